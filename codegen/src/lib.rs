@@ -1,0 +1,1 @@
+//! crdgen: typed Rust from Kubernetes CustomResourceDefinitions.

@@ -1,0 +1,1 @@
+//! Derive macros for crdgen (annotated structs → CRD manifests and clients).
