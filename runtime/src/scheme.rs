@@ -1,1 +1,742 @@
-//! (to be written)
+//! The scheme: a registry of kinds compiled into the program, and REST mapping.
+//!
+//! A [`Scheme`] maps each registered kind's [`GroupVersionKind`] to its Rust type
+//! ([`TypeId`]) and to what a REST mapper needs (plural, scope, list kind, short names),
+//! so a program can resolve `example.com/v1, Kind=Widget` → `/apis/example.com/v1/…/widgets`
+//! and decode a [`DynamicObject`] or JSON into the typed object without asking the
+//! cluster. Generated code registers each group/version with an `add_to_scheme`
+//! function:
+//!
+//! ```
+//! # crdgen_runtime::__doc_kinds!();
+//! use crdgen_runtime::scheme::Scheme;
+//! use crdgen_runtime::kube::core::GroupVersionKind;
+//!
+//! // What crdgen emits per group/version:
+//! pub fn add_to_scheme(scheme: &mut Scheme) -> crdgen_runtime::error::Result<()> {
+//!     scheme.add::<Widget>()?.add::<Gadget>()?;
+//!     Ok(())
+//! }
+//!
+//! let mut scheme = Scheme::new();
+//! add_to_scheme(&mut scheme)?;
+//! let gvk = GroupVersionKind::gvk("example.com", "v1", "Widget");
+//! assert_eq!(scheme.lookup_kind(&gvk).map(|k| k.plural), Some("widgets"));
+//! assert_eq!(scheme.gvk_of::<Gadget>().map(|g| g.kind.as_str()), Some("Gadget"));
+//! # Ok::<(), crdgen_runtime::error::Error>(())
+//! ```
+//!
+//! A [`RestMapper`] answers from a scheme first and falls back to API discovery for
+//! kinds that are not compiled in; both paths produce the same [`ResourceMapping`].
+
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::api::{Api, DynamicObject};
+use kube::core::{GroupVersion, GroupVersionKind, GroupVersionResource, TypeMeta, Version};
+use kube::discovery::{ApiCapabilities, ApiResource, Discovery};
+use serde_json::Value;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use crate::CustomResource;
+use crate::error::{Error, Result};
+use crate::resource::Scope;
+
+/// Everything the scheme knows about one registered kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KindInfo {
+    /// Group, version and kind.
+    pub gvk: GroupVersionKind,
+    /// Plural resource name used in URLs, e.g. `widgets`.
+    pub plural: &'static str,
+    /// Singular resource name, e.g. `widget`.
+    pub singular: &'static str,
+    /// Kind of the list type, e.g. `WidgetList`.
+    pub list_kind: &'static str,
+    /// Namespaced or cluster-scoped.
+    pub scope: Scope,
+    /// Short names accepted by kubectl.
+    pub short_names: &'static [&'static str],
+    /// Categories the kind belongs to.
+    pub categories: &'static [&'static str],
+    /// Whether this version is the storage version.
+    pub storage: bool,
+    /// The deprecation warning, when this version is deprecated.
+    pub deprecation: Option<&'static str>,
+    /// The Rust type registered for the kind.
+    pub type_id: TypeId,
+    /// The Rust type's name (for messages).
+    pub type_name: &'static str,
+}
+
+impl KindInfo {
+    fn of<K: CustomResource>() -> Self {
+        KindInfo {
+            gvk: GroupVersionKind::gvk(K::GROUP, K::VERSION, K::KIND),
+            plural: K::PLURAL,
+            singular: K::SINGULAR,
+            list_kind: K::LIST_KIND,
+            scope: K::SCOPE,
+            short_names: K::SHORT_NAMES,
+            categories: K::CATEGORIES,
+            storage: K::STORAGE,
+            deprecation: K::DEPRECATION,
+            type_id: TypeId::of::<K>(),
+            type_name: std::any::type_name::<K>(),
+        }
+    }
+
+    /// Whether objects of this kind live in a namespace.
+    pub fn namespaced(&self) -> bool {
+        self.scope == Scope::Namespaced
+    }
+
+    /// The kind as a [`kube::discovery::ApiResource`], for [`kube::Api<DynamicObject>`].
+    pub fn api_resource(&self) -> ApiResource {
+        ApiResource::from_gvk_with_plural(&self.gvk, self.plural)
+    }
+
+    /// The kind's REST mapping.
+    pub fn mapping(&self) -> ResourceMapping {
+        ResourceMapping {
+            gvk: self.gvk.clone(),
+            plural: self.plural.to_owned(),
+            singular: self.singular.to_owned(),
+            namespaced: self.namespaced(),
+            short_names: self.short_names.iter().map(|s| (*s).to_owned()).collect(),
+            verbs: Vec::new(),
+            subresources: Vec::new(),
+            source: MappingSource::Scheme,
+        }
+    }
+}
+
+type DecodeAnyFn = fn(Value) -> Result<Box<dyn Any + Send + Sync>>;
+
+#[derive(Clone)]
+struct Entry {
+    info: KindInfo,
+    decode_any: DecodeAnyFn,
+}
+
+/// `(group, version, kind)` or `(group, version, plural)`: ordered, unlike
+/// [`GroupVersionKind`].
+type Key = (String, String, String);
+
+fn gvk_key(gvk: &GroupVersionKind) -> Key {
+    (gvk.group.clone(), gvk.version.clone(), gvk.kind.clone())
+}
+
+/// A registry of kinds: GVK ↔ Rust type ↔ plural/scope/list kind/short names.
+///
+/// Build it once at start-up with the generated `add_to_scheme` functions, then share
+/// it (e.g. in an [`Arc`]); lookups take `&self`. Iteration ([`Scheme::kinds`]) is in
+/// `(group, version, kind)` order.
+#[derive(Clone, Default)]
+pub struct Scheme {
+    kinds: BTreeMap<Key, Entry>,
+    resources: BTreeMap<Key, Key>,
+    types: HashMap<TypeId, Key>,
+}
+
+impl std::fmt::Debug for Scheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.kinds.values().map(|e| &e.info))
+            .finish()
+    }
+}
+
+impl Scheme {
+    /// An empty scheme.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers `K`. Registering the same type again is a no-op.
+    ///
+    /// Fails with [`Error::SchemeConflict`] when another Rust type is registered for the
+    /// same kind, or another kind for the same plural in the group/version. Returns
+    /// `&mut Self` for chaining: `scheme.add::<A>()?.add::<B>()?`.
+    pub fn add<K: CustomResource>(&mut self) -> Result<&mut Self> {
+        let info = KindInfo::of::<K>();
+        let key = gvk_key(&info.gvk);
+        let resource_key: Key = (K::GROUP.into(), K::VERSION.into(), K::PLURAL.into());
+        if let Some(existing) = self.kinds.get(&key) {
+            if existing.info.type_id == info.type_id {
+                return Ok(self);
+            }
+            return Err(Error::SchemeConflict {
+                gvk: info.gvk,
+                existing_type: existing.info.type_name,
+                new_type: info.type_name,
+            });
+        }
+        if let Some(other) = self
+            .resources
+            .get(&resource_key)
+            .and_then(|k| self.kinds.get(k))
+        {
+            return Err(Error::SchemeConflict {
+                gvk: info.gvk,
+                existing_type: other.info.type_name,
+                new_type: info.type_name,
+            });
+        }
+        self.types.insert(info.type_id, key.clone());
+        self.resources.insert(resource_key, key.clone());
+        self.kinds.insert(
+            key,
+            Entry {
+                info,
+                decode_any: decode_any_as::<K>,
+            },
+        );
+        Ok(self)
+    }
+
+    /// Whether `K` is registered.
+    pub fn is_registered<K: 'static>(&self) -> bool {
+        self.types.contains_key(&TypeId::of::<K>())
+    }
+
+    /// The kind registered for the Rust type `K`.
+    pub fn gvk_of<K: 'static>(&self) -> Option<&GroupVersionKind> {
+        self.info_of::<K>().map(|i| &i.gvk)
+    }
+
+    /// Everything known about the Rust type `K`, if registered.
+    pub fn info_of<K: 'static>(&self) -> Option<&KindInfo> {
+        let key = self.types.get(&TypeId::of::<K>())?;
+        self.kinds.get(key).map(|e| &e.info)
+    }
+
+    /// The registered kind for a GVK.
+    pub fn lookup_kind(&self, gvk: &GroupVersionKind) -> Option<&KindInfo> {
+        self.kinds.get(&gvk_key(gvk)).map(|e| &e.info)
+    }
+
+    /// The registered kind served as `plural` in `group`/`version` (a GVR → GVK lookup).
+    pub fn lookup_resource(&self, group: &str, version: &str, plural: &str) -> Option<&KindInfo> {
+        let key = self
+            .resources
+            .get(&(group.into(), version.into(), plural.into()))?;
+        self.kinds.get(key).map(|e| &e.info)
+    }
+
+    /// The kind with the short name `short` (e.g. `wd`).
+    ///
+    /// The versions of a kind share their short names; this returns the storage version
+    /// if it is registered, else the most stable, newest version (`v2` > `v1` >
+    /// `v1beta1`), as kubectl prefers. [`Scheme::kinds_for_short_name`] returns them all.
+    pub fn resource_for_short_name(&self, short: &str) -> Option<&KindInfo> {
+        self.kinds_for_short_name(short)
+            .into_iter()
+            .max_by_key(|i| (i.storage, Version::parse(&i.gvk.version).priority()))
+    }
+
+    /// Every registered kind with the short name `short`, in `(group, version, kind)` order.
+    pub fn kinds_for_short_name(&self, short: &str) -> Vec<&KindInfo> {
+        self.kinds()
+            .filter(|i| i.short_names.contains(&short))
+            .collect()
+    }
+
+    /// Every registered kind in `(group, version, kind)` order.
+    pub fn kinds(&self) -> impl Iterator<Item = &KindInfo> + '_ {
+        self.kinds.values().map(|e| &e.info)
+    }
+
+    /// The number of registered kinds.
+    pub fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// Whether no kind is registered.
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    /// Decodes a [`DynamicObject`] into `K` (which need not be registered).
+    ///
+    /// An object declaring another `apiVersion`/`kind` fails with
+    /// [`Error::KindMismatch`]; one declaring none is taken to be a `K`. A body that does
+    /// not fit `K` fails with [`Error::Decode`], naming the GVK.
+    ///
+    /// ```
+    /// # crdgen_runtime::__doc_kinds!();
+    /// use crdgen_runtime::scheme::Scheme;
+    /// let obj: kube::api::DynamicObject = serde_json::from_value(serde_json::json!({
+    ///     "apiVersion": "example.com/v1", "kind": "Widget",
+    ///     "metadata": {"name": "a", "namespace": "default"},
+    ///     "spec": {"size": "small"}
+    /// }))?;
+    /// let widget: Widget = Scheme::decode(obj)?;
+    /// let back = Scheme::encode(&widget)?;
+    /// assert_eq!(back.types.unwrap().kind, "Widget");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decode<K: CustomResource>(obj: DynamicObject) -> Result<K> {
+        if let Some(types) = &obj.types {
+            check_kind::<K>(types)?;
+        }
+        let mut value = serde_json::to_value(obj)?;
+        if let Some(map) = value.as_object_mut() {
+            map.entry("apiVersion")
+                .or_insert_with(|| K::API_VERSION.into());
+            map.entry("kind").or_insert_with(|| K::KIND.into());
+        }
+        from_value_as::<K>(value)
+    }
+
+    /// Decodes JSON into `K`; see [`Scheme::decode`].
+    pub fn decode_value<K: CustomResource>(value: Value) -> Result<K> {
+        if let Some(types) = type_meta_of(&value) {
+            check_kind::<K>(&types)?;
+        }
+        from_value_as::<K>(value)
+    }
+
+    /// Encodes `obj` as a [`DynamicObject`] with `K`'s `apiVersion` and `kind` set.
+    pub fn encode<K: CustomResource>(obj: &K) -> Result<DynamicObject> {
+        let value = Self::encode_value(obj)?;
+        serde_json::from_value(value).map_err(|source| Error::Decode {
+            gvk: gvk::<K>(),
+            type_name: "DynamicObject",
+            source,
+        })
+    }
+
+    /// Encodes `obj` as JSON with `K`'s `apiVersion` and `kind` set.
+    pub fn encode_value<K: CustomResource>(obj: &K) -> Result<Value> {
+        let mut value = serde_json::to_value(obj).map_err(|source| Error::Decode {
+            gvk: gvk::<K>(),
+            type_name: std::any::type_name::<K>(),
+            source,
+        })?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert("apiVersion".into(), K::API_VERSION.into());
+            map.insert("kind".into(), K::KIND.into());
+        }
+        Ok(value)
+    }
+
+    /// Decodes JSON into the Rust type registered for its `apiVersion`/`kind`,
+    /// type-erased; downcast with [`Box::downcast`].
+    ///
+    /// Fails with [`Error::MissingTypeMeta`] when the object declares no kind and
+    /// [`Error::UnknownKind`] when the kind is not registered.
+    ///
+    /// ```
+    /// # crdgen_runtime::__doc_kinds!();
+    /// # let mut scheme = crdgen_runtime::scheme::Scheme::new();
+    /// # scheme.add::<Widget>()?;
+    /// let any = scheme.decode_any(serde_json::json!({
+    ///     "apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "a"}
+    /// }))?;
+    /// let widget: Box<Widget> = any.downcast().expect("registered as Widget");
+    /// # Ok::<(), crdgen_runtime::error::Error>(())
+    /// ```
+    pub fn decode_any(&self, value: Value) -> Result<Box<dyn Any + Send + Sync>> {
+        let types = type_meta_of(&value).ok_or(Error::MissingTypeMeta)?;
+        let gvk = gvk_from_type_meta(&types)?;
+        let entry = self
+            .kinds
+            .get(&gvk_key(&gvk))
+            .ok_or(Error::UnknownKind(gvk))?;
+        (entry.decode_any)(value)
+    }
+
+    /// Decodes a [`DynamicObject`] into its registered Rust type; see
+    /// [`Scheme::decode_any`].
+    pub fn decode_dynamic_any(&self, obj: DynamicObject) -> Result<Box<dyn Any + Send + Sync>> {
+        if obj.types.is_none() {
+            return Err(Error::MissingTypeMeta);
+        }
+        self.decode_any(serde_json::to_value(obj)?)
+    }
+}
+
+fn gvk<K: CustomResource>() -> GroupVersionKind {
+    GroupVersionKind::gvk(K::GROUP, K::VERSION, K::KIND)
+}
+
+fn decode_any_as<K: CustomResource>(value: Value) -> Result<Box<dyn Any + Send + Sync>> {
+    Ok(Box::new(from_value_as::<K>(value)?))
+}
+
+fn from_value_as<K: CustomResource>(value: Value) -> Result<K> {
+    serde_json::from_value(value).map_err(|source| Error::Decode {
+        gvk: gvk::<K>(),
+        type_name: std::any::type_name::<K>(),
+        source,
+    })
+}
+
+fn check_kind<K: CustomResource>(types: &TypeMeta) -> Result<()> {
+    if types.api_version == K::API_VERSION && types.kind == K::KIND {
+        return Ok(());
+    }
+    Err(Error::KindMismatch {
+        expected: gvk::<K>(),
+        found: gvk_from_type_meta(types)?,
+    })
+}
+
+fn type_meta_of(value: &Value) -> Option<TypeMeta> {
+    let api_version = value.get("apiVersion")?.as_str()?;
+    let kind = value.get("kind")?.as_str()?;
+    Some(TypeMeta {
+        api_version: api_version.into(),
+        kind: kind.into(),
+    })
+}
+
+fn gvk_from_type_meta(types: &TypeMeta) -> Result<GroupVersionKind> {
+    if types.api_version.is_empty() || types.kind.is_empty() {
+        return Err(Error::MissingTypeMeta);
+    }
+    let gv: GroupVersion = types
+        .api_version
+        .parse()
+        .map_err(|_| Error::MissingTypeMeta)?;
+    Ok(gv.with_kind(&types.kind))
+}
+
+/// The [`GroupVersionKind`] an object declares in `apiVersion`/`kind`.
+///
+/// Fails with [`Error::MissingTypeMeta`] when they are absent or unparsable.
+pub fn gvk_of_dynamic(obj: &DynamicObject) -> Result<GroupVersionKind> {
+    gvk_from_type_meta(obj.types.as_ref().ok_or(Error::MissingTypeMeta)?)
+}
+
+// ---------------------------------------------------------------------------------------
+// Kind enums
+// ---------------------------------------------------------------------------------------
+
+/// An enum with one variant per kind of a group/version, as crdgen generates it.
+///
+/// Generated code implements the three required methods with a `match`:
+///
+/// ```
+/// # crdgen_runtime::__doc_kinds!();
+/// use crdgen_runtime::error::{Error, Result};
+/// use crdgen_runtime::kube::{api::DynamicObject, core::GroupVersionKind};
+/// use crdgen_runtime::scheme::{gvk_of_dynamic, KindEnum, Scheme};
+///
+/// enum ExampleComV1 { Widget(Widget), Gadget(Gadget) }
+///
+/// impl KindEnum for ExampleComV1 {
+///     fn from_dynamic(obj: DynamicObject) -> Result<Self> {
+///         let gvk = gvk_of_dynamic(&obj)?;
+///         match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
+///             ("example.com", "v1", "Widget") => Scheme::decode(obj).map(Self::Widget),
+///             ("example.com", "v1", "Gadget") => Scheme::decode(obj).map(Self::Gadget),
+///             _ => Err(Error::UnknownKind(gvk)),
+///         }
+///     }
+///     fn to_dynamic(&self) -> Result<DynamicObject> {
+///         match self {
+///             Self::Widget(o) => Scheme::encode(o),
+///             Self::Gadget(o) => Scheme::encode(o),
+///         }
+///     }
+///     fn gvk(&self) -> GroupVersionKind {
+///         match self {
+///             Self::Widget(_) => GroupVersionKind::gvk("example.com", "v1", "Widget"),
+///             Self::Gadget(_) => GroupVersionKind::gvk("example.com", "v1", "Gadget"),
+///         }
+///     }
+/// }
+///
+/// let obj = ExampleComV1::from_value(serde_json::json!({
+///     "apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g"}
+/// }))?;
+/// assert!(matches!(obj, ExampleComV1::Gadget(_)));
+/// # Ok::<(), Error>(())
+/// ```
+pub trait KindEnum: Sized {
+    /// Decodes an object into the variant of its `apiVersion`/`kind`
+    /// ([`Error::UnknownKind`] for a kind of another group/version).
+    fn from_dynamic(obj: DynamicObject) -> Result<Self>;
+
+    /// Encodes the object with its `apiVersion` and `kind`.
+    fn to_dynamic(&self) -> Result<DynamicObject>;
+
+    /// The kind of the variant.
+    fn gvk(&self) -> GroupVersionKind;
+
+    /// Decodes JSON into the variant of its `apiVersion`/`kind`.
+    fn from_value(value: Value) -> Result<Self> {
+        Self::from_dynamic(serde_json::from_value(value)?)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// REST mapping
+// ---------------------------------------------------------------------------------------
+
+/// Where a [`ResourceMapping`] came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MappingSource {
+    /// A kind registered in the [`Scheme`] (compiled in).
+    Scheme,
+    /// API discovery against the cluster.
+    Discovery,
+}
+
+/// How a kind is served: the common answer of the [`Scheme`] and of discovery, so typed
+/// and dynamic access share one GVK → GVR path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResourceMapping {
+    /// Group, version and kind.
+    pub gvk: GroupVersionKind,
+    /// Plural resource name used in URLs.
+    pub plural: String,
+    /// Singular resource name; empty when discovery did not report it.
+    pub singular: String,
+    /// Whether objects live in a namespace.
+    pub namespaced: bool,
+    /// Short names (known for registered kinds only: discovery drops them).
+    pub short_names: Vec<String>,
+    /// Verbs the server supports (`get`, `list`, …); empty for registered kinds.
+    pub verbs: Vec<String>,
+    /// Subresources the server reports (`status`, `scale`); empty for registered kinds,
+    /// whose subresources are their `HasStatusSubresource`/`HasScaleSubresource` impls.
+    pub subresources: Vec<String>,
+    /// Where the mapping came from.
+    pub source: MappingSource,
+}
+
+impl ResourceMapping {
+    fn from_discovery(ar: ApiResource, caps: ApiCapabilities) -> Self {
+        ResourceMapping {
+            gvk: GroupVersionKind::gvk(&ar.group, &ar.version, &ar.kind),
+            plural: ar.plural,
+            singular: String::new(),
+            namespaced: caps.scope == kube::discovery::Scope::Namespaced,
+            short_names: Vec::new(),
+            verbs: caps.operations,
+            subresources: caps
+                .subresources
+                .into_iter()
+                .map(|(sub, _)| sub.plural)
+                .collect(),
+            source: MappingSource::Discovery,
+        }
+    }
+
+    /// The mapping as a [`kube::discovery::ApiResource`].
+    pub fn api_resource(&self) -> ApiResource {
+        ApiResource::from_gvk_with_plural(&self.gvk, &self.plural)
+    }
+
+    /// The group/version/resource.
+    pub fn gvr(&self) -> GroupVersionResource {
+        GroupVersionResource::gvr(&self.gvk.group, &self.gvk.version, &self.plural)
+    }
+
+    /// Whether objects live in a namespace, as [`Scope`].
+    pub fn scope(&self) -> Scope {
+        if self.namespaced {
+            Scope::Namespaced
+        } else {
+            Scope::Cluster
+        }
+    }
+
+    /// A dynamic [`Api`] for the resource: in `namespace` for a namespaced kind
+    /// (`None`: across all namespaces, list/watch only); `namespace` is ignored for a
+    /// cluster-scoped kind.
+    pub fn dynamic_api(&self, client: kube::Client, namespace: Option<&str>) -> Api<DynamicObject> {
+        let ar = self.api_resource();
+        match namespace {
+            Some(ns) if self.namespaced => Api::namespaced_with(client, ns, &ar),
+            _ => Api::all_with(client, &ar),
+        }
+    }
+}
+
+/// One API group's discovery result and when it was fetched.
+struct DiscoveredGroup {
+    discovery: Discovery,
+    fetched: Instant,
+}
+
+/// A REST mapper: GVK ↔ resource, from the [`Scheme`] first, then from API discovery.
+///
+/// Discovery runs lazily, one API group at a time (so an unrelated broken aggregated API
+/// cannot fail a lookup), and is cached. A miss in a cached group re-runs that group's
+/// discovery once, as client-go's deferred discovery REST mapper resets on a miss, so a
+/// CRD installed after start-up is found; re-runs for one group are at most one per
+/// [`RestMapper::min_refresh_interval`] (default 1 s).
+///
+/// ```no_run
+/// # crdgen_runtime::__doc_kinds!();
+/// use std::sync::Arc;
+/// use crdgen_runtime::scheme::{RestMapper, Scheme};
+/// use crdgen_runtime::kube::core::GroupVersionKind;
+///
+/// # async fn f(client: kube::Client) -> crdgen_runtime::error::Result<()> {
+/// let mut scheme = Scheme::new();
+/// scheme.add::<Widget>()?;
+/// let mapper = RestMapper::new(scheme, client.clone());
+/// // Compiled in: no request.
+/// let widgets = mapper.mapping_for_kind(&GroupVersionKind::gvk("example.com", "v1", "Widget")).await?;
+/// // Not compiled in: discovered, then cached.
+/// let deploys = mapper.mapping_for_kind(&GroupVersionKind::gvk("apps", "v1", "Deployment")).await?;
+/// let api = deploys.dynamic_api(client, Some("default"));
+/// # Ok(())
+/// # }
+/// ```
+pub struct RestMapper {
+    scheme: Arc<Scheme>,
+    client: Option<kube::Client>,
+    groups: Mutex<BTreeMap<String, DiscoveredGroup>>,
+    min_refresh_interval: Duration,
+}
+
+impl std::fmt::Debug for RestMapper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestMapper")
+            .field("scheme", &self.scheme)
+            .field("discovery", &self.client.is_some())
+            .field("min_refresh_interval", &self.min_refresh_interval)
+            .finish()
+    }
+}
+
+impl RestMapper {
+    /// A mapper over `scheme` that falls back to discovery through `client`.
+    pub fn new(scheme: impl Into<Arc<Scheme>>, client: kube::Client) -> Self {
+        RestMapper {
+            scheme: scheme.into(),
+            client: Some(client),
+            groups: Mutex::new(BTreeMap::new()),
+            min_refresh_interval: Duration::from_secs(1),
+        }
+    }
+
+    /// A mapper that only knows the kinds of `scheme` (no discovery).
+    pub fn from_scheme(scheme: impl Into<Arc<Scheme>>) -> Self {
+        RestMapper {
+            scheme: scheme.into(),
+            client: None,
+            groups: Mutex::new(BTreeMap::new()),
+            min_refresh_interval: Duration::from_secs(1),
+        }
+    }
+
+    /// Sets the minimum time between two discovery runs for one group triggered by
+    /// misses (default 1 s). `Duration::ZERO` re-runs on every miss.
+    #[must_use]
+    pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
+        self.min_refresh_interval = interval;
+        self
+    }
+
+    /// The scheme consulted first.
+    pub fn scheme(&self) -> &Scheme {
+        &self.scheme
+    }
+
+    /// Forgets every discovery result; the next lookup that needs one re-runs it.
+    pub async fn invalidate(&self) {
+        self.groups.lock().await.clear();
+    }
+
+    /// The mapping of a kind: from the scheme if registered, else from discovery.
+    ///
+    /// Fails with [`Error::UnknownKind`] when neither knows it, or with the discovery
+    /// request's error.
+    pub async fn mapping_for_kind(&self, gvk: &GroupVersionKind) -> Result<ResourceMapping> {
+        if let Some(info) = self.scheme.lookup_kind(gvk) {
+            return Ok(info.mapping());
+        }
+        let found = self
+            .discover(&gvk.group, |d| d.resolve_gvk(gvk))
+            .await?
+            .map(|(ar, caps)| ResourceMapping::from_discovery(ar, caps));
+        found.ok_or_else(|| Error::UnknownKind(gvk.clone()))
+    }
+
+    /// The mapping of the resource `plural` in `group`/`version` (a GVR → GVK lookup).
+    ///
+    /// Fails with [`Error::UnknownResource`] when neither the scheme nor discovery knows it.
+    pub async fn mapping_for_resource(
+        &self,
+        group: &str,
+        version: &str,
+        plural: &str,
+    ) -> Result<ResourceMapping> {
+        if let Some(info) = self.scheme.lookup_resource(group, version, plural) {
+            return Ok(info.mapping());
+        }
+        let found = self
+            .discover(group, |d| {
+                d.get(group)?
+                    .versioned_resources(version)
+                    .into_iter()
+                    .find(|(ar, _)| ar.plural == plural)
+            })
+            .await?
+            .map(|(ar, caps)| ResourceMapping::from_discovery(ar, caps));
+        found.ok_or_else(|| Error::UnknownResource {
+            group: group.into(),
+            version: version.into(),
+            resource: plural.into(),
+        })
+    }
+
+    /// The mapping of the kind an object declares in `apiVersion`/`kind`.
+    pub async fn mapping_for_object(&self, obj: &DynamicObject) -> Result<ResourceMapping> {
+        self.mapping_for_kind(&gvk_of_dynamic(obj)?).await
+    }
+
+    /// Runs `find` over the cached discovery of `group`, discovering it first if needed
+    /// and once more on a miss (subject to the refresh interval).
+    async fn discover<T>(
+        &self,
+        group: &str,
+        find: impl Fn(&Discovery) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let Some(client) = &self.client else {
+            return Ok(None);
+        };
+        let mut groups = self.groups.lock().await;
+        let mut fresh = false;
+        if !groups.contains_key(group) {
+            groups.insert(group.to_owned(), discover_group(client, group).await?);
+            fresh = true;
+        }
+        if let Some(cached) = groups.get(group) {
+            if let Some(found) = find(&cached.discovery) {
+                return Ok(Some(found));
+            }
+            if fresh || cached.fetched.elapsed() < self.min_refresh_interval {
+                return Ok(None);
+            }
+        }
+        tracing::debug!(group, "REST mapper miss: re-running discovery");
+        let rerun = discover_group(client, group).await?;
+        let found = find(&rerun.discovery);
+        groups.insert(group.to_owned(), rerun);
+        Ok(found)
+    }
+}
+
+async fn discover_group(client: &kube::Client, group: &str) -> Result<DiscoveredGroup> {
+    let discovery = Discovery::new(client.clone())
+        .filter(&[group])
+        .run()
+        .await?;
+    Ok(DiscoveredGroup {
+        discovery,
+        fetched: Instant::now(),
+    })
+}
