@@ -109,27 +109,39 @@ pub struct FieldError {
 impl FieldError {
     /// A `Required value` error.
     pub fn required(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        FieldError { kind: FieldErrorKind::Required, field: field.into(), bad_value: None, detail: detail.into() }
+        FieldError {
+            kind: FieldErrorKind::Required,
+            field: field.into(),
+            bad_value: None,
+            detail: detail.into(),
+        }
     }
 
     /// An `Invalid value` error.
     pub fn invalid(field: impl Into<String>, value: Value, detail: impl Into<String>) -> Self {
-        FieldError { kind: FieldErrorKind::Invalid, field: field.into(), bad_value: Some(value), detail: detail.into() }
+        FieldError {
+            kind: FieldErrorKind::Invalid,
+            field: field.into(),
+            bad_value: Some(value),
+            detail: detail.into(),
+        }
     }
 
     /// A `Forbidden` error.
     pub fn forbidden(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        FieldError { kind: FieldErrorKind::Forbidden, field: field.into(), bad_value: None, detail: detail.into() }
+        FieldError {
+            kind: FieldErrorKind::Forbidden,
+            field: field.into(),
+            bad_value: None,
+            detail: detail.into(),
+        }
     }
 
     /// The message without the field path (`field.Error.ErrorBody`), as in
     /// `details.causes[].message`, e.g. `Invalid value: -1: spec.replicas in body should be …`.
     pub fn body(&self) -> String {
         let mut s = match (self.kind, &self.bad_value) {
-            (
-                FieldErrorKind::Required | FieldErrorKind::Forbidden | FieldErrorKind::TooLong,
-                _,
-            )
+            (FieldErrorKind::Required | FieldErrorKind::Forbidden | FieldErrorKind::TooLong, _)
             | (_, None) => self.kind.as_str().to_owned(),
             (_, Some(v)) => format!("{}: {}", self.kind.as_str(), go_value(v)),
         };
@@ -177,7 +189,13 @@ fn go_float(f: f64) -> String {
         return "0".to_owned();
     }
     if !f.is_finite() {
-        return if f.is_nan() { "NaN".into() } else if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f.is_nan() {
+            "NaN".into()
+        } else if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let e = format!("{f:e}");
     let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
@@ -238,7 +256,11 @@ fn nullable(s: &Value) -> bool {
 }
 
 fn child_path(parent: &str, key: &str) -> String {
-    if parent.is_empty() { key.to_owned() } else { format!("{parent}.{key}") }
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
+    }
 }
 
 // ----------------------------------------------------------------------------------
@@ -400,7 +422,9 @@ pub fn apply_defaults(object: &mut Value, schema: &Value) {
         Value::Object(map) => {
             if let Some(Value::Object(props)) = get(schema, "properties") {
                 for (k, ps) in props {
-                    let Some(d) = get(ps, "default") else { continue };
+                    let Some(d) = get(ps, "default") else {
+                        continue;
+                    };
                     let absent = match map.get(k) {
                         None => true,
                         Some(Value::Null) => !nullable(ps),
@@ -502,12 +526,20 @@ fn type_error(path: &str, expected: &str, actual: &str) -> FieldError {
         kind: FieldErrorKind::TypeInvalid,
         field: path.to_owned(),
         bad_value: Some(Value::String(actual.to_owned())),
-        detail: format!("{path} in body must be of type {expected}: {}", quote(actual)),
+        detail: format!(
+            "{path} in body must be of type {expected}: {}",
+            quote(actual)
+        ),
     }
 }
 
 fn invalid(path: &str, value: &Value, detail: String) -> FieldError {
-    FieldError { kind: FieldErrorKind::Invalid, field: path.to_owned(), bad_value: Some(value.clone()), detail }
+    FieldError {
+        kind: FieldErrorKind::Invalid,
+        field: path.to_owned(),
+        bad_value: Some(value.clone()),
+        detail,
+    }
 }
 
 fn validate_at(x: &Value, s: &Value, path: &str, errs: &mut Vec<FieldError>) {
@@ -573,18 +605,33 @@ fn validate_at(x: &Value, s: &Value, path: &str, errs: &mut Vec<FieldError>) {
     }
     if let Some(Value::Array(any)) = get(s, "anyOf") {
         if !any.is_empty() && !any.iter().any(|sub| branch_ok(x, sub, path)) {
-            errs.push(invalid(path, x, format!("{} must validate at least one schema (anyOf)", quote(path))));
+            errs.push(invalid(
+                path,
+                x,
+                format!("{} must validate at least one schema (anyOf)", quote(path)),
+            ));
         }
     }
     if let Some(Value::Array(one)) = get(s, "oneOf") {
         let n = one.iter().filter(|sub| branch_ok(x, sub, path)).count();
         if !one.is_empty() && n != 1 {
-            errs.push(invalid(path, x, format!("{} must validate one and only one schema (oneOf)", quote(path))));
+            errs.push(invalid(
+                path,
+                x,
+                format!(
+                    "{} must validate one and only one schema (oneOf)",
+                    quote(path)
+                ),
+            ));
         }
     }
     if let Some(not) = get(s, "not").filter(|v| v.is_object()) {
         if branch_ok(x, not, path) {
-            errs.push(invalid(path, x, format!("{} must not validate the schema (not)", quote(path))));
+            errs.push(invalid(
+                path,
+                x,
+                format!("{} must not validate the schema (not)", quote(path)),
+            ));
         }
     }
 }
@@ -598,15 +645,25 @@ fn branch_ok(x: &Value, sub: &Value, path: &str) -> bool {
 fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
 }
 
-fn validate_number(x: &Value, n: &serde_json::Number, s: &Value, path: &str, errs: &mut Vec<FieldError>) {
+fn validate_number(
+    x: &Value,
+    n: &serde_json::Number,
+    s: &Value,
+    path: &str,
+    errs: &mut Vec<FieldError>,
+) {
     let f = n.as_f64().unwrap_or(0.0);
     match get(s, "format").and_then(Value::as_str) {
         Some("int32") if !(f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&f) => {
@@ -614,7 +671,10 @@ fn validate_number(x: &Value, n: &serde_json::Number, s: &Value, path: &str, err
                 kind: FieldErrorKind::TypeInvalid,
                 field: path.to_owned(),
                 bad_value: Some(x.clone()),
-                detail: format!("{path} in body must be of type int32: {}", quote(&n.to_string())),
+                detail: format!(
+                    "{path} in body must be of type int32: {}",
+                    quote(&n.to_string())
+                ),
             });
         }
         Some("int64") if n.is_u64() && !n.is_i64() => {
@@ -622,7 +682,10 @@ fn validate_number(x: &Value, n: &serde_json::Number, s: &Value, path: &str, err
                 kind: FieldErrorKind::TypeInvalid,
                 field: path.to_owned(),
                 bad_value: Some(x.clone()),
-                detail: format!("{path} in body must be of type int64: {}", quote(&n.to_string())),
+                detail: format!(
+                    "{path} in body must be of type int64: {}",
+                    quote(&n.to_string())
+                ),
             });
         }
         _ => {}
@@ -634,7 +697,10 @@ fn validate_number(x: &Value, n: &serde_json::Number, s: &Value, path: &str, err
                 errs.push(invalid(
                     path,
                     x,
-                    format!("{path} in body should be a multiple of {}", schema_number(&get(s, "multipleOf").cloned().unwrap_or_default())),
+                    format!(
+                        "{path} in body should be a multiple of {}",
+                        schema_number(&get(s, "multipleOf").cloned().unwrap_or_default())
+                    ),
                 ));
             }
         }
@@ -643,23 +709,44 @@ fn validate_number(x: &Value, n: &serde_json::Number, s: &Value, path: &str, err
         let max = maxv.as_f64().unwrap_or(f64::INFINITY);
         if flag(s, "exclusiveMaximum") {
             if f >= max {
-                errs.push(invalid(path, x, format!("{path} in body should be less than {}", schema_number(maxv))));
+                errs.push(invalid(
+                    path,
+                    x,
+                    format!("{path} in body should be less than {}", schema_number(maxv)),
+                ));
             }
         } else if f > max {
-            errs.push(invalid(path, x, format!("{path} in body should be less than or equal to {}", schema_number(maxv))));
+            errs.push(invalid(
+                path,
+                x,
+                format!(
+                    "{path} in body should be less than or equal to {}",
+                    schema_number(maxv)
+                ),
+            ));
         }
     }
     if let Some(minv) = get(s, "minimum") {
         let min = minv.as_f64().unwrap_or(f64::NEG_INFINITY);
         if flag(s, "exclusiveMinimum") {
             if f <= min {
-                errs.push(invalid(path, x, format!("{path} in body should be greater than {}", schema_number(minv))));
+                errs.push(invalid(
+                    path,
+                    x,
+                    format!(
+                        "{path} in body should be greater than {}",
+                        schema_number(minv)
+                    ),
+                ));
             }
         } else if f < min {
             errs.push(invalid(
                 path,
                 x,
-                format!("{path} in body should be greater than or equal to {}", schema_number(minv)),
+                format!(
+                    "{path} in body should be greater than or equal to {}",
+                    schema_number(minv)
+                ),
             ));
         }
     }
@@ -680,13 +767,21 @@ fn validate_string(x: &Value, st: &str, s: &Value, path: &str, errs: &mut Vec<Fi
     }
     if let Some(min) = get(s, "minLength").and_then(Value::as_u64) {
         if len < min {
-            errs.push(invalid(path, x, format!("{path} in body should be at least {min} chars long")));
+            errs.push(invalid(
+                path,
+                x,
+                format!("{path} in body should be at least {min} chars long"),
+            ));
         }
     }
     if let Some(p) = get(s, "pattern").and_then(Value::as_str) {
         match regex::Regex::new(p) {
             Ok(re) if re.is_match(st) => {}
-            _ => errs.push(invalid(path, x, format!("{path} in body should match '{p}'"))),
+            _ => errs.push(invalid(
+                path,
+                x,
+                format!("{path} in body should match '{p}'"),
+            )),
         }
     }
     if flag(s, "x-kubernetes-int-or-string") {
@@ -733,7 +828,9 @@ fn is_date(s: &str) -> bool {
 
 /// RFC 3339 date-time, loosely: `YYYY-MM-DD[T ]HH:MM:SS[.frac](Z|±HH:MM)`.
 fn is_date_time(s: &str) -> bool {
-    let Some(t) = s.find(['T', 't', ' ']) else { return false };
+    let Some(t) = s.find(['T', 't', ' ']) else {
+        return false;
+    };
     if !is_date(&s[..t]) {
         return false;
     }
@@ -766,13 +863,17 @@ fn is_base64(s: &str) -> bool {
     let t = s.trim_end_matches('=');
     s.len() % 4 == 0
         && s.len() - t.len() <= 2
-        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
 
 fn is_uuid(s: &str) -> bool {
     let p: Vec<&str> = s.split('-').collect();
     p.len() == 5
-        && [8, 4, 4, 4, 12].iter().zip(&p).all(|(n, part)| part.len() == *n && part.bytes().all(|b| b.is_ascii_hexdigit()))
+        && [8, 4, 4, 4, 12]
+            .iter()
+            .zip(&p)
+            .all(|(n, part)| part.len() == *n && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn validate_array(x: &Value, arr: &[Value], s: &Value, path: &str, errs: &mut Vec<FieldError>) {
@@ -789,13 +890,21 @@ fn validate_array(x: &Value, arr: &[Value], s: &Value, path: &str, errs: &mut Ve
     }
     if let Some(min) = get(s, "minItems").and_then(Value::as_u64) {
         if n < min {
-            errs.push(invalid(path, x, format!("{path} in body should have at least {min} items")));
+            errs.push(invalid(
+                path,
+                x,
+                format!("{path} in body should have at least {min} items"),
+            ));
         }
     }
     if flag(s, "uniqueItems") {
         let dup = (0..arr.len()).any(|i| (0..i).any(|j| json_eq(&arr[i], &arr[j])));
         if dup {
-            errs.push(invalid(path, &Value::String(String::new()), format!("{path} in body shouldn't contain duplicates")));
+            errs.push(invalid(
+                path,
+                &Value::String(String::new()),
+                format!("{path} in body shouldn't contain duplicates"),
+            ));
         }
     }
     if let Some(it) = items(s) {
@@ -846,7 +955,13 @@ fn validate_array(x: &Value, arr: &[Value], s: &Value, path: &str, errs: &mut Ve
     }
 }
 
-fn validate_object(x: &Value, map: &Map<String, Value>, s: &Value, path: &str, errs: &mut Vec<FieldError>) {
+fn validate_object(
+    x: &Value,
+    map: &Map<String, Value>,
+    s: &Value,
+    path: &str,
+    errs: &mut Vec<FieldError>,
+) {
     let n = map.len() as u64;
     if let Some(max) = get(s, "maxProperties").and_then(Value::as_u64) {
         if n > max {
@@ -860,7 +975,11 @@ fn validate_object(x: &Value, map: &Map<String, Value>, s: &Value, path: &str, e
     }
     if let Some(min) = get(s, "minProperties").and_then(Value::as_u64) {
         if n < min {
-            errs.push(invalid(path, x, format!("{path} in body should have at least {min} properties")));
+            errs.push(invalid(
+                path,
+                x,
+                format!("{path} in body should have at least {min} properties"),
+            ));
         }
     }
     if let Some(Value::Array(req)) = get(s, "required") {

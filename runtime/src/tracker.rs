@@ -90,8 +90,16 @@ pub struct Gvr {
 
 impl Gvr {
     /// Build from parts.
-    pub fn new(group: impl Into<String>, version: impl Into<String>, resource: impl Into<String>) -> Self {
-        Gvr { group: group.into(), version: version.into(), resource: resource.into() }
+    pub fn new(
+        group: impl Into<String>,
+        version: impl Into<String>,
+        resource: impl Into<String>,
+    ) -> Self {
+        Gvr {
+            group: group.into(),
+            version: version.into(),
+            resource: resource.into(),
+        }
     }
 
     /// The `Gvr` of a typed kind.
@@ -101,7 +109,11 @@ impl Gvr {
 
     /// `group/version`, or `version` for the core group.
     pub fn api_version(&self) -> String {
-        if self.group.is_empty() { self.version.clone() } else { format!("{}/{}", self.group, self.version) }
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
     }
 }
 
@@ -219,14 +231,20 @@ impl KindInfo {
         let spec = crd.get("spec").ok_or("CRD has no spec")?;
         let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
         let strings = |v: Option<&Value>| -> Vec<String> {
-            v.and_then(Value::as_array).map(|a| a.iter().filter_map(|x| s(Some(x))).collect()).unwrap_or_default()
+            v.and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|x| s(Some(x))).collect())
+                .unwrap_or_default()
         };
         let group = s(spec.get("group")).ok_or("CRD has no spec.group")?;
         let names = spec.get("names").ok_or("CRD has no spec.names")?;
         let kind = s(names.get("kind")).ok_or("CRD has no spec.names.kind")?;
         let plural = s(names.get("plural")).ok_or("CRD has no spec.names.plural")?;
         let mut versions = Vec::new();
-        for v in spec.get("versions").and_then(Value::as_array).ok_or("CRD has no spec.versions")? {
+        for v in spec
+            .get("versions")
+            .and_then(Value::as_array)
+            .ok_or("CRD has no spec.versions")?
+        {
             let name = s(v.get("name")).ok_or("CRD version has no name")?;
             let sub = v.get("subresources");
             let scale = sub.and_then(|x| x.get("scale")).map(|sc| ScaleInfo {
@@ -240,7 +258,10 @@ impl KindInfo {
                 schema: v.pointer("/schema/openAPIV3Schema").cloned(),
                 status: sub.and_then(|x| x.get("status")).is_some(),
                 scale,
-                deprecated: v.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+                deprecated: v
+                    .get("deprecated")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
                 deprecation_warning: s(v.get("deprecationWarning")),
                 printer_columns: v
                     .get("additionalPrinterColumns")
@@ -286,21 +307,36 @@ impl KindInfo {
 
     /// The storage version.
     pub fn storage_version(&self) -> &VersionInfo {
-        self.versions.iter().find(|v| v.storage).unwrap_or(&self.versions[0])
+        self.versions
+            .iter()
+            .find(|v| v.storage)
+            .unwrap_or(&self.versions[0])
     }
 
     /// `plural.group` (or `plural` for the core group), as in error messages.
     pub fn qualified_resource(&self) -> String {
-        if self.group.is_empty() { self.plural.clone() } else { format!("{}.{}", self.plural, self.group) }
+        if self.group.is_empty() {
+            self.plural.clone()
+        } else {
+            format!("{}.{}", self.plural, self.group)
+        }
     }
 
     /// `Kind.group` (or `Kind`), as in `Invalid` error messages.
     pub fn qualified_kind(&self) -> String {
-        if self.group.is_empty() { self.kind.clone() } else { format!("{}.{}", self.kind, self.group) }
+        if self.group.is_empty() {
+            self.kind.clone()
+        } else {
+            format!("{}.{}", self.kind, self.group)
+        }
     }
 
     fn api_version(&self, version: &str) -> String {
-        if self.group.is_empty() { version.to_owned() } else { format!("{}/{}", self.group, version) }
+        if self.group.is_empty() {
+            version.to_owned()
+        } else {
+            format!("{}/{}", self.group, version)
+        }
     }
 }
 
@@ -318,7 +354,12 @@ pub struct StatusError {
 
 impl StatusError {
     /// Build a failure `Status`.
-    pub fn new(code: u16, reason: &str, message: impl Into<String>, details: Option<Value>) -> Self {
+    pub fn new(
+        code: u16,
+        reason: &str,
+        message: impl Into<String>,
+        details: Option<Value>,
+    ) -> Self {
         let mut status = json!({
             "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
             "message": message.into(),
@@ -340,7 +381,12 @@ impl StatusError {
 
     /// `404 NotFound` for an unknown path.
     pub fn no_route() -> Self {
-        StatusError::new(404, "NotFound", "the server could not find the requested resource", Some(json!({})))
+        StatusError::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+            Some(json!({})),
+        )
     }
 
     /// `405 MethodNotAllowed`.
@@ -348,7 +394,10 @@ impl StatusError {
         StatusError::new(
             405,
             "MethodNotAllowed",
-            format!("{verb} is not supported on resources of kind {:?}", kind.qualified_resource()),
+            format!(
+                "{verb} is not supported on resources of kind {:?}",
+                kind.qualified_resource()
+            ),
             Some(json!({"group": kind.group, "kind": kind.plural})),
         )
     }
@@ -386,7 +435,11 @@ impl StatusError {
         StatusError::new(
             409,
             "Conflict",
-            format!("Operation cannot be fulfilled on {} {:?}: {why}", kind.qualified_resource(), name),
+            format!(
+                "Operation cannot be fulfilled on {} {:?}: {why}",
+                kind.qualified_resource(),
+                name
+            ),
             Some(json!({"name": name, "group": kind.group, "kind": kind.plural})),
         )
     }
@@ -404,7 +457,14 @@ impl StatusError {
         let list = if errors.len() == 1 {
             errors[0].to_string()
         } else {
-            format!("[{}]", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
         let causes: Vec<Value> = errors
             .iter()
@@ -425,12 +485,18 @@ impl StatusError {
 
     /// The `reason` field.
     pub fn reason(&self) -> &str {
-        self.status.get("reason").and_then(Value::as_str).unwrap_or("")
+        self.status
+            .get("reason")
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 
     /// The `message` field.
     pub fn message(&self) -> &str {
-        self.status.get("message").and_then(Value::as_str).unwrap_or("")
+        self.status
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 }
 
@@ -567,9 +633,9 @@ impl PatchType {
         match ct.split(';').next().unwrap_or("").trim() {
             "application/merge-patch+json" => Some(PatchType::Merge),
             "application/json-patch+json" => Some(PatchType::Json),
-            "application/apply-patch+yaml" | "application/apply-patch+json" | "application/apply-patch+cbor" => {
-                Some(PatchType::Apply)
-            }
+            "application/apply-patch+yaml"
+            | "application/apply-patch+json"
+            | "application/apply-patch+cbor" => Some(PatchType::Apply),
             "application/strategic-merge-patch+json" => Some(PatchType::StrategicMerge),
             _ => None,
         }
@@ -673,7 +739,10 @@ impl Watch {
         let store = self.tracker.lock();
         if let Some(w) = store.watchers.iter().find(|w| w.id == self.id) {
             if w.bookmarks {
-                let _ = w.tx.send(WatchEvent { event_type: EventType::Bookmark, object: w.bookmark(store.rv, false) });
+                let _ = w.tx.send(WatchEvent {
+                    event_type: EventType::Bookmark,
+                    object: w.bookmark(store.rv, false),
+                });
             }
         }
     }
@@ -770,7 +839,10 @@ impl WatcherEntry {
             },
             _ => return None,
         };
-        Some(WatchEvent { event_type: t, object: self.convert(&ev.object) })
+        Some(WatchEvent {
+            event_type: t,
+            object: self.convert(&ev.object),
+        })
     }
 }
 
@@ -778,7 +850,11 @@ fn matches_selectors(obj: &Value, label: &Selector, field: &FieldSelector) -> bo
     let labels: BTreeMap<String, String> = obj
         .pointer("/metadata/labels")
         .and_then(Value::as_object)
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
         .unwrap_or_default();
     label.matches(&labels) && field.matches_value(obj)
 }
@@ -901,7 +977,10 @@ impl Tracker {
 
     /// The kind serving `group`/`resource`.
     pub fn kind(&self, group: &str, resource: &str) -> Option<Arc<KindInfo>> {
-        self.lock().kinds.get(&(group.to_owned(), resource.to_owned())).cloned()
+        self.lock()
+            .kinds
+            .get(&(group.to_owned(), resource.to_owned()))
+            .cloned()
     }
 
     // ---- history and actions
@@ -942,6 +1021,17 @@ impl Tracker {
         self.lock().actions.push(action);
     }
 
+    /// The namespaces holding at least one object.
+    pub fn namespaces(&self) -> BTreeSet<String> {
+        let store = self.lock();
+        store
+            .objects
+            .values()
+            .flat_map(|m| m.keys().map(|k| k.0.clone()))
+            .filter(|n| !n.is_empty())
+            .collect()
+    }
+
     /// Close every running watch (their streams end), as a server restart does.
     pub fn close_watches(&self) {
         self.lock().watchers.clear();
@@ -955,8 +1045,16 @@ impl Tracker {
     /// existing object with the same name is replaced. Watches see `ADDED`/`MODIFIED`.
     pub fn add(&self, object: Value) -> Result<Value, StatusError> {
         let mut store = self.lock();
-        let api_version = object.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_owned();
-        let kind_name = object.get("kind").and_then(Value::as_str).unwrap_or("").to_owned();
+        let api_version = object
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let kind_name = object
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
         let (group, version) = match api_version.split_once('/') {
             Some((g, v)) => (g.to_owned(), v.to_owned()),
             None => (String::new(), api_version.clone()),
@@ -964,9 +1062,17 @@ impl Tracker {
         let kind = store
             .kinds
             .values()
-            .find(|k| k.group == group && k.kind == kind_name && k.versions.iter().any(|v| v.name == version))
+            .find(|k| {
+                k.group == group
+                    && k.kind == kind_name
+                    && k.versions.iter().any(|v| v.name == version)
+            })
             .cloned()
-            .ok_or_else(|| StatusError::bad_request(format!("no kind {kind_name:?} is registered for {api_version:?}")))?;
+            .ok_or_else(|| {
+                StatusError::bad_request(format!(
+                    "no kind {kind_name:?} is registered for {api_version:?}"
+                ))
+            })?;
         let mut obj = object;
         if !obj.get("metadata").is_some_and(Value::is_object) {
             obj["metadata"] = json!({});
@@ -975,7 +1081,11 @@ impl Tracker {
         if name.is_empty() {
             return Err(StatusError::bad_request("object has no metadata.name"));
         }
-        let ns = if kind.namespaced { meta_str(&obj, "namespace").unwrap_or_else(|| "default".into()) } else { String::new() };
+        let ns = if kind.namespaced {
+            meta_str(&obj, "namespace").unwrap_or_else(|| "default".into())
+        } else {
+            String::new()
+        };
         if kind.namespaced {
             obj["metadata"]["namespace"] = json!(ns);
         }
@@ -995,41 +1105,81 @@ impl Tracker {
         let prev = store.objects.get(&kk).and_then(|o| o.get(&key)).cloned();
         let rv = store.next_rv();
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-        store.objects.entry(kk.clone()).or_default().insert(key.clone(), obj.clone());
-        let t = if prev.is_some() { EventType::Modified } else { EventType::Added };
-        store.emit(HistEvent { rv, kind: kk, key, event_type: t, object: obj.clone(), prev });
+        store
+            .objects
+            .entry(kk.clone())
+            .or_default()
+            .insert(key.clone(), obj.clone());
+        let t = if prev.is_some() {
+            EventType::Modified
+        } else {
+            EventType::Added
+        };
+        store.emit(HistEvent {
+            rv,
+            kind: kk,
+            key,
+            event_type: t,
+            object: obj.clone(),
+            prev,
+        });
         Ok(obj)
     }
 
     /// `GET` one object.
-    pub fn get(&self, gvr: &Gvr, namespace: Option<&str>, name: &str) -> Result<Value, StatusError> {
+    pub fn get(
+        &self,
+        gvr: &Gvr,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Value, StatusError> {
         let mut store = self.lock();
         store.record(gvr, "get", namespace, Some(name), Subresource::None, None);
         let (kind, _) = store.resolve(gvr)?;
         let key = obj_key(&kind, namespace, name)?;
-        let obj = store.current(&kind, &key).ok_or_else(|| StatusError::not_found(&kind, name))?;
+        let obj = store
+            .current(&kind, &key)
+            .ok_or_else(|| StatusError::not_found(&kind, name))?;
         Ok(convert(&kind, obj, &gvr.version))
     }
 
     /// `GET …/scale`: the object's `autoscaling/v1` `Scale`.
-    pub fn get_scale(&self, gvr: &Gvr, namespace: Option<&str>, name: &str) -> Result<Value, StatusError> {
+    pub fn get_scale(
+        &self,
+        gvr: &Gvr,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Value, StatusError> {
         let mut store = self.lock();
         store.record(gvr, "get", namespace, Some(name), Subresource::Scale, None);
         let (kind, ver) = store.resolve(gvr)?;
         let scale = ver.scale.clone().ok_or_else(StatusError::no_route)?;
         let key = obj_key(&kind, namespace, name)?;
-        let obj = store.current(&kind, &key).ok_or_else(|| StatusError::not_found(&kind, name))?;
+        let obj = store
+            .current(&kind, &key)
+            .ok_or_else(|| StatusError::not_found(&kind, name))?;
         Ok(to_scale(&obj, &scale))
     }
 
     /// `LIST` objects (a `…List` object with `metadata.resourceVersion` and, when
     /// paged, `metadata.continue` and `remainingItemCount`).
-    pub fn list(&self, gvr: &Gvr, namespace: Option<&str>, opts: &ListOptions) -> Result<Value, StatusError> {
+    pub fn list(
+        &self,
+        gvr: &Gvr,
+        namespace: Option<&str>,
+        opts: &ListOptions,
+    ) -> Result<Value, StatusError> {
         let mut store = self.lock();
         store.record(gvr, "list", namespace, None, Subresource::None, None);
         let (kind, ver) = store.resolve(gvr)?;
-        let (label, field) = parse_selectors(&kind, &ver, opts.label_selector.as_deref(), opts.field_selector.as_deref())?;
-        let (items, rv, cont, remaining) = store.list_page(&kind, namespace, &label, &field, opts)?;
+        let (label, field) = parse_selectors(
+            &kind,
+            &ver,
+            opts.label_selector.as_deref(),
+            opts.field_selector.as_deref(),
+        )?;
+        let (items, rv, cont, remaining) =
+            store.list_page(&kind, namespace, &label, &field, opts)?;
         let mut meta = json!({"resourceVersion": rv.to_string()});
         if let Some(c) = cont {
             meta["continue"] = json!(c);
@@ -1037,16 +1187,31 @@ impl Tracker {
                 meta["remainingItemCount"] = json!(r);
             }
         }
-        let items: Vec<Value> = items.into_iter().map(|o| convert(&kind, o, &gvr.version)).collect();
-        Ok(json!({"apiVersion": gvr.api_version(), "kind": kind.list_kind, "metadata": meta, "items": items}))
+        let items: Vec<Value> = items
+            .into_iter()
+            .map(|o| convert(&kind, o, &gvr.version))
+            .collect();
+        Ok(
+            json!({"apiVersion": gvr.api_version(), "kind": kind.list_kind, "metadata": meta, "items": items}),
+        )
     }
 
     /// `WATCH` objects.
-    pub fn watch(&self, gvr: &Gvr, namespace: Option<&str>, opts: &WatchOptions) -> Result<Watch, StatusError> {
+    pub fn watch(
+        &self,
+        gvr: &Gvr,
+        namespace: Option<&str>,
+        opts: &WatchOptions,
+    ) -> Result<Watch, StatusError> {
         let mut store = self.lock();
         store.record(gvr, "watch", namespace, None, Subresource::None, None);
         let (kind, ver) = store.resolve(gvr)?;
-        let (label, field) = parse_selectors(&kind, &ver, opts.label_selector.as_deref(), opts.field_selector.as_deref())?;
+        let (label, field) = parse_selectors(
+            &kind,
+            &ver,
+            opts.label_selector.as_deref(),
+            opts.field_selector.as_deref(),
+        )?;
         if opts.send_initial_events && !opts.allow_bookmarks {
             return Err(StatusError::invalid(
                 &kind,
@@ -1063,7 +1228,11 @@ impl Tracker {
         let entry = WatcherEntry {
             id,
             kind: (kind.group.clone(), kind.plural.clone()),
-            namespace: if kind.namespaced { namespace.map(str::to_owned) } else { None },
+            namespace: if kind.namespaced {
+                namespace.map(str::to_owned)
+            } else {
+                None
+            },
             label,
             field,
             api_version: gvr.api_version(),
@@ -1077,21 +1246,34 @@ impl Tracker {
             let objs = store.objects.get(&entry.kind).cloned().unwrap_or_default();
             for (key, obj) in &objs {
                 if entry.matches(key, obj) {
-                    let _ = entry.tx.send(WatchEvent { event_type: EventType::Added, object: entry.convert(obj) });
+                    let _ = entry.tx.send(WatchEvent {
+                        event_type: EventType::Added,
+                        object: entry.convert(obj),
+                    });
                 }
             }
             if opts.send_initial_events {
-                let _ = entry
-                    .tx
-                    .send(WatchEvent { event_type: EventType::Bookmark, object: entry.bookmark(store.rv, true) });
+                let _ = entry.tx.send(WatchEvent {
+                    event_type: EventType::Bookmark,
+                    object: entry.bookmark(store.rv, true),
+                });
             }
         } else {
             let from = parse_rv(rv_param)?;
             if from < store.compacted_rv {
-                let err =
-                    StatusError::expired(format!("too old resource version: {from} ({})", store.compacted_rv));
-                let _ = entry.tx.send(WatchEvent { event_type: EventType::Error, object: err.status });
-                return Ok(Watch { id, rx, tracker: self.clone() });
+                let err = StatusError::expired(format!(
+                    "too old resource version: {from} ({})",
+                    store.compacted_rv
+                ));
+                let _ = entry.tx.send(WatchEvent {
+                    event_type: EventType::Error,
+                    object: err.status,
+                });
+                return Ok(Watch {
+                    id,
+                    rx,
+                    tracker: self.clone(),
+                });
             }
             for ev in store.history.iter().filter(|e| e.rv > from) {
                 if let Some(we) = entry.translate(ev) {
@@ -1101,7 +1283,11 @@ impl Tracker {
         }
         store.watchers.push(entry);
         drop(store);
-        Ok(Watch { id, rx, tracker: self.clone() })
+        Ok(Watch {
+            id,
+            rx,
+            tracker: self.clone(),
+        })
     }
 
     /// `POST` (create) an object. `namespace` is the request's namespace (ignored for
@@ -1115,7 +1301,14 @@ impl Tracker {
     ) -> Result<Reply, StatusError> {
         let mut store = self.lock();
         let name = meta_str(&object, "name");
-        store.record(gvr, "create", namespace, name.as_deref(), Subresource::None, None);
+        store.record(
+            gvr,
+            "create",
+            namespace,
+            name.as_deref(),
+            Subresource::None,
+            None,
+        );
         let (kind, ver) = store.resolve(gvr)?;
         store.create(&kind, &ver, namespace, object, opts)
     }
@@ -1168,7 +1361,14 @@ impl Tracker {
         opts: &DeleteOptions,
     ) -> Result<Reply, StatusError> {
         let mut store = self.lock();
-        store.record(gvr, "delete", namespace, Some(name), Subresource::None, None);
+        store.record(
+            gvr,
+            "delete",
+            namespace,
+            Some(name),
+            Subresource::None,
+            None,
+        );
         let (kind, ver) = store.resolve(gvr)?;
         store.delete(&kind, &ver, namespace, name, opts)
     }
@@ -1183,9 +1383,21 @@ impl Tracker {
         opts: &DeleteOptions,
     ) -> Result<Value, StatusError> {
         let mut store = self.lock();
-        store.record(gvr, "deletecollection", namespace, None, Subresource::None, None);
+        store.record(
+            gvr,
+            "deletecollection",
+            namespace,
+            None,
+            Subresource::None,
+            None,
+        );
         let (kind, ver) = store.resolve(gvr)?;
-        let (label, field) = parse_selectors(&kind, &ver, list.label_selector.as_deref(), list.field_selector.as_deref())?;
+        let (label, field) = parse_selectors(
+            &kind,
+            &ver,
+            list.label_selector.as_deref(),
+            list.field_selector.as_deref(),
+        )?;
         let kk = (kind.group.clone(), kind.plural.clone());
         let keys: Vec<ObjKey> = store
             .objects
@@ -1205,7 +1417,11 @@ impl Tracker {
             let before = store.current(&kind, &(ns.clone(), name.clone()));
             let nsopt = kind.namespaced.then_some(ns.as_str());
             let reply = store.delete(&kind, &ver, nsopt, &name, opts)?;
-            let obj = if reply.object.get("kind") == Some(&json!("Status")) { before } else { Some(reply.object) };
+            let obj = if reply.object.get("kind") == Some(&json!("Status")) {
+                before
+            } else {
+                Some(reply.object)
+            };
             if let Some(o) = obj {
                 items.push(convert(&kind, o, &gvr.version));
             }
@@ -1221,14 +1437,19 @@ impl Tracker {
 // Store internals
 
 fn meta_str(obj: &Value, field: &str) -> Option<String> {
-    obj.get("metadata").and_then(|m| m.get(field)).and_then(Value::as_str).map(str::to_owned)
+    obj.get("metadata")
+        .and_then(|m| m.get(field))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 fn obj_key(kind: &KindInfo, namespace: Option<&str>, name: &str) -> Result<ObjKey, StatusError> {
     if kind.namespaced {
         match namespace {
             Some(ns) if !ns.is_empty() => Ok((ns.to_owned(), name.to_owned())),
-            _ => Err(StatusError::bad_request("the server could not find the requested resource")),
+            _ => Err(StatusError::bad_request(
+                "the server could not find the requested resource",
+            )),
         }
     } else {
         Ok((String::new(), name.to_owned()))
@@ -1241,9 +1462,8 @@ fn convert(kind: &KindInfo, mut obj: Value, version: &str) -> Value {
 }
 
 fn parse_rv(rv: &str) -> Result<u64, StatusError> {
-    rv.parse::<u64>().map_err(|_| {
-        StatusError::bad_request(format!("invalid resource version: {rv:?}"))
-    })
+    rv.parse::<u64>()
+        .map_err(|_| StatusError::bad_request(format!("invalid resource version: {rv:?}")))
 }
 
 fn parse_selectors(
@@ -1253,13 +1473,14 @@ fn parse_selectors(
     field: Option<&str>,
 ) -> Result<(Selector, FieldSelector), StatusError> {
     let label = match label {
-        Some(l) if !l.trim().is_empty() => {
-            Selector::parse(l).map_err(|e| StatusError::bad_request(format!("unable to parse requirement: {e}")))?
-        }
+        Some(l) if !l.trim().is_empty() => Selector::parse(l)
+            .map_err(|e| StatusError::bad_request(format!("unable to parse requirement: {e}")))?,
         _ => Selector::everything(),
     };
     let field = match field {
-        Some(f) if !f.trim().is_empty() => FieldSelector::parse(f).map_err(|e| StatusError::bad_request(e.to_string()))?,
+        Some(f) if !f.trim().is_empty() => {
+            FieldSelector::parse(f).map_err(|e| StatusError::bad_request(e.to_string()))?
+        }
         _ => FieldSelector::everything(),
     };
     for t in field.requirements() {
@@ -1285,22 +1506,40 @@ fn parse_selectors(
 fn to_scale(obj: &Value, scale: &ScaleInfo) -> Value {
     let m = &obj["metadata"];
     let mut meta = Map::new();
-    for k in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] {
+    for k in [
+        "name",
+        "namespace",
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+    ] {
         if let Some(v) = m.get(k) {
             meta.insert(k.to_owned(), v.clone());
         }
     }
-    let spec = get_path(obj, &scale.spec_replicas_path).and_then(Value::as_i64).unwrap_or(0);
-    let status = get_path(obj, &scale.status_replicas_path).and_then(Value::as_i64).unwrap_or(0);
+    let spec = get_path(obj, &scale.spec_replicas_path)
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let status = get_path(obj, &scale.status_replicas_path)
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     let mut st = json!({"replicas": status});
-    if let Some(sel) = scale.label_selector_path.as_deref().and_then(|p| get_path(obj, p)).and_then(Value::as_str) {
+    if let Some(sel) = scale
+        .label_selector_path
+        .as_deref()
+        .and_then(|p| get_path(obj, p))
+        .and_then(Value::as_str)
+    {
         st["selector"] = json!(sel);
     }
     json!({"kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": meta, "spec": {"replicas": spec}, "status": st})
 }
 
 fn path_segments(path: &str) -> Vec<&str> {
-    path.trim_start_matches('.').split('.').filter(|s| !s.is_empty()).collect()
+    path.trim_start_matches('.')
+        .split('.')
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 fn get_path<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
@@ -1385,12 +1624,18 @@ impl Store {
             .get(&(gvr.group.clone(), gvr.resource.clone()))
             .cloned()
             .ok_or_else(StatusError::no_route)?;
-        let ver = kind.served_version(&gvr.version).cloned().ok_or_else(StatusError::no_route)?;
+        let ver = kind
+            .served_version(&gvr.version)
+            .cloned()
+            .ok_or_else(StatusError::no_route)?;
         Ok((kind, ver))
     }
 
     fn current(&self, kind: &KindInfo, key: &ObjKey) -> Option<Value> {
-        self.objects.get(&(kind.group.clone(), kind.plural.clone())).and_then(|m| m.get(key)).cloned()
+        self.objects
+            .get(&(kind.group.clone(), kind.plural.clone()))
+            .and_then(|m| m.get(key))
+            .cloned()
     }
 
     /// The objects of a kind as they were at `rv` (requires `rv >= compacted_rv`).
@@ -1433,7 +1678,9 @@ impl Store {
                 .decode(token)
                 .ok()
                 .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-                .ok_or_else(|| StatusError::bad_request("continue key is not valid: illegal base64 data"))?;
+                .ok_or_else(|| {
+                    StatusError::bad_request("continue key is not valid: illegal base64 data")
+                })?;
             let rv = decoded.get("rv").and_then(Value::as_u64).unwrap_or(0);
             if rv < self.compacted_rv || rv == 0 {
                 return Err(StatusError::expired(
@@ -1441,15 +1688,24 @@ impl Store {
                 ));
             }
             at = rv;
-            start = decoded.get("start").and_then(Value::as_str).map(str::to_owned);
-        } else if let Some(rvs) = opts.resource_version.as_deref().filter(|r| !r.is_empty() && *r != "0") {
+            start = decoded
+                .get("start")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+        } else if let Some(rvs) = opts
+            .resource_version
+            .as_deref()
+            .filter(|r| !r.is_empty() && *r != "0")
+        {
             let rv = parse_rv(rvs)?;
             if rv > self.rv {
                 return Err(StatusError::new(
                     504,
                     "Timeout",
                     format!("Too large resource version: {rv}, current: {}", self.rv),
-                    Some(json!({"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}], "retryAfterSeconds": 1})),
+                    Some(
+                        json!({"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}], "retryAfterSeconds": 1}),
+                    ),
                 ));
             }
             if opts.resource_version_match.as_deref() == Some("Exact") {
@@ -1463,11 +1719,20 @@ impl Store {
             }
         }
         let objs = if at == self.rv {
-            self.objects.get(&(kind.group.clone(), kind.plural.clone())).cloned().unwrap_or_default()
+            self.objects
+                .get(&(kind.group.clone(), kind.plural.clone()))
+                .cloned()
+                .unwrap_or_default()
         } else {
             self.snapshot(kind, at)
         };
-        let key_str = |k: &ObjKey| if kind.namespaced { format!("{}/{}", k.0, k.1) } else { k.1.clone() };
+        let key_str = |k: &ObjKey| {
+            if kind.namespaced {
+                format!("{}/{}", k.0, k.1)
+            } else {
+                k.1.clone()
+            }
+        };
         let mut matching = objs.iter().filter(|(k, o)| {
             (!kind.namespaced || namespace.is_none_or(|ns| ns == k.0))
                 && start.as_deref().is_none_or(|s| key_str(k).as_str() > s)
@@ -1504,7 +1769,11 @@ impl Store {
         let name = meta_str(obj, "name").unwrap_or_default();
         let mut unknown = Vec::new();
         if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-            let extra: Vec<String> = m.keys().filter(|k| !META_FIELDS.contains(&k.as_str())).cloned().collect();
+            let extra: Vec<String> = m
+                .keys()
+                .filter(|k| !META_FIELDS.contains(&k.as_str()))
+                .cloned()
+                .collect();
             for k in extra {
                 m.remove(&k);
                 unknown.push(format!("metadata.{k}"));
@@ -1517,10 +1786,18 @@ impl Store {
         if !unknown.is_empty() {
             match opts.field_validation {
                 FieldValidation::Ignore => {}
-                FieldValidation::Warn => warnings.extend(unknown.iter().map(|u| format!("unknown field {u:?}"))),
+                FieldValidation::Warn => {
+                    warnings.extend(unknown.iter().map(|u| format!("unknown field {u:?}")))
+                }
                 FieldValidation::Strict => {
-                    let list: Vec<String> = unknown.iter().map(|u| format!("unknown field {u:?}")).collect();
-                    return Err(StatusError::bad_request(format!("strict decoding error: {}", list.join(", "))));
+                    let list: Vec<String> = unknown
+                        .iter()
+                        .map(|u| format!("unknown field {u:?}"))
+                        .collect();
+                    return Err(StatusError::bad_request(format!(
+                        "strict decoding error: {}",
+                        list.join(", ")
+                    )));
                 }
             }
         }
@@ -1532,21 +1809,27 @@ impl Store {
             return Err(StatusError::invalid(kind, &name, &errs));
         }
         if ver.deprecated {
-            warnings.push(ver.deprecation_warning.clone().unwrap_or_else(|| {
-                format!("{} is deprecated", kind.api_version(&ver.name))
-            }));
+            warnings.push(
+                ver.deprecation_warning
+                    .clone()
+                    .unwrap_or_else(|| format!("{} is deprecated", kind.api_version(&ver.name))),
+            );
         }
         Ok(())
     }
 
     fn check_body_kind(kind: &KindInfo, ver: &VersionInfo, obj: &Value) -> Result<(), StatusError> {
         if !obj.is_object() {
-            return Err(StatusError::bad_request("the body of the request must be a JSON object"));
+            return Err(StatusError::bad_request(
+                "the body of the request must be a JSON object",
+            ));
         }
         let k = obj.get("kind").and_then(Value::as_str).unwrap_or("");
         let av = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
         if k.is_empty() {
-            return Err(StatusError::bad_request(format!("Object 'Kind' is missing in '{obj}'")));
+            return Err(StatusError::bad_request(format!(
+                "Object 'Kind' is missing in '{obj}'"
+            )));
         }
         let want = kind.api_version(&ver.name);
         if k != kind.kind || (!av.is_empty() && av != want) {
@@ -1581,7 +1864,11 @@ impl Store {
                 }
                 (Some(r), _) => r.to_owned(),
                 (None, Some(b)) => b,
-                (None, None) => return Err(StatusError::bad_request("the server could not find the requested resource")),
+                (None, None) => {
+                    return Err(StatusError::bad_request(
+                        "the server could not find the requested resource",
+                    ));
+                }
             };
             obj["metadata"]["namespace"] = json!(ns);
             ns
@@ -1592,7 +1879,9 @@ impl Store {
             String::new()
         };
         if meta_str(&obj, "resourceVersion").is_some_and(|r| !r.is_empty()) {
-            return Err(StatusError::internal("resourceVersion should not be set on objects to be created"));
+            return Err(StatusError::internal(
+                "resourceVersion should not be set on objects to be created",
+            ));
         }
         // Name.
         let mut name = meta_str(&obj, "name").unwrap_or_default();
@@ -1603,7 +1892,9 @@ impl Store {
             }
         }
         // System fields.
-        let m = obj["metadata"].as_object_mut().expect("metadata is an object");
+        let m = obj["metadata"]
+            .as_object_mut()
+            .expect("metadata is an object");
         m.insert("uid".into(), json!(new_uid()));
         m.insert("creationTimestamp".into(), json!(now_rfc3339()));
         m.insert("generation".into(), json!(1));
@@ -1623,15 +1914,33 @@ impl Store {
             return Err(StatusError::already_exists(kind, &name));
         }
         if opts.dry_run {
-            return Ok(Reply { object: obj, created: true, warnings });
+            return Ok(Reply {
+                object: obj,
+                created: true,
+                warnings,
+            });
         }
         let rv = self.next_rv();
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
         let mut stored = obj.clone();
         stored["apiVersion"] = json!(kind.api_version(&kind.storage_version().name));
-        self.objects.entry(kk.clone()).or_default().insert(key.clone(), stored.clone());
-        self.emit(HistEvent { rv, kind: kk, key, event_type: EventType::Added, object: stored, prev: None });
-        Ok(Reply { object: obj, created: true, warnings })
+        self.objects
+            .entry(kk.clone())
+            .or_default()
+            .insert(key.clone(), stored.clone());
+        self.emit(HistEvent {
+            rv,
+            kind: kk,
+            key,
+            event_type: EventType::Added,
+            object: stored,
+            prev: None,
+        });
+        Ok(Reply {
+            object: obj,
+            created: true,
+            warnings,
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1648,7 +1957,9 @@ impl Store {
     ) -> Result<Reply, StatusError> {
         Self::check_body_kind(kind, ver, &obj)?;
         let key = obj_key(kind, namespace, name)?;
-        let old = self.current(kind, &key).ok_or_else(|| StatusError::not_found(kind, name))?;
+        let old = self
+            .current(kind, &key)
+            .ok_or_else(|| StatusError::not_found(kind, name))?;
         let old = convert(kind, old, &ver.name);
         if !obj.get("metadata").is_some_and(Value::is_object) {
             obj["metadata"] = json!({});
@@ -1706,8 +2017,17 @@ impl Store {
             _ => {
                 let mut n = obj;
                 {
-                    let nm = n["metadata"].as_object_mut().expect("metadata is an object");
-                    for f in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace"] {
+                    let nm = n["metadata"]
+                        .as_object_mut()
+                        .expect("metadata is an object");
+                    for f in [
+                        "uid",
+                        "creationTimestamp",
+                        "deletionTimestamp",
+                        "deletionGracePeriodSeconds",
+                        "generation",
+                        "namespace",
+                    ] {
                         match old["metadata"].get(f) {
                             Some(v) => nm.insert(f.to_owned(), v.clone()),
                             None => nm.remove(f),
@@ -1743,28 +2063,48 @@ impl Store {
         // Finalizers may not be added while deleting.
         if old["metadata"].get("deletionTimestamp").is_some() {
             let old_f = finalizers(&old);
-            let added: Vec<String> = finalizers(&new).into_iter().filter(|f| !old_f.contains(f)).collect();
+            let added: Vec<String> = finalizers(&new)
+                .into_iter()
+                .filter(|f| !old_f.contains(f))
+                .collect();
             if !added.is_empty() {
-                let list = added.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
+                let list = added
+                    .iter()
+                    .map(|f| format!("{f:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 return Err(StatusError::invalid(
                     kind,
                     name,
                     &[schema::FieldError::forbidden(
                         "metadata.finalizers",
-                        format!("no new finalizers can be added if the object is being deleted, found new finalizers []string{{{list}}}"),
+                        format!(
+                            "no new finalizers can be added if the object is being deleted, found new finalizers []string{{{list}}}"
+                        ),
                     )],
                 ));
             }
         }
         if content(&new) != content(&old) && sub == Subresource::None {
-            let g = old["metadata"].get("generation").and_then(Value::as_i64).unwrap_or(0);
+            let g = old["metadata"]
+                .get("generation")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
             new["metadata"]["generation"] = json!(g + 1);
         }
         if new == old {
-            return Ok(Reply { object: new, created: false, warnings });
+            return Ok(Reply {
+                object: new,
+                created: false,
+                warnings,
+            });
         }
         if opts.dry_run {
-            return Ok(Reply { object: new, created: false, warnings });
+            return Ok(Reply {
+                object: new,
+                created: false,
+                warnings,
+            });
         }
         let kk = (kind.group.clone(), kind.plural.clone());
         let rv = self.next_rv();
@@ -1776,12 +2116,33 @@ impl Store {
             if let Some(m) = self.objects.get_mut(&kk) {
                 m.remove(&key);
             }
-            self.emit(HistEvent { rv, kind: kk, key, event_type: EventType::Deleted, object: stored, prev });
+            self.emit(HistEvent {
+                rv,
+                kind: kk,
+                key,
+                event_type: EventType::Deleted,
+                object: stored,
+                prev,
+            });
         } else {
-            self.objects.entry(kk.clone()).or_default().insert(key.clone(), stored.clone());
-            self.emit(HistEvent { rv, kind: kk, key, event_type: EventType::Modified, object: stored, prev });
+            self.objects
+                .entry(kk.clone())
+                .or_default()
+                .insert(key.clone(), stored.clone());
+            self.emit(HistEvent {
+                rv,
+                kind: kk,
+                key,
+                event_type: EventType::Modified,
+                object: stored,
+                prev,
+            });
         }
-        Ok(Reply { object: new, created: false, warnings })
+        Ok(Reply {
+            object: new,
+            created: false,
+            warnings,
+        })
     }
 
     fn update_scale(
@@ -1795,26 +2156,46 @@ impl Store {
     ) -> Result<Reply, StatusError> {
         let scale = ver.scale.clone().ok_or_else(StatusError::no_route)?;
         let key = obj_key(kind, namespace, name)?;
-        let cur = self.current(kind, &key).ok_or_else(|| StatusError::not_found(kind, name))?;
+        let cur = self
+            .current(kind, &key)
+            .ok_or_else(|| StatusError::not_found(kind, name))?;
         let mut obj = convert(kind, cur, &ver.name);
         let replicas = match scale_obj.pointer("/spec/replicas") {
             None | Some(Value::Null) => 0,
-            Some(v) => v.as_i64().ok_or_else(|| StatusError::bad_request("spec.replicas must be an integer"))?,
+            Some(v) => v
+                .as_i64()
+                .ok_or_else(|| StatusError::bad_request("spec.replicas must be an integer"))?,
         };
         if replicas < 0 {
             return Err(StatusError::new(
                 422,
                 "Invalid",
-                format!("Scale.autoscaling \"{name}\" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"),
-                Some(json!({"name": name, "group": "autoscaling", "kind": "Scale", "causes": [{"reason": "FieldValueInvalid", "message": format!("Invalid value: {replicas}: must be greater than or equal to 0"), "field": "spec.replicas"}]})),
+                format!(
+                    "Scale.autoscaling \"{name}\" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"
+                ),
+                Some(
+                    json!({"name": name, "group": "autoscaling", "kind": "Scale", "causes": [{"reason": "FieldValueInvalid", "message": format!("Invalid value: {replicas}: must be greater than or equal to 0"), "field": "spec.replicas"}]}),
+                ),
             ));
         }
         if let Some(rv) = meta_str(&scale_obj, "resourceVersion").filter(|r| !r.is_empty()) {
             obj["metadata"]["resourceVersion"] = json!(rv);
         }
         set_path(&mut obj, &scale.spec_replicas_path, json!(replicas));
-        let reply = self.update(kind, ver, namespace, name, obj, Subresource::None, opts, false)?;
-        Ok(Reply { object: to_scale(&reply.object, &scale), ..reply })
+        let reply = self.update(
+            kind,
+            ver,
+            namespace,
+            name,
+            obj,
+            Subresource::None,
+            opts,
+            false,
+        )?;
+        Ok(Reply {
+            object: to_scale(&reply.object, &scale),
+            ..reply
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1844,7 +2225,9 @@ impl Store {
             return self.apply(kind, ver, namespace, name, body, sub, opts);
         }
         let key = obj_key(kind, namespace, name)?;
-        let cur = self.current(kind, &key).ok_or_else(|| StatusError::not_found(kind, name))?;
+        let cur = self
+            .current(kind, &key)
+            .ok_or_else(|| StatusError::not_found(kind, name))?;
         let cur = convert(kind, cur, &ver.name);
         let target = match sub {
             Subresource::Scale => to_scale(&cur, ver.scale.as_ref().expect("checked above")),
@@ -1879,15 +2262,20 @@ impl Store {
             .field_manager
             .clone()
             .filter(|m| !m.is_empty())
-            .ok_or_else(|| StatusError::bad_request("PATCH /apply requires fieldManager to be set"))?;
-        let text = std::str::from_utf8(body).map_err(|_| StatusError::bad_request("the body is not UTF-8"))?;
+            .ok_or_else(|| {
+                StatusError::bad_request("PATCH /apply requires fieldManager to be set")
+            })?;
+        let text = std::str::from_utf8(body)
+            .map_err(|_| StatusError::bad_request("the body is not UTF-8"))?;
         let mut config: Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(_) => serde_saphyr::from_str(text)
                 .map_err(|e| StatusError::bad_request(format!("error decoding YAML: {e}")))?,
         };
         if sub == Subresource::Scale {
-            return Err(StatusError::bad_request("apply is not supported on the scale subresource"));
+            return Err(StatusError::bad_request(
+                "apply is not supported on the scale subresource",
+            ));
         }
         Self::check_body_kind(kind, ver, &config)?;
         if !config.get("metadata").is_some_and(Value::is_object) {
@@ -1904,11 +2292,21 @@ impl Store {
         // What this manager owns: the leaves of the applied configuration.
         let mut owned_cfg = config.clone();
         if let Some(m) = owned_cfg["metadata"].as_object_mut() {
-            for f in ["name", "namespace", "resourceVersion", "uid", "managedFields", "generateName"] {
+            for f in [
+                "name",
+                "namespace",
+                "resourceVersion",
+                "uid",
+                "managedFields",
+                "generateName",
+            ] {
                 m.remove(f);
             }
             if m.is_empty() {
-                owned_cfg.as_object_mut().expect("object").remove("metadata");
+                owned_cfg
+                    .as_object_mut()
+                    .expect("object")
+                    .remove("metadata");
             }
         }
         if let Some(o) = owned_cfg.as_object_mut() {
@@ -1933,13 +2331,20 @@ impl Store {
             if let Some(m) = obj["metadata"].as_object_mut() {
                 m.remove("resourceVersion");
             }
-            obj["metadata"]["managedFields"] =
-                json!([managed_entry(&manager, &kind.api_version(&ver.name), &new_fields, operation_sub)]);
+            obj["metadata"]["managedFields"] = json!([managed_entry(
+                &manager,
+                &kind.api_version(&ver.name),
+                &new_fields,
+                operation_sub
+            )]);
             return self.create(kind, ver, namespace, obj, opts);
         };
         let cur = convert(kind, cur, &ver.name);
-        let mut managed: Vec<Value> =
-            cur["metadata"].get("managedFields").and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut managed: Vec<Value> = cur["metadata"]
+            .get("managedFields")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         // Conflicts with other appliers.
         let mut conflicts: Vec<(String, String, String)> = Vec::new();
         for entry in &managed {
@@ -1953,7 +2358,11 @@ impl Store {
             let theirs = fields_of(entry);
             for p in &new_fields {
                 if theirs.contains(p) && get_segs(&cur, p) != get_segs(&owned_cfg, p) {
-                    let av = entry.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_owned();
+                    let av = entry
+                        .get("apiVersion")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned();
                     conflicts.push((m.to_owned(), av, format!(".{}", p.join("."))));
                 }
             }
@@ -1972,7 +2381,11 @@ impl Store {
             .collect();
         // Forced fields move to this manager.
         for entry in &mut managed {
-            let m = entry.get("manager").and_then(Value::as_str).unwrap_or("").to_owned();
+            let m = entry
+                .get("manager")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
             if m == manager {
                 continue;
             }
@@ -1986,7 +2399,8 @@ impl Store {
         managed.retain(|e| {
             !(e.get("manager").and_then(Value::as_str) == Some(&manager)
                 && e.get("subresource").and_then(Value::as_str) == operation_sub)
-                && e.get("fieldsV1").is_some_and(|f| f.as_object().is_some_and(|m| !m.is_empty()))
+                && e.get("fieldsV1")
+                    .is_some_and(|f| f.as_object().is_some_and(|m| !m.is_empty()))
         });
         let others: BTreeSet<Vec<String>> = managed.iter().flat_map(fields_of).collect();
         let list_maps = ver.schema.clone().unwrap_or(Value::Null);
@@ -1997,7 +2411,12 @@ impl Store {
                 remove_segs(&mut merged, p);
             }
         }
-        managed.push(managed_entry(&manager, &kind.api_version(&ver.name), &new_fields, operation_sub));
+        managed.push(managed_entry(
+            &manager,
+            &kind.api_version(&ver.name),
+            &new_fields,
+            operation_sub,
+        ));
         merged["metadata"]["managedFields"] = json!(managed);
         if meta_str(&config, "resourceVersion").is_none_or(|r| r.is_empty()) {
             merged["metadata"]["resourceVersion"] = cur["metadata"]["resourceVersion"].clone();
@@ -2019,7 +2438,9 @@ impl Store {
         opts: &DeleteOptions,
     ) -> Result<Reply, StatusError> {
         let key = obj_key(kind, namespace, name)?;
-        let cur = self.current(kind, &key).ok_or_else(|| StatusError::not_found(kind, name))?;
+        let cur = self
+            .current(kind, &key)
+            .ok_or_else(|| StatusError::not_found(kind, name))?;
         let uid = meta_str(&cur, "uid").unwrap_or_default();
         let rv = meta_str(&cur, "resourceVersion").unwrap_or_default();
         if let Some(p) = opts.precondition_uid.as_deref().filter(|p| !p.is_empty()) {
@@ -2027,11 +2448,17 @@ impl Store {
                 return Err(StatusError::conflict(
                     kind,
                     name,
-                    &format!("Precondition failed: UID in precondition: {p}, UID in object meta: {uid}"),
+                    &format!(
+                        "Precondition failed: UID in precondition: {p}, UID in object meta: {uid}"
+                    ),
                 ));
             }
         }
-        if let Some(p) = opts.precondition_resource_version.as_deref().filter(|p| !p.is_empty()) {
+        if let Some(p) = opts
+            .precondition_resource_version
+            .as_deref()
+            .filter(|p| !p.is_empty())
+        {
             if p != rv {
                 return Err(StatusError::conflict(
                     kind,
@@ -2045,21 +2472,35 @@ impl Store {
         let kk = (kind.group.clone(), kind.plural.clone());
         if !finalizers(&cur).is_empty() {
             if cur["metadata"].get("deletionTimestamp").is_some() {
-                return Ok(Reply { object: convert(kind, cur, &ver.name), created: false, warnings: vec![] });
+                return Ok(Reply {
+                    object: convert(kind, cur, &ver.name),
+                    created: false,
+                    warnings: vec![],
+                });
             }
             let mut new = cur.clone();
             new["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
             new["metadata"]["deletionGracePeriodSeconds"] = json!(0);
-            let g = cur["metadata"].get("generation").and_then(Value::as_i64).unwrap_or(0);
+            let g = cur["metadata"]
+                .get("generation")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
             if g > 0 {
                 new["metadata"]["generation"] = json!(g + 1);
             }
             if opts.dry_run {
-                return Ok(Reply { object: convert(kind, new, &ver.name), created: false, warnings: vec![] });
+                return Ok(Reply {
+                    object: convert(kind, new, &ver.name),
+                    created: false,
+                    warnings: vec![],
+                });
             }
             let rv = self.next_rv();
             new["metadata"]["resourceVersion"] = json!(rv.to_string());
-            self.objects.entry(kk.clone()).or_default().insert(key.clone(), new.clone());
+            self.objects
+                .entry(kk.clone())
+                .or_default()
+                .insert(key.clone(), new.clone());
             self.emit(HistEvent {
                 rv,
                 kind: kk,
@@ -2068,14 +2509,22 @@ impl Store {
                 object: new.clone(),
                 prev: Some(cur),
             });
-            return Ok(Reply { object: convert(kind, new, &ver.name), created: false, warnings: vec![] });
+            return Ok(Reply {
+                object: convert(kind, new, &ver.name),
+                created: false,
+                warnings: vec![],
+            });
         }
         let status = json!({
             "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
             "details": {"name": name, "group": kind.group, "kind": kind.plural, "uid": uid},
         });
         if opts.dry_run {
-            return Ok(Reply { object: status, created: false, warnings: vec![] });
+            return Ok(Reply {
+                object: status,
+                created: false,
+                warnings: vec![],
+            });
         }
         let rv = self.next_rv();
         let mut last = cur.clone();
@@ -2083,15 +2532,31 @@ impl Store {
         if let Some(m) = self.objects.get_mut(&kk) {
             m.remove(&key);
         }
-        self.emit(HistEvent { rv, kind: kk, key, event_type: EventType::Deleted, object: last, prev: Some(cur) });
-        Ok(Reply { object: status, created: false, warnings: vec![] })
+        self.emit(HistEvent {
+            rv,
+            kind: kk,
+            key,
+            event_type: EventType::Deleted,
+            object: last,
+            prev: Some(cur),
+        });
+        Ok(Reply {
+            object: status,
+            created: false,
+            warnings: vec![],
+        })
     }
 }
 
 fn finalizers(obj: &Value) -> Vec<String> {
     obj.pointer("/metadata/finalizers")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -2099,7 +2564,10 @@ fn validate_meta(kind: &KindInfo, obj: &Value) -> Vec<schema::FieldError> {
     let mut errs = Vec::new();
     let name = meta_str(obj, "name").unwrap_or_default();
     if name.is_empty() {
-        errs.push(schema::FieldError::required("metadata.name", "name or generateName is required"));
+        errs.push(schema::FieldError::required(
+            "metadata.name",
+            "name or generateName is required",
+        ));
     } else if !is_dns1123_subdomain(&name) {
         errs.push(schema::FieldError::invalid(
             "metadata.name",
@@ -2111,14 +2579,26 @@ fn validate_meta(kind: &KindInfo, obj: &Value) -> Vec<schema::FieldError> {
     if let Some(labels) = obj.pointer("/metadata/labels").and_then(Value::as_object) {
         for (k, v) in labels {
             let Some(v) = v.as_str() else {
-                errs.push(schema::FieldError::invalid(format!("metadata.labels.{k}"), v.clone(), "must be a string"));
+                errs.push(schema::FieldError::invalid(
+                    format!("metadata.labels.{k}"),
+                    v.clone(),
+                    "must be a string",
+                ));
                 continue;
             };
             if let Err(e) = crate::selector::validate_label_key(k) {
-                errs.push(schema::FieldError::invalid("metadata.labels", json!(k), e.to_string()));
+                errs.push(schema::FieldError::invalid(
+                    "metadata.labels",
+                    json!(k),
+                    e.to_string(),
+                ));
             }
             if let Err(e) = crate::selector::validate_label_value(k, v) {
-                errs.push(schema::FieldError::invalid(format!("metadata.labels.{k}"), json!(v), e.to_string()));
+                errs.push(schema::FieldError::invalid(
+                    format!("metadata.labels.{k}"),
+                    json!(v),
+                    e.to_string(),
+                ));
             }
         }
     }
@@ -2129,7 +2609,8 @@ fn is_dns1123_subdomain(s: &str) -> bool {
     s.len() <= 253
         && s.split('.').all(|l| {
             !l.is_empty()
-                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !l.starts_with('-')
                 && !l.ends_with('-')
         })
@@ -2139,14 +2620,18 @@ fn apply_patch(patch_type: PatchType, target: &Value, body: &[u8]) -> Result<Val
     let mut doc = target.clone();
     match patch_type {
         PatchType::Merge => {
-            let p: Value = serde_json::from_slice(body).map_err(|e| StatusError::bad_request(e.to_string()))?;
+            let p: Value = serde_json::from_slice(body)
+                .map_err(|e| StatusError::bad_request(e.to_string()))?;
             if !p.is_object() {
-                return Err(StatusError::bad_request("merge patch must be a JSON object"));
+                return Err(StatusError::bad_request(
+                    "merge patch must be a JSON object",
+                ));
             }
             json_patch::merge(&mut doc, &p);
         }
         PatchType::Json => {
-            let p: json_patch::Patch = serde_json::from_slice(body).map_err(|e| StatusError::bad_request(e.to_string()))?;
+            let p: json_patch::Patch = serde_json::from_slice(body)
+                .map_err(|e| StatusError::bad_request(e.to_string()))?;
             json_patch::patch(&mut doc, &p).map_err(|e| {
                 StatusError::new(
                     422,
@@ -2193,7 +2678,11 @@ fn fields_v1(paths: &BTreeSet<FieldPath>) -> Value {
     for p in paths {
         let mut v = &mut root;
         for s in p {
-            v = v.as_object_mut().expect("object").entry(format!("f:{s}")).or_insert_with(|| json!({}));
+            v = v
+                .as_object_mut()
+                .expect("object")
+                .entry(format!("f:{s}"))
+                .or_insert_with(|| json!({}));
         }
     }
     root
@@ -2202,7 +2691,8 @@ fn fields_v1(paths: &BTreeSet<FieldPath>) -> Value {
 fn fields_of(entry: &Value) -> BTreeSet<FieldPath> {
     fn walk(v: &Value, prefix: &mut Vec<String>, out: &mut BTreeSet<FieldPath>) {
         let Some(m) = v.as_object() else { return };
-        let children: Vec<(&String, &Value)> = m.iter().filter(|(k, _)| k.starts_with("f:")).collect();
+        let children: Vec<(&String, &Value)> =
+            m.iter().filter(|(k, _)| k.starts_with("f:")).collect();
         if children.is_empty() {
             if !prefix.is_empty() {
                 out.insert(prefix.clone());
@@ -2222,7 +2712,12 @@ fn fields_of(entry: &Value) -> BTreeSet<FieldPath> {
     out
 }
 
-fn managed_entry(manager: &str, api_version: &str, fields: &BTreeSet<FieldPath>, sub: Option<&str>) -> Value {
+fn managed_entry(
+    manager: &str,
+    api_version: &str,
+    fields: &BTreeSet<FieldPath>,
+    sub: Option<&str>,
+) -> Value {
     let mut e = json!({
         "manager": manager, "operation": "Apply", "apiVersion": api_version,
         "time": now_rfc3339(), "fieldsType": "FieldsV1", "fieldsV1": fields_v1(fields),
@@ -2242,7 +2737,9 @@ fn get_segs<'a>(v: &'a Value, p: &[String]) -> Option<&'a Value> {
 }
 
 fn remove_segs(v: &mut Value, p: &[String]) {
-    let Some((last, parents)) = p.split_last() else { return };
+    let Some((last, parents)) = p.split_last() else {
+        return;
+    };
     let mut v = v;
     for s in parents {
         match v.get_mut(s) {
@@ -2280,7 +2777,12 @@ fn merge_apply(live: &mut Value, cfg: &Value, schema: &Value) {
             let keys: Vec<String> = schema
                 .get("x-kubernetes-list-map-keys")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default();
             let item_schema = schema.get("items").unwrap_or(&Value::Null);
             let key_of = |v: &Value| keys.iter().map(|k| v.get(k).cloned()).collect::<Vec<_>>();
@@ -2296,7 +2798,11 @@ fn merge_apply(live: &mut Value, cfg: &Value, schema: &Value) {
     }
 }
 
-fn apply_conflict(kind: &KindInfo, name: &str, conflicts: &[(String, String, String)]) -> StatusError {
+fn apply_conflict(
+    kind: &KindInfo,
+    name: &str,
+    conflicts: &[(String, String, String)],
+) -> StatusError {
     let n = conflicts.len();
     let message = if n == 1 {
         let (m, av, f) = &conflicts[0];
@@ -2310,7 +2816,13 @@ fn apply_conflict(kind: &KindInfo, name: &str, conflicts: &[(String, String, Str
         let parts: Vec<String> = by
             .iter()
             .map(|((m, av), fs)| {
-                format!("conflicts with {m:?} using {av}:\n{}", fs.iter().map(|f| format!("- {f}")).collect::<Vec<_>>().join("\n"))
+                format!(
+                    "conflicts with {m:?} using {av}:\n{}",
+                    fs.iter()
+                        .map(|f| format!("- {f}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
             })
             .collect();
         s.push_str(&parts.join("\n"));
@@ -2333,13 +2845,19 @@ fn apply_conflict(kind: &KindInfo, name: &str, conflicts: &[(String, String, Str
 /// The server truncates `generateName` so the generated name fits 63 characters.
 fn truncate_prefix(g: &str) -> String {
     const MAX: usize = 63 - 5;
-    if g.len() > MAX { g.chars().take(MAX).collect() } else { g.to_owned() }
+    if g.len() > MAX {
+        g.chars().take(MAX).collect()
+    } else {
+        g.to_owned()
+    }
 }
 
 /// Five random characters from the server's alphabet (no vowels, no confusable digits).
 fn random_suffix() -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    (0..5).map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char).collect()
+    (0..5)
+        .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char)
+        .collect()
 }
 
 fn new_uid() -> String {
@@ -2347,12 +2865,22 @@ fn new_uid() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// The current time as RFC 3339 with second precision (`2006-01-02T15:04:05Z`).
 pub fn now_rfc3339() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     rfc3339(secs)
 }
 
@@ -2369,7 +2897,12 @@ fn rfc3339(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]
