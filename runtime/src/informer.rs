@@ -1,1 +1,871 @@
-//! (to be written)
+//! Shared informers: one watch per type feeding an indexed cache and any number of
+//! event handlers (client-go's `SharedIndexInformer` and `SharedInformerFactory`).
+//!
+//! The list/watch protocol (pagination, bookmarks, `410 Gone`, backoff) is
+//! kube-runtime's [`watcher`](kube::runtime::watcher()); this module turns its
+//! [`Event`]s into a consistent cache and into add / update / delete notifications:
+//!
+//! - `Apply` of an unknown object is an **add**, of a cached one an **update(old, new)**;
+//!   `Delete` is a **delete** with the object's final state.
+//! - A (re)list (`Init`, `InitApply`…, `InitDone`) is buffered and swapped in
+//!   atomically at `InitDone`: cached objects missing from the new list get a
+//!   **delete** with their last known state, objects whose `resourceVersion` changed
+//!   get an **update**, new ones an **add**; unchanged objects get nothing. The cache
+//!   never holds ghosts of objects deleted while the watch was down.
+//! - With a resync period, every cached object is re-delivered as
+//!   **update(obj, obj)** each period (after the first sync), for level-triggered
+//!   controllers.
+//! - A handler added late first receives every cached object as an **add**.
+//!
+//! Each handler has its own unbounded queue and task (as client-go gives each its own
+//! buffer), so a slow handler delays only itself. Handler methods run on the tokio
+//! runtime: keep them short and non-blocking, typically pushing a key into a
+//! [`WorkQueue`](crate::queue::WorkQueue) that workers drain.
+//!
+//! The event-processing core, [`SharedIndexInformer::run`], consumes any stream of
+//! watcher events, so it can be driven without a server (tests feed synthetic
+//! streams). [`SharedInformerFactory`] wires it to a [`kube::Client`].
+//!
+//! ```no_run
+//! # use std::time::Duration;
+//! # use crdgen_runtime::informer::{FnHandler, SharedInformerFactory};
+//! # async fn demo<K>(client: kube::Client) -> Result<(), crdgen_runtime::informer::InformerError>
+//! # where K: crdgen_runtime::CustomResource, K::Scope: crdgen_runtime::informer::ApiScope {
+//! let factory = SharedInformerFactory::new(client, Some(Duration::from_secs(600)))
+//!     .with_namespace("default")
+//!     .with_tweak_list_options(|cfg| cfg.label_selector = Some("app=web".into()));
+//! let informer = factory.informer_for::<K>();
+//! informer.add_event_handler(FnHandler::new().add(|obj: &std::sync::Arc<K>| println!("added {obj:?}")));
+//! let lister = informer.lister();
+//! factory.start()?;
+//! if !factory.wait_for_cache_sync().await {
+//!     return Ok(()); // shut down before syncing
+//! }
+//! println!("{} objects", lister.len());
+//! factory.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+use std::any::{Any, TypeId, type_name};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use futures::{FutureExt, Stream, StreamExt};
+use kube::api::Api;
+use kube::core::{ClusterResourceScope, NamespaceResourceScope};
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
+use kube::{Client, Resource};
+use serde::de::DeserializeOwned;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::cache::{Cache, CacheError};
+use crate::lister::Lister;
+
+/// Errors from starting informers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InformerError {
+    /// `start` was called outside a tokio runtime.
+    #[error("informers must be started from within a tokio runtime")]
+    NoRuntime,
+    /// The factory was shut down; it cannot start informers any more.
+    #[error("the informer factory has been shut down")]
+    ShutDown,
+}
+
+// ---------------------------------------------------------------------------------
+// Handlers
+
+/// Receives an informer's notifications. All methods default to doing nothing.
+///
+/// Each handler is called from its own task, one notification at a time, in the
+/// order the informer produced them. Implementations should return quickly (enqueue
+/// work, don't do it) and must not block the thread.
+pub trait ResourceEventHandler<K>: Send + 'static {
+    /// An object appeared (or is in the cache when the handler is added).
+    fn on_add(&mut self, obj: &Arc<K>) {
+        let _ = obj;
+    }
+
+    /// An object changed; on resync `old` and `new` are the same object.
+    fn on_update(&mut self, old: &Arc<K>, new: &Arc<K>) {
+        let _ = (old, new);
+    }
+
+    /// An object is gone; `last_known` is its final state as far as the informer knows
+    /// (the object in the delete event, or the cached object if it vanished from a
+    /// relist).
+    fn on_delete(&mut self, last_known: &Arc<K>) {
+        let _ = last_known;
+    }
+}
+
+type AddFn<K> = Box<dyn FnMut(&Arc<K>) + Send>;
+type UpdateFn<K> = Box<dyn FnMut(&Arc<K>, &Arc<K>) + Send>;
+
+/// A [`ResourceEventHandler`] made of closures (client-go's
+/// `ResourceEventHandlerFuncs`); unset callbacks do nothing.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use crdgen_runtime::informer::FnHandler;
+/// # use crdgen_runtime::k8s_openapi::api::core::v1::ConfigMap;
+/// let handler = FnHandler::<ConfigMap>::new()
+///     .add(|cm| println!("add {:?}", cm.metadata.name))
+///     .update(|_old, new| println!("update {:?}", new.metadata.name))
+///     .delete(|cm| println!("delete {:?}", cm.metadata.name));
+/// ```
+pub struct FnHandler<K> {
+    add: Option<AddFn<K>>,
+    update: Option<UpdateFn<K>>,
+    delete: Option<AddFn<K>>,
+}
+
+impl<K> Default for FnHandler<K> {
+    fn default() -> Self {
+        FnHandler {
+            add: None,
+            update: None,
+            delete: None,
+        }
+    }
+}
+
+impl<K> fmt::Debug for FnHandler<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FnHandler")
+            .field("add", &self.add.is_some())
+            .field("update", &self.update.is_some())
+            .field("delete", &self.delete.is_some())
+            .finish()
+    }
+}
+
+impl<K> FnHandler<K> {
+    /// A handler that ignores everything until callbacks are set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Set the callback for adds.
+    #[must_use]
+    pub fn add(mut self, f: impl FnMut(&Arc<K>) + Send + 'static) -> Self {
+        self.add = Some(Box::new(f));
+        self
+    }
+
+    /// Set the callback for updates (`old`, `new`).
+    #[must_use]
+    pub fn update(mut self, f: impl FnMut(&Arc<K>, &Arc<K>) + Send + 'static) -> Self {
+        self.update = Some(Box::new(f));
+        self
+    }
+
+    /// Set the callback for deletes (last known state).
+    #[must_use]
+    pub fn delete(mut self, f: impl FnMut(&Arc<K>) + Send + 'static) -> Self {
+        self.delete = Some(Box::new(f));
+        self
+    }
+}
+
+impl<K: 'static> ResourceEventHandler<K> for FnHandler<K> {
+    fn on_add(&mut self, obj: &Arc<K>) {
+        if let Some(f) = &mut self.add {
+            f(obj);
+        }
+    }
+
+    fn on_update(&mut self, old: &Arc<K>, new: &Arc<K>) {
+        if let Some(f) = &mut self.update {
+            f(old, new);
+        }
+    }
+
+    fn on_delete(&mut self, last_known: &Arc<K>) {
+        if let Some(f) = &mut self.delete {
+            f(last_known);
+        }
+    }
+}
+
+/// One queued notification for one handler.
+enum Notification<K> {
+    Add(Arc<K>),
+    Update(Arc<K>, Arc<K>),
+    Delete(Arc<K>),
+}
+
+impl<K> Clone for Notification<K> {
+    fn clone(&self) -> Self {
+        match self {
+            Notification::Add(o) => Notification::Add(o.clone()),
+            Notification::Update(a, b) => Notification::Update(a.clone(), b.clone()),
+            Notification::Delete(o) => Notification::Delete(o.clone()),
+        }
+    }
+}
+
+type BoxHandler<K> = Box<dyn ResourceEventHandler<K>>;
+
+/// Deliver one handler's notifications until its queue closes (draining it) or the
+/// informer is stopped (dropping what is left).
+async fn deliver<K: 'static>(
+    mut handler: BoxHandler<K>,
+    mut rx: mpsc::UnboundedReceiver<Notification<K>>,
+    mut stopped: watch::Receiver<Status>,
+) {
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = stopped.wait_for(|s| s.stopped) => None,
+            n = rx.recv() => n,
+        };
+        match next {
+            Some(Notification::Add(o)) => handler.on_add(&o),
+            Some(Notification::Update(old, new)) => handler.on_update(&old, &new),
+            Some(Notification::Delete(o)) => handler.on_delete(&o),
+            None => return,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// SharedIndexInformer
+
+/// Observable lifecycle of an informer.
+#[derive(Debug, Clone, Copy, Default)]
+struct Status {
+    synced: bool,
+    stopped: bool,
+}
+
+struct Handlers<K> {
+    senders: Vec<mpsc::UnboundedSender<Notification<K>>>,
+    /// Handlers added before `run`, waiting for a runtime to deliver on.
+    pending: Vec<(BoxHandler<K>, mpsc::UnboundedReceiver<Notification<K>>)>,
+    runtime: Option<tokio::runtime::Handle>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl<K: Send + Sync + 'static> Handlers<K> {
+    fn spawn(
+        &mut self,
+        handler: BoxHandler<K>,
+        rx: mpsc::UnboundedReceiver<Notification<K>>,
+        status: &watch::Sender<Status>,
+    ) {
+        match &self.runtime {
+            Some(rt) => self
+                .tasks
+                .push(rt.spawn(deliver(handler, rx, status.subscribe()))),
+            None => self.pending.push((handler, rx)),
+        }
+    }
+
+    /// Send to every handler; forget handlers whose task ended (e.g. it panicked).
+    fn dispatch(&mut self, notification: Notification<K>) {
+        self.senders
+            .retain(|tx| tx.send(notification.clone()).is_ok());
+    }
+}
+
+struct InformerShared<K> {
+    cache: Cache<K>,
+    handlers: Mutex<Handlers<K>>,
+    status: watch::Sender<Status>,
+    resync: Mutex<Option<Duration>>,
+    started: AtomicBool,
+}
+
+/// A cache of one kind kept up to date from a watch, with indexers and event
+/// handlers (client-go's `SharedIndexInformer`). Cheap to clone: clones share
+/// everything.
+///
+/// An informer runs once: [`run`](Self::run) processes one event stream until it ends
+/// or [`stop`](Self::stop) is called. [`SharedInformerFactory`] calls `run` with a
+/// kube watcher; tests can call it with a synthetic stream.
+pub struct SharedIndexInformer<K> {
+    shared: Arc<InformerShared<K>>,
+}
+
+impl<K> Clone for SharedIndexInformer<K> {
+    fn clone(&self) -> Self {
+        SharedIndexInformer {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<K> fmt::Debug for SharedIndexInformer<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = *self.shared.status.borrow();
+        f.debug_struct("SharedIndexInformer")
+            .field("kind", &type_name::<K>())
+            .field("cache", &self.shared.cache)
+            .field("synced", &status.synced)
+            .field("stopped", &status.stopped)
+            .finish()
+    }
+}
+
+impl<K: Resource + Send + Sync + 'static> SharedIndexInformer<K> {
+    /// A new informer with an empty cache; `resync` re-delivers every cached object
+    /// as an update each period (`None`: never).
+    pub fn new(resync: Option<Duration>) -> Self {
+        SharedIndexInformer {
+            shared: Arc::new(InformerShared {
+                cache: Cache::new(),
+                handlers: Mutex::new(Handlers {
+                    senders: Vec::new(),
+                    pending: Vec::new(),
+                    runtime: None,
+                    tasks: Vec::new(),
+                }),
+                status: watch::Sender::new(Status::default()),
+                resync: Mutex::new(resync),
+                started: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    fn handlers(&self) -> MutexGuard<'_, Handlers<K>> {
+        self.shared
+            .handlers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A read-only view of the cache.
+    pub fn lister(&self) -> Lister<K> {
+        Lister::new(self.shared.cache.clone())
+    }
+
+    /// Add an index to the cache (see [`Cache::add_indexer`]); objects already cached
+    /// are indexed at once.
+    pub fn add_indexer<F>(&self, name: impl Into<String>, func: F) -> Result<(), CacheError>
+    where
+        F: Fn(&K) -> Vec<String> + Send + Sync + 'static,
+    {
+        self.shared.cache.add_indexer(name, func)
+    }
+
+    /// Register a handler. It first receives every object already cached as an add,
+    /// then every later notification. Handlers added after the informer stopped
+    /// receive nothing.
+    pub fn add_event_handler(&self, handler: impl ResourceEventHandler<K>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        // Under the handlers lock the cache cannot change (the run loop mutates it
+        // while holding this lock), so the replay and the live feed neither overlap
+        // nor leave a gap.
+        let mut handlers = self.handlers();
+        for obj in self.shared.cache.list() {
+            // The receiver is alive: it is right here.
+            let _ = tx.send(Notification::Add(obj));
+        }
+        handlers.senders.push(tx);
+        handlers.spawn(Box::new(handler), rx, &self.shared.status);
+    }
+
+    /// Whether the first list has been loaded into the cache.
+    pub fn has_synced(&self) -> bool {
+        self.shared.status.borrow().synced
+    }
+
+    /// Wait until the first list is in the cache: `true`, or `false` if the informer
+    /// stopped first. Wrap it in [`tokio::time::timeout`] to bound the wait.
+    pub async fn wait_for_sync(&self) -> bool {
+        let mut rx = self.shared.status.subscribe();
+        match rx.wait_for(|s| s.synced || s.stopped).await {
+            Ok(status) => status.synced,
+            Err(_) => self.has_synced(),
+        }
+    }
+
+    /// The resync period.
+    pub fn resync_period(&self) -> Option<Duration> {
+        *self
+            .shared
+            .resync
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Change the resync period; only possible before [`run`](Self::run) (returns
+    /// whether it was applied).
+    pub fn set_resync_period(&self, resync: Option<Duration>) -> bool {
+        let mut guard = self
+            .shared
+            .resync
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if self.shared.started.load(Ordering::SeqCst) {
+            return false;
+        }
+        *guard = resync;
+        true
+    }
+
+    /// Whether [`run`](Self::run) has been called.
+    pub fn is_started(&self) -> bool {
+        self.shared.started.load(Ordering::SeqCst)
+    }
+
+    /// Whether the informer has stopped (its stream ended or [`stop`](Self::stop) was
+    /// called).
+    pub fn is_stopped(&self) -> bool {
+        self.shared.status.borrow().stopped
+    }
+
+    /// Stop [`run`](Self::run) and every handler task; notifications not yet delivered
+    /// are dropped. The cache keeps its content.
+    pub fn stop(&self) {
+        self.shared.status.send_modify(|s| s.stopped = true);
+    }
+
+    /// Process watcher events until the stream ends or [`stop`](Self::stop) is called,
+    /// then wait for the handler tasks (which drain their queues if the stream ended,
+    /// and stop at once after `stop`). Errors in the stream are logged and skipped: the
+    /// watcher recovers by itself (relisting after `410 Gone`) when wrapped in a
+    /// backoff. Only the first call runs; later calls return at once.
+    pub async fn run<S>(&self, events: S)
+    where
+        S: Stream<Item = Result<Event<K>, watcher::Error>> + Send,
+    {
+        if self.shared.started.swap(true, Ordering::SeqCst) {
+            tracing::warn!(
+                kind = type_name::<K>(),
+                "informer already started; ignoring a second run"
+            );
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            tracing::error!(
+                kind = type_name::<K>(),
+                "informers run on a tokio runtime; not running"
+            );
+            self.shared.status.send_modify(|s| s.stopped = true);
+            return;
+        };
+        {
+            let mut handlers = self.handlers();
+            handlers.runtime = Some(runtime);
+            for (handler, rx) in std::mem::take(&mut handlers.pending) {
+                handlers.spawn(handler, rx, &self.shared.status);
+            }
+        }
+        let mut resync = self.resync_period().map(|period| {
+            let mut timer = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+            timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            timer
+        });
+        let mut stopped = self.shared.status.subscribe();
+        let mut relist: Option<Vec<K>> = None;
+        let events = events.fuse();
+        futures::pin_mut!(events);
+        loop {
+            tokio::select! {
+                biased;
+                _ = stopped.wait_for(|s| s.stopped) => break,
+                // Before events, so a busy stream cannot starve resyncs.
+                Some(_) = async { resync.as_mut()?.tick().await.into() }, if resync.is_some() => {
+                    if self.has_synced() {
+                        self.resync();
+                    }
+                }
+                event = events.next() => match event {
+                    Some(Ok(event)) => self.apply(event, &mut relist),
+                    Some(Err(error)) => {
+                        tracing::warn!(kind = type_name::<K>(), %error, "watch failed; the watcher retries with backoff");
+                    }
+                    None => break,
+                },
+            }
+        }
+        let tasks = {
+            let mut handlers = self.handlers();
+            // Closing the queues lets handler tasks finish what is queued (unless
+            // stopped, in which case they quit at once).
+            handlers.senders.clear();
+            std::mem::take(&mut handlers.tasks)
+        };
+        self.shared.status.send_modify(|s| s.stopped = true);
+        for task in tasks {
+            if let Err(error) = task.await
+                && error.is_panic()
+            {
+                tracing::error!(kind = type_name::<K>(), "an event handler panicked");
+            }
+        }
+    }
+
+    /// Apply one watcher event to the cache and notify handlers.
+    fn apply(&self, event: Event<K>, relist: &mut Option<Vec<K>>) {
+        match event {
+            Event::Init => *relist = Some(Vec::new()),
+            Event::InitApply(obj) => relist.get_or_insert_with(Vec::new).push(obj),
+            Event::InitDone => {
+                let objects = relist.take().unwrap_or_default();
+                let mut handlers = self.handlers();
+                let diff = self.shared.cache.replace(objects);
+                if diff.skipped > 0 {
+                    tracing::warn!(
+                        kind = type_name::<K>(),
+                        skipped = diff.skipped,
+                        "listed objects without a name"
+                    );
+                }
+                for old in diff.deleted {
+                    handlers.dispatch(Notification::Delete(old));
+                }
+                for (old, new) in diff.updated {
+                    let (a, b) = (
+                        old.meta().resource_version.as_ref(),
+                        new.meta().resource_version.as_ref(),
+                    );
+                    if a.is_none() || a != b {
+                        handlers.dispatch(Notification::Update(old, new));
+                    }
+                }
+                for new in diff.added {
+                    handlers.dispatch(Notification::Add(new));
+                }
+                drop(handlers);
+                self.shared
+                    .status
+                    .send_if_modified(|s| !std::mem::replace(&mut s.synced, true));
+            }
+            Event::Apply(obj) => {
+                let obj = Arc::new(obj);
+                let mut handlers = self.handlers();
+                match self.shared.cache.add(obj.clone()) {
+                    Ok(Some(old)) => handlers.dispatch(Notification::Update(old, obj)),
+                    Ok(None) => handlers.dispatch(Notification::Add(obj)),
+                    Err(error) => {
+                        tracing::warn!(kind = type_name::<K>(), %error, "ignoring a watched object")
+                    }
+                }
+            }
+            Event::Delete(obj) => {
+                let mut handlers = self.handlers();
+                match self.shared.cache.delete(&obj) {
+                    Ok(_) => handlers.dispatch(Notification::Delete(Arc::new(obj))),
+                    Err(error) => {
+                        tracing::warn!(kind = type_name::<K>(), %error, "ignoring a watched deletion")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Re-deliver every cached object as `update(obj, obj)`.
+    fn resync(&self) {
+        let mut handlers = self.handlers();
+        for obj in self.shared.cache.list() {
+            handlers.dispatch(Notification::Update(obj.clone(), obj));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Factory
+
+/// How to build an [`Api`] for a kind given the factory's namespace: implemented for
+/// the scopes of compile-time kinds. A namespaced kind is watched in the factory's
+/// namespace (or all namespaces without one); a cluster-scoped kind ignores it.
+pub trait ApiScope {
+    /// The `Api` to list and watch `K` through.
+    fn api<K>(client: Client, namespace: Option<&str>) -> Api<K>
+    where
+        K: Resource<Scope = Self, DynamicType = ()>;
+}
+
+impl ApiScope for NamespaceResourceScope {
+    fn api<K>(client: Client, namespace: Option<&str>) -> Api<K>
+    where
+        K: Resource<Scope = Self, DynamicType = ()>,
+    {
+        match namespace {
+            Some(ns) => Api::namespaced(client, ns),
+            None => Api::all(client),
+        }
+    }
+}
+
+impl ApiScope for ClusterResourceScope {
+    fn api<K>(client: Client, _namespace: Option<&str>) -> Api<K>
+    where
+        K: Resource<Scope = Self, DynamicType = ()>,
+    {
+        Api::all(client)
+    }
+}
+
+/// A type-erased informer held by the factory.
+trait FactoryEntry: Send + Sync {
+    fn as_any(&self) -> &dyn Any;
+    /// The run future, the first time only.
+    fn start(&self) -> Option<BoxFuture<'static, ()>>;
+    fn is_started(&self) -> bool;
+    fn wait_for_sync(&self) -> BoxFuture<'static, bool>;
+    fn stop(&self);
+}
+
+type StreamFn<K> =
+    Box<dyn Fn() -> BoxStream<'static, Result<Event<K>, watcher::Error>> + Send + Sync>;
+
+struct Entry<K> {
+    informer: SharedIndexInformer<K>,
+    stream: StreamFn<K>,
+}
+
+impl<K: Resource + Send + Sync + 'static> FactoryEntry for Entry<K> {
+    fn as_any(&self) -> &dyn Any {
+        &self.informer
+    }
+
+    fn start(&self) -> Option<BoxFuture<'static, ()>> {
+        if self.informer.is_started() {
+            return None;
+        }
+        let informer = self.informer.clone();
+        let stream = (self.stream)();
+        Some(async move { informer.run(stream).await }.boxed())
+    }
+
+    fn is_started(&self) -> bool {
+        self.informer.is_started()
+    }
+
+    fn wait_for_sync(&self) -> BoxFuture<'static, bool> {
+        let informer = self.informer.clone();
+        async move { informer.wait_for_sync().await }.boxed()
+    }
+
+    fn stop(&self) {
+        self.informer.stop();
+    }
+}
+
+type Tweak = Arc<dyn Fn(&mut watcher::Config) + Send + Sync>;
+
+struct FactoryState {
+    informers: HashMap<TypeId, Box<dyn FactoryEntry>>,
+    tasks: Vec<JoinHandle<()>>,
+    shut_down: bool,
+}
+
+/// Creates and runs shared informers: one informer (one watch) per type however many
+/// times it is asked for (client-go's `SharedInformerFactory`). Cheap to clone.
+#[derive(Clone)]
+pub struct SharedInformerFactory {
+    client: Client,
+    default_resync: Option<Duration>,
+    namespace: Option<String>,
+    tweak: Option<Tweak>,
+    state: Arc<Mutex<FactoryState>>,
+}
+
+impl fmt::Debug for SharedInformerFactory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.lock();
+        f.debug_struct("SharedInformerFactory")
+            .field("default_resync", &self.default_resync)
+            .field("namespace", &self.namespace)
+            .field("informers", &state.informers.len())
+            .field("shut_down", &state.shut_down)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SharedInformerFactory {
+    /// A factory over `client`; informers resync every `default_resync` unless given
+    /// their own period.
+    pub fn new(client: Client, default_resync: Option<Duration>) -> Self {
+        SharedInformerFactory {
+            client,
+            default_resync,
+            namespace: None,
+            tweak: None,
+            state: Arc::new(Mutex::new(FactoryState {
+                informers: HashMap::new(),
+                tasks: Vec::new(),
+                shut_down: false,
+            })),
+        }
+    }
+
+    /// Watch namespaced kinds in `namespace` only (cluster-scoped kinds are not
+    /// affected). Set it before asking for informers.
+    #[must_use]
+    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// Adjust every informer's list/watch options, e.g. set `label_selector` /
+    /// `field_selector` (client-go's `WithTweakListOptions`). Set it before asking for
+    /// informers.
+    #[must_use]
+    pub fn with_tweak_list_options(
+        mut self,
+        tweak: impl Fn(&mut watcher::Config) + Send + Sync + 'static,
+    ) -> Self {
+        self.tweak = Some(Arc::new(tweak));
+        self
+    }
+
+    fn lock(&self) -> MutexGuard<'_, FactoryState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The shared informer for `K`, created on first use with the default resync
+    /// period. It is started by the next [`start`](Self::start).
+    pub fn informer_for<K>(&self) -> SharedIndexInformer<K>
+    where
+        K: Resource<DynamicType = ()>
+            + Clone
+            + DeserializeOwned
+            + fmt::Debug
+            + Send
+            + Sync
+            + 'static,
+        K::Scope: ApiScope,
+    {
+        self.informer_entry::<K>(None)
+    }
+
+    /// The shared informer for `K`, with its own resync period. If the informer exists
+    /// and has not started, its period is changed; once started it is kept.
+    pub fn informer_for_with_resync<K>(&self, resync: Option<Duration>) -> SharedIndexInformer<K>
+    where
+        K: Resource<DynamicType = ()>
+            + Clone
+            + DeserializeOwned
+            + fmt::Debug
+            + Send
+            + Sync
+            + 'static,
+        K::Scope: ApiScope,
+    {
+        self.informer_entry::<K>(Some(resync))
+    }
+
+    fn informer_entry<K>(&self, resync: Option<Option<Duration>>) -> SharedIndexInformer<K>
+    where
+        K: Resource<DynamicType = ()>
+            + Clone
+            + DeserializeOwned
+            + fmt::Debug
+            + Send
+            + Sync
+            + 'static,
+        K::Scope: ApiScope,
+    {
+        let mut state = self.lock();
+        let existing = state
+            .informers
+            .get(&TypeId::of::<K>())
+            .and_then(|entry| entry.as_any().downcast_ref::<SharedIndexInformer<K>>())
+            .cloned();
+        if let Some(informer) = existing {
+            if let Some(resync) = resync
+                && !informer.set_resync_period(resync)
+            {
+                tracing::warn!(
+                    kind = type_name::<K>(),
+                    "informer already started; its resync period is unchanged"
+                );
+            }
+            return informer;
+        }
+        let informer = SharedIndexInformer::new(resync.unwrap_or(self.default_resync));
+        let (client, namespace, tweak) = (
+            self.client.clone(),
+            self.namespace.clone(),
+            self.tweak.clone(),
+        );
+        let stream: StreamFn<K> = Box::new(move || {
+            let api = <K::Scope as ApiScope>::api::<K>(client.clone(), namespace.as_deref());
+            let mut config = watcher::Config::default();
+            if let Some(tweak) = &tweak {
+                tweak(&mut config);
+            }
+            watcher::watcher(api, config).default_backoff().boxed()
+        });
+        state.informers.insert(
+            TypeId::of::<K>(),
+            Box::new(Entry {
+                informer: informer.clone(),
+                stream,
+            }),
+        );
+        informer
+    }
+
+    /// Start every informer not started yet, each on its own tokio task. Call it again
+    /// after asking for more informers.
+    pub fn start(&self) -> Result<(), InformerError> {
+        let runtime =
+            tokio::runtime::Handle::try_current().map_err(|_| InformerError::NoRuntime)?;
+        let mut state = self.lock();
+        if state.shut_down {
+            return Err(InformerError::ShutDown);
+        }
+        let runs: Vec<_> = state
+            .informers
+            .values()
+            .filter_map(|entry| entry.start())
+            .collect();
+        for run in runs {
+            state.tasks.push(runtime.spawn(run));
+        }
+        Ok(())
+    }
+
+    /// Wait until every started informer has synced: `true`, or `false` if one
+    /// stopped first (e.g. [`shutdown`](Self::shutdown)). Informers not started are
+    /// not waited for. Bound the wait with [`tokio::time::timeout`].
+    pub async fn wait_for_cache_sync(&self) -> bool {
+        let waits: Vec<_> = {
+            let state = self.lock();
+            state
+                .informers
+                .values()
+                .filter(|e| e.is_started())
+                .map(|e| e.wait_for_sync())
+                .collect()
+        };
+        futures::future::join_all(waits)
+            .await
+            .into_iter()
+            .all(|synced| synced)
+    }
+
+    /// Stop every informer and wait for their tasks (and handler tasks) to finish.
+    /// The factory cannot be started again.
+    pub async fn shutdown(&self) {
+        let tasks = {
+            let mut state = self.lock();
+            state.shut_down = true;
+            for entry in state.informers.values() {
+                entry.stop();
+            }
+            std::mem::take(&mut state.tasks)
+        };
+        for task in tasks {
+            if let Err(error) = task.await
+                && error.is_panic()
+            {
+                tracing::error!("an informer task panicked");
+            }
+        }
+    }
+}
