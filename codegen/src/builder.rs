@@ -1,0 +1,133 @@
+//! [`Builder`]: crdgen from a build script.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::{Output, Settings, Source};
+
+/// Generate Rust from CRDs in `build.rs`, into `OUT_DIR`.
+///
+/// ```no_run
+/// // build.rs
+/// fn main() -> Result<(), crdgen::Error> {
+///     crdgen::Builder::new()
+///         .crd("crds/widgets.yaml")
+///         .crd("crds/more/")
+///         .write_to_out_dir("crds.rs")
+/// }
+/// ```
+///
+/// Relative paths are resolved against `CARGO_MANIFEST_DIR`. Every input file and
+/// folder is announced with `cargo:rerun-if-changed`, so editing or adding a CRD
+/// regenerates the code. The output is written only when it changed.
+#[derive(Debug, Clone, Default)]
+pub struct Builder {
+    sources: Vec<PathBuf>,
+    settings: Settings,
+}
+
+impl Builder {
+    /// A builder with default [`Settings`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a CRD file, or a folder searched recursively for `*.yaml`, `*.yml` and
+    /// `*.json`. Cumulative.
+    ///
+    /// ```no_run
+    /// crdgen::Builder::new().crd("crds/a.yaml").crd("crds/b.yaml");
+    /// ```
+    pub fn crd(&mut self, path: impl AsRef<Path>) -> &mut Self {
+        self.sources.push(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// The path generated code uses for the runtime crate (default `::crdgen_runtime`).
+    ///
+    /// ```no_run
+    /// crdgen::Builder::new().crd("crds/").runtime_path("::my_crate::runtime");
+    /// ```
+    pub fn runtime_path(&mut self, path: &str) -> &mut Self {
+        self.settings.runtime_path = path.to_owned();
+        self
+    }
+
+    /// Reuse k8s-openapi types where a schema matches one exactly (default: on).
+    ///
+    /// ```no_run
+    /// crdgen::Builder::new().crd("crds/").well_known_types(false);
+    /// ```
+    pub fn well_known_types(&mut self, on: bool) -> &mut Self {
+        self.settings.well_known_types = on;
+        self
+    }
+
+    /// One definition for identical shapes in a group/version (default: on).
+    ///
+    /// ```no_run
+    /// crdgen::Builder::new().crd("crds/").dedup(false);
+    /// ```
+    pub fn dedup(&mut self, on: bool) -> &mut Self {
+        self.settings.dedup = on;
+        self
+    }
+
+    fn base(&self) -> Option<PathBuf> {
+        std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
+    }
+
+    fn resolved(&self) -> Vec<PathBuf> {
+        let base = self.base();
+        self.sources
+            .iter()
+            .map(|p| match &base {
+                Some(b) if p.is_relative() => b.join(p),
+                _ => p.clone(),
+            })
+            .collect()
+    }
+
+    /// Generate without writing anything.
+    ///
+    /// ```no_run
+    /// let out = crdgen::Builder::new().crd("crds/").generate()?;
+    /// let text = out.single_file()?;
+    /// # Ok::<(), crdgen::Error>(())
+    /// ```
+    pub fn generate(&self) -> Result<Output> {
+        let paths = self.resolved();
+        let loaded = crate::input::load(&paths.iter().cloned().map(Source::Path).collect::<Vec<_>>())?;
+        let base = self.base();
+        let mut out = crate::generate_model(&loaded.model, &self.settings, base.as_deref())?;
+        out.files = loaded.files;
+        out.notes = loaded.notes;
+        Ok(out)
+    }
+
+    /// Generate into `$OUT_DIR/<file_name>` as one file and print
+    /// `cargo:rerun-if-changed` for every input. Include it with
+    /// `include!(concat!(env!("OUT_DIR"), "/<file_name>"));`.
+    pub fn write_to_out_dir(&self, file_name: &str) -> Result<()> {
+        let out_dir = std::env::var_os("OUT_DIR")
+            .ok_or_else(|| Error::Environment("OUT_DIR is not set: call write_to_out_dir from build.rs".into()))?;
+        self.write_to(&PathBuf::from(out_dir).join(file_name))
+    }
+
+    /// Generate into one file at `path` (written only if changed), printing
+    /// `cargo:rerun-if-changed` lines for the inputs.
+    pub fn write_to(&self, path: &Path) -> Result<()> {
+        for p in self.resolved() {
+            println!("cargo:rerun-if-changed={}", p.display());
+        }
+        let out = self.generate()?;
+        for f in &out.files {
+            println!("cargo:rerun-if-changed={}", f.display());
+        }
+        for note in &out.notes {
+            println!("cargo:warning=crdgen: {}: {}", note.source, note.message);
+        }
+        crate::render::write_if_changed(path, &out.single_file()?)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,245 @@
+//! Structs and enums of a type space.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::docs::doc_attrs;
+use super::{Paths, field_type_tokens, ident};
+use crate::ir::{EnumDef, Field, Presence, StructDef, TypeBody, TypeDef, TypeRef, TypeSpace};
+
+/// Every named type of the space, in definition order.
+pub fn emit_types(paths: &Paths, space: &TypeSpace) -> TokenStream {
+    let items = space.types.iter().map(|t| match &t.body {
+        TypeBody::Struct(s) => emit_struct(paths, space, t, s),
+        TypeBody::Enum(e) => emit_enum(paths, t, e),
+    });
+    quote! { #(#items)* }
+}
+
+fn type_doc(t: &TypeDef) -> TokenStream {
+    match t.doc.as_deref() {
+        Some(d) if !d.trim().is_empty() => doc_attrs(Some(d)),
+        _ => {
+            let line = format!(" `{}` (generated from the schema).", t.origin);
+            quote!(#[doc = #line])
+        }
+    }
+}
+
+fn emit_struct(paths: &Paths, space: &TypeSpace, t: &TypeDef, s: &StructDef) -> TokenStream {
+    let name = ident(&t.name.0);
+    let serde = paths.serde();
+    let serde_crate = paths.serde_crate_attr();
+    let doc = type_doc(t);
+    let default_derive = t.has_default.then(|| quote!(::std::default::Default,));
+    let (fields, default_fns) = emit_fields(paths, space, &t.name.0, &s.fields);
+    let extra = s.preserve_unknown.then(|| {
+        let f = extra_field_ident(&s.fields);
+        let j = paths.serde_json();
+        quote! {
+            /// Fields the schema does not list, kept because it preserves unknown fields.
+            #[serde(flatten)]
+            pub #f: ::std::collections::BTreeMap<::std::string::String, #j::Value>,
+        }
+    });
+    let impl_defaults = (!default_fns.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                #(#default_fns)*
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #default_derive #serde::Serialize, #serde::Deserialize)]
+        #serde_crate
+        pub struct #name {
+            #(#fields)*
+            #extra
+        }
+        #impl_defaults
+    }
+}
+
+/// The name of the flattened map that keeps unknown fields, unique among the fields.
+pub(crate) fn extra_field_ident(fields: &[Field]) -> syn::Ident {
+    let mut name = "extra_fields".to_owned();
+    while fields.iter().any(|f| f.rust_name.unraw() == name) {
+        name.push('_');
+    }
+    ident(&name)
+}
+
+/// Field declarations and the default functions serde calls, for a struct or a root kind.
+pub(crate) fn emit_fields(
+    paths: &Paths,
+    space: &TypeSpace,
+    owner: &str,
+    fields: &[Field],
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut decls = Vec::new();
+    let mut default_fns = Vec::new();
+    for f in fields {
+        let fname = ident(&f.rust_name.0);
+        let ty = field_type_tokens(paths, space, &f.ty, f.presence);
+        let doc = doc_attrs(f.doc.as_deref());
+        let mut serde_args: Vec<TokenStream> = Vec::new();
+        if f.rust_name.unraw() != f.wire_name {
+            let wire = &f.wire_name;
+            serde_args.push(quote!(rename = #wire));
+        }
+        match &f.default {
+            Some(json) => {
+                let fn_name = format_ident!("__default_{}", f.rust_name.unraw());
+                let fn_path = format!("{owner}::{fn_name}");
+                serde_args.push(quote!(default = #fn_path));
+                let value = default_expr(paths, space, &f.ty, json, &format!("{owner}.{}", f.wire_name));
+                let value = match f.presence {
+                    Presence::Required => value,
+                    Presence::RequiredNullable | Presence::Optional => quote!(::std::option::Option::Some(#value)),
+                    Presence::OptionalNullable => {
+                        quote!(::std::option::Option::Some(::std::option::Option::Some(#value)))
+                    }
+                };
+                default_fns.push(quote! {
+                    fn #fn_name() -> #ty {
+                        #value
+                    }
+                });
+            }
+            None if matches!(f.presence, Presence::Optional | Presence::OptionalNullable) => {
+                serde_args.push(quote!(default));
+            }
+            None => {}
+        }
+        match f.presence {
+            Presence::Optional => serde_args.push(quote!(skip_serializing_if = "::std::option::Option::is_none")),
+            Presence::OptionalNullable => {
+                let with = format!("{}::__private::double_option", quote_path(&paths.runtime));
+                serde_args.push(quote!(skip_serializing_if = "::std::option::Option::is_none"));
+                serde_args.push(quote!(with = #with));
+            }
+            _ => {}
+        }
+        let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
+        decls.push(quote! {
+            #doc
+            #serde_attr
+            pub #fname: #ty,
+        });
+    }
+    (decls, default_fns)
+}
+
+pub(crate) fn quote_path(path: &syn::Path) -> String {
+    quote!(#path).to_string().replace(' ', "")
+}
+
+/// A Rust expression for a schema default that the type pass already checked.
+fn default_expr(paths: &Paths, space: &TypeSpace, ty: &TypeRef, json: &str, field: &str) -> TokenStream {
+    let value: Value = serde_json::from_str(json).expect("the type pass stores defaults as valid JSON");
+    match (ty, &value) {
+        (TypeRef::Bool, Value::Bool(b)) => quote!(#b),
+        (TypeRef::I32, Value::Number(n)) if n.as_i64().is_some() => {
+            let lit = Literal::i32_unsuffixed(n.as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or_default());
+            quote!(#lit)
+        }
+        (TypeRef::I64, Value::Number(n)) if n.as_i64().is_some() => {
+            let lit = Literal::i64_unsuffixed(n.as_i64().unwrap_or_default());
+            quote!(#lit)
+        }
+        (TypeRef::F64, Value::Number(n)) if n.as_f64().is_some() => {
+            let lit = Literal::f64_suffixed(n.as_f64().unwrap_or_default());
+            quote!(#lit)
+        }
+        (TypeRef::String, Value::String(s)) => quote!(::std::string::String::from(#s)),
+        (TypeRef::IntOrString, Value::String(s)) => {
+            let k = paths.k8s();
+            quote!(#k::apimachinery::pkg::util::intstr::IntOrString::String(::std::string::String::from(#s)))
+        }
+        (TypeRef::IntOrString, Value::Number(n)) if n.as_i64().is_some() => {
+            let k = paths.k8s();
+            let lit = Literal::i32_unsuffixed(n.as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or_default());
+            quote!(#k::apimachinery::pkg::util::intstr::IntOrString::Int(#lit))
+        }
+        (TypeRef::Named(id), Value::String(s)) if matches!(space.types[id.0].body, TypeBody::Enum(_)) => {
+            let t = &space.types[id.0];
+            let TypeBody::Enum(e) = &t.body else { unreachable!("checked by the match guard") };
+            let name = ident(&t.name.0);
+            match e.variants.iter().find(|v| &v.wire == s) {
+                Some(v) => {
+                    let var = ident(&v.rust_name.0);
+                    quote!(#name::#var)
+                }
+                None => {
+                    let other = ident(&e.other.0);
+                    quote!(#name::#other(::std::string::String::from(#s)))
+                }
+            }
+        }
+        _ => {
+            let r = &paths.runtime;
+            quote!(#r::__private::schema_default(#json, #field))
+        }
+    }
+}
+
+fn emit_enum(paths: &Paths, t: &TypeDef, e: &EnumDef) -> TokenStream {
+    let name = ident(&t.name.0);
+    let serde = paths.serde();
+    let serde_crate = paths.serde_crate_attr();
+    let doc = type_doc(t);
+    let default_derive = e.default.is_some().then(|| quote!(::std::default::Default,));
+    let variants = e.variants.iter().enumerate().map(|(i, v)| {
+        let var = ident(&v.rust_name.0);
+        let wire = &v.wire;
+        let doc = if wire.is_empty() {
+            " The empty string.".to_owned()
+        } else if wire.contains('`') {
+            format!(" ``{wire}``")
+        } else {
+            format!(" `{wire}`")
+        };
+        let default_attr = (e.default == Some(i)).then(|| quote!(#[default]));
+        quote! {
+            #[doc = #doc]
+            #[serde(rename = #wire)]
+            #default_attr
+            #var,
+        }
+    });
+    let arms = e.variants.iter().map(|v| {
+        let var = ident(&v.rust_name.0);
+        let wire = &v.wire;
+        quote!(#name::#var => #wire,)
+    });
+    let other = ident(&e.other.0);
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord, #default_derive #serde::Serialize, #serde::Deserialize)]
+        #serde_crate
+        pub enum #name {
+            #(#variants)*
+            /// A value the schema does not list (for example, from a newer server); kept as written.
+            #[serde(untagged)]
+            #other(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#arms)*
+                    #name::#other(value) => value,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! CustomResourceDefinition documents (apiextensions.k8s.io/v1) into the model.
+
+use std::path::Path;
+
+use serde_json::Value as Json;
+
+use super::yaml::{Node, Value};
+use crate::error::{Diagnostic, SourceRef};
+use crate::ir::{AdditionalProperties, ResourceModel, ScaleSubresource, Schema, Scope, VersionModel};
+
+/// Reads one document; collects every problem instead of stopping at the first.
+pub(crate) struct CrdReader<'a> {
+    file: &'a Path,
+    diags: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl<'a> CrdReader<'a> {
+    pub(crate) fn new(file: &'a Path) -> Self {
+        CrdReader { file, diags: Vec::new(), warnings: Vec::new() }
+    }
+
+    /// Errors, then warnings.
+    pub(crate) fn into_diagnostics(self) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+        (self.diags, self.warnings)
+    }
+
+    fn warn(&mut self, node: &Node, path: &str, message: impl Into<String>) {
+        let d = Diagnostic::new(self.at(node, path), message);
+        self.warnings.push(d);
+    }
+
+    fn at(&self, node: &Node, path: &str) -> SourceRef {
+        SourceRef {
+            file: self.file.to_path_buf(),
+            line: Some(node.pos.line),
+            column: Some(node.pos.column),
+            path: (!path.is_empty()).then(|| path.to_owned()),
+        }
+    }
+
+    fn error(&mut self, node: &Node, path: &str, message: impl Into<String>) {
+        let d = Diagnostic::new(self.at(node, path), message);
+        self.diags.push(d);
+    }
+
+    fn error_help(&mut self, node: &Node, path: &str, message: impl Into<String>, help: &str) {
+        let d = Diagnostic::new(self.at(node, path), message).with_help(help);
+        self.diags.push(d);
+    }
+
+    fn string(&mut self, node: &Node, key: &str, path: &str) -> Option<String> {
+        let child = node.get(key)?;
+        match &child.value {
+            Value::String(s) => Some(s.clone()),
+            _ => {
+                self.error(child, &join(path, key), format!("`{key}` must be a string, found {}", child.kind_name()));
+                None
+            }
+        }
+    }
+
+    fn required_string(&mut self, node: &Node, key: &str, path: &str) -> Option<String> {
+        let s = self.string(node, key, path);
+        if s.is_none() && node.get(key).is_none() {
+            self.error(node, path, format!("missing required field `{key}`"));
+        }
+        s.filter(|s| {
+            if s.is_empty() {
+                self.error(node, &join(path, key), format!("`{key}` must not be empty"));
+                false
+            } else {
+                true
+            }
+        })
+    }
+
+    fn bool(&mut self, node: &Node, key: &str, path: &str) -> Option<bool> {
+        let child = node.get(key)?;
+        match &child.value {
+            Value::Bool(b) => Some(*b),
+            Value::Null => None,
+            _ => {
+                self.error(child, &join(path, key), format!("`{key}` must be a boolean, found {}", child.kind_name()));
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, node: &Node, key: &str, path: &str) -> Vec<String> {
+        let Some(child) = node.get(key) else { return Vec::new() };
+        let p = join(path, key);
+        match &child.value {
+            Value::Seq(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| match &item.value {
+                    Value::String(s) => Some(s.clone()),
+                    _ => {
+                        self.error(item, &format!("{p}[{i}]"), format!("expected a string, found {}", item.kind_name()));
+                        None
+                    }
+                })
+                .collect(),
+            Value::Null => Vec::new(),
+            _ => {
+                self.error(child, &p, format!("`{key}` must be a list of strings, found {}", child.kind_name()));
+                Vec::new()
+            }
+        }
+    }
+
+    fn mapping<'n>(&mut self, node: &'n Node, key: &str, path: &str) -> Option<&'n Node> {
+        let child = node.get(key)?;
+        match &child.value {
+            Value::Map(_) => Some(child),
+            Value::Null => None,
+            _ => {
+                self.error(child, &join(path, key), format!("`{key}` must be a mapping, found {}", child.kind_name()));
+                None
+            }
+        }
+    }
+
+    /// Read a CRD document. `None` when it has errors (recorded in the reader).
+    pub(crate) fn read(&mut self, doc: &Node, doc_index: usize) -> Option<ResourceModel> {
+        if doc.as_map().is_none() {
+            self.error(doc, "", format!("a CustomResourceDefinition must be a mapping, found {}", doc.kind_name()));
+            return None;
+        }
+        let before = self.diags.len();
+        let api_version = self.string(doc, "apiVersion", "").unwrap_or_default();
+        if api_version != "apiextensions.k8s.io/v1" {
+            let node = doc.get("apiVersion").unwrap_or(doc);
+            self.error_help(
+                node,
+                "apiVersion",
+                format!("unsupported CRD apiVersion `{api_version}`"),
+                "crdgen reads apiextensions.k8s.io/v1 CRDs (v1beta1 was removed in Kubernetes 1.22; convert with `kubectl convert` or regenerate the CRD)",
+            );
+            return None;
+        }
+        let metadata = self.mapping(doc, "metadata", "");
+        let name = metadata.and_then(|m| self.string(m, "name", "metadata")).unwrap_or_default();
+        let metadata_json = metadata.map(|m| {
+            let mut j = m.to_json();
+            if let Some(obj) = j.as_object_mut() {
+                obj.retain(|k, _| matches!(k.as_str(), "name" | "annotations" | "labels"));
+            }
+            j
+        });
+        let Some(spec) = self.mapping(doc, "spec", "") else {
+            self.error(doc, "", "missing required field `spec`");
+            return None;
+        };
+        // An empty group (or version name, below) is what kustomize bases ship before a
+        // patch fills it in. The API server would refuse it, but the types are still
+        // useful: generate them (module `core` / `unversioned`) and say so.
+        let group = self.string(spec, "group", "spec").unwrap_or_default();
+        if spec.get("group").is_none() {
+            self.error(spec, "spec", "missing required field `group`");
+        } else if group.is_empty() {
+            let n = spec.get("group").unwrap_or(spec);
+            self.warn(n, "spec.group", "the group is empty (a kustomize base?); the API server needs one before this CRD can be applied");
+        }
+        let names = self.mapping(spec, "names", "spec");
+        let (kind, plural, singular, list_kind, short_names, categories) = match names {
+            Some(n) => {
+                let kind = self.required_string(n, "kind", "spec.names").unwrap_or_default();
+                let plural = self.required_string(n, "plural", "spec.names").unwrap_or_default();
+                let singular = self.string(n, "singular", "spec.names").unwrap_or_else(|| kind.to_lowercase());
+                let list_kind = self.string(n, "listKind", "spec.names").unwrap_or_else(|| format!("{kind}List"));
+                let short = self.string_list(n, "shortNames", "spec.names");
+                let cats = self.string_list(n, "categories", "spec.names");
+                (kind, plural, singular, list_kind, short, cats)
+            }
+            None => {
+                self.error(spec, "spec", "missing required field `names`");
+                return None;
+            }
+        };
+        if !kind.is_empty() && !kind.chars().all(|c| c.is_ascii_alphanumeric()) {
+            let node = names.and_then(|n| n.get("kind")).unwrap_or(spec);
+            self.error(node, "spec.names.kind", format!("kind `{kind}` must be alphanumeric"));
+        }
+        let scope = match self.string(spec, "scope", "spec").as_deref() {
+            Some("Namespaced") => Scope::Namespaced,
+            Some("Cluster") => Scope::Cluster,
+            other => {
+                let node = spec.get("scope").unwrap_or(spec);
+                self.error(
+                    node,
+                    "spec.scope",
+                    format!("`scope` must be `Namespaced` or `Cluster`, found {}", other.map_or("nothing".into(), |s| format!("`{s}`"))),
+                );
+                Scope::Namespaced
+            }
+        };
+        let preserve_unknown_fields = self.bool(spec, "preserveUnknownFields", "spec").unwrap_or(false);
+        let conversion = spec.get("conversion").map(Node::to_json);
+
+        let mut versions = Vec::new();
+        match spec.get("versions").map(|v| &v.value) {
+            Some(Value::Seq(items)) if !items.is_empty() => {
+                for (i, item) in items.iter().enumerate() {
+                    let path = format!("spec.versions[{i}]");
+                    if let Some(v) = self.version(item, &path) {
+                        if versions.iter().any(|o: &VersionModel| o.name == v.name) {
+                            self.error(item, &path, format!("version `{}` is listed twice", v.name));
+                        }
+                        versions.push(v);
+                    }
+                }
+            }
+            _ => {
+                let node = spec.get("versions").unwrap_or(spec);
+                self.error(node, "spec.versions", "`versions` must be a non-empty list");
+            }
+        }
+        let storage = versions.iter().filter(|v| v.storage).count();
+        if !versions.is_empty() && storage != 1 {
+            let node = spec.get("versions").unwrap_or(spec);
+            self.error(node, "spec.versions", format!("exactly one version must be the storage version, found {storage}"));
+        }
+        if self.diags.len() > before {
+            return None;
+        }
+        Some(ResourceModel {
+            file: self.file.to_path_buf(),
+            doc_index,
+            name,
+            group,
+            kind,
+            list_kind,
+            plural,
+            singular,
+            short_names,
+            categories,
+            scope,
+            versions,
+            preserve_unknown_fields,
+            conversion,
+            metadata: metadata_json.unwrap_or(Json::Null),
+        })
+    }
+
+    fn version(&mut self, node: &Node, path: &str) -> Option<VersionModel> {
+        if node.as_map().is_none() {
+            self.error(node, path, format!("a version must be a mapping, found {}", node.kind_name()));
+            return None;
+        }
+        let name = self.string(node, "name", path);
+        let Some(name) = name else {
+            self.error(node, path, "missing required field `name`");
+            return None;
+        };
+        if name.is_empty() {
+            let n = node.get("name").unwrap_or(node);
+            self.warn(n, &join(path, "name"), "the version name is empty (a kustomize base?); the API server needs one before this CRD can be applied");
+        } else if !is_dns_label(&name) {
+            let n = node.get("name").unwrap_or(node);
+            self.error(n, &join(path, "name"), format!("version `{name}` is not a DNS-1035 label"));
+            return None;
+        }
+        let served = self.bool(node, "served", path).unwrap_or(false);
+        let storage = self.bool(node, "storage", path).unwrap_or(false);
+        let deprecated = self.bool(node, "deprecated", path).unwrap_or(false);
+        let deprecation_warning = self.string(node, "deprecationWarning", path);
+        let sub_path = join(path, "subresources");
+        let subresources = self.mapping(node, "subresources", path);
+        let status_subresource = subresources.is_some_and(|s| s.get("status").is_some());
+        let scale = match subresources.and_then(|s| self.mapping(s, "scale", &sub_path)) {
+            Some(scale) => {
+                let p = join(&sub_path, "scale");
+                Some(ScaleSubresource {
+                    spec_replicas_path: self.required_string(scale, "specReplicasPath", &p).unwrap_or_default(),
+                    status_replicas_path: self.required_string(scale, "statusReplicasPath", &p).unwrap_or_default(),
+                    label_selector_path: self.string(scale, "labelSelectorPath", &p),
+                })
+            }
+            None => None,
+        };
+        let printer_columns = match node.get("additionalPrinterColumns").map(|n| &n.value) {
+            Some(Value::Seq(items)) => items.iter().map(Node::to_json).collect(),
+            _ => Vec::new(),
+        };
+        let selectable_fields = match node.get("selectableFields").map(|n| &n.value) {
+            Some(Value::Seq(items)) => items
+                .iter()
+                .filter_map(|i| i.get("jsonPath").and_then(Node::as_str).map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let schema = match self.mapping(node, "schema", path) {
+            Some(s) => {
+                let p = format!("{path}.schema.openAPIV3Schema");
+                match s.get("openAPIV3Schema") {
+                    Some(root) => Some(self.schema(root, &p)?),
+                    None => None,
+                }
+            }
+            None => None,
+        };
+        Some(VersionModel {
+            name,
+            served,
+            storage,
+            deprecated,
+            deprecation_warning,
+            status_subresource,
+            scale,
+            printer_columns,
+            selectable_fields,
+            schema,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Read a schema node. Iterative over the nesting would be nicer, but schema depth is
+    /// bounded by the YAML reader's depth limit, far below the stack's capacity here.
+    fn schema(&mut self, node: &Node, path: &str) -> Option<Schema> {
+        let Some(entries) = node.as_map() else {
+            self.error(node, path, format!("a schema must be a mapping, found {}", node.kind_name()));
+            return None;
+        };
+        let before = self.diags.len();
+        let mut s = Schema { pos: node.pos, path: path.to_owned(), ..Schema::default() };
+        for (key, value) in entries {
+            let kp = join(path, &key.name);
+            match key.name.as_str() {
+                "type" => match value.as_str() {
+                    Some(t @ ("object" | "array" | "string" | "integer" | "number" | "boolean")) => s.ty = Some(t.to_owned()),
+                    Some(other) => self.error(value, &kp, format!("unknown type `{other}` (expected object, array, string, integer, number or boolean)")),
+                    None => self.error(value, &kp, format!("`type` must be a string, found {}", value.kind_name())),
+                },
+                "format" => s.format = self.scalar_string(value, &kp),
+                "description" => s.description = self.scalar_string(value, &kp),
+                "properties" => match &value.value {
+                    Value::Map(props) => {
+                        for (pk, pv) in props {
+                            if let Some(ps) = self.schema(pv, &join(&kp, &pk.name)) {
+                                s.properties.push((pk.name.clone(), ps));
+                            }
+                        }
+                    }
+                    Value::Null => {}
+                    _ => self.error(value, &kp, format!("`properties` must be a mapping, found {}", value.kind_name())),
+                },
+                "required" => match &value.value {
+                    Value::Seq(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            match item.as_str() {
+                                Some(r) => s.required.push(r.to_owned()),
+                                None => self.error(item, &format!("{kp}[{i}]"), format!("expected a string, found {}", item.kind_name())),
+                            }
+                        }
+                    }
+                    Value::Null => {}
+                    _ => self.error(value, &kp, format!("`required` must be a list of strings, found {}", value.kind_name())),
+                },
+                "items" => match &value.value {
+                    Value::Map(_) => s.items = self.schema(value, &kp).map(Box::new),
+                    Value::Seq(_) => self.error_help(
+                        value,
+                        &kp,
+                        "`items` must be a single schema (tuple validation is not allowed in CRDs)",
+                        "the API server rejects list-valued `items` in structural schemas",
+                    ),
+                    _ => self.error(value, &kp, format!("`items` must be a schema, found {}", value.kind_name())),
+                },
+                "additionalProperties" => match &value.value {
+                    Value::Bool(b) => s.additional_properties = Some(AdditionalProperties::Bool(*b)),
+                    Value::Map(_) => {
+                        s.additional_properties = self.schema(value, &kp).map(|x| AdditionalProperties::Schema(Box::new(x)))
+                    }
+                    _ => self.error(value, &kp, format!("`additionalProperties` must be a schema or a boolean, found {}", value.kind_name())),
+                },
+                "nullable" => s.nullable = self.flag(value, &kp),
+                "x-kubernetes-preserve-unknown-fields" => s.preserve_unknown_fields = self.flag(value, &kp),
+                "x-kubernetes-int-or-string" => s.int_or_string = self.flag(value, &kp),
+                "x-kubernetes-embedded-resource" => s.embedded_resource = self.flag(value, &kp),
+                "default" => s.default = Some(value.to_json()),
+                "enum" => match &value.value {
+                    Value::Seq(items) => s.enum_values = Some(items.iter().map(Node::to_json).collect()),
+                    _ => self.error(value, &kp, format!("`enum` must be a list, found {}", value.kind_name())),
+                },
+                "allOf" | "anyOf" | "oneOf" => match &value.value {
+                    Value::Seq(items) => {
+                        let list: Vec<Schema> = items
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, item)| self.schema(item, &format!("{kp}[{i}]")))
+                            .collect();
+                        match key.name.as_str() {
+                            "allOf" => s.all_of = list,
+                            "anyOf" => s.any_of = list,
+                            _ => s.one_of = list,
+                        }
+                    }
+                    _ => self.error(value, &kp, format!("`{}` must be a list of schemas, found {}", key.name, value.kind_name())),
+                },
+                "not" => s.not = self.schema(value, &kp).map(Box::new),
+                "$ref" => self.error_help(
+                    value,
+                    &kp,
+                    "`$ref` is not allowed in CRD schemas",
+                    "the API server rejects $ref in CustomResourceDefinitions; inline the referenced schema",
+                ),
+                _ => {
+                    s.keywords.insert(key.name.clone(), value.to_json());
+                }
+            }
+        }
+        if self.diags.len() > before {
+            return None;
+        }
+        if !s.properties.is_empty() && s.additional_properties.is_some() {
+            self.error_help(
+                node,
+                path,
+                "`properties` and `additionalProperties` are mutually exclusive",
+                "the API server rejects such schemas as non-structural",
+            );
+            return None;
+        }
+        Some(s)
+    }
+
+    fn scalar_string(&mut self, node: &Node, path: &str) -> Option<String> {
+        match &node.value {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            _ => {
+                self.error(node, path, format!("expected a string, found {}", node.kind_name()));
+                None
+            }
+        }
+    }
+
+    fn flag(&mut self, node: &Node, path: &str) -> bool {
+        match &node.value {
+            Value::Bool(b) => *b,
+            Value::Null => false,
+            _ => {
+                self.error(node, path, format!("expected a boolean, found {}", node.kind_name()));
+                false
+            }
+        }
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        format!("{path}.{key}")
+    } else {
+        format!("{path}[{key:?}]")
+    }
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && !s.ends_with('-')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}

@@ -1,0 +1,362 @@
+//! The model both front ends build and every emitter reads: plain, ordered data.
+//!
+//! - [`Model`] / [`ResourceModel`]: what a CRD declares (names, scope, versions,
+//!   subresources, printer columns, schemas).
+//! - [`Schema`]: a structural OpenAPI v3 schema, with every keyword kept (those that
+//!   shape the Rust type are typed fields; validation keywords are kept verbatim in
+//!   [`Schema::keywords`]) so a CRD can be written back without loss.
+//! - [`TypeSpace`]: the named Rust types derived from the schemas of one group/version.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::input::yaml::Pos;
+
+/// Everything loaded from the inputs, sorted by (group, kind).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct Model {
+    /// One entry per CRD.
+    pub resources: Vec<ResourceModel>,
+}
+
+/// Namespaced or cluster-scoped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Scope {
+    /// `Namespaced`.
+    Namespaced,
+    /// `Cluster`.
+    Cluster,
+}
+
+/// One CustomResourceDefinition.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ResourceModel {
+    /// The file it came from.
+    pub file: PathBuf,
+    /// Index of the document within the file.
+    pub doc_index: usize,
+    /// `metadata.name`, e.g. `foos.example.com`.
+    pub name: String,
+    /// API group.
+    pub group: String,
+    /// Kind.
+    pub kind: String,
+    /// List kind (defaults to `<Kind>List`).
+    pub list_kind: String,
+    /// Plural resource name.
+    pub plural: String,
+    /// Singular name (defaults to the lower-cased kind).
+    pub singular: String,
+    /// Short names.
+    pub short_names: Vec<String>,
+    /// Categories.
+    pub categories: Vec<String>,
+    /// Scope.
+    pub scope: Scope,
+    /// Versions in the CRD's order.
+    pub versions: Vec<VersionModel>,
+    /// `spec.preserveUnknownFields` (must be false for v1 CRDs with schemas).
+    pub preserve_unknown_fields: bool,
+    /// `spec.conversion`, kept verbatim.
+    pub conversion: Option<Value>,
+    /// Annotations and labels of the CRD itself, kept for writing it back.
+    pub metadata: Value,
+}
+
+/// One version of a CRD.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct VersionModel {
+    /// Version name, e.g. `v1alpha1`.
+    pub name: String,
+    /// Served by the API server.
+    pub served: bool,
+    /// The storage version.
+    pub storage: bool,
+    /// Marked deprecated.
+    pub deprecated: bool,
+    /// Warning returned to clients of a deprecated version.
+    pub deprecation_warning: Option<String>,
+    /// Status subresource enabled.
+    pub status_subresource: bool,
+    /// Scale subresource, if enabled.
+    pub scale: Option<ScaleSubresource>,
+    /// `additionalPrinterColumns`, verbatim.
+    pub printer_columns: Vec<Value>,
+    /// `selectableFields` JSON paths.
+    pub selectable_fields: Vec<String>,
+    /// The `openAPIV3Schema`, if any.
+    pub schema: Option<Schema>,
+    /// Where the version entry is, for diagnostics.
+    pub path: String,
+}
+
+/// Paths of the scale subresource.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ScaleSubresource {
+    /// `.spec.replicas`-style path of the desired replicas.
+    pub spec_replicas_path: String,
+    /// Path of the observed replicas.
+    pub status_replicas_path: String,
+    /// Path of the serialized label selector.
+    pub label_selector_path: Option<String>,
+}
+
+/// `additionalProperties`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub enum AdditionalProperties {
+    /// `true` / `false`.
+    Bool(bool),
+    /// A schema for every value.
+    Schema(Box<Schema>),
+}
+
+/// A structural schema node.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct Schema {
+    /// Where the node is in the file.
+    pub pos: Pos,
+    /// Dotted path for diagnostics, e.g.
+    /// `spec.versions[0].schema.openAPIV3Schema.properties.spec`.
+    pub path: String,
+    /// `type`.
+    pub ty: Option<String>,
+    /// `format`.
+    pub format: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `properties`, in document order.
+    pub properties: Vec<(String, Schema)>,
+    /// `required`.
+    pub required: Vec<String>,
+    /// `items`.
+    pub items: Option<Box<Schema>>,
+    /// `additionalProperties`.
+    pub additional_properties: Option<AdditionalProperties>,
+    /// `nullable`.
+    pub nullable: bool,
+    /// `default`.
+    pub default: Option<Value>,
+    /// `enum`.
+    pub enum_values: Option<Vec<Value>>,
+    /// `x-kubernetes-preserve-unknown-fields`.
+    pub preserve_unknown_fields: bool,
+    /// `x-kubernetes-int-or-string`.
+    pub int_or_string: bool,
+    /// `x-kubernetes-embedded-resource`.
+    pub embedded_resource: bool,
+    /// `allOf`.
+    pub all_of: Vec<Schema>,
+    /// `anyOf`.
+    pub any_of: Vec<Schema>,
+    /// `oneOf`.
+    pub one_of: Vec<Schema>,
+    /// `not`.
+    pub not: Option<Box<Schema>>,
+    /// Every other keyword, verbatim (validation: minimum, pattern, maxItems,
+    /// x-kubernetes-validations, x-kubernetes-list-type, example, …).
+    pub keywords: BTreeMap<String, Value>,
+}
+
+impl Schema {
+    /// Look up a property.
+    pub fn property(&self, name: &str) -> Option<&Schema> {
+        self.properties.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+    }
+
+    /// Whether `name` is listed in `required`.
+    pub fn is_required(&self, name: &str) -> bool {
+        self.required.iter().any(|r| r == name)
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Rust types
+// ---------------------------------------------------------------------------------
+
+/// Index of a named type in a [`TypeSpace`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct TypeId(pub usize);
+
+/// A Rust identifier produced by `passes::naming` (raw identifiers as `r#type`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct RustIdent(pub String);
+
+impl RustIdent {
+    /// The identifier without a `r#` prefix.
+    pub fn unraw(&self) -> &str {
+        self.0.strip_prefix("r#").unwrap_or(&self.0)
+    }
+}
+
+/// Types from k8s-openapi that a schema can reuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum WellKnown {
+    /// `meta/v1 ObjectMeta`.
+    ObjectMeta,
+    /// `meta/v1 Condition`.
+    Condition,
+    /// `meta/v1 LabelSelector`.
+    LabelSelector,
+    /// `meta/v1 LabelSelectorRequirement`.
+    LabelSelectorRequirement,
+    /// `core/v1 ObjectReference`.
+    ObjectReference,
+    /// `core/v1 LocalObjectReference`.
+    LocalObjectReference,
+    /// `core/v1 SecretKeySelector`.
+    SecretKeySelector,
+    /// `core/v1 ConfigMapKeySelector`.
+    ConfigMapKeySelector,
+    /// `core/v1 TypedLocalObjectReference`.
+    TypedLocalObjectReference,
+    /// `meta/v1 OwnerReference`.
+    OwnerReference,
+}
+
+/// A Rust type as used by a field.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum TypeRef {
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f64`.
+    F64,
+    /// `String`.
+    String,
+    /// `IntOrString`.
+    IntOrString,
+    /// `serde_json::Value`.
+    Json,
+    /// A JSON object with any keys (`BTreeMap<String, serde_json::Value>`).
+    JsonObject,
+    /// `Vec<T>`.
+    List(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+    /// A generated struct or enum.
+    Named(TypeId),
+    /// A k8s-openapi type.
+    WellKnown(WellKnown),
+}
+
+/// How a field is wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Presence {
+    /// Required, not nullable: `T`.
+    Required,
+    /// Required and nullable: `Option<T>` always serialized (`null` kept).
+    RequiredNullable,
+    /// Optional, not nullable: `Option<T>`, absent when `None`.
+    Optional,
+    /// Optional and nullable: `Option<Option<T>>` (absent / null / value).
+    OptionalNullable,
+}
+
+/// A struct field.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Field {
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Name in Rust.
+    pub rust_name: RustIdent,
+    /// The type (before wrapping for presence).
+    pub ty: TypeRef,
+    /// Required/nullable wrapping.
+    pub presence: Presence,
+    /// Schema default, as compact JSON text.
+    pub default: Option<String>,
+    /// Documentation.
+    pub doc: Option<String>,
+}
+
+/// A generated struct.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct StructDef {
+    /// Fields in schema order.
+    pub fields: Vec<Field>,
+    /// Unknown fields are kept in a flattened map (`x-kubernetes-preserve-unknown-fields`
+    /// beside `properties`).
+    pub preserve_unknown: bool,
+}
+
+/// A variant of a string enum.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Variant {
+    /// The value on the wire.
+    pub wire: String,
+    /// The Rust variant name.
+    pub rust_name: RustIdent,
+}
+
+/// A generated string enum. Values outside the list are kept in a catch-all variant
+/// so objects written by a newer server still decode and re-encode unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct EnumDef {
+    /// The listed values.
+    pub variants: Vec<Variant>,
+    /// Name of the catch-all variant holding any other string.
+    pub other: RustIdent,
+    /// Index of the variant that is the schema's default, if any.
+    pub default: Option<usize>,
+}
+
+/// The body of a named type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum TypeBody {
+    /// A struct.
+    Struct(StructDef),
+    /// A string enum.
+    Enum(EnumDef),
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TypeDef {
+    /// The Rust name.
+    pub name: RustIdent,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where it comes from, e.g. `Foo.spec.template`.
+    pub origin: String,
+    /// The body.
+    pub body: TypeBody,
+    /// Whether the type implements `Default`.
+    pub has_default: bool,
+}
+
+/// A root kind of one version.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct KindDef {
+    /// Index into [`Model::resources`].
+    pub resource: usize,
+    /// Index into that resource's versions.
+    pub version: usize,
+    /// The root struct's name (the kind).
+    pub name: RustIdent,
+    /// Top-level fields other than apiVersion/kind/metadata (spec, status, …).
+    pub fields: Vec<Field>,
+    /// Extra top-level fields are kept (preserve-unknown-fields at the root).
+    pub preserve_unknown: bool,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Whether the root implements `Default`.
+    pub has_default: bool,
+}
+
+/// The Rust types of one group/version module.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct TypeSpace {
+    /// API group.
+    pub group: String,
+    /// Version.
+    pub version: String,
+    /// Root kinds, sorted by kind.
+    pub kinds: Vec<KindDef>,
+    /// Named types; `TypeId` indexes this.
+    pub types: Vec<TypeDef>,
+}

@@ -1,0 +1,168 @@
+//! The `crdgen` command line.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use crdgen::{Error, Settings, Source};
+
+/// Typed Rust clients from Kubernetes CustomResourceDefinitions.
+///
+/// Examples:
+///
+///   crdgen generate crds/ -o src/generated.rs     all CRDs under crds/ into one file
+///
+///   crdgen generate crd.yaml -o src/generated/    a module tree (mod.rs, group/version.rs)
+///
+///   kubectl get crd foos.example.com -o yaml | crdgen generate -
+///
+///   crdgen generate --from-cluster foos.example.com -o src/foo.rs
+///
+///   crdgen generate crds/ -o src/generated.rs --check    (CI: fail when stale)
+#[derive(Parser, Debug)]
+#[command(name = "crdgen", version, about, long_about, verbatim_doc_comment)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Generate Rust types (and Resource impls) from CRD YAML.
+    ///
+    /// Inputs are files, folders (searched recursively for *.yaml, *.yml, *.json) or `-`
+    /// for standard input. Multi-document files are fine; documents that are not CRDs
+    /// are skipped with a note. Every version of every CRD becomes a module
+    /// `<group>::<version>` (e.g. `example_com::v1`).
+    Generate {
+        /// CRD files, folders, or `-` for standard input.
+        inputs: Vec<PathBuf>,
+        /// Read these CRDs (by name, e.g. `foos.example.com`) from the cluster of the
+        /// current kubeconfig (KUBECONFIG, ~/.kube/config, or in-cluster config).
+        #[arg(long = "from-cluster", value_name = "CRD_NAME")]
+        from_cluster: Vec<String>,
+        /// Output: a `.rs` file (one file of nested modules) or a folder (a module tree).
+        /// Standard output when omitted.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Do not write; exit with status 1 and print a diff when the output on disk
+        /// differs from what would be generated.
+        #[arg(long, requires = "output")]
+        check: bool,
+        /// Path of the runtime crate in generated code.
+        #[arg(long, default_value = "::crdgen_runtime")]
+        runtime_path: String,
+        /// Do not reuse k8s-openapi types (Condition, LabelSelector, …) for matching shapes.
+        #[arg(long)]
+        no_well_known_types: bool,
+        /// Emit a separate definition for every occurrence of identical shapes.
+        #[arg(long)]
+        no_dedup: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e}");
+            match e {
+                Error::Stale(_) => ExitCode::from(1),
+                Error::Input(_) => ExitCode::from(2),
+                _ => ExitCode::from(3),
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Generate { inputs, from_cluster, output, check, runtime_path, no_well_known_types, no_dedup } => {
+            let settings = Settings { runtime_path, well_known_types: !no_well_known_types, dedup: !no_dedup };
+            let mut sources = Vec::new();
+            for input in inputs {
+                if input.as_os_str() == "-" {
+                    let mut text = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut text)
+                        .map_err(|e| Error::Io { path: PathBuf::from("<stdin>"), source: e })?;
+                    sources.push(Source::Text { name: "<stdin>".into(), text });
+                } else {
+                    sources.push(Source::Path(input));
+                }
+            }
+            for name in &from_cluster {
+                sources.push(Source::Text { name: format!("cluster/{name}"), text: fetch_crd(name)? });
+            }
+            if sources.is_empty() {
+                return Err(Error::Environment(
+                    "no input: pass CRD files or folders, `-` for standard input, or --from-cluster NAME".into(),
+                ));
+            }
+            let out = crdgen::generate(&sources, &settings)?;
+            for note in &out.notes {
+                eprintln!("note: {}: {}", note.source, note.message);
+            }
+            if out.modules.is_empty() {
+                return Err(Error::Environment("the inputs contain no CustomResourceDefinition".into()));
+            }
+            let files: Vec<(PathBuf, String)> = match &output {
+                None => {
+                    print!("{}", out.single_file()?);
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Some(path) if path.extension().is_some_and(|e| e == "rs") => vec![(path.clone(), out.single_file()?)],
+                Some(dir) => out.module_tree()?.files.into_iter().map(|(rel, text)| (dir.join(rel), text)).collect(),
+            };
+            if check {
+                let stale: Vec<String> = files.iter().filter_map(|(path, text)| diff_against_disk(path, text)).collect();
+                if stale.is_empty() {
+                    eprintln!("crdgen: {} file(s) up to date", files.len());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                return Err(Error::Stale(stale.join("\n")));
+            }
+            for (path, text) in &files {
+                if crdgen::render::write_if_changed(path, text)? {
+                    eprintln!("crdgen: wrote {}", path.display());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn diff_against_disk(path: &Path, expected: &str) -> Option<String> {
+    let actual = std::fs::read_to_string(path).unwrap_or_default();
+    if actual == expected {
+        return None;
+    }
+    let diff = similar::TextDiff::from_lines(actual.as_str(), expected);
+    Some(
+        diff.unified_diff()
+            .context_radius(3)
+            .header(&format!("{} (on disk)", path.display()), &format!("{} (generated)", path.display()))
+            .to_string(),
+    )
+}
+
+fn fetch_crd(name: &str) -> Result<String, Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Environment(format!("cannot start a runtime: {e}")))?;
+    runtime.block_on(async {
+        let client = kube::Client::try_default()
+            .await
+            .map_err(|e| Error::Environment(format!("cannot load a kubeconfig: {e}")))?;
+        let request = http::Request::get(format!("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}"))
+            .body(Vec::new())
+            .map_err(|e| Error::Environment(format!("bad CRD name `{name}`: {e}")))?;
+        client
+            .request_text(request)
+            .await
+            .map_err(|e| Error::Environment(format!("cannot read CRD `{name}` from the cluster: {e}")))
+    })
+}

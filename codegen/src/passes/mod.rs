@@ -1,0 +1,5 @@
+//! Passes over the model: naming, type mapping, well-known type matching.
+
+pub mod naming;
+pub mod types;
+pub mod wellknown;

@@ -1,0 +1,231 @@
+//! The one place Rust identifiers are made: casing (heck), keywords, characters that
+//! cannot appear in identifiers, and deterministic collision suffixes. Everything else
+//! receives a [`RustIdent`]; a Rust name that differs from its wire name gets a serde
+//! rename from the emitter.
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+use crate::ir::RustIdent;
+
+/// Words Rust reserves (2024 edition), usable as raw identifiers (`r#type`).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn", "else", "enum",
+    "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "static", "struct", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NON_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// Keep ASCII letters, digits and `_`; everything else separates words.
+fn words(s: &str) -> Vec<&str> {
+    s.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect()
+}
+
+fn symbol_name(c: char) -> &'static str {
+    match c {
+        '*' => "Star",
+        '+' => "Plus",
+        '-' => "Minus",
+        '/' => "Slash",
+        '\\' => "Backslash",
+        '.' => "Dot",
+        '=' => "Equal",
+        '<' => "Less",
+        '>' => "Greater",
+        '!' => "Bang",
+        '%' => "Percent",
+        '&' => "And",
+        '|' => "Or",
+        '^' => "Caret",
+        '~' => "Tilde",
+        '@' => "At",
+        '#' => "Hash",
+        '$' => "Dollar",
+        ':' => "Colon",
+        ';' => "Semicolon",
+        ',' => "Comma",
+        '?' => "Question",
+        '_' => "Underscore",
+        ' ' => "Space",
+        '(' | ')' => "Paren",
+        '[' | ']' => "Bracket",
+        '{' | '}' => "Brace",
+        '"' | '\'' | '`' => "Quote",
+        _ => "Char",
+    }
+}
+
+/// Join PascalCase words, keeping digit-digit boundaries apart with `_`
+/// (`1.2` → `1_2`, never `12`), which rustc's camel-case lint accepts.
+fn join_pascal(parts: &[String]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        if out.ends_with(|c: char| c.is_ascii_digit()) && p.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push('_');
+        }
+        out.push_str(p);
+    }
+    out
+}
+
+fn pascal(s: &str) -> String {
+    let parts: Vec<String> = words(s).iter().map(|w| w.to_upper_camel_case()).collect();
+    join_pascal(&parts)
+}
+
+/// A field name for a wire name: `apiVersion` → `api_version`, `type` → `r#type`,
+/// `$ref` → `ref_`, `1x` → `_1x`.
+pub fn field(wire: &str) -> RustIdent {
+    let snake = words(wire).iter().map(|w| w.to_snake_case()).collect::<Vec<_>>().join("_");
+    let snake = if snake.is_empty() { "field".to_owned() } else { snake };
+    RustIdent(finish_ident(snake, "_"))
+}
+
+/// A type name from path segments: `["Foo", "spec", "template"]` → `FooSpecTemplate`.
+pub fn type_name(segments: &[&str]) -> String {
+    let parts: Vec<String> = segments.iter().map(|s| pascal(s)).filter(|s| !s.is_empty()).collect();
+    let name = join_pascal(&parts);
+    let name = if name.is_empty() { "Type".to_owned() } else { name };
+    if name.starts_with(|c: char| c.is_ascii_digit()) { format!("T{name}") } else { name }
+}
+
+/// A variant name for an enum value: `"ReadWriteOnce"` → `ReadWriteOnce`,
+/// `""` → `Empty`, `"1.2"` → `V1_2`, `"*"` → `Star`, `"<="` → `LessEqual`.
+pub fn variant(value: &str) -> String {
+    if value.is_empty() {
+        return "Empty".to_owned();
+    }
+    let name = pascal(value);
+    let name = if name.is_empty() { value.chars().map(symbol_name).collect::<String>() } else { name };
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("V{name}") } else { name };
+    if name == "Self" { "Self_".to_owned() } else { name }
+}
+
+/// A module name for an API group: `cert-manager.io` → `cert_manager_io`; the empty
+/// (core) group is `core`.
+pub fn group_module(s: &str) -> RustIdent {
+    module(s, "core")
+}
+
+/// A module name for a version: `v1alpha1`; an empty version is `unversioned`.
+pub fn version_module(s: &str) -> RustIdent {
+    module(s, "unversioned")
+}
+
+fn module(s: &str, empty: &str) -> RustIdent {
+    let m = words(s).iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join("_");
+    let m = if m.is_empty() { empty.to_owned() } else { m };
+    RustIdent(finish_ident(m, "m_"))
+}
+
+fn finish_ident(name: String, digit_prefix: &str) -> String {
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("{digit_prefix}{name}") } else { name };
+    if NON_RAW.contains(&name.as_str()) {
+        format!("{name}_")
+    } else if KEYWORDS.contains(&name.as_str()) {
+        format!("r#{name}")
+    } else {
+        name
+    }
+}
+
+/// Hands out names unique within one scope (a module's types, a struct's fields, an
+/// enum's variants). The first claimant keeps the plain name; later ones get `2`, `3`…
+/// (after a `_` when the name ends in a digit, to keep the result lint-clean).
+#[derive(Debug, Default, Clone)]
+pub struct Namer {
+    taken: BTreeSet<String>,
+}
+
+impl Namer {
+    /// An empty scope.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reserve a name without claiming a variant of it (e.g. names the emitter uses).
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(unraw(name).to_lowercase());
+    }
+
+    /// Claim `name` or the first free suffixed form. Comparison ignores case when
+    /// `fold_case` is set at construction (field names `fooBar` vs `foobar` never clash
+    /// in Rust, but type names that differ only in case are confusing; we keep them
+    /// distinct anyway, so folding is used for every scope).
+    pub fn claim(&mut self, name: &str) -> String {
+        let base = unraw(name);
+        if self.taken.insert(base.to_lowercase()) {
+            return name.to_owned();
+        }
+        let sep = if base.ends_with(|c: char| c.is_ascii_digit()) || base.contains('_') && base.to_lowercase() == base {
+            "_"
+        } else {
+            ""
+        };
+        (2..)
+            .map(|n| format!("{base}{sep}{n}"))
+            .find(|candidate| self.taken.insert(candidate.to_lowercase()))
+            .expect("an unbounded counter always finds a free name")
+    }
+
+    /// Claim a field name (keeps raw-identifier form when the result is a keyword).
+    pub fn claim_ident(&mut self, ident: RustIdent) -> RustIdent {
+        let claimed = self.claim(&ident.0);
+        if claimed == ident.0 { ident } else { RustIdent(finish_ident(claimed, "_")) }
+    }
+}
+
+fn unraw(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields() {
+        assert_eq!(field("apiVersion").0, "api_version");
+        assert_eq!(field("type").0, "r#type");
+        assert_eq!(field("self").0, "self_");
+        assert_eq!(field("x-kubernetes-foo").0, "x_kubernetes_foo");
+        assert_eq!(field("$ref").0, "r#ref");
+        assert_eq!(field("1password").0, "_1password");
+        assert_eq!(field("---").0, "field");
+        assert_eq!(field("URLPath").0, "url_path");
+        assert_eq!(field("@type").0, "r#type");
+    }
+
+    #[test]
+    fn types_and_variants() {
+        assert_eq!(type_name(&["Foo", "spec", "tls-config"]), "FooSpecTlsConfig");
+        assert_eq!(variant("ReadWriteOnce"), "ReadWriteOnce");
+        assert_eq!(variant(""), "Empty");
+        assert_eq!(variant("1.2"), "V1_2");
+        assert_eq!(variant("*"), "Star");
+        assert_eq!(variant("<="), "LessEqual");
+        assert_eq!(variant("Self"), "Self_");
+        assert_eq!(variant("TLSv1.3"), "TlSv1_3");
+        assert_eq!(group_module("cert-manager.io").0, "cert_manager_io");
+        assert_eq!(group_module("").0, "core");
+        assert_eq!(version_module("v1alpha1").0, "v1alpha1");
+        assert_eq!(version_module("").0, "unversioned");
+    }
+
+    #[test]
+    fn collisions_are_deterministic_and_lint_clean() {
+        let mut n = Namer::new();
+        assert_eq!(n.claim("Foo"), "Foo");
+        assert_eq!(n.claim("foo"), "foo2");
+        assert_eq!(n.claim("Foo"), "Foo3");
+        assert_eq!(n.claim("V1_2"), "V1_2");
+        assert_eq!(n.claim("V1_2"), "V1_2_2");
+        let mut f = Namer::new();
+        assert_eq!(f.claim_ident(field("foo_bar")).0, "foo_bar");
+        assert_eq!(f.claim_ident(field("fooBar")).0, "foo_bar_2");
+    }
+}

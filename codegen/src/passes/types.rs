@@ -1,0 +1,372 @@
+//! Schemas into Rust types: one [`TypeSpace`] per group/version.
+//!
+//! The mapping follows how the API server treats a structural schema, so that a typed
+//! round trip gives back what the server stores:
+//! - fields come from `properties` only (`allOf`/`anyOf`/`oneOf` constrain, never add);
+//! - unknown fields are dropped (pruned), except under
+//!   `x-kubernetes-preserve-unknown-fields`, where they are kept whole;
+//! - `null` survives only where `nullable: true`;
+//! - absent fields with a `default` decode to that default.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use crate::error::{Diagnostic, Error, Result, SourceRef};
+use crate::ir::{
+    AdditionalProperties, EnumDef, Field, KindDef, Model, Presence, RustIdent, Schema, StructDef, TypeBody, TypeDef,
+    TypeId, TypeRef, TypeSpace, Variant, WellKnown,
+};
+use crate::passes::naming::{self, Namer};
+use crate::passes::wellknown;
+
+/// Options that change the mapping.
+#[derive(Debug, Clone)]
+pub struct TypeOptions {
+    /// Reuse k8s-openapi types for matching shapes (Condition, LabelSelector, …).
+    pub well_known: bool,
+    /// Merge structs and enums of identical shape within a group/version.
+    pub dedup: bool,
+}
+
+impl Default for TypeOptions {
+    fn default() -> Self {
+        TypeOptions { well_known: true, dedup: true }
+    }
+}
+
+/// Build the type spaces of every group/version in the model, sorted by (group, version).
+pub fn build(model: &Model, options: &TypeOptions) -> Result<Vec<TypeSpace>> {
+    // (group, version) → [(resource index, version index)]
+    let mut modules: BTreeMap<(String, String), Vec<(usize, usize)>> = BTreeMap::new();
+    for (ri, res) in model.resources.iter().enumerate() {
+        for (vi, ver) in res.versions.iter().enumerate() {
+            modules.entry((res.group.clone(), ver.name.clone())).or_default().push((ri, vi));
+        }
+    }
+    let mut spaces = Vec::new();
+    let mut diags = Vec::new();
+    for ((group, version), mut members) in modules {
+        members.sort_by(|a, b| model.resources[a.0].kind.cmp(&model.resources[b.0].kind));
+        let mut b = Builder {
+            model,
+            options,
+            space: TypeSpace { group, version, ..TypeSpace::default() },
+            names: Namer::new(),
+            dedup: HashMap::new(),
+            diags: Vec::new(),
+            file: Default::default(),
+        };
+        // Root kinds claim their names before any nested type can.
+        let kind_names: Vec<String> = members
+            .iter()
+            .map(|(ri, _)| b.names.claim(&naming::type_name(&[&model.resources[*ri].kind])))
+            .collect();
+        for ((ri, vi), name) in members.into_iter().zip(kind_names) {
+            b.file = model.resources[ri].file.clone();
+            let kind = b.root(ri, vi, RustIdent(name));
+            b.space.kinds.push(kind);
+        }
+        diags.extend(b.diags);
+        spaces.push(b.space);
+    }
+    if diags.is_empty() { Ok(spaces) } else { Err(Error::Input(diags)) }
+}
+
+struct Builder<'a> {
+    model: &'a Model,
+    options: &'a TypeOptions,
+    space: TypeSpace,
+    names: Namer,
+    dedup: HashMap<TypeBody, TypeId>,
+    diags: Vec<Diagnostic>,
+    file: std::path::PathBuf,
+}
+
+impl Builder<'_> {
+    fn error(&mut self, schema: &Schema, message: impl Into<String>) {
+        self.diags.push(Diagnostic::new(
+            SourceRef {
+                file: self.file.clone(),
+                line: Some(schema.pos.line),
+                column: Some(schema.pos.column),
+                path: Some(schema.path.clone()),
+            },
+            message,
+        ));
+    }
+
+    fn root(&mut self, ri: usize, vi: usize, name: RustIdent) -> KindDef {
+        let res = &self.model.resources[ri];
+        let ver = &res.versions[vi];
+        let kind = res.kind.clone();
+        let Some(schema) = &ver.schema else {
+            // No schema: the server keeps everything; so do we.
+            return KindDef {
+                resource: ri,
+                version: vi,
+                name,
+                fields: Vec::new(),
+                preserve_unknown: true,
+                doc: None,
+                has_default: true,
+            };
+        };
+        let mut field_names = Namer::new();
+        for reserved in ["metadata", "api_version", "kind"] {
+            field_names.reserve(reserved);
+        }
+        let mut fields = Vec::new();
+        for (prop, ps) in &schema.properties {
+            if matches!(prop.as_str(), "apiVersion" | "kind" | "metadata") {
+                continue;
+            }
+            let f = self.field(schema, prop, ps, &[&kind, prop], &mut field_names);
+            fields.push(f);
+        }
+        let has_default = fields.iter().all(|f| self.field_has_default(f));
+        KindDef {
+            resource: ri,
+            version: vi,
+            name,
+            fields,
+            preserve_unknown: schema.preserve_unknown_fields,
+            doc: schema.description.clone(),
+            has_default,
+        }
+    }
+
+    fn field(&mut self, parent: &Schema, wire: &str, schema: &Schema, segs: &[&str], names: &mut Namer) -> Field {
+        let required = parent.is_required(wire);
+        let presence = match (required, schema.nullable) {
+            (true, false) => Presence::Required,
+            (true, true) => Presence::RequiredNullable,
+            (false, false) => Presence::Optional,
+            (false, true) => Presence::OptionalNullable,
+        };
+        let ty = self.map(schema, wire, segs);
+        let default = match &schema.default {
+            None | Some(Value::Null) => None,
+            Some(d) => {
+                if let Err(why) = self.check_value(&ty, d) {
+                    self.error(schema, format!("the default does not fit the field's type: {why}"));
+                    None
+                } else {
+                    Some(serde_json::to_string(d).expect("a JSON value always serializes"))
+                }
+            }
+        };
+        Field {
+            wire_name: wire.to_owned(),
+            rust_name: names.claim_ident(naming::field(wire)),
+            ty,
+            presence,
+            default,
+            doc: schema.description.clone(),
+        }
+    }
+
+    fn map(&mut self, schema: &Schema, property: &str, segs: &[&str]) -> TypeRef {
+        if schema.int_or_string {
+            return TypeRef::IntOrString;
+        }
+        match schema.ty.as_deref() {
+            Some("object") => self.object(schema, property, segs),
+            None if !schema.properties.is_empty() => self.object(schema, property, segs),
+            Some("array") => match &schema.items {
+                Some(items) => {
+                    let item_segs: Vec<&str> = if items.ty.as_deref() == Some("array") {
+                        segs.iter().copied().chain(["item"]).collect()
+                    } else {
+                        segs.to_vec()
+                    };
+                    TypeRef::List(Box::new(self.map(items, property, &item_segs)))
+                }
+                None => TypeRef::List(Box::new(TypeRef::Json)),
+            },
+            Some("string") => match string_enum(schema) {
+                Some(values) => self.string_enum(schema, values, segs),
+                None => TypeRef::String,
+            },
+            Some("integer") => {
+                if schema.format.as_deref() == Some("int32") {
+                    TypeRef::I32
+                } else {
+                    TypeRef::I64
+                }
+            }
+            Some("number") => TypeRef::F64,
+            Some("boolean") => TypeRef::Bool,
+            _ => TypeRef::Json,
+        }
+    }
+
+    fn object(&mut self, schema: &Schema, property: &str, segs: &[&str]) -> TypeRef {
+        if schema.properties.is_empty() {
+            return match &schema.additional_properties {
+                Some(AdditionalProperties::Schema(values)) => TypeRef::Map(Box::new(self.map(values, property, segs))),
+                Some(AdditionalProperties::Bool(true)) => TypeRef::Map(Box::new(TypeRef::Json)),
+                _ if schema.preserve_unknown_fields || schema.embedded_resource => TypeRef::JsonObject,
+                // `type: object` and nothing else: the server prunes every field.
+                _ => self.structure(schema, segs, Vec::new(), false),
+            };
+        }
+        if self.options.well_known && !schema.embedded_resource {
+            if let Some(wk) = wellknown::match_schema(property, schema) {
+                return TypeRef::WellKnown(wk);
+            }
+        }
+        let mut names = Namer::new();
+        let mut fields = Vec::new();
+        if schema.embedded_resource {
+            // An embedded object always has apiVersion, kind and metadata.
+            for (wire, ty) in [
+                ("apiVersion", TypeRef::String),
+                ("kind", TypeRef::String),
+                ("metadata", TypeRef::WellKnown(WellKnown::ObjectMeta)),
+            ] {
+                let doc = schema.property(wire).and_then(|p| p.description.clone());
+                fields.push(Field {
+                    wire_name: wire.to_owned(),
+                    rust_name: names.claim_ident(naming::field(wire)),
+                    ty,
+                    presence: if schema.is_required(wire) { Presence::Required } else { Presence::Optional },
+                    default: None,
+                    doc,
+                });
+            }
+        }
+        for (prop, ps) in &schema.properties {
+            if schema.embedded_resource && matches!(prop.as_str(), "apiVersion" | "kind" | "metadata") {
+                continue;
+            }
+            let child: Vec<&str> = segs.iter().copied().chain([prop.as_str()]).collect();
+            let f = self.field(schema, prop, ps, &child, &mut names);
+            fields.push(f);
+        }
+        self.structure(schema, segs, fields, schema.preserve_unknown_fields)
+    }
+
+    fn structure(&mut self, schema: &Schema, segs: &[&str], fields: Vec<Field>, preserve_unknown: bool) -> TypeRef {
+        let body = TypeBody::Struct(StructDef { fields, preserve_unknown });
+        self.intern(body, schema, segs)
+    }
+
+    fn intern(&mut self, body: TypeBody, schema: &Schema, segs: &[&str]) -> TypeRef {
+        if self.options.dedup {
+            if let Some(id) = self.dedup.get(&body) {
+                return TypeRef::Named(*id);
+            }
+        }
+        let has_default = match &body {
+            TypeBody::Struct(s) => s.fields.iter().all(|f| self.field_has_default(f)),
+            TypeBody::Enum(e) => e.default.is_some(),
+        };
+        let id = TypeId(self.space.types.len());
+        let name = RustIdent(self.names.claim(&naming::type_name(segs)));
+        self.space.types.push(TypeDef {
+            name,
+            doc: schema.description.clone(),
+            origin: segs.join("."),
+            body: body.clone(),
+            has_default,
+        });
+        if self.options.dedup {
+            self.dedup.insert(body, id);
+        }
+        TypeRef::Named(id)
+    }
+
+    fn string_enum(&mut self, schema: &Schema, values: Vec<String>, segs: &[&str]) -> TypeRef {
+        let mut names = Namer::new();
+        let variants: Vec<Variant> = values
+            .iter()
+            .map(|v| Variant { wire: v.clone(), rust_name: RustIdent(names.claim(&naming::variant(v))) })
+            .collect();
+        let other = RustIdent(names.claim("Other"));
+        let default = schema.default.as_ref().and_then(Value::as_str).and_then(|d| values.iter().position(|v| v == d));
+        self.intern(TypeBody::Enum(EnumDef { variants, other, default }), schema, segs)
+    }
+
+    fn field_has_default(&self, f: &Field) -> bool {
+        match f.presence {
+            Presence::Required => self.type_has_default(&f.ty),
+            _ => true,
+        }
+    }
+
+    fn type_has_default(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Named(id) => self.space.types[id.0].has_default,
+            _ => true,
+        }
+    }
+
+    /// Check a schema default (or a value inside one) against the Rust type, so the
+    /// generated code can decode it without failing at run time.
+    fn check_value(&self, ty: &TypeRef, v: &Value) -> std::result::Result<(), String> {
+        let fail = |expected: &str| Err(format!("expected {expected}, found `{v}`"));
+        match ty {
+            TypeRef::Bool => if v.is_boolean() { Ok(()) } else { fail("a boolean") },
+            TypeRef::I32 => match v.as_i64() {
+                Some(n) if i32::try_from(n).is_ok() => Ok(()),
+                _ => fail("a 32-bit integer"),
+            },
+            TypeRef::I64 => if v.is_i64() { Ok(()) } else { fail("a 64-bit integer") },
+            TypeRef::F64 => if v.is_number() { Ok(()) } else { fail("a number") },
+            TypeRef::String => if v.is_string() { Ok(()) } else { fail("a string") },
+            TypeRef::IntOrString => match v {
+                Value::String(_) => Ok(()),
+                Value::Number(n) if n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()) => Ok(()),
+                _ => fail("a 32-bit integer or a string"),
+            },
+            TypeRef::Json => Ok(()),
+            TypeRef::JsonObject => if v.is_object() { Ok(()) } else { fail("an object") },
+            TypeRef::List(item) => match v {
+                Value::Array(items) => items.iter().try_for_each(|i| self.check_value(item, i)),
+                _ => fail("a list"),
+            },
+            TypeRef::Map(value) => match v {
+                Value::Object(m) => m.values().try_for_each(|i| self.check_value(value, i)),
+                _ => fail("an object"),
+            },
+            TypeRef::WellKnown(_) => if v.is_object() { Ok(()) } else { fail("an object") },
+            TypeRef::Named(id) => match &self.space.types[id.0].body {
+                TypeBody::Enum(_) => if v.is_string() { Ok(()) } else { fail("a string") },
+                TypeBody::Struct(s) => {
+                    let Value::Object(m) = v else { return fail("an object") };
+                    for f in &s.fields {
+                        match (m.get(&f.wire_name), f.presence) {
+                            (None, Presence::Required | Presence::RequiredNullable) if f.default.is_none() => {
+                                return Err(format!("missing required field `{}`", f.wire_name));
+                            }
+                            (Some(Value::Null), Presence::RequiredNullable | Presence::OptionalNullable | Presence::Optional) => {}
+                            (Some(x), _) => self.check_value(&f.ty, x).map_err(|e| format!("{}: {e}", f.wire_name))?,
+                            (None, _) => {}
+                        }
+                    }
+                    Ok(())
+                }
+            },
+        }
+    }
+}
+
+/// The values of a string enum, when every value is a string (a `null` in the list of
+/// a nullable field is allowed and skipped). Anything else keeps the field a `String`.
+fn string_enum(schema: &Schema) -> Option<Vec<String>> {
+    let values = schema.enum_values.as_ref()?;
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        match v {
+            Value::String(s) => {
+                if !out.contains(s) {
+                    out.push(s.clone());
+                }
+            }
+            Value::Null => {}
+            _ => return None,
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
