@@ -78,7 +78,7 @@
 //! # crdgen_runtime::__doc_kinds!();
 //! # use crdgen_runtime::client::ResourceClient;
 //! # async fn f(client: kube::Client) {
-//! let widgets = ResourceClient::<Widget, _>::all(client);
+//! let widgets = ResourceClient::<Widget>::all(client);
 //! widgets.get("a").await;
 //! # }
 //! ```
@@ -157,7 +157,7 @@ pub enum DeleteResponse<T> {
     /// The server returned the object (or, for a collection delete, the list).
     Object(T),
     /// The server returned a [`Status`] confirming the deletion.
-    Status(Status),
+    Status(Box<Status>),
 }
 
 impl<T> DeleteResponse<T> {
@@ -181,7 +181,7 @@ impl<T> DeleteResponse<T> {
     pub fn status(&self) -> Option<&Status> {
         match self {
             DeleteResponse::Object(_) => None,
-            DeleteResponse::Status(s) => Some(s),
+            DeleteResponse::Status(s) => Some(&**s),
         }
     }
 }
@@ -249,20 +249,6 @@ where
         Self::from_api(kube::Api::all(client))
     }
 
-    /// Wraps an existing [`kube::Api`]. The caller vouches that it addresses the kind's
-    /// scope (a namespace for a namespaced kind).
-    pub fn from_api(api: kube::Api<K>) -> Self {
-        ResourceClient {
-            api,
-            _scope: PhantomData,
-        }
-    }
-}
-
-impl<K> ResourceClient<K, AllNamespaces>
-where
-    K: CustomResource + Resource<Scope = NamespaceResourceScope>,
-{
     /// A client for a namespaced kind across every namespace: it can
     /// [`list`](ResourceClient::list), [`list_all`](ResourceClient::list_all) and
     /// [`watch`](ResourceClient::watch), nothing else.
@@ -272,13 +258,26 @@ where
     /// # use crdgen_runtime::client::{AllNamespaces, ListParams, ResourceClient};
     /// # async fn f(client: kube::Client) -> crdgen_runtime::error::Result<()> {
     /// let widgets: ResourceClient<Widget, AllNamespaces> = ResourceClient::all(client);
+    /// // or: ResourceClient::<Widget>::all(client)
     /// let everywhere = widgets.list(&ListParams::default()).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn all(client: kube::Client) -> Self {
+    pub fn all(client: kube::Client) -> ResourceClient<K, AllNamespaces>
+    where
+        K: Resource<Scope = NamespaceResourceScope>,
+    {
         ResourceClient {
             api: kube::Api::all(client),
+            _scope: PhantomData,
+        }
+    }
+
+    /// Wraps an existing [`kube::Api`]. The caller vouches that it addresses the kind's
+    /// scope (a namespace for a namespaced kind).
+    pub fn from_api(api: kube::Api<K>) -> Self {
+        ResourceClient {
+            api,
             _scope: PhantomData,
         }
     }
@@ -479,7 +478,9 @@ where
     /// ```
     pub async fn delete(&self, name: &str, params: &DeleteParams) -> Result<DeleteResponse<K>> {
         let res = self.api.delete(name, params).await?;
-        Ok(res.either(DeleteResponse::Object, DeleteResponse::Status))
+        Ok(res.either(DeleteResponse::Object, |s| {
+            DeleteResponse::Status(Box::new(s))
+        }))
     }
 
     /// Deletes every object (in the namespace, for a namespaced kind) matching
@@ -490,7 +491,9 @@ where
         list_params: &ListParams,
     ) -> Result<DeleteResponse<ObjectList<K>>> {
         let res = self.api.delete_collection(params, list_params).await?;
-        Ok(res.either(DeleteResponse::Object, DeleteResponse::Status))
+        Ok(res.either(DeleteResponse::Object, |s| {
+            DeleteResponse::Status(Box::new(s))
+        }))
     }
 
     /// Patches the named object.

@@ -45,7 +45,7 @@ pub enum Error {
     #[error("cannot decode {} as {type_name}: {source}", DisplayGvk(.gvk))]
     Decode {
         /// The kind being decoded.
-        gvk: GroupVersionKind,
+        gvk: Box<GroupVersionKind>,
         /// The Rust type it was decoded into.
         type_name: &'static str,
         /// What serde reported (the field path is in the message).
@@ -57,9 +57,9 @@ pub enum Error {
     #[error("expected an object of {}, found {}", DisplayGvk(.expected), DisplayGvk(.found))]
     KindMismatch {
         /// The kind of the Rust type the object was to be decoded into.
-        expected: GroupVersionKind,
+        expected: Box<GroupVersionKind>,
         /// The kind the object declares.
-        found: GroupVersionKind,
+        found: Box<GroupVersionKind>,
     },
 
     /// An object without `apiVersion` or `kind`, where they are needed to pick its type.
@@ -69,7 +69,7 @@ pub enum Error {
     /// No Rust type is registered for this kind, and (for the REST mapper) the API
     /// server does not serve it either.
     #[error("no kind is registered for {}", DisplayGvk(.0))]
-    UnknownKind(GroupVersionKind),
+    UnknownKind(Box<GroupVersionKind>),
 
     /// No kind is registered (or discovered) for this resource.
     #[error("no kind is registered for resource {resource} in {}", group_version(.group, .version))]
@@ -87,7 +87,7 @@ pub enum Error {
     #[error("cannot register {new_type} as {}: {existing_type} is already registered for it", DisplayGvk(.gvk))]
     SchemeConflict {
         /// The kind both types claim.
-        gvk: GroupVersionKind,
+        gvk: Box<GroupVersionKind>,
         /// The type registered first.
         existing_type: &'static str,
         /// The type that could not be registered.

@@ -171,7 +171,7 @@ impl Scheme {
                 return Ok(self);
             }
             return Err(Error::SchemeConflict {
-                gvk: info.gvk,
+                gvk: Box::new(info.gvk),
                 existing_type: existing.info.type_name,
                 new_type: info.type_name,
             });
@@ -182,7 +182,7 @@ impl Scheme {
             .and_then(|k| self.kinds.get(k))
         {
             return Err(Error::SchemeConflict {
-                gvk: info.gvk,
+                gvk: Box::new(info.gvk),
                 existing_type: other.info.type_name,
                 new_type: info.type_name,
             });
@@ -305,7 +305,7 @@ impl Scheme {
     pub fn encode<K: CustomResource>(obj: &K) -> Result<DynamicObject> {
         let value = Self::encode_value(obj)?;
         serde_json::from_value(value).map_err(|source| Error::Decode {
-            gvk: gvk::<K>(),
+            gvk: Box::new(gvk::<K>()),
             type_name: "DynamicObject",
             source,
         })
@@ -314,7 +314,7 @@ impl Scheme {
     /// Encodes `obj` as JSON with `K`'s `apiVersion` and `kind` set.
     pub fn encode_value<K: CustomResource>(obj: &K) -> Result<Value> {
         let mut value = serde_json::to_value(obj).map_err(|source| Error::Decode {
-            gvk: gvk::<K>(),
+            gvk: Box::new(gvk::<K>()),
             type_name: std::any::type_name::<K>(),
             source,
         })?;
@@ -347,7 +347,7 @@ impl Scheme {
         let entry = self
             .kinds
             .get(&gvk_key(&gvk))
-            .ok_or(Error::UnknownKind(gvk))?;
+            .ok_or_else(|| Error::UnknownKind(Box::new(gvk)))?;
         (entry.decode_any)(value)
     }
 
@@ -371,7 +371,7 @@ fn decode_any_as<K: CustomResource>(value: Value) -> Result<Box<dyn Any + Send +
 
 fn from_value_as<K: CustomResource>(value: Value) -> Result<K> {
     serde_json::from_value(value).map_err(|source| Error::Decode {
-        gvk: gvk::<K>(),
+        gvk: Box::new(gvk::<K>()),
         type_name: std::any::type_name::<K>(),
         source,
     })
@@ -382,8 +382,8 @@ fn check_kind<K: CustomResource>(types: &TypeMeta) -> Result<()> {
         return Ok(());
     }
     Err(Error::KindMismatch {
-        expected: gvk::<K>(),
-        found: gvk_from_type_meta(types)?,
+        expected: Box::new(gvk::<K>()),
+        found: Box::new(gvk_from_type_meta(types)?),
     })
 }
 
@@ -436,7 +436,7 @@ pub fn gvk_of_dynamic(obj: &DynamicObject) -> Result<GroupVersionKind> {
 ///         match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
 ///             ("example.com", "v1", "Widget") => Scheme::decode(obj).map(Self::Widget),
 ///             ("example.com", "v1", "Gadget") => Scheme::decode(obj).map(Self::Gadget),
-///             _ => Err(Error::UnknownKind(gvk)),
+///             _ => Err(Error::UnknownKind(Box::new(gvk))),
 ///         }
 ///     }
 ///     fn to_dynamic(&self) -> Result<DynamicObject> {
@@ -662,7 +662,7 @@ impl RestMapper {
             .discover(&gvk.group, |d| d.resolve_gvk(gvk))
             .await?
             .map(|(ar, caps)| ResourceMapping::from_discovery(ar, caps));
-        found.ok_or_else(|| Error::UnknownKind(gvk.clone()))
+        found.ok_or_else(|| Error::UnknownKind(Box::new(gvk.clone())))
     }
 
     /// The mapping of the resource `plural` in `group`/`version` (a GVR → GVK lookup).

@@ -412,7 +412,8 @@ async fn list_all_stops_on_other_errors_and_on_a_repeated_token() {
 #[tokio::test]
 async fn all_namespaces_client_lists_cluster_wide() {
     let (client, log) = mock(vec![Reply::Json(200, widget_list(&["a"], "4", None))]);
-    let c: ResourceClient<Widget, AllNamespaces> = ResourceClient::all(client);
+    let c: ResourceClient<Widget, AllNamespaces> = ResourceClient::all(client.clone());
+    let _same = ResourceClient::<Widget>::all(client);
     assert_eq!(c.namespace(), None);
     let list = c.list_all(&ListParams::default()).await.unwrap();
     assert_eq!(list.items.len(), 1);

@@ -384,7 +384,7 @@ impl KindEnum for ExampleComV1 {
         match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
             ("example.com", "v1", "Widget") => Scheme::decode(obj).map(Self::Widget),
             ("example.com", "v1", "Gadget") => Scheme::decode(obj).map(Self::Gadget),
-            _ => Err(Error::UnknownKind(gvk)),
+            _ => Err(Error::UnknownKind(Box::new(gvk))),
         }
     }
     fn to_dynamic(&self) -> Result<DynamicObject> {
