@@ -604,11 +604,18 @@ impl ApiServer {
                 );
                 Ok(r)
             }
-            ["openapi", "v2"] if get => Ok(json_response(
+            ["openapi", "v3"] if get => Ok(json_response(
                 StatusCode::OK,
-                &json!({"swagger": "2.0", "info": {"title": "Kubernetes", "version": "v1.36.0"}, "paths": {}, "definitions": {}}),
+                &openapi_v3_root(&self.inner.tracker.kinds()),
             )),
-            ["openapi", "v3"] if get => Ok(json_response(StatusCode::OK, &json!({"paths": {}}))),
+            ["openapi", "v3", "api", "v1"] if get => {
+                Ok(json_response(StatusCode::OK, &openapi_v3_core()))
+            }
+            ["openapi", "v3", "apis", group, version] if get => {
+                let doc = openapi_v3_group_version(&self.inner.tracker.kinds(), group, version)
+                    .ok_or_else(StatusError::no_route)?;
+                Ok(json_response(StatusCode::OK, &doc))
+            }
             ["api"] if get => match aggregated_discovery(parts) {
                 Some(v) => Ok(discovery_response(v, vec![core_group_discovery()])),
                 None => Ok(json_response(
@@ -1218,6 +1225,149 @@ fn group_discovery(kinds: &[Arc<KindInfo>]) -> Vec<Value> {
             json!({"metadata": {"name": g, "creationTimestamp": null}, "versions": versions})
         })
         .collect()
+}
+
+// ----------------------------------------------------------------------------------
+// OpenAPI v3 (what kubectl reads: server-side field validation support, patch types,
+// and the schemas for `kubectl explain`)
+
+fn openapi_v3_root(kinds: &[Arc<KindInfo>]) -> Value {
+    let mut paths = serde_json::Map::new();
+    paths.insert(
+        "api/v1".into(),
+        json!({"serverRelativeURL": "/openapi/v3/api/v1"}),
+    );
+    for (g, vs) in groups(kinds) {
+        for v in vs {
+            let key = format!("apis/{g}/{v}");
+            paths.insert(
+                key.clone(),
+                json!({"serverRelativeURL": format!("/openapi/v3/{key}")}),
+            );
+        }
+    }
+    json!({"paths": paths})
+}
+
+const PATCH_TYPES: &[&str] = &[
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/apply-patch+yaml",
+];
+
+fn query_params() -> Value {
+    let p = |name: &str| json!({"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": true}});
+    json!([
+        p("dryRun"),
+        p("fieldManager"),
+        p("fieldValidation"),
+        p("force")
+    ])
+}
+
+fn openapi_operations(
+    group: &str,
+    version: &str,
+    kind: &str,
+    schema_ref: &str,
+    item: bool,
+) -> Value {
+    let gvk = json!({"group": group, "version": version, "kind": kind});
+    let body = |types: &[&str]| {
+        let content: serde_json::Map<String, Value> = types
+            .iter()
+            .map(|t| ((*t).to_owned(), json!({"schema": {"$ref": schema_ref}})))
+            .collect();
+        json!({"content": content, "required": true})
+    };
+    let ok = json!({"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": schema_ref}}}}});
+    if item {
+        json!({
+            "get": {"x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "get", "responses": ok},
+            "put": {"x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "put", "parameters": query_params(), "requestBody": body(&["application/json"]), "responses": ok},
+            "patch": {"x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "patch", "parameters": query_params(), "requestBody": body(PATCH_TYPES), "responses": ok},
+            "delete": {"x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "delete", "responses": ok},
+        })
+    } else {
+        json!({
+            "get": {"x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "list", "responses": ok},
+            "post": {"x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "post", "parameters": query_params(), "requestBody": body(&["application/json"]), "responses": ok},
+        })
+    }
+}
+
+fn schema_name(group: &str, version: &str, kind: &str) -> String {
+    let reversed: Vec<&str> = group.split('.').rev().collect();
+    format!("{}.{version}.{kind}", reversed.join("."))
+}
+
+fn openapi_v3_group_version(kinds: &[Arc<KindInfo>], group: &str, version: &str) -> Option<Value> {
+    let mut paths = serde_json::Map::new();
+    let mut schemas = serde_json::Map::new();
+    for k in kinds.iter().filter(|k| k.group == group) {
+        let Some(ver) = k.served_version(version) else {
+            continue;
+        };
+        let name = schema_name(group, version, &k.kind);
+        let schema_ref = format!("#/components/schemas/{name}");
+        let prefix = if k.namespaced {
+            format!(
+                "/apis/{group}/{version}/namespaces/{{namespace}}/{}",
+                k.plural
+            )
+        } else {
+            format!("/apis/{group}/{version}/{}", k.plural)
+        };
+        paths.insert(
+            prefix.clone(),
+            openapi_operations(group, version, &k.kind, &schema_ref, false),
+        );
+        paths.insert(
+            format!("{prefix}/{{name}}"),
+            openapi_operations(group, version, &k.kind, &schema_ref, true),
+        );
+        let mut schema = ver.schema.clone().unwrap_or_else(
+            || json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}),
+        );
+        if let Some(props) = schema
+            .as_object_mut()
+            .map(|o| o.entry("properties").or_insert_with(|| json!({})))
+        {
+            if let Some(p) = props.as_object_mut() {
+                p.insert("apiVersion".into(), json!({"type": "string", "description": "APIVersion defines the versioned schema of this representation of an object."}));
+                p.insert("kind".into(), json!({"type": "string", "description": "Kind is a string value representing the REST resource this object represents."}));
+                p.insert("metadata".into(), json!({"type": "object", "description": "Standard object's metadata.", "x-kubernetes-preserve-unknown-fields": true}));
+            }
+        }
+        schema["x-kubernetes-group-version-kind"] =
+            json!([{"group": group, "version": version, "kind": k.kind}]);
+        schemas.insert(name, schema);
+    }
+    if paths.is_empty() {
+        return None;
+    }
+    Some(json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes CRD Swagger", "version": "v0.1.0"},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }))
+}
+
+fn openapi_v3_core() -> Value {
+    let schema_ref = "#/components/schemas/io.k8s.api.core.v1.Namespace";
+    json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": "v1.36.0"},
+        "paths": {
+            "/api/v1/namespaces": openapi_operations("", "v1", "Namespace", schema_ref, false),
+            "/api/v1/namespaces/{name}": openapi_operations("", "v1", "Namespace", schema_ref, true),
+        },
+        "components": {"schemas": {"io.k8s.api.core.v1.Namespace": {
+            "type": "object", "x-kubernetes-preserve-unknown-fields": true,
+            "x-kubernetes-group-version-kind": [{"group": "", "version": "v1", "kind": "Namespace"}],
+        }}},
+    })
 }
 
 // ----------------------------------------------------------------------------------
