@@ -80,11 +80,28 @@ impl Default for Settings {
     }
 }
 
+/// A generated root kind and where it lives in the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedKind {
+    /// API group.
+    pub group: String,
+    /// Version.
+    pub version: String,
+    /// Kind.
+    pub kind: String,
+    /// Path of the type relative to the output's root, e.g. `example_com::v1::Widget`.
+    pub rust_path: String,
+    /// Whether the API server serves this version.
+    pub served: bool,
+}
+
 /// What generation produced before it is laid out as files.
 #[derive(Debug, Clone)]
 pub struct Output {
     /// One entry per group/version.
     pub modules: Vec<render::ModuleTokens>,
+    /// Every root kind, sorted by (group, version, kind).
+    pub kinds: Vec<GeneratedKind>,
     /// Items placed at the root, above the group modules.
     pub root_items: TokenStream,
     /// Input files read.
@@ -124,7 +141,19 @@ pub fn generate_model(model: &ir::Model, settings: &Settings, base: Option<&Path
     let options = passes::types::TypeOptions { well_known: settings.well_known_types, dedup: settings.dedup };
     let spaces = passes::types::build(model, &options)?;
     let mut modules = Vec::new();
+    let mut kinds = Vec::new();
     for space in &spaces {
+        let (g, v) = (passes::naming::group_module(&space.group), passes::naming::version_module(&space.version));
+        for k in &space.kinds {
+            let res = &model.resources[k.resource];
+            kinds.push(GeneratedKind {
+                group: space.group.clone(),
+                version: space.version.clone(),
+                kind: res.kind.clone(),
+                rust_path: format!("{}::{}::{}", g.0, v.0, k.name.0),
+                served: res.versions[k.version].served,
+            });
+        }
         let types = emit::types::emit_types(&paths, space);
         let kinds = emit::kinds::emit_kinds(&paths, model, space);
         let mut sources: Vec<String> = space
@@ -137,15 +166,15 @@ pub fn generate_model(model: &ir::Model, settings: &Settings, base: Option<&Path
         let kind_list: Vec<String> = space.kinds.iter().map(|k| format!("`{}`", k.name.0)).collect();
         let doc = format!(" `{}/{}`: {}.", space.group, space.version, kind_list.join(", "));
         modules.push(render::ModuleTokens {
-            group: passes::naming::group_module(&space.group),
+            group: g,
             group_name: space.group.clone(),
-            version: passes::naming::version_module(&space.version),
+            version: v,
             doc,
             items: quote! { #kinds #types },
             sources,
         });
     }
-    Ok(Output { modules, root_items: TokenStream::new(), files: Vec::new(), notes: Vec::new() })
+    Ok(Output { modules, kinds, root_items: TokenStream::new(), files: Vec::new(), notes: Vec::new() })
 }
 
 /// A path for headers: relative to `base` when possible, `/`-separated on every OS.

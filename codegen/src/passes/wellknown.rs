@@ -1,8 +1,9 @@
 //! Shapes that k8s-openapi already has a type for. A schema reuses one only when
 //! nothing can be lost: every property of the schema exists in the k8s type with the
 //! same type, everything the k8s type requires is required by the schema, and the
-//! subtree has no defaults, enums-as-types or kept unknown fields that the k8s type
-//! could not reproduce.
+//! subtree has no defaults or kept unknown fields that the k8s type could not
+//! reproduce. (Validation keywords such as `enum` or `pattern` narrow what the server
+//! accepts and never add a value the k8s type could not hold.)
 
 use crate::ir::{Schema, WellKnown};
 
@@ -148,8 +149,9 @@ fn fits(schema: &Schema, def: &Def) -> bool {
         && def.fields.iter().filter(|(_, _, req)| *req).all(|(n, _, _)| schema.is_required(n))
 }
 
+/// A string field; an `enum` is fine (a `String` holds every listed value).
 fn is_string(s: &Schema) -> bool {
-    plain(s) && s.ty.as_deref() == Some("string") && s.enum_values.is_none()
+    plain(s) && s.ty.as_deref() == Some("string")
 }
 
 fn field_fits(s: &Schema, ty: Ty) -> bool {
