@@ -90,6 +90,8 @@ pub fn single_file(modules: &[ModuleTokens], root_items: TokenStream) -> Result<
         });
         quote! {
             #[doc = #gdoc]
+            // A binary that includes the generated code typically uses only part of it.
+            #[allow(dead_code)]
             pub mod #g {
                 #(#versions)*
             }
@@ -114,7 +116,7 @@ pub fn module_tree(modules: &[ModuleTokens], root_items: TokenStream) -> Result<
     let group_decls = by_group.values().map(|ms| {
         let g = crate::emit::ident(&ms[0].group.0);
         let gdoc = group_doc(&ms[0].group_name);
-        quote!(#[doc = #gdoc] pub mod #g;)
+        quote!(#[doc = #gdoc] #[allow(dead_code)] pub mod #g;)
     });
     let root = format(quote!(#root_items #(#group_decls)*), "mod.rs")?;
     out.files.insert(PathBuf::from("mod.rs"), format!("{}{}", header(&all_sources), root));
