@@ -2736,19 +2736,21 @@ fn get_segs<'a>(v: &'a Value, p: &[String]) -> Option<&'a Value> {
     Some(v)
 }
 
+/// Remove the field at `p`, and the parent objects this leaves empty.
 fn remove_segs(v: &mut Value, p: &[String]) {
-    let Some((last, parents)) = p.split_last() else {
+    let Some((first, rest)) = p.split_first() else {
         return;
     };
-    let mut v = v;
-    for s in parents {
-        match v.get_mut(s) {
-            Some(c) => v = c,
-            None => return,
-        }
+    let Some(m) = v.as_object_mut() else { return };
+    if rest.is_empty() {
+        m.remove(first);
+        return;
     }
-    if let Some(m) = v.as_object_mut() {
-        m.remove(last);
+    if let Some(child) = m.get_mut(first) {
+        remove_segs(child, rest);
+        if child.as_object().is_some_and(|c| c.is_empty()) {
+            m.remove(first);
+        }
     }
 }
 
