@@ -290,11 +290,11 @@ pub fn prune(object: &mut Value, schema: &Value) -> Vec<String> {
 }
 
 fn prune_at(x: &mut Value, s: Option<&Value>, root: bool, path: &str, pruned: &mut Vec<String>) {
-    if let Some(s) = s {
-        if flag(s, "x-kubernetes-preserve-unknown-fields") {
-            skip_prune(x, s, root, path, pruned);
-            return;
-        }
+    if let Some(s) = s
+        && flag(s, "x-kubernetes-preserve-unknown-fields")
+    {
+        skip_prune(x, s, root, path, pruned);
+        return;
     }
     match x {
         Value::Object(map) => {
@@ -439,10 +439,11 @@ pub fn apply_defaults(object: &mut Value, schema: &Value) {
                 if let Some(ps) = prop(schema, k) {
                     apply_defaults(v, ps);
                 } else if let Additional::Schema(a) = additional(schema) {
-                    if v.is_null() && !nullable(a) {
-                        if let Some(d) = get(a, "default") {
-                            *v = d.clone();
-                        }
+                    if v.is_null()
+                        && !nullable(a)
+                        && let Some(d) = get(a, "default")
+                    {
+                        *v = d.clone();
                     }
                     apply_defaults(v, a);
                 }
@@ -451,10 +452,11 @@ pub fn apply_defaults(object: &mut Value, schema: &Value) {
         Value::Array(arr) => {
             if let Some(it) = items(schema) {
                 for v in arr.iter_mut() {
-                    if v.is_null() && !nullable(it) {
-                        if let Some(d) = get(it, "default") {
-                            *v = d.clone();
-                        }
+                    if v.is_null()
+                        && !nullable(it)
+                        && let Some(d) = get(it, "default")
+                    {
+                        *v = d.clone();
                     }
                     apply_defaults(v, it);
                 }
@@ -571,22 +573,22 @@ fn validate_at(x: &Value, s: &Value, path: &str, errs: &mut Vec<FieldError>) {
     }
 
     // Enum.
-    if let Some(Value::Array(allowed)) = get(s, "enum") {
-        if !allowed.iter().any(|a| json_eq(a, x)) {
-            let values: Vec<String> = allowed
-                .iter()
-                .map(|a| match a {
-                    Value::String(s) => quote(s),
-                    other => quote(&other.to_string()),
-                })
-                .collect();
-            errs.push(FieldError {
-                kind: FieldErrorKind::NotSupported,
-                field: path.to_owned(),
-                bad_value: Some(x.clone()),
-                detail: format!("supported values: {}", values.join(", ")),
-            });
-        }
+    if let Some(Value::Array(allowed)) = get(s, "enum")
+        && !allowed.iter().any(|a| json_eq(a, x))
+    {
+        let values: Vec<String> = allowed
+            .iter()
+            .map(|a| match a {
+                Value::String(s) => quote(s),
+                other => quote(&other.to_string()),
+            })
+            .collect();
+        errs.push(FieldError {
+            kind: FieldErrorKind::NotSupported,
+            field: path.to_owned(),
+            bad_value: Some(x.clone()),
+            detail: format!("supported values: {}", values.join(", ")),
+        });
     }
 
     match x {
@@ -603,14 +605,15 @@ fn validate_at(x: &Value, s: &Value, path: &str, errs: &mut Vec<FieldError>) {
             validate_at(x, sub, path, errs);
         }
     }
-    if let Some(Value::Array(any)) = get(s, "anyOf") {
-        if !any.is_empty() && !any.iter().any(|sub| branch_ok(x, sub, path)) {
-            errs.push(invalid(
-                path,
-                x,
-                format!("{} must validate at least one schema (anyOf)", quote(path)),
-            ));
-        }
+    if let Some(Value::Array(any)) = get(s, "anyOf")
+        && !any.is_empty()
+        && !any.iter().any(|sub| branch_ok(x, sub, path))
+    {
+        errs.push(invalid(
+            path,
+            x,
+            format!("{} must validate at least one schema (anyOf)", quote(path)),
+        ));
     }
     if let Some(Value::Array(one)) = get(s, "oneOf") {
         let n = one.iter().filter(|sub| branch_ok(x, sub, path)).count();
@@ -625,14 +628,14 @@ fn validate_at(x: &Value, s: &Value, path: &str, errs: &mut Vec<FieldError>) {
             ));
         }
     }
-    if let Some(not) = get(s, "not").filter(|v| v.is_object()) {
-        if branch_ok(x, not, path) {
-            errs.push(invalid(
-                path,
-                x,
-                format!("{} must not validate the schema (not)", quote(path)),
-            ));
-        }
+    if let Some(not) = get(s, "not").filter(|v| v.is_object())
+        && branch_ok(x, not, path)
+    {
+        errs.push(invalid(
+            path,
+            x,
+            format!("{} must not validate the schema (not)", quote(path)),
+        ));
     }
 }
 
@@ -690,19 +693,19 @@ fn validate_number(
         }
         _ => {}
     }
-    if let Some(m) = get(s, "multipleOf").and_then(Value::as_f64) {
-        if m > 0.0 {
-            let q = f / m;
-            if (q - q.round()).abs() > 1e-9 {
-                errs.push(invalid(
-                    path,
-                    x,
-                    format!(
-                        "{path} in body should be a multiple of {}",
-                        schema_number(&get(s, "multipleOf").cloned().unwrap_or_default())
-                    ),
-                ));
-            }
+    if let Some(m) = get(s, "multipleOf").and_then(Value::as_f64)
+        && m > 0.0
+    {
+        let q = f / m;
+        if (q - q.round()).abs() > 1e-9 {
+            errs.push(invalid(
+                path,
+                x,
+                format!(
+                    "{path} in body should be a multiple of {}",
+                    schema_number(&get(s, "multipleOf").cloned().unwrap_or_default())
+                ),
+            ));
         }
     }
     if let Some(maxv) = get(s, "maximum") {
@@ -754,25 +757,25 @@ fn validate_number(
 
 fn validate_string(x: &Value, st: &str, s: &Value, path: &str, errs: &mut Vec<FieldError>) {
     let len = st.chars().count() as u64;
-    if let Some(max) = get(s, "maxLength").and_then(Value::as_u64) {
-        if len > max {
-            let unit = if max == 1 { "byte" } else { "bytes" };
-            errs.push(FieldError {
-                kind: FieldErrorKind::TooLong,
-                field: path.to_owned(),
-                bad_value: Some(x.clone()),
-                detail: format!("may not be more than {max} {unit}"),
-            });
-        }
+    if let Some(max) = get(s, "maxLength").and_then(Value::as_u64)
+        && len > max
+    {
+        let unit = if max == 1 { "byte" } else { "bytes" };
+        errs.push(FieldError {
+            kind: FieldErrorKind::TooLong,
+            field: path.to_owned(),
+            bad_value: Some(x.clone()),
+            detail: format!("may not be more than {max} {unit}"),
+        });
     }
-    if let Some(min) = get(s, "minLength").and_then(Value::as_u64) {
-        if len < min {
-            errs.push(invalid(
-                path,
-                x,
-                format!("{path} in body should be at least {min} chars long"),
-            ));
-        }
+    if let Some(min) = get(s, "minLength").and_then(Value::as_u64)
+        && len < min
+    {
+        errs.push(invalid(
+            path,
+            x,
+            format!("{path} in body should be at least {min} chars long"),
+        ));
     }
     if let Some(p) = get(s, "pattern").and_then(Value::as_str) {
         match regex::Regex::new(p) {
@@ -787,15 +790,15 @@ fn validate_string(x: &Value, st: &str, s: &Value, path: &str, errs: &mut Vec<Fi
     if flag(s, "x-kubernetes-int-or-string") {
         return;
     }
-    if let Some(format) = get(s, "format").and_then(Value::as_str) {
-        if !format_ok(format, st) {
-            errs.push(FieldError {
-                kind: FieldErrorKind::TypeInvalid,
-                field: path.to_owned(),
-                bad_value: Some(x.clone()),
-                detail: format!("{path} in body must be of type {format}: {}", quote(st)),
-            });
-        }
+    if let Some(format) = get(s, "format").and_then(Value::as_str)
+        && !format_ok(format, st)
+    {
+        errs.push(FieldError {
+            kind: FieldErrorKind::TypeInvalid,
+            field: path.to_owned(),
+            bad_value: Some(x.clone()),
+            detail: format!("{path} in body must be of type {format}: {}", quote(st)),
+        });
     }
 }
 
@@ -861,7 +864,7 @@ fn is_date_time(s: &str) -> bool {
 
 fn is_base64(s: &str) -> bool {
     let t = s.trim_end_matches('=');
-    s.len() % 4 == 0
+    s.len().is_multiple_of(4)
         && s.len() - t.len() <= 2
         && t.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
@@ -878,24 +881,24 @@ fn is_uuid(s: &str) -> bool {
 
 fn validate_array(x: &Value, arr: &[Value], s: &Value, path: &str, errs: &mut Vec<FieldError>) {
     let n = arr.len() as u64;
-    if let Some(max) = get(s, "maxItems").and_then(Value::as_u64) {
-        if n > max {
-            errs.push(FieldError {
-                kind: FieldErrorKind::TooMany,
-                field: path.to_owned(),
-                bad_value: Some(Value::from(n)),
-                detail: format!("must have at most {max} items"),
-            });
-        }
+    if let Some(max) = get(s, "maxItems").and_then(Value::as_u64)
+        && n > max
+    {
+        errs.push(FieldError {
+            kind: FieldErrorKind::TooMany,
+            field: path.to_owned(),
+            bad_value: Some(Value::from(n)),
+            detail: format!("must have at most {max} items"),
+        });
     }
-    if let Some(min) = get(s, "minItems").and_then(Value::as_u64) {
-        if n < min {
-            errs.push(invalid(
-                path,
-                x,
-                format!("{path} in body should have at least {min} items"),
-            ));
-        }
+    if let Some(min) = get(s, "minItems").and_then(Value::as_u64)
+        && n < min
+    {
+        errs.push(invalid(
+            path,
+            x,
+            format!("{path} in body should have at least {min} items"),
+        ));
     }
     if flag(s, "uniqueItems") {
         let dup = (0..arr.len()).any(|i| (0..i).any(|j| json_eq(&arr[i], &arr[j])));
@@ -963,24 +966,24 @@ fn validate_object(
     errs: &mut Vec<FieldError>,
 ) {
     let n = map.len() as u64;
-    if let Some(max) = get(s, "maxProperties").and_then(Value::as_u64) {
-        if n > max {
-            errs.push(FieldError {
-                kind: FieldErrorKind::TooMany,
-                field: path.to_owned(),
-                bad_value: Some(Value::from(n)),
-                detail: format!("must have at most {max} items"),
-            });
-        }
+    if let Some(max) = get(s, "maxProperties").and_then(Value::as_u64)
+        && n > max
+    {
+        errs.push(FieldError {
+            kind: FieldErrorKind::TooMany,
+            field: path.to_owned(),
+            bad_value: Some(Value::from(n)),
+            detail: format!("must have at most {max} items"),
+        });
     }
-    if let Some(min) = get(s, "minProperties").and_then(Value::as_u64) {
-        if n < min {
-            errs.push(invalid(
-                path,
-                x,
-                format!("{path} in body should have at least {min} properties"),
-            ));
-        }
+    if let Some(min) = get(s, "minProperties").and_then(Value::as_u64)
+        && n < min
+    {
+        errs.push(invalid(
+            path,
+            x,
+            format!("{path} in body should have at least {min} properties"),
+        ));
     }
     if let Some(Value::Array(req)) = get(s, "required") {
         for r in req.iter().filter_map(Value::as_str) {

@@ -778,14 +778,7 @@ impl ApiServer {
                     return Err(StatusError::new(
                         415,
                         "UnsupportedMediaType",
-                        format!(
-                            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml{}",
-                            if ct.is_empty() {
-                                String::new()
-                            } else {
-                                String::new()
-                            }
-                        ),
+                        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
                         None,
                     ));
                 };
@@ -1014,17 +1007,17 @@ fn delete_options(q: &Query, body: &Bytes) -> Result<DeleteOptions, StatusError>
                 .map(str::to_owned);
         }
     }
-    if let Some(p) = d.propagation_policy.as_deref() {
-        if !matches!(p, "Orphan" | "Background" | "Foreground") {
-            return Err(StatusError::new(
-                422,
-                "Invalid",
-                format!(
-                    "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: {p:?}: supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
-                ),
-                None,
-            ));
-        }
+    if let Some(p) = d.propagation_policy.as_deref()
+        && !matches!(p, "Orphan" | "Background" | "Foreground")
+    {
+        return Err(StatusError::new(
+            422,
+            "Invalid",
+            format!(
+                "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: {p:?}: supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
+            ),
+            None,
+        ));
     }
     Ok(d)
 }
@@ -1332,12 +1325,11 @@ fn openapi_v3_group_version(kinds: &[Arc<KindInfo>], group: &str, version: &str)
         if let Some(props) = schema
             .as_object_mut()
             .map(|o| o.entry("properties").or_insert_with(|| json!({})))
+            && let Some(p) = props.as_object_mut()
         {
-            if let Some(p) = props.as_object_mut() {
-                p.insert("apiVersion".into(), json!({"type": "string", "description": "APIVersion defines the versioned schema of this representation of an object."}));
-                p.insert("kind".into(), json!({"type": "string", "description": "Kind is a string value representing the REST resource this object represents."}));
-                p.insert("metadata".into(), json!({"type": "object", "description": "Standard object's metadata.", "x-kubernetes-preserve-unknown-fields": true}));
-            }
+            p.insert("apiVersion".into(), json!({"type": "string", "description": "APIVersion defines the versioned schema of this representation of an object."}));
+            p.insert("kind".into(), json!({"type": "string", "description": "Kind is a string value representing the REST resource this object represents."}));
+            p.insert("metadata".into(), json!({"type": "object", "description": "Standard object's metadata.", "x-kubernetes-preserve-unknown-fields": true}));
         }
         schema["x-kubernetes-group-version-kind"] =
             json!([{"group": group, "version": version, "kind": k.kind}]);
@@ -1435,10 +1427,8 @@ fn table(
         })
         .unwrap_or_default();
     let mut meta = json!({"resourceVersion": list["metadata"]["resourceVersion"]});
-    if is_list {
-        if let Some(c) = list["metadata"].get("continue") {
-            meta["continue"] = c.clone();
-        }
+    if is_list && let Some(c) = list["metadata"].get("continue") {
+        meta["continue"] = c.clone();
     }
     let _ = kind;
     json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "columnDefinitions": columns, "rows": rows})

@@ -737,13 +737,13 @@ impl Watch {
     /// event already sent, so it never skips one). No-op unless bookmarks were allowed.
     pub fn request_bookmark(&self) {
         let store = self.tracker.lock();
-        if let Some(w) = store.watchers.iter().find(|w| w.id == self.id) {
-            if w.bookmarks {
-                let _ = w.tx.send(WatchEvent {
-                    event_type: EventType::Bookmark,
-                    object: w.bookmark(store.rv, false),
-                });
-            }
+        if let Some(w) = store.watchers.iter().find(|w| w.id == self.id)
+            && w.bookmarks
+        {
+            let _ = w.tx.send(WatchEvent {
+                event_type: EventType::Bookmark,
+                object: w.bookmark(store.rv, false),
+            });
         }
     }
 }
@@ -798,10 +798,10 @@ struct WatcherEntry {
 
 impl WatcherEntry {
     fn matches(&self, key: &ObjKey, obj: &Value) -> bool {
-        if let Some(ns) = &self.namespace {
-            if &key.0 != ns {
-                return false;
-            }
+        if let Some(ns) = &self.namespace
+            && &key.0 != ns
+        {
+            return false;
         }
         matches_selectors(obj, &self.label, &self.field)
     }
@@ -1885,11 +1885,11 @@ impl Store {
         }
         // Name.
         let mut name = meta_str(&obj, "name").unwrap_or_default();
-        if name.is_empty() {
-            if let Some(g) = meta_str(&obj, "generateName").filter(|g| !g.is_empty()) {
-                name = format!("{}{}", truncate_prefix(&g), random_suffix());
-                obj["metadata"]["name"] = json!(name);
-            }
+        if name.is_empty()
+            && let Some(g) = meta_str(&obj, "generateName").filter(|g| !g.is_empty())
+        {
+            name = format!("{}{}", truncate_prefix(&g), random_suffix());
+            obj["metadata"]["name"] = json!(name);
         }
         // System fields.
         let m = obj["metadata"]
@@ -1901,10 +1901,10 @@ impl Store {
         m.remove("deletionTimestamp");
         m.remove("deletionGracePeriodSeconds");
         m.remove("selfLink");
-        if ver.status {
-            if let Some(o) = obj.as_object_mut() {
-                o.remove("status");
-            }
+        if ver.status
+            && let Some(o) = obj.as_object_mut()
+        {
+            o.remove("status");
         }
         let mut warnings = Vec::new();
         Self::admit(kind, ver, &mut obj, opts, &mut warnings)?;
@@ -1972,14 +1972,13 @@ impl Store {
             }
             _ => obj["metadata"]["name"] = json!(name),
         }
-        if kind.namespaced {
-            if let Some(b) = meta_str(&obj, "namespace").filter(|s| !s.is_empty()) {
-                if b != key.0 {
-                    return Err(StatusError::bad_request(
-                        "the namespace of the provided object does not match the namespace sent on the request",
-                    ));
-                }
-            }
+        if kind.namespaced
+            && let Some(b) = meta_str(&obj, "namespace").filter(|s| !s.is_empty())
+            && b != key.0
+        {
+            return Err(StatusError::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
         }
         let old_rv = meta_str(&old, "resourceVersion").unwrap_or_default();
         match meta_str(&obj, "resourceVersion").filter(|r| !r.is_empty()) {
@@ -2038,10 +2037,10 @@ impl Store {
                     if let Some(g) = old["metadata"].get("generateName") {
                         nm.insert("generateName".into(), g.clone());
                     }
-                    if !nm.contains_key("managedFields") {
-                        if let Some(mf) = old["metadata"].get("managedFields") {
-                            nm.insert("managedFields".into(), mf.clone());
-                        }
+                    if !nm.contains_key("managedFields")
+                        && let Some(mf) = old["metadata"].get("managedFields")
+                    {
+                        nm.insert("managedFields".into(), mf.clone());
                     }
                 }
                 if ver.status {
@@ -2443,31 +2442,30 @@ impl Store {
             .ok_or_else(|| StatusError::not_found(kind, name))?;
         let uid = meta_str(&cur, "uid").unwrap_or_default();
         let rv = meta_str(&cur, "resourceVersion").unwrap_or_default();
-        if let Some(p) = opts.precondition_uid.as_deref().filter(|p| !p.is_empty()) {
-            if p != uid {
-                return Err(StatusError::conflict(
-                    kind,
-                    name,
-                    &format!(
-                        "Precondition failed: UID in precondition: {p}, UID in object meta: {uid}"
-                    ),
-                ));
-            }
+        if let Some(p) = opts.precondition_uid.as_deref().filter(|p| !p.is_empty())
+            && p != uid
+        {
+            return Err(StatusError::conflict(
+                kind,
+                name,
+                &format!(
+                    "Precondition failed: UID in precondition: {p}, UID in object meta: {uid}"
+                ),
+            ));
         }
         if let Some(p) = opts
             .precondition_resource_version
             .as_deref()
             .filter(|p| !p.is_empty())
+            && p != rv
         {
-            if p != rv {
-                return Err(StatusError::conflict(
-                    kind,
-                    name,
-                    &format!(
-                        "Precondition failed: ResourceVersion in precondition: {p}, ResourceVersion in object meta: {rv}"
-                    ),
-                ));
-            }
+            return Err(StatusError::conflict(
+                kind,
+                name,
+                &format!(
+                    "Precondition failed: ResourceVersion in precondition: {p}, ResourceVersion in object meta: {rv}"
+                ),
+            ));
         }
         let kk = (kind.group.clone(), kind.plural.clone());
         if !finalizers(&cur).is_empty() {

@@ -946,7 +946,8 @@ fn seeding_actions_and_typed_kinds() {
         Subresource::Status,
         &wo(),
     );
-    let verbs: Vec<(String, Option<String>, Option<String>, Option<String>)> = t
+    type Row = (String, Option<String>, Option<String>, Option<String>);
+    let verbs: Vec<Row> = t
         .actions()
         .into_iter()
         .map(|a| (a.verb, a.namespace, a.name, a.subresource))
