@@ -30,12 +30,16 @@
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use kube::Resource;
+
+/// Hash maps of the cache: aHash (as kube-runtime's `Store`), much faster than SipHash
+/// on short keys; keys come from the API server, not from untrusted clients.
+type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
 
 /// The name of the namespace index that every [`Cache`] maintains (client-go's
 /// `cache.NamespaceIndex`). `by_index(NAMESPACE_INDEX, "ns")` lists a namespace.
@@ -108,7 +112,7 @@ impl ObjectKey {
     }
 
     fn split(&self) -> (&str, &str) {
-        self.0.split_once('/').unwrap_or(("", &self.0))
+        split_key(&self.0)
     }
 }
 
@@ -145,6 +149,16 @@ impl fmt::Debug for ObjectKey {
 impl AsRef<str> for ObjectKey {
     fn as_ref(&self) -> &str {
         &self.0
+    }
+}
+
+/// Split `namespace/name` (or `name`) at the first `/`. A plain byte scan: the
+/// namespace part is at most 63 bytes, where `memchr`'s setup costs more than it saves.
+fn split_key(key: &str) -> (&str, &str) {
+    match key.bytes().position(|b| b == b'/') {
+        // Splitting at an ASCII byte keeps both halves valid UTF-8.
+        Some(at) => (&key[..at], &key[at + 1..]),
+        None => ("", key),
     }
 }
 
@@ -299,7 +313,7 @@ struct Inner<K> {
 impl<K> Default for Inner<K> {
     fn default() -> Self {
         Inner {
-            items: HashMap::new(),
+            items: HashMap::default(),
             namespaces: BTreeMap::new(),
             indexes: BTreeMap::new(),
         }
@@ -555,7 +569,7 @@ impl<K> Cache<K> {
             .collect();
         let mut index = Index {
             func,
-            entries: HashMap::new(),
+            entries: HashMap::default(),
         };
         for (key, values) in values {
             for value in values {
@@ -660,7 +674,8 @@ impl<K: Resource> Cache<K> {
 
         let mut inner = self.write();
         // Keys: reuse the cached key of an object that stays, so its string is shared.
-        let mut next: HashMap<ItemKey, Arc<K>> = HashMap::with_capacity(incoming.len());
+        let mut next: HashMap<ItemKey, Arc<K>> =
+            HashMap::with_capacity_and_hasher(incoming.len(), ahash::RandomState::new());
         for obj in incoming {
             let meta = obj.meta();
             let name = meta.name.as_deref().unwrap_or_default();
@@ -677,7 +692,7 @@ impl<K: Resource> Cache<K> {
         // Index values for the new content, before anything changes.
         let funcs: Vec<IndexFn<K>> = inner.indexes.values().map(|ix| ix.func.clone()).collect();
         let mut rebuilt: Vec<HashMap<Arc<str>, KeySet>> =
-            funcs.iter().map(|_| HashMap::new()).collect();
+            funcs.iter().map(|_| HashMap::default()).collect();
         for (ItemKey(key), obj) in &next {
             for (func, entries) in funcs.iter().zip(rebuilt.iter_mut()) {
                 for value in func(obj) {
