@@ -73,6 +73,17 @@ impl Builder {
         self
     }
 
+    /// Emit the typed clientset, kind enums, `add_to_scheme` and informer accessors
+    /// (default: on). Off: types and `Resource` impls only.
+    ///
+    /// ```no_run
+    /// crdgen::Builder::new().crd("crds/").clients(false);
+    /// ```
+    pub fn clients(&mut self, on: bool) -> &mut Self {
+        self.settings.clients = on;
+        self
+    }
+
     fn base(&self) -> Option<PathBuf> {
         std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
     }

@@ -72,11 +72,14 @@ pub struct Settings {
     /// Emit one definition for structs and enums of identical shape in a
     /// group/version. Default: on.
     pub dedup: bool,
+    /// Emit the typed clientset, kind enums, `add_to_scheme` and informer accessors
+    /// (off: types and `Resource` impls only). Default: on.
+    pub clients: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { runtime_path: "::crdgen_runtime".to_owned(), well_known_types: true, dedup: true }
+        Settings { runtime_path: "::crdgen_runtime".to_owned(), well_known_types: true, dedup: true, clients: true }
     }
 }
 
@@ -156,6 +159,11 @@ pub fn generate_model(model: &ir::Model, settings: &Settings, base: Option<&Path
         }
         let types = emit::types::emit_types(&paths, space);
         let kinds = emit::kinds::emit_kinds(&paths, model, space);
+        let clients = if settings.clients {
+            emit::clients::emit_module_clients(&paths, model, space)
+        } else {
+            TokenStream::new()
+        };
         let mut sources: Vec<String> = space
             .kinds
             .iter()
@@ -170,11 +178,16 @@ pub fn generate_model(model: &ir::Model, settings: &Settings, base: Option<&Path
             group_name: space.group.clone(),
             version: v,
             doc,
-            items: quote! { #kinds #types },
+            items: quote! { #kinds #clients #types },
             sources,
         });
     }
-    Ok(Output { modules, kinds, root_items: TokenStream::new(), files: Vec::new(), notes: Vec::new() })
+    let root_items = if settings.clients && !spaces.is_empty() {
+        emit::clients::emit_root(&paths, model, &spaces)
+    } else {
+        TokenStream::new()
+    };
+    Ok(Output { modules, kinds, root_items, files: Vec::new(), notes: Vec::new() })
 }
 
 /// A path for headers: relative to `base` when possible, `/`-separated on every OS.

@@ -59,6 +59,10 @@ enum Command {
         /// Emit a separate definition for every occurrence of identical shapes.
         #[arg(long)]
         no_dedup: bool,
+        /// Types and Resource impls only: no clientset, kind enums, scheme
+        /// registration or informer accessors.
+        #[arg(long)]
+        types_only: bool,
     },
 }
 
@@ -79,8 +83,18 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
-        Command::Generate { inputs, from_cluster, output, check, runtime_path, no_well_known_types, no_dedup } => {
-            let settings = Settings { runtime_path, well_known_types: !no_well_known_types, dedup: !no_dedup };
+        Command::Generate {
+            inputs,
+            from_cluster,
+            output,
+            check,
+            runtime_path,
+            no_well_known_types,
+            no_dedup,
+            types_only,
+        } => {
+            let settings =
+                Settings { runtime_path, well_known_types: !no_well_known_types, dedup: !no_dedup, clients: !types_only };
             let mut sources = Vec::new();
             for input in inputs {
                 if input.as_os_str() == "-" {

@@ -1,5 +1,6 @@
 //! Emitters: read the model and type spaces, produce tokens. No parsing here.
 
+pub mod clients;
 pub mod docs;
 pub mod kinds;
 pub mod types;

@@ -180,7 +180,7 @@ impl Schema {
 pub struct TypeId(pub usize);
 
 /// A Rust identifier produced by `passes::naming` (raw identifiers as `r#type`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
 pub struct RustIdent(pub String);
 
 impl RustIdent {
@@ -348,6 +348,18 @@ pub struct KindDef {
     pub has_default: bool,
 }
 
+/// Names of the items emitted beside the types of a group/version (typed client,
+/// kind enum, informers), claimed in the module's namespace so they never collide.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct ModuleItems {
+    /// The typed client, e.g. `ExampleComV1Client`.
+    pub client: RustIdent,
+    /// The enum of kinds, e.g. `ExampleComV1Kind`.
+    pub kind_enum: RustIdent,
+    /// The informer accessors, e.g. `ExampleComV1Informers`.
+    pub informers: RustIdent,
+}
+
 /// The Rust types of one group/version module.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct TypeSpace {
@@ -355,6 +367,8 @@ pub struct TypeSpace {
     pub group: String,
     /// Version.
     pub version: String,
+    /// Names of the non-type items of the module.
+    pub items: ModuleItems,
     /// Root kinds, sorted by kind.
     pub kinds: Vec<KindDef>,
     /// Named types; `TypeId` indexes this.

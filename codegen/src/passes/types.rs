@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::error::{Diagnostic, Error, Result, SourceRef};
 use crate::ir::{
-    AdditionalProperties, EnumDef, Field, KindDef, Model, Presence, RustIdent, Schema, StructDef, TypeBody, TypeDef,
+    AdditionalProperties, EnumDef, Field, KindDef, Model, ModuleItems, Presence, RustIdent, Schema, StructDef, TypeBody, TypeDef,
     TypeId, TypeRef, TypeSpace, Variant, WellKnown,
 };
 use crate::passes::naming::{self, Namer};
@@ -62,6 +62,12 @@ pub fn build(model: &Model, options: &TypeOptions) -> Result<Vec<TypeSpace>> {
             .iter()
             .map(|(ri, _)| b.names.claim(&naming::type_name(&[&model.resources[*ri].kind])))
             .collect();
+        let prefix = naming::type_name(&[&b.space.group, &b.space.version]);
+        b.space.items = ModuleItems {
+            client: RustIdent(b.names.claim(&format!("{prefix}Client"))),
+            kind_enum: RustIdent(b.names.claim(&format!("{prefix}Kind"))),
+            informers: RustIdent(b.names.claim(&format!("{prefix}Informers"))),
+        };
         for ((ri, vi), name) in members.into_iter().zip(kind_names) {
             b.file = model.resources[ri].file.clone();
             let kind = b.root(ri, vi, RustIdent(name));

@@ -1,0 +1,267 @@
+//! The typed layer over `crdgen-runtime` (client-gen, register-gen, informer-gen):
+//! per group/version a client with one accessor per kind, an enum of the kinds,
+//! `add_to_scheme` and informer accessors; at the root a `Clientset`, an
+//! `InformerFactory` and an `add_to_scheme` spanning every group/version.
+//!
+//! Everything generic (verbs, caches, watches) lives in the runtime; what is emitted
+//! here is only the typed wiring, so it costs little to compile.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Paths, ident};
+use crate::ir::{Model, Scope, TypeSpace};
+use crate::passes::naming;
+
+/// Served kinds of the space, with their resource names.
+fn served<'a>(model: &'a Model, space: &'a TypeSpace) -> impl Iterator<Item = (&'a crate::ir::KindDef, &'a crate::ir::ResourceModel)> {
+    space.kinds.iter().filter_map(move |k| {
+        let res = &model.resources[k.resource];
+        res.versions[k.version].served.then_some((k, res))
+    })
+}
+
+/// Accessor name for a kind: the plural in snake case (`widgets`), made unique.
+fn accessor(namer: &mut naming::Namer, plural: &str) -> syn::Ident {
+    ident(&namer.claim_ident(naming::field(plural)).0)
+}
+
+/// The client, kind enum, scheme registration and informers of one group/version.
+pub fn emit_module_clients(paths: &Paths, model: &Model, space: &TypeSpace) -> TokenStream {
+    let runtime = &paths.runtime;
+    let kube = paths.kube();
+    let client_ty = ident(&space.items.client.0);
+    let enum_ty = ident(&space.items.kind_enum.0);
+    let informers_ty = ident(&space.items.informers.0);
+    let gv = if space.group.is_empty() { space.version.clone() } else { format!("{}/{}", space.group, space.version) };
+
+    let mut namer = naming::Namer::new();
+    for reserved in ["new", "client"] {
+        namer.reserve(reserved);
+    }
+    let mut client_methods = Vec::new();
+    let mut informer_methods = Vec::new();
+    for (k, res) in served(model, space) {
+        let kind_ty = ident(&k.name.0);
+        let method = accessor(&mut namer, &res.plural);
+        let kind = &res.kind;
+        match res.scope {
+            Scope::Namespaced => {
+                let all = syn::Ident::new(&format!("{}_all_namespaces", method.to_string().trim_start_matches("r#")), method.span());
+                let doc = format!(" `{kind}` objects in `namespace`.");
+                let doc_all = format!(" `{kind}` objects in every namespace (list and watch).");
+                client_methods.push(quote! {
+                    #[doc = #doc]
+                    pub fn #method(&self, namespace: &str) -> #runtime::client::ResourceClient<#kind_ty> {
+                        #runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
+                    }
+                    #[doc = #doc_all]
+                    pub fn #all(&self) -> #runtime::client::ResourceClient<#kind_ty, #runtime::client::AllNamespaces> {
+                        #runtime::client::ResourceClient::<#kind_ty>::all(self.client.clone())
+                    }
+                });
+            }
+            Scope::Cluster => {
+                let doc = format!(" `{kind}` objects (cluster-scoped).");
+                client_methods.push(quote! {
+                    #[doc = #doc]
+                    pub fn #method(&self) -> #runtime::client::ResourceClient<#kind_ty> {
+                        #runtime::client::ResourceClient::cluster(self.client.clone())
+                    }
+                });
+            }
+        }
+        let doc = format!(" The shared informer of `{kind}` (one watch however many callers).");
+        informer_methods.push(quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> #runtime::informer::SharedIndexInformer<#kind_ty> {
+                self.factory.informer_for::<#kind_ty>()
+            }
+        });
+    }
+
+    let variants: Vec<_> = space.kinds.iter().map(|k| ident(&k.name.0)).collect();
+    let tuples: Vec<_> = space
+        .kinds
+        .iter()
+        .map(|k| {
+            let res = &model.resources[k.resource];
+            (res.group.clone(), space.version.clone(), res.kind.clone())
+        })
+        .collect();
+    let decode_arms = variants.iter().zip(&tuples).map(|(v, (g, ver, kind))| {
+        quote! { (#g, #ver, #kind) => #runtime::scheme::Scheme::decode(obj).map(|o| Self::#v(::std::boxed::Box::new(o))), }
+    });
+    let encode_arms = variants.iter().map(|v| quote!(Self::#v(o) => #runtime::scheme::Scheme::encode(o.as_ref()),));
+    let gvk_arms = variants.iter().zip(&tuples).map(|(v, (g, ver, kind))| {
+        quote!(Self::#v(_) => #kube::core::GroupVersionKind::gvk(#g, #ver, #kind),)
+    });
+    let enum_variants = variants.iter().zip(&tuples).map(|(v, (_, _, kind))| {
+        let doc = format!(" A `{kind}`.");
+        quote!(#[doc = #doc] #v(::std::boxed::Box<#v>),)
+    });
+    let adds = variants.iter().map(|v| quote!(scheme.add::<#v>()?;));
+
+    let client_doc = format!(" Typed clients for the kinds of `{gv}`.");
+    let enum_doc = format!(" Any object of a kind of `{gv}`.");
+    let scheme_doc = format!(" Register the kinds of `{gv}` (every version generated, served or not) in a scheme.");
+    let informers_doc = format!(" Shared informers for the kinds of `{gv}`.");
+    quote! {
+        #[doc = #client_doc]
+        #[derive(::std::clone::Clone)]
+        pub struct #client_ty {
+            client: #kube::Client,
+        }
+
+        impl #client_ty {
+            /// Clients that talk through `client`.
+            pub fn new(client: #kube::Client) -> Self {
+                Self { client }
+            }
+            #(#client_methods)*
+        }
+
+        #[doc = #enum_doc]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+        pub enum #enum_ty {
+            #(#enum_variants)*
+        }
+
+        #[automatically_derived]
+        impl #runtime::scheme::KindEnum for #enum_ty {
+            fn from_dynamic(obj: #kube::api::DynamicObject) -> #runtime::error::Result<Self> {
+                let gvk = #runtime::scheme::gvk_of_dynamic(&obj)?;
+                match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
+                    #(#decode_arms)*
+                    _ => ::std::result::Result::Err(#runtime::error::Error::UnknownKind(::std::boxed::Box::new(gvk))),
+                }
+            }
+            fn to_dynamic(&self) -> #runtime::error::Result<#kube::api::DynamicObject> {
+                match self {
+                    #(#encode_arms)*
+                }
+            }
+            fn gvk(&self) -> #kube::core::GroupVersionKind {
+                match self {
+                    #(#gvk_arms)*
+                }
+            }
+        }
+
+        #[doc = #scheme_doc]
+        pub fn add_to_scheme(scheme: &mut #runtime::scheme::Scheme) -> #runtime::error::Result<()> {
+            #(#adds)*
+            ::std::result::Result::Ok(())
+        }
+
+        #[doc = #informers_doc]
+        #[derive(::std::clone::Clone, ::std::marker::Copy)]
+        pub struct #informers_ty<'a> {
+            factory: &'a #runtime::informer::SharedInformerFactory,
+        }
+
+        impl<'a> #informers_ty<'a> {
+            /// Informers from `factory`.
+            pub fn new(factory: &'a #runtime::informer::SharedInformerFactory) -> Self {
+                Self { factory }
+            }
+            #(#informer_methods)*
+        }
+    }
+}
+
+/// `Clientset`, `InformerFactory` and `add_to_scheme` over every group/version.
+pub fn emit_root(paths: &Paths, model: &Model, spaces: &[TypeSpace]) -> TokenStream {
+    let runtime = &paths.runtime;
+    let kube = paths.kube();
+    let mut namer = naming::Namer::new();
+    for reserved in ["new", "client", "factory", "start", "shutdown", "wait_for_cache_sync"] {
+        namer.reserve(reserved);
+    }
+    let mut client_methods = Vec::new();
+    let mut informer_methods = Vec::new();
+    let mut adds = Vec::new();
+    for space in spaces {
+        let g = ident(&naming::group_module(&space.group).0);
+        let v = ident(&naming::version_module(&space.version).0);
+        let client_ty = ident(&space.items.client.0);
+        let informers_ty = ident(&space.items.informers.0);
+        adds.push(quote!(#g::#v::add_to_scheme(scheme)?;));
+        if served(model, space).next().is_none() {
+            continue;
+        }
+        let method_name = naming::field(&format!("{}_{}", space.group, space.version));
+        let method = ident(&namer.claim_ident(method_name).0);
+        let gv = if space.group.is_empty() { space.version.clone() } else { format!("{}/{}", space.group, space.version) };
+        let doc = format!(" Clients for `{gv}`.");
+        client_methods.push(quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> #g::#v::#client_ty {
+                #g::#v::#client_ty::new(self.client.clone())
+            }
+        });
+        let doc = format!(" Informers for `{gv}`.");
+        informer_methods.push(quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> #g::#v::#informers_ty<'_> {
+                #g::#v::#informers_ty::new(&self.factory)
+            }
+        });
+    }
+    quote! {
+        /// Typed clients for every group/version generated here.
+        ///
+        /// ```ignore
+        /// let clientset = Clientset::new(kube::Client::try_default().await?);
+        /// let widget = clientset.example_com_v1().widgets("default").get("my-widget").await?;
+        /// ```
+        #[derive(::std::clone::Clone)]
+        pub struct Clientset {
+            client: #kube::Client,
+        }
+
+        impl Clientset {
+            /// A clientset that talks through `client`.
+            pub fn new(client: #kube::Client) -> Self {
+                Self { client }
+            }
+            /// The underlying client.
+            pub fn client(&self) -> &#kube::Client {
+                &self.client
+            }
+            #(#client_methods)*
+        }
+
+        /// A shared informer factory with typed accessors for every group/version
+        /// generated here. Dereferences to the runtime's `SharedInformerFactory`
+        /// (`start`, `wait_for_cache_sync`, `shutdown`, …).
+        pub struct InformerFactory {
+            factory: #runtime::informer::SharedInformerFactory,
+        }
+
+        impl InformerFactory {
+            /// A factory over `client`, resyncing every `default_resync` (`None`: never).
+            pub fn new(client: #kube::Client, default_resync: ::std::option::Option<::std::time::Duration>) -> Self {
+                Self { factory: #runtime::informer::SharedInformerFactory::new(client, default_resync) }
+            }
+            /// Wrap a configured runtime factory (namespace, list-option tweaks).
+            pub fn from_factory(factory: #runtime::informer::SharedInformerFactory) -> Self {
+                Self { factory }
+            }
+            #(#informer_methods)*
+        }
+
+        impl ::std::ops::Deref for InformerFactory {
+            type Target = #runtime::informer::SharedInformerFactory;
+            fn deref(&self) -> &Self::Target {
+                &self.factory
+            }
+        }
+
+        /// Register every kind generated here in a scheme.
+        pub fn add_to_scheme(scheme: &mut #runtime::scheme::Scheme) -> #runtime::error::Result<()> {
+            #(#adds)*
+            ::std::result::Result::Ok(())
+        }
+    }
+}
