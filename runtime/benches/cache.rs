@@ -52,7 +52,12 @@ fn widget(i: usize) -> Widget {
     let mut w = Widget::new(
         &format!("widget-{i:06}"),
         WidgetSpec {
-            size: if i % 2 == 0 { "small" } else { "large" }.into(),
+            size: if i.is_multiple_of(2) {
+                "small"
+            } else {
+                "large"
+            }
+            .into(),
             replicas: Some((i % 5) as i32),
             note: None,
         },

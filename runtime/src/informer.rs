@@ -35,7 +35,7 @@
 //!     .with_namespace("default")
 //!     .with_tweak_list_options(|cfg| cfg.label_selector = Some("app=web".into()));
 //! let informer = factory.informer_for::<K>();
-//! informer.add_event_handler(FnHandler::new().add(|obj: &std::sync::Arc<K>| println!("added {obj:?}")));
+//! informer.add_event_handler(FnHandler::new().add_func(|obj: &std::sync::Arc<K>| println!("added {obj:?}")));
 //! let lister = informer.lister();
 //! factory.start()?;
 //! if !factory.wait_for_cache_sync().await {
@@ -118,9 +118,9 @@ type UpdateFn<K> = Box<dyn FnMut(&Arc<K>, &Arc<K>) + Send>;
 /// # use crdgen_runtime::informer::FnHandler;
 /// # use crdgen_runtime::k8s_openapi::api::core::v1::ConfigMap;
 /// let handler = FnHandler::<ConfigMap>::new()
-///     .add(|cm| println!("add {:?}", cm.metadata.name))
-///     .update(|_old, new| println!("update {:?}", new.metadata.name))
-///     .delete(|cm| println!("delete {:?}", cm.metadata.name));
+///     .add_func(|cm| println!("add {:?}", cm.metadata.name))
+///     .update_func(|_old, new| println!("update {:?}", new.metadata.name))
+///     .delete_func(|cm| println!("delete {:?}", cm.metadata.name));
 /// ```
 pub struct FnHandler<K> {
     add: Option<AddFn<K>>,
@@ -156,21 +156,21 @@ impl<K> FnHandler<K> {
 
     /// Set the callback for adds.
     #[must_use]
-    pub fn add(mut self, f: impl FnMut(&Arc<K>) + Send + 'static) -> Self {
+    pub fn add_func(mut self, f: impl FnMut(&Arc<K>) + Send + 'static) -> Self {
         self.add = Some(Box::new(f));
         self
     }
 
     /// Set the callback for updates (`old`, `new`).
     #[must_use]
-    pub fn update(mut self, f: impl FnMut(&Arc<K>, &Arc<K>) + Send + 'static) -> Self {
+    pub fn update_func(mut self, f: impl FnMut(&Arc<K>, &Arc<K>) + Send + 'static) -> Self {
         self.update = Some(Box::new(f));
         self
     }
 
     /// Set the callback for deletes (last known state).
     #[must_use]
-    pub fn delete(mut self, f: impl FnMut(&Arc<K>) + Send + 'static) -> Self {
+    pub fn delete_func(mut self, f: impl FnMut(&Arc<K>) + Send + 'static) -> Self {
         self.delete = Some(Box::new(f));
         self
     }

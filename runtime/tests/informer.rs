@@ -50,8 +50,8 @@ fn recorder() -> (FnHandler<Widget>, mpsc::UnboundedReceiver<String>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let (t1, t2, t3) = (tx.clone(), tx.clone(), tx);
     let handler = FnHandler::new()
-        .add(move |w: &Arc<Widget>| drop(t1.send(format!("add {}", describe(w)))))
-        .update(move |old: &Arc<Widget>, new: &Arc<Widget>| {
+        .add_func(move |w: &Arc<Widget>| drop(t1.send(format!("add {}", describe(w)))))
+        .update_func(move |old: &Arc<Widget>, new: &Arc<Widget>| {
             let same = if Arc::ptr_eq(old, new) { " (same)" } else { "" };
             drop(t2.send(format!(
                 "update {} -> {}{same}",
@@ -59,7 +59,7 @@ fn recorder() -> (FnHandler<Widget>, mpsc::UnboundedReceiver<String>) {
                 describe(new)
             )))
         })
-        .delete(move |w: &Arc<Widget>| drop(t3.send(format!("delete {}", describe(w)))));
+        .delete_func(move |w: &Arc<Widget>| drop(t3.send(format!("delete {}", describe(w)))));
     (handler, rx)
 }
 
@@ -290,7 +290,7 @@ async fn resync_redelivers_cached_objects_after_sync() {
 #[tokio::test(start_paused = true)]
 async fn handlers_registered_before_run_and_panicking_handlers() {
     let informer = SharedIndexInformer::<Widget>::new(None);
-    informer.add_event_handler(FnHandler::new().add(|w: &Arc<Widget>| {
+    informer.add_event_handler(FnHandler::new().add_func(|w: &Arc<Widget>| {
         assert!(
             w.metadata.name.as_deref() != Some("boom"),
             "handler panics on boom"

@@ -74,7 +74,7 @@ fn keys() {
         Err(CacheError::MissingName)
     );
     // Order is (namespace, name), not the raw string: "a-b/x" sorts after "a/y".
-    let mut keys = vec![
+    let mut keys = [
         ObjectKey::parse("a-b/x"),
         ObjectKey::parse("a/y"),
         ObjectKey::parse("c"),
