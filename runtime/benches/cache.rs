@@ -335,32 +335,35 @@ fn main() {
         b,
     ));
 
+    // app-42 is every object of ns-042 (42 % 50); tier=web a third of them.
+    let ns_sel = Selector::parse("app=app-42,tier=web").expect("valid");
+    let theirs_ns_sel = kube::core::Selector::from_iter([("app", "app-42"), ("tier", "web")]);
     let in_ns = |w: &Widget| w.metadata.namespace.as_deref() == Some(ns);
     let (a, b) = (
-        lister.namespaced(ns).list(&ours_sel).len(),
+        lister.namespaced(ns).list(&ns_sel).len(),
         store
             .state_filter(|w| {
                 in_ns(w)
                     && kube::core::SelectorExt::matches(
-                        &theirs_sel,
+                        &theirs_ns_sel,
                         w.metadata.labels.as_ref().unwrap_or(&BTreeMap::new()),
                     )
             })
             .len(),
     );
-    let ours = time(rounds_list, |_| lister.namespaced(ns).list(&ours_sel));
+    let ours = time(rounds_list, |_| lister.namespaced(ns).list(&ns_sel));
     let empty = BTreeMap::new();
     let theirs = time(rounds_list, |_| {
         store.state_filter(|w| {
             in_ns(w)
                 && kube::core::SelectorExt::matches(
-                    &theirs_sel,
+                    &theirs_ns_sel,
                     w.metadata.labels.as_ref().unwrap_or(&empty),
                 )
         })
     });
     rows.push((
-        format!("label selector in namespace {ns}"),
+        format!("label selector app=app-42,tier=web in {ns}"),
         ours,
         theirs,
         a,
