@@ -499,12 +499,14 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_without_overflow() {
-        let text = "[".repeat(5000) + &"]".repeat(5000);
-        let e = parse(&text, Limits::default()).unwrap_err();
+        // Block style: our depth limit. (Flow style is capped at 255 by the parser.)
+        let block = |depth: usize| (0..depth).map(|i| format!("{}- \n", "  ".repeat(i))).collect::<String>() + &"  ".repeat(depth) + "- x\n";
+        let e = parse(&block(1500), Limits::default()).unwrap_err();
         assert!(e.message.contains("nesting deeper"), "{e:?}");
-        // And a deep tree under the limit converts and drops without recursion.
-        let text = "[".repeat(900) + &"]".repeat(900);
-        let n = one(&text);
+        let e = parse(&("[".repeat(5000) + &"]".repeat(5000)), Limits::default()).unwrap_err();
+        assert!(e.message.contains("recursion limit"), "{e:?}");
+        // A deep tree under the limit converts and drops without recursion.
+        let n = one(&block(900));
         assert!(n.to_json().is_array());
     }
 }
