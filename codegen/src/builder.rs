@@ -84,6 +84,16 @@ impl Builder {
         self
     }
 
+    /// Pass the output through rustfmt when it is installed (default: on).
+    ///
+    /// ```no_run
+    /// crdgen::Builder::new().crd("crds/").rustfmt(false);
+    /// ```
+    pub fn rustfmt(&mut self, on: bool) -> &mut Self {
+        self.settings.rustfmt = on;
+        self
+    }
+
     fn base(&self) -> Option<PathBuf> {
         std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
     }
@@ -108,7 +118,8 @@ impl Builder {
     /// ```
     pub fn generate(&self) -> Result<Output> {
         let paths = self.resolved();
-        let loaded = crate::input::load(&paths.iter().cloned().map(Source::Path).collect::<Vec<_>>())?;
+        let loaded =
+            crate::input::load(&paths.iter().cloned().map(Source::Path).collect::<Vec<_>>())?;
         let base = self.base();
         let mut out = crate::generate_model(&loaded.model, &self.settings, base.as_deref())?;
         out.files = loaded.files;
@@ -120,8 +131,9 @@ impl Builder {
     /// `cargo:rerun-if-changed` for every input. Include it with
     /// `include!(concat!(env!("OUT_DIR"), "/<file_name>"));`.
     pub fn write_to_out_dir(&self, file_name: &str) -> Result<()> {
-        let out_dir = std::env::var_os("OUT_DIR")
-            .ok_or_else(|| Error::Environment("OUT_DIR is not set: call write_to_out_dir from build.rs".into()))?;
+        let out_dir = std::env::var_os("OUT_DIR").ok_or_else(|| {
+            Error::Environment("OUT_DIR is not set: call write_to_out_dir from build.rs".into())
+        })?;
         self.write_to(&PathBuf::from(out_dir).join(file_name))
     }
 

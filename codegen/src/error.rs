@@ -48,7 +48,11 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic without help text.
     pub fn new(source: SourceRef, message: impl Into<String>) -> Self {
-        Diagnostic { source, message: message.into(), help: None }
+        Diagnostic {
+            source,
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// Attach a help line.
@@ -105,7 +109,10 @@ impl Error {
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 

@@ -75,11 +75,20 @@ pub struct Settings {
     /// Emit the typed clientset, kind enums, `add_to_scheme` and informer accessors
     /// (off: types and `Resource` impls only). Default: on.
     pub clients: bool,
+    /// Pass the output through `rustfmt` when it is installed, so it is rustfmt-clean
+    /// (prettyplease's output alone differs in line breaks). Default: on.
+    pub rustfmt: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { runtime_path: "::crdgen_runtime".to_owned(), well_known_types: true, dedup: true, clients: true }
+        Settings {
+            runtime_path: "::crdgen_runtime".to_owned(),
+            well_known_types: true,
+            dedup: true,
+            clients: true,
+            rustfmt: true,
+        }
     }
 }
 
@@ -111,17 +120,31 @@ pub struct Output {
     pub files: Vec<std::path::PathBuf>,
     /// Notes (skipped documents, …).
     pub notes: Vec<input::Note>,
+    /// Whether rendering passes the text through rustfmt (see [`Settings::rustfmt`]).
+    pub rustfmt: bool,
 }
 
 impl Output {
     /// Everything in one file of nested modules.
     pub fn single_file(&self) -> Result<String> {
-        render::single_file(&self.modules, self.root_items.clone())
+        Ok(self.finish(render::single_file(&self.modules, self.root_items.clone())?))
     }
 
     /// A module tree (`mod.rs`, `<group>/mod.rs`, `<group>/<version>.rs`).
     pub fn module_tree(&self) -> Result<Generated> {
-        render::module_tree(&self.modules, self.root_items.clone())
+        let mut tree = render::module_tree(&self.modules, self.root_items.clone())?;
+        for text in tree.files.values_mut() {
+            *text = self.finish(std::mem::take(text));
+        }
+        Ok(tree)
+    }
+
+    fn finish(&self, text: String) -> String {
+        if self.rustfmt {
+            render::rustfmt(&text).unwrap_or(text)
+        } else {
+            text
+        }
     }
 }
 
@@ -136,17 +159,30 @@ pub fn generate(sources: &[Source], settings: &Settings) -> Result<Output> {
 
 /// Generate Rust from an already loaded model. `base` makes the source paths in
 /// headers relative to it.
-pub fn generate_model(model: &ir::Model, settings: &Settings, base: Option<&Path>) -> Result<Output> {
+pub fn generate_model(
+    model: &ir::Model,
+    settings: &Settings,
+    base: Option<&Path>,
+) -> Result<Output> {
     let runtime: syn::Path = syn::parse_str(&settings.runtime_path).map_err(|e| {
-        Error::Environment(format!("runtime path `{}` is not a Rust path: {e}", settings.runtime_path))
+        Error::Environment(format!(
+            "runtime path `{}` is not a Rust path: {e}",
+            settings.runtime_path
+        ))
     })?;
     let paths = emit::Paths { runtime };
-    let options = passes::types::TypeOptions { well_known: settings.well_known_types, dedup: settings.dedup };
+    let options = passes::types::TypeOptions {
+        well_known: settings.well_known_types,
+        dedup: settings.dedup,
+    };
     let spaces = passes::types::build(model, &options)?;
     let mut modules = Vec::new();
     let mut kinds = Vec::new();
     for space in &spaces {
-        let (g, v) = (passes::naming::group_module(&space.group), passes::naming::version_module(&space.version));
+        let (g, v) = (
+            passes::naming::group_module(&space.group),
+            passes::naming::version_module(&space.version),
+        );
         for k in &space.kinds {
             let res = &model.resources[k.resource];
             kinds.push(GeneratedKind {
@@ -171,8 +207,17 @@ pub fn generate_model(model: &ir::Model, settings: &Settings, base: Option<&Path
             .collect();
         sources.sort();
         sources.dedup();
-        let kind_list: Vec<String> = space.kinds.iter().map(|k| format!("`{}`", k.name.0)).collect();
-        let doc = format!(" `{}/{}`: {}.", space.group, space.version, kind_list.join(", "));
+        let kind_list: Vec<String> = space
+            .kinds
+            .iter()
+            .map(|k| format!("`{}`", k.name.0))
+            .collect();
+        let doc = format!(
+            " `{}/{}`: {}.",
+            space.group,
+            space.version,
+            kind_list.join(", ")
+        );
         modules.push(render::ModuleTokens {
             group: g,
             group_name: space.group.clone(),
@@ -187,7 +232,14 @@ pub fn generate_model(model: &ir::Model, settings: &Settings, base: Option<&Path
     } else {
         TokenStream::new()
     };
-    Ok(Output { modules, kinds, root_items, files: Vec::new(), notes: Vec::new() })
+    Ok(Output {
+        modules,
+        kinds,
+        root_items,
+        files: Vec::new(),
+        notes: Vec::new(),
+        rustfmt: settings.rustfmt,
+    })
 }
 
 /// A path for headers: relative to `base` when possible, `/`-separated on every OS.

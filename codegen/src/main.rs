@@ -63,6 +63,10 @@ enum Command {
         /// registration or informer accessors.
         #[arg(long)]
         types_only: bool,
+        /// Keep prettyplease's formatting; do not pass the output through rustfmt
+        /// (which is used when installed).
+        #[arg(long)]
+        no_rustfmt: bool,
     },
 }
 
@@ -92,23 +96,38 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             no_well_known_types,
             no_dedup,
             types_only,
+            no_rustfmt,
         } => {
-            let settings =
-                Settings { runtime_path, well_known_types: !no_well_known_types, dedup: !no_dedup, clients: !types_only };
+            let settings = Settings {
+                runtime_path,
+                well_known_types: !no_well_known_types,
+                dedup: !no_dedup,
+                clients: !types_only,
+                rustfmt: !no_rustfmt,
+            };
             let mut sources = Vec::new();
             for input in inputs {
                 if input.as_os_str() == "-" {
                     let mut text = String::new();
                     std::io::stdin()
                         .read_to_string(&mut text)
-                        .map_err(|e| Error::Io { path: PathBuf::from("<stdin>"), source: e })?;
-                    sources.push(Source::Text { name: "<stdin>".into(), text });
+                        .map_err(|e| Error::Io {
+                            path: PathBuf::from("<stdin>"),
+                            source: e,
+                        })?;
+                    sources.push(Source::Text {
+                        name: "<stdin>".into(),
+                        text,
+                    });
                 } else {
                     sources.push(Source::Path(input));
                 }
             }
             for name in &from_cluster {
-                sources.push(Source::Text { name: format!("cluster/{name}"), text: fetch_crd(name)? });
+                sources.push(Source::Text {
+                    name: format!("cluster/{name}"),
+                    text: fetch_crd(name)?,
+                });
             }
             if sources.is_empty() {
                 return Err(Error::Environment(
@@ -120,18 +139,30 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 eprintln!("note: {}: {}", note.source, note.message);
             }
             if out.modules.is_empty() {
-                return Err(Error::Environment("the inputs contain no CustomResourceDefinition".into()));
+                return Err(Error::Environment(
+                    "the inputs contain no CustomResourceDefinition".into(),
+                ));
             }
             let files: Vec<(PathBuf, String)> = match &output {
                 None => {
                     print!("{}", out.single_file()?);
                     return Ok(ExitCode::SUCCESS);
                 }
-                Some(path) if path.extension().is_some_and(|e| e == "rs") => vec![(path.clone(), out.single_file()?)],
-                Some(dir) => out.module_tree()?.files.into_iter().map(|(rel, text)| (dir.join(rel), text)).collect(),
+                Some(path) if path.extension().is_some_and(|e| e == "rs") => {
+                    vec![(path.clone(), out.single_file()?)]
+                }
+                Some(dir) => out
+                    .module_tree()?
+                    .files
+                    .into_iter()
+                    .map(|(rel, text)| (dir.join(rel), text))
+                    .collect(),
             };
             if check {
-                let stale: Vec<String> = files.iter().filter_map(|(path, text)| diff_against_disk(path, text)).collect();
+                let stale: Vec<String> = files
+                    .iter()
+                    .filter_map(|(path, text)| diff_against_disk(path, text))
+                    .collect();
                 if stale.is_empty() {
                     eprintln!("crdgen: {} file(s) up to date", files.len());
                     return Ok(ExitCode::SUCCESS);
@@ -157,7 +188,10 @@ fn diff_against_disk(path: &Path, expected: &str) -> Option<String> {
     Some(
         diff.unified_diff()
             .context_radius(3)
-            .header(&format!("{} (on disk)", path.display()), &format!("{} (generated)", path.display()))
+            .header(
+                &format!("{} (on disk)", path.display()),
+                &format!("{} (generated)", path.display()),
+            )
             .to_string(),
     )
 }
@@ -171,12 +205,13 @@ fn fetch_crd(name: &str) -> Result<String, Error> {
         let client = kube::Client::try_default()
             .await
             .map_err(|e| Error::Environment(format!("cannot load a kubeconfig: {e}")))?;
-        let request = http::Request::get(format!("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}"))
-            .body(Vec::new())
-            .map_err(|e| Error::Environment(format!("bad CRD name `{name}`: {e}")))?;
-        client
-            .request_text(request)
-            .await
-            .map_err(|e| Error::Environment(format!("cannot read CRD `{name}` from the cluster: {e}")))
+        let request = http::Request::get(format!(
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}"
+        ))
+        .body(Vec::new())
+        .map_err(|e| Error::Environment(format!("bad CRD name `{name}`: {e}")))?;
+        client.request_text(request).await.map_err(|e| {
+            Error::Environment(format!("cannot read CRD `{name}` from the cluster: {e}"))
+        })
     })
 }

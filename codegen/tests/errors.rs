@@ -3,7 +3,10 @@
 use crdgen::{Settings, Source};
 
 fn generate(text: &str) -> Result<String, String> {
-    let source = Source::Text { name: "bad.yaml".into(), text: text.into() };
+    let source = Source::Text {
+        name: "bad.yaml".into(),
+        text: text.into(),
+    };
     crdgen::generate(&[source], &Settings::default())
         .and_then(|o| o.single_file())
         .map_err(|e| e.to_string())
@@ -31,7 +34,10 @@ spec:
     schema:
       openAPIV3Schema:
 {}",
-        schema.lines().map(|l| format!("        {l}\n")).collect::<String>()
+        schema
+            .lines()
+            .map(|l| format!("        {l}\n"))
+            .collect::<String>()
     )
 }
 
@@ -44,13 +50,21 @@ fn assert_error(result: Result<String, String>, needles: &[&str]) {
 
 #[test]
 fn yaml_syntax_errors_name_line_and_column() {
-    assert_error(generate("apiVersion: v1\nkind: [unclosed\n"), &["bad.yaml:", "invalid YAML"]);
-    assert_error(generate("a: 1\nb: 2\na: 3\n"), &["bad.yaml:3:1", "duplicate key `a`"]);
+    assert_error(
+        generate("apiVersion: v1\nkind: [unclosed\n"),
+        &["bad.yaml:", "invalid YAML"],
+    );
+    assert_error(
+        generate("a: 1\nb: 2\na: 3\n"),
+        &["bad.yaml:3:1", "duplicate key `a`"],
+    );
 }
 
 #[test]
 fn unknown_type_names_the_schema_path_and_line() {
-    let text = crd("type: object\nproperties:\n  spec:\n    type: object\n    properties:\n      x: {type: strnig}\n");
+    let text = crd(
+        "type: object\nproperties:\n  spec:\n    type: object\n    properties:\n      x: {type: strnig}\n",
+    );
     assert_error(
         generate(&text),
         &[
@@ -64,42 +78,82 @@ fn unknown_type_names_the_schema_path_and_line() {
 #[test]
 fn refs_and_tuple_items_are_refused_with_help() {
     let text = crd("type: object\nproperties:\n  spec:\n    $ref: '#/definitions/x'\n");
-    assert_error(generate(&text), &["`$ref` is not allowed", "properties.spec[\"$ref\"]", "help:"]);
-    let text = crd("type: object\nproperties:\n  list:\n    type: array\n    items: [{type: string}]\n");
-    assert_error(generate(&text), &["tuple validation", "properties.list.items"]);
+    assert_error(
+        generate(&text),
+        &[
+            "`$ref` is not allowed",
+            "properties.spec[\"$ref\"]",
+            "help:",
+        ],
+    );
+    let text =
+        crd("type: object\nproperties:\n  list:\n    type: array\n    items: [{type: string}]\n");
+    assert_error(
+        generate(&text),
+        &["tuple validation", "properties.list.items"],
+    );
 }
 
 #[test]
 fn properties_with_additional_properties_is_not_structural() {
-    let text = crd("type: object\nproperties:\n  m:\n    type: object\n    properties: {a: {type: string}}\n    additionalProperties: {type: string}\n");
+    let text = crd(
+        "type: object\nproperties:\n  m:\n    type: object\n    properties: {a: {type: string}}\n    additionalProperties: {type: string}\n",
+    );
     assert_error(generate(&text), &["mutually exclusive", "properties.m"]);
 }
 
 #[test]
 fn defaults_must_fit_the_type() {
-    let text = crd("type: object\nproperties:\n  n:\n    type: integer\n    format: int32\n    default: \"three\"\n");
-    assert_error(generate(&text), &["default does not fit", "expected a 32-bit integer", "properties.n"]);
-    let text = crd("type: object\nproperties:\n  n:\n    type: integer\n    format: int32\n    default: 3000000000\n");
+    let text = crd(
+        "type: object\nproperties:\n  n:\n    type: integer\n    format: int32\n    default: \"three\"\n",
+    );
+    assert_error(
+        generate(&text),
+        &[
+            "default does not fit",
+            "expected a 32-bit integer",
+            "properties.n",
+        ],
+    );
+    let text = crd(
+        "type: object\nproperties:\n  n:\n    type: integer\n    format: int32\n    default: 3000000000\n",
+    );
     assert_error(generate(&text), &["expected a 32-bit integer"]);
 }
 
 #[test]
 fn missing_and_malformed_crd_fields() {
     let text = crd("type: object\n").replace("    kind: Foo\n", "");
-    assert_error(generate(&text), &["missing required field `kind`", "spec.names"]);
+    assert_error(
+        generate(&text),
+        &["missing required field `kind`", "spec.names"],
+    );
     let text = crd("type: object\n").replace("scope: Namespaced", "scope: Global");
-    assert_error(generate(&text), &["`scope` must be `Namespaced` or `Cluster`", "`Global`"]);
+    assert_error(
+        generate(&text),
+        &["`scope` must be `Namespaced` or `Cluster`", "`Global`"],
+    );
     let text = crd("type: object\n").replace("storage: false", "storage: true");
-    assert_error(generate(&text), &["exactly one version must be the storage version, found 2"]);
-    let text = crd("type: object\n").replace("apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1");
-    assert_error(generate(&text), &["unsupported CRD apiVersion", "v1beta1 was removed"]);
+    assert_error(
+        generate(&text),
+        &["exactly one version must be the storage version, found 2"],
+    );
+    let text =
+        crd("type: object\n").replace("apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1");
+    assert_error(
+        generate(&text),
+        &["unsupported CRD apiVersion", "v1beta1 was removed"],
+    );
 }
 
 #[test]
 fn every_problem_is_reported_at_once() {
     let text = crd("type: object\nproperties:\n  a: {type: nope}\n  b: {type: alsonope}\n");
     let err = generate(&text).unwrap_err();
-    assert!(err.contains("`nope`") && err.contains("`alsonope`") && err.contains("2 errors"), "{err}");
+    assert!(
+        err.contains("`nope`") && err.contains("`alsonope`") && err.contains("2 errors"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -108,8 +162,13 @@ fn non_utf8_input_names_the_offset() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("latin1.yaml");
     std::fs::write(&path, b"apiVersion: v1\nkind: caf\xe9\n").unwrap();
-    let err = crdgen::generate(&[Source::Path(path.clone())], &Settings::default()).unwrap_err().to_string();
-    assert!(err.contains("latin1.yaml:2:10") && err.contains("not valid UTF-8"), "{err}");
+    let err = crdgen::generate(&[Source::Path(path.clone())], &Settings::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("latin1.yaml:2:10") && err.contains("not valid UTF-8"),
+        "{err}"
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -119,7 +178,9 @@ fn hostile_yaml_gets_an_error_not_a_crash() {
     assert_error(generate(bomb), &["aliases expand"]);
     let deep = "a: ".to_owned() + &"[".repeat(3000) + &"]".repeat(3000);
     assert_error(generate(&deep), &["bad.yaml:1:", "recursion limit"]);
-    let block: String = (0..1500).map(|i| format!("{}- \n", "  ".repeat(i))).collect();
+    let block: String = (0..1500)
+        .map(|i| format!("{}- \n", "  ".repeat(i)))
+        .collect();
     assert_error(generate(&block), &["nesting deeper than 1000 levels"]);
 }
 
@@ -131,7 +192,9 @@ fn deep_schemas_generate() {
     schema.push_str(&format!("{indent}spec:\n"));
     for _ in 0..200 {
         indent.push_str("  ");
-        schema.push_str(&format!("{indent}type: object\n{indent}properties:\n{indent}  n:\n"));
+        schema.push_str(&format!(
+            "{indent}type: object\n{indent}properties:\n{indent}  n:\n"
+        ));
         indent.push_str("  ");
     }
     schema.push_str(&format!("{indent}  type: string\n"));

@@ -22,14 +22,22 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
 
     let files: Vec<PathBuf> = if !corpus.join("crds").is_dir() || selection == "none" {
-        println!("cargo:warning=corpus not found at {} or CRDGEN_CORPUS=none: generating nothing", corpus.display());
+        println!(
+            "cargo:warning=corpus not found at {} or CRDGEN_CORPUS=none: generating nothing",
+            corpus.display()
+        );
         Vec::new()
     } else {
         match selection.as_str() {
             "all" => vec![corpus.join("crds")],
             "objects" => {
                 let tsv = std::fs::read_to_string(corpus.join("OBJECTS.tsv")).unwrap();
-                let mut v: Vec<PathBuf> = tsv.lines().skip(1).filter_map(|l| l.split('\t').nth(5)).map(|c| corpus.join(c)).collect();
+                let mut v: Vec<PathBuf> = tsv
+                    .lines()
+                    .skip(1)
+                    .filter_map(|l| l.split('\t').nth(5))
+                    .map(|c| corpus.join(c))
+                    .collect();
                 v.sort();
                 v.dedup();
                 v
@@ -90,7 +98,9 @@ mod syn_path {
     impl std::str::FromStr for Path {
         type Err = ();
         fn from_str(s: &str) -> Result<Self, ()> {
-            s.parse::<proc_macro2::TokenStream>().map(Path).map_err(|_| ())
+            s.parse::<proc_macro2::TokenStream>()
+                .map(Path)
+                .map_err(|_| ())
         }
     }
 }

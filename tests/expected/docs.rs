@@ -36,16 +36,11 @@ impl InformerFactory {
         default_resync: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
         Self {
-            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(
-                client,
-                default_resync,
-            ),
+            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(client, default_resync),
         }
     }
     /// Wrap a configured runtime factory (namespace, list-option tweaks).
-    pub fn from_factory(
-        factory: ::crdgen_runtime::informer::SharedInformerFactory,
-    ) -> Self {
+    pub fn from_factory(factory: ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
         Self { factory }
     }
     /// Informers for `example.com/v1`.
@@ -85,13 +80,14 @@ pub mod example_com {
             ::std::fmt::Debug,
             ::std::cmp::PartialEq,
             ::std::default::Default,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct Doc {
             /// Standard object metadata.
             #[serde(default)]
-            pub metadata: ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+            pub metadata:
+                ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
             /// The spec. Array index \[0\] and a \# heading-like char.
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub spec: ::std::option::Option<DocSpec>,
@@ -134,12 +130,14 @@ pub mod example_com {
             }
             fn meta(
                 &self,
-            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &self.metadata
             }
             fn meta_mut(
                 &mut self,
-            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &mut self.metadata
             }
         }
@@ -169,14 +167,8 @@ pub mod example_com {
                 Self { client }
             }
             /// `Doc` objects in `namespace`.
-            pub fn docs(
-                &self,
-                namespace: &str,
-            ) -> ::crdgen_runtime::client::ResourceClient<Doc> {
-                ::crdgen_runtime::client::ResourceClient::namespaced(
-                    self.client.clone(),
-                    namespace,
-                )
+            pub fn docs(&self, namespace: &str) -> ::crdgen_runtime::client::ResourceClient<Doc> {
+                ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Doc` objects in every namespace (list and watch).
             pub fn docs_all_namespaces(
@@ -201,37 +193,28 @@ pub mod example_com {
             ) -> ::crdgen_runtime::error::Result<Self> {
                 let gvk = ::crdgen_runtime::scheme::gvk_of_dynamic(&obj)?;
                 match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
-                    ("example.com", "v1", "Doc") => {
-                        ::crdgen_runtime::scheme::Scheme::decode(obj)
-                            .map(|o| Self::Doc(::std::boxed::Box::new(o)))
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            ::crdgen_runtime::error::Error::UnknownKind(
-                                ::std::boxed::Box::new(gvk),
-                            ),
-                        )
-                    }
+                    ("example.com", "v1", "Doc") => ::crdgen_runtime::scheme::Scheme::decode(obj)
+                        .map(|o| Self::Doc(::std::boxed::Box::new(o))),
+                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
+                        ::std::boxed::Box::new(gvk),
+                    )),
                 }
             }
             fn to_dynamic(
                 &self,
-            ) -> ::crdgen_runtime::error::Result<
-                ::crdgen_runtime::kube::api::DynamicObject,
-            > {
+            ) -> ::crdgen_runtime::error::Result<::crdgen_runtime::kube::api::DynamicObject>
+            {
                 match self {
                     Self::Doc(o) => ::crdgen_runtime::scheme::Scheme::encode(o.as_ref()),
                 }
             }
             fn gvk(&self) -> ::crdgen_runtime::kube::core::GroupVersionKind {
                 match self {
-                    Self::Doc(_) => {
-                        ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
-                            "example.com",
-                            "v1",
-                            "Doc",
-                        )
-                    }
+                    Self::Doc(_) => ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
+                        "example.com",
+                        "v1",
+                        "Doc",
+                    ),
                 }
             }
         }
@@ -249,9 +232,7 @@ pub mod example_com {
         }
         impl<'a> ExampleComV1Informers<'a> {
             /// Informers from `factory`.
-            pub fn new(
-                factory: &'a ::crdgen_runtime::informer::SharedInformerFactory,
-            ) -> Self {
+            pub fn new(factory: &'a ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
                 Self { factory }
             }
             /// The shared informer of `Doc` (one watch however many callers).
@@ -266,7 +247,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct DocSpec {

@@ -36,16 +36,11 @@ impl InformerFactory {
         default_resync: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
         Self {
-            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(
-                client,
-                default_resync,
-            ),
+            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(client, default_resync),
         }
     }
     /// Wrap a configured runtime factory (namespace, list-option tweaks).
-    pub fn from_factory(
-        factory: ::crdgen_runtime::informer::SharedInformerFactory,
-    ) -> Self {
+    pub fn from_factory(factory: ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
         Self { factory }
     }
     /// Informers for `example.com/v1`.
@@ -77,13 +72,14 @@ pub mod example_com {
             ::std::fmt::Debug,
             ::std::cmp::PartialEq,
             ::std::default::Default,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct Choice {
             /// Standard object metadata.
             #[serde(default)]
-            pub metadata: ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+            pub metadata:
+                ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub spec: ::std::option::Option<ChoiceSpec>,
         }
@@ -125,12 +121,14 @@ pub mod example_com {
             }
             fn meta(
                 &self,
-            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &self.metadata
             }
             fn meta_mut(
                 &mut self,
-            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &mut self.metadata
             }
         }
@@ -164,10 +162,7 @@ pub mod example_com {
                 &self,
                 namespace: &str,
             ) -> ::crdgen_runtime::client::ResourceClient<Choice> {
-                ::crdgen_runtime::client::ResourceClient::namespaced(
-                    self.client.clone(),
-                    namespace,
-                )
+                ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Choice` objects in every namespace (list and watch).
             pub fn choices_all_namespaces(
@@ -176,9 +171,7 @@ pub mod example_com {
                 Choice,
                 ::crdgen_runtime::client::AllNamespaces,
             > {
-                ::crdgen_runtime::client::ResourceClient::<
-                    Choice,
-                >::all(self.client.clone())
+                ::crdgen_runtime::client::ResourceClient::<Choice>::all(self.client.clone())
             }
         }
         /// Any object of a kind of `example.com/v1`.
@@ -198,35 +191,26 @@ pub mod example_com {
                         ::crdgen_runtime::scheme::Scheme::decode(obj)
                             .map(|o| Self::Choice(::std::boxed::Box::new(o)))
                     }
-                    _ => {
-                        ::std::result::Result::Err(
-                            ::crdgen_runtime::error::Error::UnknownKind(
-                                ::std::boxed::Box::new(gvk),
-                            ),
-                        )
-                    }
+                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
+                        ::std::boxed::Box::new(gvk),
+                    )),
                 }
             }
             fn to_dynamic(
                 &self,
-            ) -> ::crdgen_runtime::error::Result<
-                ::crdgen_runtime::kube::api::DynamicObject,
-            > {
+            ) -> ::crdgen_runtime::error::Result<::crdgen_runtime::kube::api::DynamicObject>
+            {
                 match self {
-                    Self::Choice(o) => {
-                        ::crdgen_runtime::scheme::Scheme::encode(o.as_ref())
-                    }
+                    Self::Choice(o) => ::crdgen_runtime::scheme::Scheme::encode(o.as_ref()),
                 }
             }
             fn gvk(&self) -> ::crdgen_runtime::kube::core::GroupVersionKind {
                 match self {
-                    Self::Choice(_) => {
-                        ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
-                            "example.com",
-                            "v1",
-                            "Choice",
-                        )
-                    }
+                    Self::Choice(_) => ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
+                        "example.com",
+                        "v1",
+                        "Choice",
+                    ),
                 }
             }
         }
@@ -244,15 +228,11 @@ pub mod example_com {
         }
         impl<'a> ExampleComV1Informers<'a> {
             /// Informers from `factory`.
-            pub fn new(
-                factory: &'a ::crdgen_runtime::informer::SharedInformerFactory,
-            ) -> Self {
+            pub fn new(factory: &'a ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
                 Self { factory }
             }
             /// The shared informer of `Choice` (one watch however many callers).
-            pub fn choices(
-                &self,
-            ) -> ::crdgen_runtime::informer::SharedIndexInformer<Choice> {
+            pub fn choices(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Choice> {
                 self.factory.informer_for::<Choice>()
             }
         }
@@ -266,7 +246,7 @@ pub mod example_com {
             ::std::cmp::PartialOrd,
             ::std::cmp::Ord,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub enum ChoiceSpecMode {
@@ -338,7 +318,7 @@ pub mod example_com {
             ::std::cmp::Ord,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub enum ChoiceSpecLevel {
@@ -378,7 +358,7 @@ pub mod example_com {
             ::std::cmp::PartialOrd,
             ::std::cmp::Ord,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub enum ChoiceSpecMixed {
@@ -414,7 +394,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct ChoiceSpecSource {
@@ -430,7 +410,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct ChoiceSpecCombined {
@@ -446,7 +426,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct ChoiceSpec {

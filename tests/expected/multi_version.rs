@@ -23,9 +23,7 @@ impl Clientset {
         example_com::v1::ExampleComV1Client::new(self.client.clone())
     }
     /// Clients for `example.com/v1alpha1`.
-    pub fn example_com_v1alpha1(
-        &self,
-    ) -> example_com::v1alpha1::ExampleComV1alpha1Client {
+    pub fn example_com_v1alpha1(&self) -> example_com::v1alpha1::ExampleComV1alpha1Client {
         example_com::v1alpha1::ExampleComV1alpha1Client::new(self.client.clone())
     }
 }
@@ -42,16 +40,11 @@ impl InformerFactory {
         default_resync: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
         Self {
-            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(
-                client,
-                default_resync,
-            ),
+            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(client, default_resync),
         }
     }
     /// Wrap a configured runtime factory (namespace, list-option tweaks).
-    pub fn from_factory(
-        factory: ::crdgen_runtime::informer::SharedInformerFactory,
-    ) -> Self {
+    pub fn from_factory(factory: ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
         Self { factory }
     }
     /// Informers for `example.com/v1`.
@@ -59,9 +52,7 @@ impl InformerFactory {
         example_com::v1::ExampleComV1Informers::new(&self.factory)
     }
     /// Informers for `example.com/v1alpha1`.
-    pub fn example_com_v1alpha1(
-        &self,
-    ) -> example_com::v1alpha1::ExampleComV1alpha1Informers<'_> {
+    pub fn example_com_v1alpha1(&self) -> example_com::v1alpha1::ExampleComV1alpha1Informers<'_> {
         example_com::v1alpha1::ExampleComV1alpha1Informers::new(&self.factory)
     }
 }
@@ -90,13 +81,14 @@ pub mod example_com {
             ::std::fmt::Debug,
             ::std::cmp::PartialEq,
             ::std::default::Default,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct Gadget {
             /// Standard object metadata.
             #[serde(default)]
-            pub metadata: ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+            pub metadata:
+                ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub spec: ::std::option::Option<GadgetSpec>,
             /// Top-level fields the schema does not list, kept because it preserves unknown fields.
@@ -121,9 +113,7 @@ pub mod example_com {
                     map.serialize_entry("spec", value)?;
                 }
                 for (key, value) in &self.extra_fields {
-                    if !matches!(
-                        key.as_str(), "spec" | "apiVersion" | "kind" | "metadata"
-                    ) {
+                    if !matches!(key.as_str(), "spec" | "apiVersion" | "kind" | "metadata") {
                         map.serialize_entry(key, value)?;
                     }
                 }
@@ -151,12 +141,14 @@ pub mod example_com {
             }
             fn meta(
                 &self,
-            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &self.metadata
             }
             fn meta_mut(
                 &mut self,
-            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &mut self.metadata
             }
         }
@@ -180,13 +172,14 @@ pub mod example_com {
             ::std::clone::Clone,
             ::std::fmt::Debug,
             ::std::cmp::PartialEq,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct Widget {
             /// Standard object metadata.
             #[serde(default)]
-            pub metadata: ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+            pub metadata:
+                ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
             pub spec: WidgetSpec,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub status: ::std::option::Option<WidgetStatus>,
@@ -245,12 +238,14 @@ pub mod example_com {
             }
             fn meta(
                 &self,
-            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &self.metadata
             }
             fn meta_mut(
                 &mut self,
-            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &mut self.metadata
             }
         }
@@ -275,9 +270,8 @@ pub mod example_com {
         impl ::crdgen_runtime::HasScaleSubresource for Widget {
             const SPEC_REPLICAS_PATH: &'static str = ".spec.replicas";
             const STATUS_REPLICAS_PATH: &'static str = ".status.replicas";
-            const LABEL_SELECTOR_PATH: ::std::option::Option<&'static str> = ::std::option::Option::Some(
-                ".status.selector",
-            );
+            const LABEL_SELECTOR_PATH: ::std::option::Option<&'static str> =
+                ::std::option::Option::Some(".status.selector");
         }
         #[automatically_derived]
         impl ::crdgen_runtime::kube::core::object::HasSpec for Widget {
@@ -318,10 +312,7 @@ pub mod example_com {
                 &self,
                 namespace: &str,
             ) -> ::crdgen_runtime::client::ResourceClient<Widget> {
-                ::crdgen_runtime::client::ResourceClient::namespaced(
-                    self.client.clone(),
-                    namespace,
-                )
+                ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Widget` objects in every namespace (list and watch).
             pub fn widgets_all_namespaces(
@@ -330,9 +321,7 @@ pub mod example_com {
                 Widget,
                 ::crdgen_runtime::client::AllNamespaces,
             > {
-                ::crdgen_runtime::client::ResourceClient::<
-                    Widget,
-                >::all(self.client.clone())
+                ::crdgen_runtime::client::ResourceClient::<Widget>::all(self.client.clone())
             }
         }
         /// Any object of a kind of `example.com/v1`.
@@ -358,45 +347,32 @@ pub mod example_com {
                         ::crdgen_runtime::scheme::Scheme::decode(obj)
                             .map(|o| Self::Widget(::std::boxed::Box::new(o)))
                     }
-                    _ => {
-                        ::std::result::Result::Err(
-                            ::crdgen_runtime::error::Error::UnknownKind(
-                                ::std::boxed::Box::new(gvk),
-                            ),
-                        )
-                    }
+                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
+                        ::std::boxed::Box::new(gvk),
+                    )),
                 }
             }
             fn to_dynamic(
                 &self,
-            ) -> ::crdgen_runtime::error::Result<
-                ::crdgen_runtime::kube::api::DynamicObject,
-            > {
+            ) -> ::crdgen_runtime::error::Result<::crdgen_runtime::kube::api::DynamicObject>
+            {
                 match self {
-                    Self::Gadget(o) => {
-                        ::crdgen_runtime::scheme::Scheme::encode(o.as_ref())
-                    }
-                    Self::Widget(o) => {
-                        ::crdgen_runtime::scheme::Scheme::encode(o.as_ref())
-                    }
+                    Self::Gadget(o) => ::crdgen_runtime::scheme::Scheme::encode(o.as_ref()),
+                    Self::Widget(o) => ::crdgen_runtime::scheme::Scheme::encode(o.as_ref()),
                 }
             }
             fn gvk(&self) -> ::crdgen_runtime::kube::core::GroupVersionKind {
                 match self {
-                    Self::Gadget(_) => {
-                        ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
-                            "example.com",
-                            "v1",
-                            "Gadget",
-                        )
-                    }
-                    Self::Widget(_) => {
-                        ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
-                            "example.com",
-                            "v1",
-                            "Widget",
-                        )
-                    }
+                    Self::Gadget(_) => ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
+                        "example.com",
+                        "v1",
+                        "Gadget",
+                    ),
+                    Self::Widget(_) => ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
+                        "example.com",
+                        "v1",
+                        "Widget",
+                    ),
                 }
             }
         }
@@ -415,21 +391,15 @@ pub mod example_com {
         }
         impl<'a> ExampleComV1Informers<'a> {
             /// Informers from `factory`.
-            pub fn new(
-                factory: &'a ::crdgen_runtime::informer::SharedInformerFactory,
-            ) -> Self {
+            pub fn new(factory: &'a ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
                 Self { factory }
             }
             /// The shared informer of `Gadget` (one watch however many callers).
-            pub fn gadgets(
-                &self,
-            ) -> ::crdgen_runtime::informer::SharedIndexInformer<Gadget> {
+            pub fn gadgets(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Gadget> {
                 self.factory.informer_for::<Gadget>()
             }
             /// The shared informer of `Widget` (one watch however many callers).
-            pub fn widgets(
-                &self,
-            ) -> ::crdgen_runtime::informer::SharedIndexInformer<Widget> {
+            pub fn widgets(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Widget> {
                 self.factory.informer_for::<Widget>()
             }
         }
@@ -440,7 +410,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct GadgetSpec {
@@ -457,7 +427,7 @@ pub mod example_com {
             ::std::cmp::PartialOrd,
             ::std::cmp::Ord,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub enum WidgetSpecSize {
@@ -492,7 +462,7 @@ pub mod example_com {
             ::std::fmt::Debug,
             ::std::cmp::PartialEq,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct WidgetSpec {
@@ -515,7 +485,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct WidgetStatus {
@@ -535,13 +505,14 @@ pub mod example_com {
             ::std::fmt::Debug,
             ::std::cmp::PartialEq,
             ::std::default::Default,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct Widget {
             /// Standard object metadata.
             #[serde(default)]
-            pub metadata: ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+            pub metadata:
+                ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub spec: ::std::option::Option<WidgetSpec>,
         }
@@ -583,12 +554,14 @@ pub mod example_com {
             }
             fn meta(
                 &self,
-            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &self.metadata
             }
             fn meta_mut(
                 &mut self,
-            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &mut self.metadata
             }
         }
@@ -624,10 +597,7 @@ pub mod example_com {
                 &self,
                 namespace: &str,
             ) -> ::crdgen_runtime::client::ResourceClient<Widget> {
-                ::crdgen_runtime::client::ResourceClient::namespaced(
-                    self.client.clone(),
-                    namespace,
-                )
+                ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Widget` objects in every namespace (list and watch).
             pub fn widgets_all_namespaces(
@@ -636,9 +606,7 @@ pub mod example_com {
                 Widget,
                 ::crdgen_runtime::client::AllNamespaces,
             > {
-                ::crdgen_runtime::client::ResourceClient::<
-                    Widget,
-                >::all(self.client.clone())
+                ::crdgen_runtime::client::ResourceClient::<Widget>::all(self.client.clone())
             }
         }
         /// Any object of a kind of `example.com/v1alpha1`.
@@ -658,35 +626,26 @@ pub mod example_com {
                         ::crdgen_runtime::scheme::Scheme::decode(obj)
                             .map(|o| Self::Widget(::std::boxed::Box::new(o)))
                     }
-                    _ => {
-                        ::std::result::Result::Err(
-                            ::crdgen_runtime::error::Error::UnknownKind(
-                                ::std::boxed::Box::new(gvk),
-                            ),
-                        )
-                    }
+                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
+                        ::std::boxed::Box::new(gvk),
+                    )),
                 }
             }
             fn to_dynamic(
                 &self,
-            ) -> ::crdgen_runtime::error::Result<
-                ::crdgen_runtime::kube::api::DynamicObject,
-            > {
+            ) -> ::crdgen_runtime::error::Result<::crdgen_runtime::kube::api::DynamicObject>
+            {
                 match self {
-                    Self::Widget(o) => {
-                        ::crdgen_runtime::scheme::Scheme::encode(o.as_ref())
-                    }
+                    Self::Widget(o) => ::crdgen_runtime::scheme::Scheme::encode(o.as_ref()),
                 }
             }
             fn gvk(&self) -> ::crdgen_runtime::kube::core::GroupVersionKind {
                 match self {
-                    Self::Widget(_) => {
-                        ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
-                            "example.com",
-                            "v1alpha1",
-                            "Widget",
-                        )
-                    }
+                    Self::Widget(_) => ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
+                        "example.com",
+                        "v1alpha1",
+                        "Widget",
+                    ),
                 }
             }
         }
@@ -704,15 +663,11 @@ pub mod example_com {
         }
         impl<'a> ExampleComV1alpha1Informers<'a> {
             /// Informers from `factory`.
-            pub fn new(
-                factory: &'a ::crdgen_runtime::informer::SharedInformerFactory,
-            ) -> Self {
+            pub fn new(factory: &'a ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
                 Self { factory }
             }
             /// The shared informer of `Widget` (one watch however many callers).
-            pub fn widgets(
-                &self,
-            ) -> ::crdgen_runtime::informer::SharedIndexInformer<Widget> {
+            pub fn widgets(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Widget> {
                 self.factory.informer_for::<Widget>()
             }
         }
@@ -723,7 +678,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct WidgetSpec {

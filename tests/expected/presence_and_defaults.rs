@@ -36,16 +36,11 @@ impl InformerFactory {
         default_resync: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
         Self {
-            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(
-                client,
-                default_resync,
-            ),
+            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(client, default_resync),
         }
     }
     /// Wrap a configured runtime factory (namespace, list-option tweaks).
-    pub fn from_factory(
-        factory: ::crdgen_runtime::informer::SharedInformerFactory,
-    ) -> Self {
+    pub fn from_factory(factory: ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
         Self { factory }
     }
     /// Informers for `example.com/v1`.
@@ -77,13 +72,14 @@ pub mod example_com {
             ::std::fmt::Debug,
             ::std::cmp::PartialEq,
             ::std::default::Default,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct Presence {
             /// Standard object metadata.
             #[serde(default)]
-            pub metadata: ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+            pub metadata:
+                ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
             pub spec: PresenceSpec,
         }
         impl Presence {
@@ -136,12 +132,14 @@ pub mod example_com {
             }
             fn meta(
                 &self,
-            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &self.metadata
             }
             fn meta_mut(
                 &mut self,
-            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &mut self.metadata
             }
         }
@@ -185,10 +183,7 @@ pub mod example_com {
                 &self,
                 namespace: &str,
             ) -> ::crdgen_runtime::client::ResourceClient<Presence> {
-                ::crdgen_runtime::client::ResourceClient::namespaced(
-                    self.client.clone(),
-                    namespace,
-                )
+                ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Presence` objects in every namespace (list and watch).
             pub fn presences_all_namespaces(
@@ -197,9 +192,7 @@ pub mod example_com {
                 Presence,
                 ::crdgen_runtime::client::AllNamespaces,
             > {
-                ::crdgen_runtime::client::ResourceClient::<
-                    Presence,
-                >::all(self.client.clone())
+                ::crdgen_runtime::client::ResourceClient::<Presence>::all(self.client.clone())
             }
         }
         /// Any object of a kind of `example.com/v1`.
@@ -219,35 +212,26 @@ pub mod example_com {
                         ::crdgen_runtime::scheme::Scheme::decode(obj)
                             .map(|o| Self::Presence(::std::boxed::Box::new(o)))
                     }
-                    _ => {
-                        ::std::result::Result::Err(
-                            ::crdgen_runtime::error::Error::UnknownKind(
-                                ::std::boxed::Box::new(gvk),
-                            ),
-                        )
-                    }
+                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
+                        ::std::boxed::Box::new(gvk),
+                    )),
                 }
             }
             fn to_dynamic(
                 &self,
-            ) -> ::crdgen_runtime::error::Result<
-                ::crdgen_runtime::kube::api::DynamicObject,
-            > {
+            ) -> ::crdgen_runtime::error::Result<::crdgen_runtime::kube::api::DynamicObject>
+            {
                 match self {
-                    Self::Presence(o) => {
-                        ::crdgen_runtime::scheme::Scheme::encode(o.as_ref())
-                    }
+                    Self::Presence(o) => ::crdgen_runtime::scheme::Scheme::encode(o.as_ref()),
                 }
             }
             fn gvk(&self) -> ::crdgen_runtime::kube::core::GroupVersionKind {
                 match self {
-                    Self::Presence(_) => {
-                        ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
-                            "example.com",
-                            "v1",
-                            "Presence",
-                        )
-                    }
+                    Self::Presence(_) => ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
+                        "example.com",
+                        "v1",
+                        "Presence",
+                    ),
                 }
             }
         }
@@ -265,15 +249,11 @@ pub mod example_com {
         }
         impl<'a> ExampleComV1Informers<'a> {
             /// Informers from `factory`.
-            pub fn new(
-                factory: &'a ::crdgen_runtime::informer::SharedInformerFactory,
-            ) -> Self {
+            pub fn new(factory: &'a ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
                 Self { factory }
             }
             /// The shared informer of `Presence` (one watch however many callers).
-            pub fn presences(
-                &self,
-            ) -> ::crdgen_runtime::informer::SharedIndexInformer<Presence> {
+            pub fn presences(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Presence> {
                 self.factory.informer_for::<Presence>()
             }
         }
@@ -284,7 +264,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct PresenceSpecObjectDefault {
@@ -306,7 +286,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct PresenceSpec {
@@ -321,9 +301,8 @@ pub mod example_com {
                 skip_serializing_if = "::std::option::Option::is_none",
                 with = "::crdgen_runtime::__private::double_option"
             )]
-            pub nullable_optional: ::std::option::Option<
-                ::std::option::Option<::std::string::String>,
-            >,
+            pub nullable_optional:
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
             #[serde(
                 rename = "withDefault",
                 default = "PresenceSpec::__default_with_default"
@@ -352,9 +331,7 @@ pub mod example_com {
                 default = "PresenceSpec::__default_list_default",
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub list_default: ::std::option::Option<
-                ::std::vec::Vec<::std::string::String>,
-            >,
+            pub list_default: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             #[serde(
                 rename = "objectDefault",
                 default = "PresenceSpec::__default_object_default",
@@ -373,9 +350,7 @@ pub mod example_com {
             fn __default_with_default() -> i32 {
                 3
             }
-            fn __default_optional_default() -> ::std::option::Option<
-                ::std::string::String,
-            > {
+            fn __default_optional_default() -> ::std::option::Option<::std::string::String> {
                 ::std::option::Option::Some(::std::string::String::from("hello"))
             }
             fn __default_bool_default() -> ::std::option::Option<bool> {
@@ -384,29 +359,20 @@ pub mod example_com {
             fn __default_number_default() -> ::std::option::Option<f64> {
                 ::std::option::Option::Some(0.5f64)
             }
-            fn __default_list_default() -> ::std::option::Option<
-                ::std::vec::Vec<::std::string::String>,
-            > {
-                ::std::option::Option::Some(
-                    ::crdgen_runtime::__private::schema_default(
-                        "[\"a\",\"b\"]",
-                        "PresenceSpec.listDefault",
-                    ),
-                )
+            fn __default_list_default()
+            -> ::std::option::Option<::std::vec::Vec<::std::string::String>> {
+                ::std::option::Option::Some(::crdgen_runtime::__private::schema_default(
+                    "[\"a\",\"b\"]",
+                    "PresenceSpec.listDefault",
+                ))
             }
-            fn __default_object_default() -> ::std::option::Option<
-                PresenceSpecObjectDefault,
-            > {
-                ::std::option::Option::Some(
-                    ::crdgen_runtime::__private::schema_default(
-                        "{}",
-                        "PresenceSpec.objectDefault",
-                    ),
-                )
+            fn __default_object_default() -> ::std::option::Option<PresenceSpecObjectDefault> {
+                ::std::option::Option::Some(::crdgen_runtime::__private::schema_default(
+                    "{}",
+                    "PresenceSpec.objectDefault",
+                ))
             }
-            fn __default_nullable_default() -> ::std::option::Option<
-                ::std::option::Option<i64>,
-            > {
+            fn __default_nullable_default() -> ::std::option::Option<::std::option::Option<i64>> {
                 ::std::option::Option::Some(::std::option::Option::Some(7))
             }
         }

@@ -36,16 +36,11 @@ impl InformerFactory {
         default_resync: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
         Self {
-            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(
-                client,
-                default_resync,
-            ),
+            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(client, default_resync),
         }
     }
     /// Wrap a configured runtime factory (namespace, list-option tweaks).
-    pub fn from_factory(
-        factory: ::crdgen_runtime::informer::SharedInformerFactory,
-    ) -> Self {
+    pub fn from_factory(factory: ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
         Self { factory }
     }
     /// Informers for `example.com/v1`.
@@ -77,13 +72,14 @@ pub mod example_com {
             ::std::fmt::Debug,
             ::std::cmp::PartialEq,
             ::std::default::Default,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct Keep {
             /// Standard object metadata.
             #[serde(default)]
-            pub metadata: ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+            pub metadata:
+                ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub spec: ::std::option::Option<KeepSpec>,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -135,12 +131,14 @@ pub mod example_com {
             }
             fn meta(
                 &self,
-            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &self.metadata
             }
             fn meta_mut(
                 &mut self,
-            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &mut self.metadata
             }
         }
@@ -183,14 +181,8 @@ pub mod example_com {
                 Self { client }
             }
             /// `Keep` objects in `namespace`.
-            pub fn keeps(
-                &self,
-                namespace: &str,
-            ) -> ::crdgen_runtime::client::ResourceClient<Keep> {
-                ::crdgen_runtime::client::ResourceClient::namespaced(
-                    self.client.clone(),
-                    namespace,
-                )
+            pub fn keeps(&self, namespace: &str) -> ::crdgen_runtime::client::ResourceClient<Keep> {
+                ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Keep` objects in every namespace (list and watch).
             pub fn keeps_all_namespaces(
@@ -199,9 +191,7 @@ pub mod example_com {
                 Keep,
                 ::crdgen_runtime::client::AllNamespaces,
             > {
-                ::crdgen_runtime::client::ResourceClient::<
-                    Keep,
-                >::all(self.client.clone())
+                ::crdgen_runtime::client::ResourceClient::<Keep>::all(self.client.clone())
             }
         }
         /// Any object of a kind of `example.com/v1`.
@@ -217,37 +207,28 @@ pub mod example_com {
             ) -> ::crdgen_runtime::error::Result<Self> {
                 let gvk = ::crdgen_runtime::scheme::gvk_of_dynamic(&obj)?;
                 match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
-                    ("example.com", "v1", "Keep") => {
-                        ::crdgen_runtime::scheme::Scheme::decode(obj)
-                            .map(|o| Self::Keep(::std::boxed::Box::new(o)))
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            ::crdgen_runtime::error::Error::UnknownKind(
-                                ::std::boxed::Box::new(gvk),
-                            ),
-                        )
-                    }
+                    ("example.com", "v1", "Keep") => ::crdgen_runtime::scheme::Scheme::decode(obj)
+                        .map(|o| Self::Keep(::std::boxed::Box::new(o))),
+                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
+                        ::std::boxed::Box::new(gvk),
+                    )),
                 }
             }
             fn to_dynamic(
                 &self,
-            ) -> ::crdgen_runtime::error::Result<
-                ::crdgen_runtime::kube::api::DynamicObject,
-            > {
+            ) -> ::crdgen_runtime::error::Result<::crdgen_runtime::kube::api::DynamicObject>
+            {
                 match self {
                     Self::Keep(o) => ::crdgen_runtime::scheme::Scheme::encode(o.as_ref()),
                 }
             }
             fn gvk(&self) -> ::crdgen_runtime::kube::core::GroupVersionKind {
                 match self {
-                    Self::Keep(_) => {
-                        ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
-                            "example.com",
-                            "v1",
-                            "Keep",
-                        )
-                    }
+                    Self::Keep(_) => ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
+                        "example.com",
+                        "v1",
+                        "Keep",
+                    ),
                 }
             }
         }
@@ -265,15 +246,11 @@ pub mod example_com {
         }
         impl<'a> ExampleComV1Informers<'a> {
             /// Informers from `factory`.
-            pub fn new(
-                factory: &'a ::crdgen_runtime::informer::SharedInformerFactory,
-            ) -> Self {
+            pub fn new(factory: &'a ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
                 Self { factory }
             }
             /// The shared informer of `Keep` (one watch however many callers).
-            pub fn keeps(
-                &self,
-            ) -> ::crdgen_runtime::informer::SharedIndexInformer<Keep> {
+            pub fn keeps(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Keep> {
                 self.factory.informer_for::<Keep>()
             }
         }
@@ -284,7 +261,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct KeepSpecPartly {
@@ -304,7 +281,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct KeepSpecTemplateSpec {
@@ -318,7 +295,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct KeepSpecTemplate {
@@ -344,7 +321,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct KeepSpec {

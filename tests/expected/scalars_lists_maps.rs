@@ -36,16 +36,11 @@ impl InformerFactory {
         default_resync: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
         Self {
-            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(
-                client,
-                default_resync,
-            ),
+            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(client, default_resync),
         }
     }
     /// Wrap a configured runtime factory (namespace, list-option tweaks).
-    pub fn from_factory(
-        factory: ::crdgen_runtime::informer::SharedInformerFactory,
-    ) -> Self {
+    pub fn from_factory(factory: ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
         Self { factory }
     }
     /// Informers for `example.com/v1`.
@@ -77,13 +72,14 @@ pub mod example_com {
             ::std::fmt::Debug,
             ::std::cmp::PartialEq,
             ::std::default::Default,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct Scalar {
             /// Standard object metadata.
             #[serde(default)]
-            pub metadata: ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+            pub metadata:
+                ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub spec: ::std::option::Option<ScalarSpec>,
         }
@@ -125,12 +121,14 @@ pub mod example_com {
             }
             fn meta(
                 &self,
-            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &self.metadata
             }
             fn meta_mut(
                 &mut self,
-            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &mut self.metadata
             }
         }
@@ -181,35 +179,26 @@ pub mod example_com {
                         ::crdgen_runtime::scheme::Scheme::decode(obj)
                             .map(|o| Self::Scalar(::std::boxed::Box::new(o)))
                     }
-                    _ => {
-                        ::std::result::Result::Err(
-                            ::crdgen_runtime::error::Error::UnknownKind(
-                                ::std::boxed::Box::new(gvk),
-                            ),
-                        )
-                    }
+                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
+                        ::std::boxed::Box::new(gvk),
+                    )),
                 }
             }
             fn to_dynamic(
                 &self,
-            ) -> ::crdgen_runtime::error::Result<
-                ::crdgen_runtime::kube::api::DynamicObject,
-            > {
+            ) -> ::crdgen_runtime::error::Result<::crdgen_runtime::kube::api::DynamicObject>
+            {
                 match self {
-                    Self::Scalar(o) => {
-                        ::crdgen_runtime::scheme::Scheme::encode(o.as_ref())
-                    }
+                    Self::Scalar(o) => ::crdgen_runtime::scheme::Scheme::encode(o.as_ref()),
                 }
             }
             fn gvk(&self) -> ::crdgen_runtime::kube::core::GroupVersionKind {
                 match self {
-                    Self::Scalar(_) => {
-                        ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
-                            "example.com",
-                            "v1",
-                            "Scalar",
-                        )
-                    }
+                    Self::Scalar(_) => ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
+                        "example.com",
+                        "v1",
+                        "Scalar",
+                    ),
                 }
             }
         }
@@ -227,15 +216,11 @@ pub mod example_com {
         }
         impl<'a> ExampleComV1Informers<'a> {
             /// Informers from `factory`.
-            pub fn new(
-                factory: &'a ::crdgen_runtime::informer::SharedInformerFactory,
-            ) -> Self {
+            pub fn new(factory: &'a ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
                 Self { factory }
             }
             /// The shared informer of `Scalar` (one watch however many callers).
-            pub fn scalars(
-                &self,
-            ) -> ::crdgen_runtime::informer::SharedIndexInformer<Scalar> {
+            pub fn scalars(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Scalar> {
                 self.factory.informer_for::<Scalar>()
             }
         }
@@ -246,7 +231,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct ScalarSpecNestedMap {
@@ -260,7 +245,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct ScalarSpecEmpty {}
@@ -271,7 +256,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct ScalarSpec {
@@ -294,23 +279,18 @@ pub mod example_com {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub list: ::std::option::Option<::std::vec::Vec<i32>>,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub matrix: ::std::option::Option<
-                ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
-            >,
+            pub matrix:
+                ::std::option::Option<::std::vec::Vec<::std::vec::Vec<::std::string::String>>>,
             #[serde(
                 rename = "anyList",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub any_list: ::std::option::Option<
-                ::std::vec::Vec<::crdgen_runtime::serde_json::Value>,
-            >,
+            pub any_list:
+                ::std::option::Option<::std::vec::Vec<::crdgen_runtime::serde_json::Value>>,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub labels: ::std::option::Option<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
             >,
             #[serde(
                 rename = "nestedMap",

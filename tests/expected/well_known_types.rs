@@ -36,16 +36,11 @@ impl InformerFactory {
         default_resync: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
         Self {
-            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(
-                client,
-                default_resync,
-            ),
+            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(client, default_resync),
         }
     }
     /// Wrap a configured runtime factory (namespace, list-option tweaks).
-    pub fn from_factory(
-        factory: ::crdgen_runtime::informer::SharedInformerFactory,
-    ) -> Self {
+    pub fn from_factory(factory: ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
         Self { factory }
     }
     /// Informers for `example.com/v1`.
@@ -77,13 +72,14 @@ pub mod example_com {
             ::std::fmt::Debug,
             ::std::cmp::PartialEq,
             ::std::default::Default,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct Known {
             /// Standard object metadata.
             #[serde(default)]
-            pub metadata: ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+            pub metadata:
+                ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub spec: ::std::option::Option<KnownSpec>,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -130,12 +126,14 @@ pub mod example_com {
             }
             fn meta(
                 &self,
-            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &self.metadata
             }
             fn meta_mut(
                 &mut self,
-            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            ) -> &mut ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta
+            {
                 &mut self.metadata
             }
         }
@@ -179,10 +177,7 @@ pub mod example_com {
                 &self,
                 namespace: &str,
             ) -> ::crdgen_runtime::client::ResourceClient<Known> {
-                ::crdgen_runtime::client::ResourceClient::namespaced(
-                    self.client.clone(),
-                    namespace,
-                )
+                ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Known` objects in every namespace (list and watch).
             pub fn knowns_all_namespaces(
@@ -191,9 +186,7 @@ pub mod example_com {
                 Known,
                 ::crdgen_runtime::client::AllNamespaces,
             > {
-                ::crdgen_runtime::client::ResourceClient::<
-                    Known,
-                >::all(self.client.clone())
+                ::crdgen_runtime::client::ResourceClient::<Known>::all(self.client.clone())
             }
         }
         /// Any object of a kind of `example.com/v1`.
@@ -209,39 +202,28 @@ pub mod example_com {
             ) -> ::crdgen_runtime::error::Result<Self> {
                 let gvk = ::crdgen_runtime::scheme::gvk_of_dynamic(&obj)?;
                 match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
-                    ("example.com", "v1", "Known") => {
-                        ::crdgen_runtime::scheme::Scheme::decode(obj)
-                            .map(|o| Self::Known(::std::boxed::Box::new(o)))
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            ::crdgen_runtime::error::Error::UnknownKind(
-                                ::std::boxed::Box::new(gvk),
-                            ),
-                        )
-                    }
+                    ("example.com", "v1", "Known") => ::crdgen_runtime::scheme::Scheme::decode(obj)
+                        .map(|o| Self::Known(::std::boxed::Box::new(o))),
+                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
+                        ::std::boxed::Box::new(gvk),
+                    )),
                 }
             }
             fn to_dynamic(
                 &self,
-            ) -> ::crdgen_runtime::error::Result<
-                ::crdgen_runtime::kube::api::DynamicObject,
-            > {
+            ) -> ::crdgen_runtime::error::Result<::crdgen_runtime::kube::api::DynamicObject>
+            {
                 match self {
-                    Self::Known(o) => {
-                        ::crdgen_runtime::scheme::Scheme::encode(o.as_ref())
-                    }
+                    Self::Known(o) => ::crdgen_runtime::scheme::Scheme::encode(o.as_ref()),
                 }
             }
             fn gvk(&self) -> ::crdgen_runtime::kube::core::GroupVersionKind {
                 match self {
-                    Self::Known(_) => {
-                        ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
-                            "example.com",
-                            "v1",
-                            "Known",
-                        )
-                    }
+                    Self::Known(_) => ::crdgen_runtime::kube::core::GroupVersionKind::gvk(
+                        "example.com",
+                        "v1",
+                        "Known",
+                    ),
                 }
             }
         }
@@ -259,15 +241,11 @@ pub mod example_com {
         }
         impl<'a> ExampleComV1Informers<'a> {
             /// Informers from `factory`.
-            pub fn new(
-                factory: &'a ::crdgen_runtime::informer::SharedInformerFactory,
-            ) -> Self {
+            pub fn new(factory: &'a ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
                 Self { factory }
             }
             /// The shared informer of `Known` (one watch however many callers).
-            pub fn knowns(
-                &self,
-            ) -> ::crdgen_runtime::informer::SharedIndexInformer<Known> {
+            pub fn knowns(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Known> {
                 self.factory.informer_for::<Known>()
             }
         }
@@ -278,7 +256,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct KnownSpecNotASelector {
@@ -288,25 +266,17 @@ pub mod example_com {
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
             pub match_labels: ::std::option::Option<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
             >,
         }
         impl KnownSpecNotASelector {
             fn __default_match_labels() -> ::std::option::Option<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
             > {
-                ::std::option::Option::Some(
-                    ::crdgen_runtime::__private::schema_default(
-                        "{\"a\":\"b\"}",
-                        "KnownSpecNotASelector.matchLabels",
-                    ),
-                )
+                ::std::option::Option::Some(::crdgen_runtime::__private::schema_default(
+                    "{\"a\":\"b\"}",
+                    "KnownSpecNotASelector.matchLabels",
+                ))
             }
         }
         /// `Known.spec` (generated from the schema).
@@ -316,7 +286,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct KnownSpec {
@@ -355,7 +325,7 @@ pub mod example_com {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::crdgen_runtime::serde::Serialize,
-            ::crdgen_runtime::serde::Deserialize
+            ::crdgen_runtime::serde::Deserialize,
         )]
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct KnownStatus {

@@ -14,7 +14,10 @@ use crate::ir::{Model, Scope, TypeSpace};
 use crate::passes::naming;
 
 /// Served kinds of the space, with their resource names.
-fn served<'a>(model: &'a Model, space: &'a TypeSpace) -> impl Iterator<Item = (&'a crate::ir::KindDef, &'a crate::ir::ResourceModel)> {
+fn served<'a>(
+    model: &'a Model,
+    space: &'a TypeSpace,
+) -> impl Iterator<Item = (&'a crate::ir::KindDef, &'a crate::ir::ResourceModel)> {
     space.kinds.iter().filter_map(move |k| {
         let res = &model.resources[k.resource];
         res.versions[k.version].served.then_some((k, res))
@@ -33,7 +36,11 @@ pub fn emit_module_clients(paths: &Paths, model: &Model, space: &TypeSpace) -> T
     let client_ty = ident(&space.items.client.0);
     let enum_ty = ident(&space.items.kind_enum.0);
     let informers_ty = ident(&space.items.informers.0);
-    let gv = if space.group.is_empty() { space.version.clone() } else { format!("{}/{}", space.group, space.version) };
+    let gv = if space.group.is_empty() {
+        space.version.clone()
+    } else {
+        format!("{}/{}", space.group, space.version)
+    };
 
     let mut namer = naming::Namer::new();
     for reserved in ["new", "client"] {
@@ -47,7 +54,13 @@ pub fn emit_module_clients(paths: &Paths, model: &Model, space: &TypeSpace) -> T
         let kind = &res.kind;
         match res.scope {
             Scope::Namespaced => {
-                let all = syn::Ident::new(&format!("{}_all_namespaces", method.to_string().trim_start_matches("r#")), method.span());
+                let all = syn::Ident::new(
+                    &format!(
+                        "{}_all_namespaces",
+                        method.to_string().trim_start_matches("r#")
+                    ),
+                    method.span(),
+                );
                 let doc = format!(" `{kind}` objects in `namespace`.");
                 let doc_all = format!(" `{kind}` objects in every namespace (list and watch).");
                 client_methods.push(quote! {
@@ -92,7 +105,9 @@ pub fn emit_module_clients(paths: &Paths, model: &Model, space: &TypeSpace) -> T
     let decode_arms = variants.iter().zip(&tuples).map(|(v, (g, ver, kind))| {
         quote! { (#g, #ver, #kind) => #runtime::scheme::Scheme::decode(obj).map(|o| Self::#v(::std::boxed::Box::new(o))), }
     });
-    let encode_arms = variants.iter().map(|v| quote!(Self::#v(o) => #runtime::scheme::Scheme::encode(o.as_ref()),));
+    let encode_arms = variants
+        .iter()
+        .map(|v| quote!(Self::#v(o) => #runtime::scheme::Scheme::encode(o.as_ref()),));
     let gvk_arms = variants.iter().zip(&tuples).map(|(v, (g, ver, kind))| {
         quote!(Self::#v(_) => #kube::core::GroupVersionKind::gvk(#g, #ver, #kind),)
     });
@@ -104,7 +119,9 @@ pub fn emit_module_clients(paths: &Paths, model: &Model, space: &TypeSpace) -> T
 
     let client_doc = format!(" Typed clients for the kinds of `{gv}`.");
     let enum_doc = format!(" Any object of a kind of `{gv}`.");
-    let scheme_doc = format!(" Register the kinds of `{gv}` (every version generated, served or not) in a scheme.");
+    let scheme_doc = format!(
+        " Register the kinds of `{gv}` (every version generated, served or not) in a scheme."
+    );
     let informers_doc = format!(" Shared informers for the kinds of `{gv}`.");
     quote! {
         #[doc = #client_doc]
@@ -175,7 +192,14 @@ pub fn emit_root(paths: &Paths, model: &Model, spaces: &[TypeSpace]) -> TokenStr
     let runtime = &paths.runtime;
     let kube = paths.kube();
     let mut namer = naming::Namer::new();
-    for reserved in ["new", "client", "factory", "start", "shutdown", "wait_for_cache_sync"] {
+    for reserved in [
+        "new",
+        "client",
+        "factory",
+        "start",
+        "shutdown",
+        "wait_for_cache_sync",
+    ] {
         namer.reserve(reserved);
     }
     let mut client_methods = Vec::new();
@@ -192,7 +216,11 @@ pub fn emit_root(paths: &Paths, model: &Model, spaces: &[TypeSpace]) -> TokenStr
         }
         let method_name = naming::field(&format!("{}_{}", space.group, space.version));
         let method = ident(&namer.claim_ident(method_name).0);
-        let gv = if space.group.is_empty() { space.version.clone() } else { format!("{}/{}", space.group, space.version) };
+        let gv = if space.group.is_empty() {
+            space.version.clone()
+        } else {
+            format!("{}/{}", space.group, space.version)
+        };
         let doc = format!(" Clients for `{gv}`.");
         client_methods.push(quote! {
             #[doc = #doc]

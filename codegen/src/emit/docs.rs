@@ -6,7 +6,9 @@ use quote::quote;
 
 /// `#[doc = ...]` attributes, one per line, for a description.
 pub fn doc_attrs(text: Option<&str>) -> TokenStream {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return TokenStream::new() };
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return TokenStream::new();
+    };
     let lines = sanitize(text);
     quote! { #( #[doc = #lines] )* }
 }
@@ -26,8 +28,15 @@ pub fn sanitize(text: &str) -> Vec<String> {
             } else {
                 in_fence = true;
                 let lang = rest.trim();
-                let lang = if lang.is_empty() || lang.starts_with("rust") { "text" } else { lang };
-                out.push(format!(" ```{}", lang.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")));
+                let lang = if lang.is_empty() || lang.starts_with("rust") {
+                    "text"
+                } else {
+                    lang
+                };
+                out.push(format!(
+                    " ```{}",
+                    lang.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
+                ));
             }
             continue;
         }
@@ -52,7 +61,9 @@ fn escape_markdown(line: &str) -> String {
         if let Some(start) = word.find("http://").or_else(|| word.find("https://")) {
             let (before, url) = word.split_at(start);
             let end = url
-                .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']' | '\''))
+                .find(|c: char| {
+                    c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']' | '\'')
+                })
                 .unwrap_or(url.len());
             let (url, after) = url.split_at(end);
             let (url, trailing) = match url.strip_suffix(['.', ',', ';', ':']) {
@@ -95,8 +106,13 @@ mod tests {
 
     #[test]
     fn escapes_links_tags_and_code_blocks() {
-        let lines = sanitize("See [the docs] <b>here</b>: https://example.com/x.\n    indented\n```\nlet x = 1;\n```");
-        assert_eq!(lines[0], r" See \[the docs\] \<b\>here\</b\>: <https://example.com/x>.");
+        let lines = sanitize(
+            "See [the docs] <b>here</b>: https://example.com/x.\n    indented\n```\nlet x = 1;\n```",
+        );
+        assert_eq!(
+            lines[0],
+            r" See \[the docs\] \<b\>here\</b\>: <https://example.com/x>."
+        );
         assert_eq!(lines[1], " indented");
         assert_eq!(lines[2], " ```text");
         assert_eq!(lines[4], " ```");

@@ -11,7 +11,10 @@ use crate::ir::{KindDef, Model, Presence, Scope, TypeSpace};
 
 /// Every root kind of the space.
 pub fn emit_kinds(paths: &Paths, model: &Model, space: &TypeSpace) -> TokenStream {
-    let items = space.kinds.iter().map(|k| emit_kind(paths, model, space, k));
+    let items = space
+        .kinds
+        .iter()
+        .map(|k| emit_kind(paths, model, space, k));
     quote! { #(#items)* }
 }
 
@@ -26,7 +29,11 @@ fn emit_kind(paths: &Paths, model: &Model, space: &TypeSpace, k: &KindDef) -> To
     let meta_ty = paths.well_known(crate::ir::WellKnown::ObjectMeta);
 
     let mut doc = doc_attrs(k.doc.as_deref());
-    let api_version = if res.group.is_empty() { ver.name.clone() } else { format!("{}/{}", res.group, ver.name) };
+    let api_version = if res.group.is_empty() {
+        ver.name.clone()
+    } else {
+        format!("{}/{}", res.group, ver.name)
+    };
     let summary = format!(
         " `{}` ({api_version}, {}){}{}",
         res.kind,
@@ -34,7 +41,11 @@ fn emit_kind(paths: &Paths, model: &Model, space: &TypeSpace, k: &KindDef) -> To
             Scope::Namespaced => "namespaced",
             Scope::Cluster => "cluster-scoped",
         },
-        if ver.served { "" } else { "; this version is not served" },
+        if ver.served {
+            ""
+        } else {
+            "; this version is not served"
+        },
         if ver.deprecated { "; deprecated" } else { "" },
     );
     if doc.is_empty() {
@@ -65,7 +76,9 @@ fn emit_kind(paths: &Paths, model: &Model, space: &TypeSpace, k: &KindDef) -> To
         let fname = ident(&f.rust_name.0);
         let wire = &f.wire_name;
         match f.presence {
-            Presence::Required | Presence::RequiredNullable => quote!(map.serialize_entry(#wire, &self.#fname)?;),
+            Presence::Required | Presence::RequiredNullable => {
+                quote!(map.serialize_entry(#wire, &self.#fname)?;)
+            }
             Presence::Optional | Presence::OptionalNullable => quote! {
                 if let ::std::option::Option::Some(value) = &self.#fname {
                     map.serialize_entry(#wire, value)?;
@@ -74,7 +87,11 @@ fn emit_kind(paths: &Paths, model: &Model, space: &TypeSpace, k: &KindDef) -> To
         }
     });
     let ser_extra = k.preserve_unknown.then(|| {
-        let known = k.fields.iter().map(|f| f.wire_name.as_str()).chain(["apiVersion", "kind", "metadata"]);
+        let known =
+            k.fields
+                .iter()
+                .map(|f| f.wire_name.as_str())
+                .chain(["apiVersion", "kind", "metadata"]);
         quote! {
             for (key, value) in &self.#extra_ident {
                 if !matches!(key.as_str(), #(#known)|*) {
@@ -92,8 +109,14 @@ fn emit_kind(paths: &Paths, model: &Model, space: &TypeSpace, k: &KindDef) -> To
         Scope::Namespaced => quote!(#runtime::Scope::Namespaced),
         Scope::Cluster => quote!(#runtime::Scope::Cluster),
     };
-    let (group, version, kind, plural, singular, list_kind) =
-        (&res.group, &ver.name, &res.kind, &res.plural, &res.singular, &res.list_kind);
+    let (group, version, kind, plural, singular, list_kind) = (
+        &res.group,
+        &ver.name,
+        &res.kind,
+        &res.plural,
+        &res.singular,
+        &res.list_kind,
+    );
     let short_names = &res.short_names;
     let categories = &res.categories;
     let storage = ver.storage;
@@ -131,18 +154,20 @@ fn emit_kind(paths: &Paths, model: &Model, space: &TypeSpace, k: &KindDef) -> To
 
     let spec_field = k.fields.iter().find(|f| f.wire_name == "spec");
     let status_field = k.fields.iter().find(|f| f.wire_name == "status");
-    let has_spec = spec_field.filter(|f| f.presence == Presence::Required).map(|f| {
-        let ty = field_type_tokens(paths, space, &f.ty, Presence::Required);
-        let fname = ident(&f.rust_name.0);
-        quote! {
-            #[automatically_derived]
-            impl #kube::core::object::HasSpec for #name {
-                type Spec = #ty;
-                fn spec(&self) -> &Self::Spec { &self.#fname }
-                fn spec_mut(&mut self) -> &mut Self::Spec { &mut self.#fname }
+    let has_spec = spec_field
+        .filter(|f| f.presence == Presence::Required)
+        .map(|f| {
+            let ty = field_type_tokens(paths, space, &f.ty, Presence::Required);
+            let fname = ident(&f.rust_name.0);
+            quote! {
+                #[automatically_derived]
+                impl #kube::core::object::HasSpec for #name {
+                    type Spec = #ty;
+                    fn spec(&self) -> &Self::Spec { &self.#fname }
+                    fn spec_mut(&mut self) -> &mut Self::Spec { &mut self.#fname }
+                }
             }
-        }
-    });
+        });
     let has_status = status_field.filter(|f| f.presence == Presence::Optional).map(|f| {
         let ty = field_type_tokens(paths, space, &f.ty, Presence::Required);
         let fname = ident(&f.rust_name.0);

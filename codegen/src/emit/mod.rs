@@ -21,7 +21,9 @@ pub struct Paths {
 
 impl Default for Paths {
     fn default() -> Self {
-        Paths { runtime: syn::parse_quote!(::crdgen_runtime) }
+        Paths {
+            runtime: syn::parse_quote!(::crdgen_runtime),
+        }
     }
 }
 
@@ -52,16 +54,22 @@ impl Paths {
         match wk {
             WellKnown::ObjectMeta => quote!(#k::apimachinery::pkg::apis::meta::v1::ObjectMeta),
             WellKnown::Condition => quote!(#k::apimachinery::pkg::apis::meta::v1::Condition),
-            WellKnown::LabelSelector => quote!(#k::apimachinery::pkg::apis::meta::v1::LabelSelector),
+            WellKnown::LabelSelector => {
+                quote!(#k::apimachinery::pkg::apis::meta::v1::LabelSelector)
+            }
             WellKnown::LabelSelectorRequirement => {
                 quote!(#k::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement)
             }
-            WellKnown::OwnerReference => quote!(#k::apimachinery::pkg::apis::meta::v1::OwnerReference),
+            WellKnown::OwnerReference => {
+                quote!(#k::apimachinery::pkg::apis::meta::v1::OwnerReference)
+            }
             WellKnown::ObjectReference => quote!(#k::api::core::v1::ObjectReference),
             WellKnown::LocalObjectReference => quote!(#k::api::core::v1::LocalObjectReference),
             WellKnown::SecretKeySelector => quote!(#k::api::core::v1::SecretKeySelector),
             WellKnown::ConfigMapKeySelector => quote!(#k::api::core::v1::ConfigMapKeySelector),
-            WellKnown::TypedLocalObjectReference => quote!(#k::api::core::v1::TypedLocalObjectReference),
+            WellKnown::TypedLocalObjectReference => {
+                quote!(#k::api::core::v1::TypedLocalObjectReference)
+            }
         }
     }
 }
@@ -103,7 +111,12 @@ pub(crate) fn type_tokens(paths: &Paths, space: &TypeSpace, ty: &TypeRef) -> Tok
 }
 
 /// The field's type after wrapping for presence.
-pub(crate) fn field_type_tokens(paths: &Paths, space: &TypeSpace, ty: &TypeRef, presence: Presence) -> TokenStream {
+pub(crate) fn field_type_tokens(
+    paths: &Paths,
+    space: &TypeSpace,
+    ty: &TypeRef,
+    presence: Presence,
+) -> TokenStream {
     let t = type_tokens(paths, space, ty);
     match presence {
         Presence::Required => t,

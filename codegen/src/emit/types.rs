@@ -94,10 +94,18 @@ pub(crate) fn emit_fields(
                 let fn_name = format_ident!("__default_{}", f.rust_name.unraw());
                 let fn_path = format!("{owner}::{fn_name}");
                 serde_args.push(quote!(default = #fn_path));
-                let value = default_expr(paths, space, &f.ty, json, &format!("{owner}.{}", f.wire_name));
+                let value = default_expr(
+                    paths,
+                    space,
+                    &f.ty,
+                    json,
+                    &format!("{owner}.{}", f.wire_name),
+                );
                 let value = match f.presence {
                     Presence::Required => value,
-                    Presence::RequiredNullable | Presence::Optional => quote!(::std::option::Option::Some(#value)),
+                    Presence::RequiredNullable | Presence::Optional => {
+                        quote!(::std::option::Option::Some(#value))
+                    }
                     Presence::OptionalNullable => {
                         quote!(::std::option::Option::Some(::std::option::Option::Some(#value)))
                     }
@@ -114,10 +122,14 @@ pub(crate) fn emit_fields(
             None => {}
         }
         match f.presence {
-            Presence::Optional => serde_args.push(quote!(skip_serializing_if = "::std::option::Option::is_none")),
+            Presence::Optional => serde_args.push(quote!(
+                skip_serializing_if = "::std::option::Option::is_none"
+            )),
             Presence::OptionalNullable => {
                 let with = format!("{}::__private::double_option", quote_path(&paths.runtime));
-                serde_args.push(quote!(skip_serializing_if = "::std::option::Option::is_none"));
+                serde_args.push(quote!(
+                    skip_serializing_if = "::std::option::Option::is_none"
+                ));
                 serde_args.push(quote!(with = #with));
             }
             _ => {}
@@ -137,12 +149,23 @@ pub(crate) fn quote_path(path: &syn::Path) -> String {
 }
 
 /// A Rust expression for a schema default that the type pass already checked.
-fn default_expr(paths: &Paths, space: &TypeSpace, ty: &TypeRef, json: &str, field: &str) -> TokenStream {
-    let value: Value = serde_json::from_str(json).expect("the type pass stores defaults as valid JSON");
+fn default_expr(
+    paths: &Paths,
+    space: &TypeSpace,
+    ty: &TypeRef,
+    json: &str,
+    field: &str,
+) -> TokenStream {
+    let value: Value =
+        serde_json::from_str(json).expect("the type pass stores defaults as valid JSON");
     match (ty, &value) {
         (TypeRef::Bool, Value::Bool(b)) => quote!(#b),
         (TypeRef::I32, Value::Number(n)) if n.as_i64().is_some() => {
-            let lit = Literal::i32_unsuffixed(n.as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or_default());
+            let lit = Literal::i32_unsuffixed(
+                n.as_i64()
+                    .and_then(|v| i32::try_from(v).ok())
+                    .unwrap_or_default(),
+            );
             quote!(#lit)
         }
         (TypeRef::I64, Value::Number(n)) if n.as_i64().is_some() => {
@@ -160,12 +183,20 @@ fn default_expr(paths: &Paths, space: &TypeSpace, ty: &TypeRef, json: &str, fiel
         }
         (TypeRef::IntOrString, Value::Number(n)) if n.as_i64().is_some() => {
             let k = paths.k8s();
-            let lit = Literal::i32_unsuffixed(n.as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or_default());
+            let lit = Literal::i32_unsuffixed(
+                n.as_i64()
+                    .and_then(|v| i32::try_from(v).ok())
+                    .unwrap_or_default(),
+            );
             quote!(#k::apimachinery::pkg::util::intstr::IntOrString::Int(#lit))
         }
-        (TypeRef::Named(id), Value::String(s)) if matches!(space.types[id.0].body, TypeBody::Enum(_)) => {
+        (TypeRef::Named(id), Value::String(s))
+            if matches!(space.types[id.0].body, TypeBody::Enum(_)) =>
+        {
             let t = &space.types[id.0];
-            let TypeBody::Enum(e) = &t.body else { unreachable!("checked by the match guard") };
+            let TypeBody::Enum(e) = &t.body else {
+                unreachable!("checked by the match guard")
+            };
             let name = ident(&t.name.0);
             match e.variants.iter().find(|v| &v.wire == s) {
                 Some(v) => {
@@ -190,7 +221,10 @@ fn emit_enum(paths: &Paths, t: &TypeDef, e: &EnumDef) -> TokenStream {
     let serde = paths.serde();
     let serde_crate = paths.serde_crate_attr();
     let doc = type_doc(t);
-    let default_derive = e.default.is_some().then(|| quote!(::std::default::Default,));
+    let default_derive = e
+        .default
+        .is_some()
+        .then(|| quote!(::std::default::Default,));
     let variants = e.variants.iter().enumerate().map(|(i, v)| {
         let var = ident(&v.rust_name.0);
         let wire = &v.wire;

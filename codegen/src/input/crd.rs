@@ -6,7 +6,9 @@ use serde_json::Value as Json;
 
 use super::yaml::{Node, Value};
 use crate::error::{Diagnostic, SourceRef};
-use crate::ir::{AdditionalProperties, ResourceModel, ScaleSubresource, Schema, Scope, VersionModel};
+use crate::ir::{
+    AdditionalProperties, ResourceModel, ScaleSubresource, Schema, Scope, VersionModel,
+};
 
 /// Reads one document; collects every problem instead of stopping at the first.
 pub(crate) struct CrdReader<'a> {
@@ -17,7 +19,11 @@ pub(crate) struct CrdReader<'a> {
 
 impl<'a> CrdReader<'a> {
     pub(crate) fn new(file: &'a Path) -> Self {
-        CrdReader { file, diags: Vec::new(), warnings: Vec::new() }
+        CrdReader {
+            file,
+            diags: Vec::new(),
+            warnings: Vec::new(),
+        }
     }
 
     /// Errors, then warnings.
@@ -54,7 +60,11 @@ impl<'a> CrdReader<'a> {
         match &child.value {
             Value::String(s) => Some(s.clone()),
             _ => {
-                self.error(child, &join(path, key), format!("`{key}` must be a string, found {}", child.kind_name()));
+                self.error(
+                    child,
+                    &join(path, key),
+                    format!("`{key}` must be a string, found {}", child.kind_name()),
+                );
                 None
             }
         }
@@ -81,14 +91,20 @@ impl<'a> CrdReader<'a> {
             Value::Bool(b) => Some(*b),
             Value::Null => None,
             _ => {
-                self.error(child, &join(path, key), format!("`{key}` must be a boolean, found {}", child.kind_name()));
+                self.error(
+                    child,
+                    &join(path, key),
+                    format!("`{key}` must be a boolean, found {}", child.kind_name()),
+                );
                 None
             }
         }
     }
 
     fn string_list(&mut self, node: &Node, key: &str, path: &str) -> Vec<String> {
-        let Some(child) = node.get(key) else { return Vec::new() };
+        let Some(child) = node.get(key) else {
+            return Vec::new();
+        };
         let p = join(path, key);
         match &child.value {
             Value::Seq(items) => items
@@ -97,14 +113,25 @@ impl<'a> CrdReader<'a> {
                 .filter_map(|(i, item)| match &item.value {
                     Value::String(s) => Some(s.clone()),
                     _ => {
-                        self.error(item, &format!("{p}[{i}]"), format!("expected a string, found {}", item.kind_name()));
+                        self.error(
+                            item,
+                            &format!("{p}[{i}]"),
+                            format!("expected a string, found {}", item.kind_name()),
+                        );
                         None
                     }
                 })
                 .collect(),
             Value::Null => Vec::new(),
             _ => {
-                self.error(child, &p, format!("`{key}` must be a list of strings, found {}", child.kind_name()));
+                self.error(
+                    child,
+                    &p,
+                    format!(
+                        "`{key}` must be a list of strings, found {}",
+                        child.kind_name()
+                    ),
+                );
                 Vec::new()
             }
         }
@@ -116,7 +143,11 @@ impl<'a> CrdReader<'a> {
             Value::Map(_) => Some(child),
             Value::Null => None,
             _ => {
-                self.error(child, &join(path, key), format!("`{key}` must be a mapping, found {}", child.kind_name()));
+                self.error(
+                    child,
+                    &join(path, key),
+                    format!("`{key}` must be a mapping, found {}", child.kind_name()),
+                );
                 None
             }
         }
@@ -125,7 +156,14 @@ impl<'a> CrdReader<'a> {
     /// Read a CRD document. `None` when it has errors (recorded in the reader).
     pub(crate) fn read(&mut self, doc: &Node, doc_index: usize) -> Option<ResourceModel> {
         if doc.as_map().is_none() {
-            self.error(doc, "", format!("a CustomResourceDefinition must be a mapping, found {}", doc.kind_name()));
+            self.error(
+                doc,
+                "",
+                format!(
+                    "a CustomResourceDefinition must be a mapping, found {}",
+                    doc.kind_name()
+                ),
+            );
             return None;
         }
         let before = self.diags.len();
@@ -141,7 +179,9 @@ impl<'a> CrdReader<'a> {
             return None;
         }
         let metadata = self.mapping(doc, "metadata", "");
-        let name = metadata.and_then(|m| self.string(m, "name", "metadata")).unwrap_or_default();
+        let name = metadata
+            .and_then(|m| self.string(m, "name", "metadata"))
+            .unwrap_or_default();
         let metadata_json = metadata.map(|m| {
             let mut j = m.to_json();
             if let Some(obj) = j.as_object_mut() {
@@ -166,10 +206,18 @@ impl<'a> CrdReader<'a> {
         let names = self.mapping(spec, "names", "spec");
         let (kind, plural, singular, list_kind, short_names, categories) = match names {
             Some(n) => {
-                let kind = self.required_string(n, "kind", "spec.names").unwrap_or_default();
-                let plural = self.required_string(n, "plural", "spec.names").unwrap_or_default();
-                let singular = self.string(n, "singular", "spec.names").unwrap_or_else(|| kind.to_lowercase());
-                let list_kind = self.string(n, "listKind", "spec.names").unwrap_or_else(|| format!("{kind}List"));
+                let kind = self
+                    .required_string(n, "kind", "spec.names")
+                    .unwrap_or_default();
+                let plural = self
+                    .required_string(n, "plural", "spec.names")
+                    .unwrap_or_default();
+                let singular = self
+                    .string(n, "singular", "spec.names")
+                    .unwrap_or_else(|| kind.to_lowercase());
+                let list_kind = self
+                    .string(n, "listKind", "spec.names")
+                    .unwrap_or_else(|| format!("{kind}List"));
                 let short = self.string_list(n, "shortNames", "spec.names");
                 let cats = self.string_list(n, "categories", "spec.names");
                 (kind, plural, singular, list_kind, short, cats)
@@ -181,7 +229,11 @@ impl<'a> CrdReader<'a> {
         };
         if !kind.is_empty() && !kind.chars().all(|c| c.is_ascii_alphanumeric()) {
             let node = names.and_then(|n| n.get("kind")).unwrap_or(spec);
-            self.error(node, "spec.names.kind", format!("kind `{kind}` must be alphanumeric"));
+            self.error(
+                node,
+                "spec.names.kind",
+                format!("kind `{kind}` must be alphanumeric"),
+            );
         }
         let scope = match self.string(spec, "scope", "spec").as_deref() {
             Some("Namespaced") => Scope::Namespaced,
@@ -191,12 +243,17 @@ impl<'a> CrdReader<'a> {
                 self.error(
                     node,
                     "spec.scope",
-                    format!("`scope` must be `Namespaced` or `Cluster`, found {}", other.map_or("nothing".into(), |s| format!("`{s}`"))),
+                    format!(
+                        "`scope` must be `Namespaced` or `Cluster`, found {}",
+                        other.map_or("nothing".into(), |s| format!("`{s}`"))
+                    ),
                 );
                 Scope::Namespaced
             }
         };
-        let preserve_unknown_fields = self.bool(spec, "preserveUnknownFields", "spec").unwrap_or(false);
+        let preserve_unknown_fields = self
+            .bool(spec, "preserveUnknownFields", "spec")
+            .unwrap_or(false);
         let conversion = spec.get("conversion").map(Node::to_json);
 
         let mut versions = Vec::new();
@@ -206,7 +263,11 @@ impl<'a> CrdReader<'a> {
                     let path = format!("spec.versions[{i}]");
                     if let Some(v) = self.version(item, &path) {
                         if versions.iter().any(|o: &VersionModel| o.name == v.name) {
-                            self.error(item, &path, format!("version `{}` is listed twice", v.name));
+                            self.error(
+                                item,
+                                &path,
+                                format!("version `{}` is listed twice", v.name),
+                            );
                         }
                         versions.push(v);
                     }
@@ -220,7 +281,11 @@ impl<'a> CrdReader<'a> {
         let storage = versions.iter().filter(|v| v.storage).count();
         if !versions.is_empty() && storage != 1 {
             let node = spec.get("versions").unwrap_or(spec);
-            self.error(node, "spec.versions", format!("exactly one version must be the storage version, found {storage}"));
+            self.error(
+                node,
+                "spec.versions",
+                format!("exactly one version must be the storage version, found {storage}"),
+            );
         }
         if self.diags.len() > before {
             return None;
@@ -246,7 +311,11 @@ impl<'a> CrdReader<'a> {
 
     fn version(&mut self, node: &Node, path: &str) -> Option<VersionModel> {
         if node.as_map().is_none() {
-            self.error(node, path, format!("a version must be a mapping, found {}", node.kind_name()));
+            self.error(
+                node,
+                path,
+                format!("a version must be a mapping, found {}", node.kind_name()),
+            );
             return None;
         }
         let name = self.string(node, "name", path);
@@ -259,7 +328,11 @@ impl<'a> CrdReader<'a> {
             self.warn(n, &join(path, "name"), "the version name is empty (a kustomize base?); the API server needs one before this CRD can be applied");
         } else if !is_dns_label(&name) {
             let n = node.get("name").unwrap_or(node);
-            self.error(n, &join(path, "name"), format!("version `{name}` is not a DNS-1035 label"));
+            self.error(
+                n,
+                &join(path, "name"),
+                format!("version `{name}` is not a DNS-1035 label"),
+            );
             return None;
         }
         let served = self.bool(node, "served", path).unwrap_or(false);
@@ -273,8 +346,12 @@ impl<'a> CrdReader<'a> {
             Some(scale) => {
                 let p = join(&sub_path, "scale");
                 Some(ScaleSubresource {
-                    spec_replicas_path: self.required_string(scale, "specReplicasPath", &p).unwrap_or_default(),
-                    status_replicas_path: self.required_string(scale, "statusReplicasPath", &p).unwrap_or_default(),
+                    spec_replicas_path: self
+                        .required_string(scale, "specReplicasPath", &p)
+                        .unwrap_or_default(),
+                    status_replicas_path: self
+                        .required_string(scale, "statusReplicasPath", &p)
+                        .unwrap_or_default(),
                     label_selector_path: self.string(scale, "labelSelectorPath", &p),
                 })
             }
@@ -320,11 +397,19 @@ impl<'a> CrdReader<'a> {
     /// bounded by the YAML reader's depth limit, far below the stack's capacity here.
     fn schema(&mut self, node: &Node, path: &str) -> Option<Schema> {
         let Some(entries) = node.as_map() else {
-            self.error(node, path, format!("a schema must be a mapping, found {}", node.kind_name()));
+            self.error(
+                node,
+                path,
+                format!("a schema must be a mapping, found {}", node.kind_name()),
+            );
             return None;
         };
         let before = self.diags.len();
-        let mut s = Schema { pos: node.pos, path: path.to_owned(), ..Schema::default() };
+        let mut s = Schema {
+            pos: node.pos,
+            path: path.to_owned(),
+            ..Schema::default()
+        };
         for (key, value) in entries {
             let kp = join(path, &key.name);
             match key.name.as_str() {
@@ -431,7 +516,11 @@ impl<'a> CrdReader<'a> {
             Value::String(s) => Some(s.clone()),
             Value::Null => None,
             _ => {
-                self.error(node, path, format!("expected a string, found {}", node.kind_name()));
+                self.error(
+                    node,
+                    path,
+                    format!("expected a string, found {}", node.kind_name()),
+                );
                 None
             }
         }
@@ -442,7 +531,11 @@ impl<'a> CrdReader<'a> {
             Value::Bool(b) => *b,
             Value::Null => false,
             _ => {
-                self.error(node, path, format!("expected a boolean, found {}", node.kind_name()));
+                self.error(
+                    node,
+                    path,
+                    format!("expected a boolean, found {}", node.kind_name()),
+                );
                 false
             }
         }
@@ -452,7 +545,10 @@ impl<'a> CrdReader<'a> {
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
-    } else if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    } else if key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         format!("{path}.{key}")
     } else {
         format!("{path}[{key:?}]")
@@ -464,5 +560,6 @@ fn is_dns_label(s: &str) -> bool {
         && s.len() <= 63
         && s.starts_with(|c: char| c.is_ascii_lowercase())
         && !s.ends_with('-')
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }

@@ -56,16 +56,24 @@ pub fn load(sources: &[Source]) -> Result<Loaded> {
                     loaded.files.push(file);
                 }
             }
-            Source::Text { name, text } => read_text(Path::new(name), text.as_bytes(), &mut loaded, &mut diags),
+            Source::Text { name, text } => {
+                read_text(Path::new(name), text.as_bytes(), &mut loaded, &mut diags)
+            }
         }
     }
     // The same CRD twice is ambiguous: refuse rather than pick one.
-    loaded.model.resources.sort_by(|a, b| (&a.group, &a.kind, &a.file).cmp(&(&b.group, &b.kind, &b.file)));
+    loaded
+        .model
+        .resources
+        .sort_by(|a, b| (&a.group, &a.kind, &a.file).cmp(&(&b.group, &b.kind, &b.file)));
     for pair in loaded.model.resources.windows(2) {
         if pair[0].group == pair[1].group && pair[0].kind == pair[1].kind {
             diags.push(
                 Diagnostic::new(
-                    SourceRef { file: pair[1].file.clone(), ..Default::default() },
+                    SourceRef {
+                        file: pair[1].file.clone(),
+                        ..Default::default()
+                    },
                     format!(
                         "{} is defined twice (also in {}, document {})",
                         pair[1].name,
@@ -99,7 +107,10 @@ fn expand(path: &Path) -> Result<Vec<PathBuf>> {
             let ft = entry.file_type().map_err(|e| Error::io(&p, e))?;
             if ft.is_dir() {
                 stack.push(p);
-            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")) {
+            } else if matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            ) {
                 out.push(p);
             }
         }
@@ -117,8 +128,16 @@ fn read_text(file: &Path, bytes: &[u8], loaded: &mut Loaded, diags: &mut Vec<Dia
             let column = good.iter().rev().take_while(|b| **b != b'\n').count() + 1;
             diags.push(
                 Diagnostic::new(
-                    SourceRef { file: file.to_path_buf(), line: Some(line), column: Some(column), path: None },
-                    format!("the file is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+                    SourceRef {
+                        file: file.to_path_buf(),
+                        line: Some(line),
+                        column: Some(column),
+                        path: None,
+                    },
+                    format!(
+                        "the file is not valid UTF-8 (invalid byte at offset {})",
+                        e.valid_up_to()
+                    ),
                 )
                 .with_help("Kubernetes manifests are UTF-8; re-encode the file"),
             );
@@ -129,7 +148,12 @@ fn read_text(file: &Path, bytes: &[u8], loaded: &mut Loaded, diags: &mut Vec<Dia
         Ok(d) => d,
         Err(e) => {
             diags.push(Diagnostic::new(
-                SourceRef { file: file.to_path_buf(), line: Some(e.pos.line), column: Some(e.pos.column), path: None },
+                SourceRef {
+                    file: file.to_path_buf(),
+                    line: Some(e.pos.line),
+                    column: Some(e.pos.column),
+                    path: None,
+                },
                 format!("invalid YAML: {}", e.message),
             ));
             return;
@@ -140,7 +164,13 @@ fn read_text(file: &Path, bytes: &[u8], loaded: &mut Loaded, diags: &mut Vec<Dia
     }
 }
 
-fn read_document(file: &Path, index: usize, root: &yaml::Node, loaded: &mut Loaded, diags: &mut Vec<Diagnostic>) {
+fn read_document(
+    file: &Path,
+    index: usize,
+    root: &yaml::Node,
+    loaded: &mut Loaded,
+    diags: &mut Vec<Diagnostic>,
+) {
     if matches!(root.value, yaml::Value::Null) {
         return; // an empty document, e.g. after a trailing `---`
     }
@@ -157,23 +187,33 @@ fn read_document(file: &Path, index: usize, root: &yaml::Node, loaded: &mut Load
             let model = reader.read(root, index);
             let (errors, warnings) = reader.into_diagnostics();
             diags.extend(errors);
-            loaded.notes.extend(warnings.into_iter().map(|w| Note { source: w.source, message: w.message }));
+            loaded.notes.extend(warnings.into_iter().map(|w| Note {
+                source: w.source,
+                message: w.message,
+            }));
             if let Some(m) = model {
                 loaded.model.resources.push(m);
             }
         }
         // `kubectl get crd -o yaml` prints a List.
-        Some("List" | "CustomResourceDefinitionList") => match root.get("items").map(|i| &i.value) {
-            Some(yaml::Value::Seq(items)) => {
-                for item in items {
-                    read_document(file, index, item, loaded, diags);
+        Some("List" | "CustomResourceDefinitionList") => {
+            match root.get("items").map(|i| &i.value) {
+                Some(yaml::Value::Seq(items)) => {
+                    for item in items {
+                        read_document(file, index, item, loaded, diags);
+                    }
                 }
+                _ => loaded.notes.push(Note {
+                    source: source(),
+                    message: "skipped a List without items".into(),
+                }),
             }
-            _ => loaded.notes.push(Note { source: source(), message: "skipped a List without items".into() }),
-        },
+        }
         Some(other) => loaded.notes.push(Note {
             source: source(),
-            message: format!("skipped document {index}: kind `{other}` is not a CustomResourceDefinition"),
+            message: format!(
+                "skipped document {index}: kind `{other}` is not a CustomResourceDefinition"
+            ),
         }),
         None => loaded.notes.push(Note {
             source: source(),
@@ -184,5 +224,10 @@ fn read_document(file: &Path, index: usize, root: &yaml::Node, loaded: &mut Load
 
 /// Convenience for callers that only have one resource's worth of text.
 pub fn load_str(name: &str, text: &str) -> Result<Vec<ResourceModel>> {
-    Ok(load(&[Source::Text { name: name.to_owned(), text: text.to_owned() }])?.model.resources)
+    Ok(load(&[Source::Text {
+        name: name.to_owned(),
+        text: text.to_owned(),
+    }])?
+    .model
+    .resources)
 }

@@ -76,7 +76,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_depth: 1000, max_alias_nodes: 1_000_000 }
+        Limits {
+            max_depth: 1000,
+            max_alias_nodes: 1_000_000,
+        }
     }
 }
 
@@ -91,7 +94,10 @@ impl Node {
 
     /// Look up a key in a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map()?.iter().find(|(k, _)| k.name == key).map(|(_, v)| v)
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v)
     }
 
     /// The string, if this is a string scalar.
@@ -137,7 +143,9 @@ impl Node {
                         stack.extend(items.iter().rev().map(Frame::Enter));
                     }
                     Value::Map(entries) => {
-                        stack.push(Frame::Map(entries.iter().map(|(k, _)| k.name.as_str()).collect()));
+                        stack.push(Frame::Map(
+                            entries.iter().map(|(k, _)| k.name.as_str()).collect(),
+                        ));
                         stack.extend(entries.iter().rev().map(|(_, v)| Frame::Enter(v)));
                     }
                 },
@@ -170,7 +178,9 @@ impl Drop for Node {
 fn take_children(value: &mut Value, stack: &mut Vec<Node>) {
     match value {
         Value::Seq(items) if !items.is_empty() => stack.append(items),
-        Value::Map(entries) if !entries.is_empty() => stack.extend(entries.drain(..).map(|(_, v)| v)),
+        Value::Map(entries) if !entries.is_empty() => {
+            stack.extend(entries.drain(..).map(|(_, v)| v))
+        }
         _ => {}
     }
 }
@@ -185,12 +195,24 @@ pub struct Document {
 }
 
 enum Open {
-    Seq { pos: Pos, anchor: usize, items: Vec<Node> },
-    Map { pos: Pos, anchor: usize, entries: Vec<(Key, Node)>, key: Option<Key> },
+    Seq {
+        pos: Pos,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        anchor: usize,
+        entries: Vec<(Key, Node)>,
+        key: Option<Key>,
+    },
 }
 
 fn pos_of(marker: &saphyr_parser::Marker) -> Pos {
-    Pos { line: marker.line(), column: marker.col() + 1 }
+    Pos {
+        line: marker.line(),
+        column: marker.col() + 1,
+    }
 }
 
 /// Parse every document of a YAML stream.
@@ -220,8 +242,14 @@ pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
             }
             Event::DocumentEnd => {
                 if in_doc {
-                    let root = doc_root.take().unwrap_or(Node { pos: doc_pos, value: Value::Null });
-                    docs.push(Document { index: docs.len(), root });
+                    let root = doc_root.take().unwrap_or(Node {
+                        pos: doc_pos,
+                        value: Value::Null,
+                    });
+                    docs.push(Document {
+                        index: docs.len(),
+                        root,
+                    });
                 }
                 in_doc = false;
                 None
@@ -245,30 +273,67 @@ pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
                 Some((node.clone(), 0))
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let value = resolve_scalar(&text, style, tag.as_deref()).map_err(|message| YamlError { message, pos })?;
+                let value = resolve_scalar(&text, style, tag.as_deref())
+                    .map_err(|message| YamlError { message, pos })?;
                 Some((Node { pos, value }, anchor))
             }
             Event::SequenceStart(anchor, _) => {
                 if open.len() >= limits.max_depth {
                     return Err(depth_error(limits, pos));
                 }
-                open.push(Open::Seq { pos, anchor, items: Vec::new() });
+                open.push(Open::Seq {
+                    pos,
+                    anchor,
+                    items: Vec::new(),
+                });
                 None
             }
             Event::MappingStart(anchor, _) => {
                 if open.len() >= limits.max_depth {
                     return Err(depth_error(limits, pos));
                 }
-                open.push(Open::Map { pos, anchor, entries: Vec::new(), key: None });
+                open.push(Open::Map {
+                    pos,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                });
                 None
             }
             Event::SequenceEnd => match open.pop() {
-                Some(Open::Seq { pos, anchor, items }) => Some((Node { pos, value: Value::Seq(items) }, anchor)),
-                _ => return Err(YamlError { message: "unbalanced sequence end".into(), pos }),
+                Some(Open::Seq { pos, anchor, items }) => Some((
+                    Node {
+                        pos,
+                        value: Value::Seq(items),
+                    },
+                    anchor,
+                )),
+                _ => {
+                    return Err(YamlError {
+                        message: "unbalanced sequence end".into(),
+                        pos,
+                    });
+                }
             },
             Event::MappingEnd => match open.pop() {
-                Some(Open::Map { pos, anchor, entries, .. }) => Some((Node { pos, value: Value::Map(entries) }, anchor)),
-                _ => return Err(YamlError { message: "unbalanced mapping end".into(), pos }),
+                Some(Open::Map {
+                    pos,
+                    anchor,
+                    entries,
+                    ..
+                }) => Some((
+                    Node {
+                        pos,
+                        value: Value::Map(entries),
+                    },
+                    anchor,
+                )),
+                _ => {
+                    return Err(YamlError {
+                        message: "unbalanced mapping end".into(),
+                        pos,
+                    });
+                }
             },
         };
         let Some((node, anchor)) = done else { continue };
@@ -281,7 +346,10 @@ pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
             Some(Open::Map { entries, key, .. }) => match key.take() {
                 None => {
                     let name = key_text(&node).ok_or_else(|| YamlError {
-                        message: format!("mapping keys must be scalars, found {}", node.kind_name()),
+                        message: format!(
+                            "mapping keys must be scalars, found {}",
+                            node.kind_name()
+                        ),
                         pos: node.pos,
                     })?;
                     if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
@@ -293,7 +361,10 @@ pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
                             pos: node.pos,
                         });
                     }
-                    *key = Some(Key { name, pos: node.pos });
+                    *key = Some(Key {
+                        name,
+                        pos: node.pos,
+                    });
                 }
                 Some(k) => entries.push((k, node)),
             },
@@ -303,7 +374,10 @@ pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
 }
 
 fn depth_error(limits: Limits, pos: Pos) -> YamlError {
-    YamlError { message: format!("nesting deeper than {} levels", limits.max_depth), pos }
+    YamlError {
+        message: format!("nesting deeper than {} levels", limits.max_depth),
+        pos,
+    }
 }
 
 fn count_nodes(node: &Node) -> usize {
@@ -337,8 +411,12 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<V
             return match tag.suffix.as_str() {
                 "str" => Ok(Value::String(text.to_owned())),
                 "null" => Ok(Value::Null),
-                "bool" => parse_bool(text).map(Value::Bool).ok_or_else(|| format!("`{text}` is not a !!bool")),
-                "int" => parse_int(text).map(Value::Number).ok_or_else(|| format!("`{text}` is not a !!int")),
+                "bool" => parse_bool(text)
+                    .map(Value::Bool)
+                    .ok_or_else(|| format!("`{text}` is not a !!bool")),
+                "int" => parse_int(text)
+                    .map(Value::Number)
+                    .ok_or_else(|| format!("`{text}` is not a !!int")),
                 "float" => parse_float(text)
                     .or_else(|| parse_int(text))
                     .map(Value::Number)
@@ -360,8 +438,13 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<V
                 Value::Number(n)
             } else if let Some(n) = parse_float(text) {
                 Value::Number(n)
-            } else if matches!(text, ".inf" | ".Inf" | ".INF" | "+.inf" | "-.inf" | ".nan" | ".NaN" | ".NAN") {
-                return Err(format!("`{text}` is not representable in JSON (quote it to keep it as a string)"));
+            } else if matches!(
+                text,
+                ".inf" | ".Inf" | ".INF" | "+.inf" | "-.inf" | ".nan" | ".NaN" | ".NAN"
+            ) {
+                return Err(format!(
+                    "`{text}` is not representable in JSON (quote it to keep it as a string)"
+                ));
             } else {
                 Value::String(text.to_owned())
             }
@@ -395,7 +478,10 @@ fn parse_int(text: &str) -> Option<serde_json::Number> {
     }
     let magnitude = u128::from_str_radix(digits, radix).ok()?;
     if neg {
-        let v = i64::try_from(magnitude).ok().map(|m| -m).or_else(|| (magnitude == 1u128 << 63).then_some(i64::MIN))?;
+        let v = i64::try_from(magnitude)
+            .ok()
+            .map(|m| -m)
+            .or_else(|| (magnitude == 1u128 << 63).then_some(i64::MIN))?;
         Some(v.into())
     } else if let Ok(v) = u64::try_from(magnitude) {
         Some(v.into())
@@ -444,7 +530,9 @@ fn parse_float(text: &str) -> Option<serde_json::Number> {
     if i != b.len() {
         return None;
     }
-    text.parse::<f64>().ok().and_then(serde_json::Number::from_f64)
+    text.parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
 }
 
 #[cfg(test)]
@@ -457,7 +545,8 @@ mod tests {
 
     #[test]
     fn scalars_follow_the_core_schema() {
-        let n = one("a: 1\nb: '1'\nc: true\nd: yes\ne: ~\nf: 1.5\ng: 0x10\nh: -3\ni: 1e3\nj: \"x\"\n");
+        let n =
+            one("a: 1\nb: '1'\nc: true\nd: yes\ne: ~\nf: 1.5\ng: 0x10\nh: -3\ni: 1e3\nj: \"x\"\n");
         let j = n.to_json();
         assert_eq!(
             j,
@@ -500,7 +589,13 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused_without_overflow() {
         // Block style: our depth limit. (Flow style is capped at 255 by the parser.)
-        let block = |depth: usize| (0..depth).map(|i| format!("{}- \n", "  ".repeat(i))).collect::<String>() + &"  ".repeat(depth) + "- x\n";
+        let block = |depth: usize| {
+            (0..depth)
+                .map(|i| format!("{}- \n", "  ".repeat(i)))
+                .collect::<String>()
+                + &"  ".repeat(depth)
+                + "- x\n"
+        };
         let e = parse(&block(1500), Limits::default()).unwrap_err();
         assert!(e.message.contains("nesting deeper"), "{e:?}");
         let e = parse(&("[".repeat(5000) + &"]".repeat(5000)), Limits::default()).unwrap_err();

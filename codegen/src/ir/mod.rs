@@ -162,7 +162,10 @@ pub struct Schema {
 impl Schema {
     /// Look up a property.
     pub fn property(&self, name: &str) -> Option<&Schema> {
-        self.properties.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+        self.properties
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s)
     }
 
     /// Whether `name` is listed in `required`.

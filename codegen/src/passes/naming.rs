@@ -11,10 +11,11 @@ use crate::ir::RustIdent;
 
 /// Words Rust reserves (2024 edition), usable as raw identifiers (`r#type`).
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn", "else", "enum",
-    "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
-    "move", "mut", "override", "priv", "pub", "ref", "return", "static", "struct", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers.
@@ -22,7 +23,9 @@ const NON_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 /// Keep ASCII letters, digits and `_`; everything else separates words.
 fn words(s: &str) -> Vec<&str> {
-    s.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect()
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 fn symbol_name(c: char) -> &'static str {
@@ -64,7 +67,9 @@ fn symbol_name(c: char) -> &'static str {
 fn join_pascal(parts: &[String]) -> String {
     let mut out = String::new();
     for p in parts {
-        if out.ends_with(|c: char| c.is_ascii_digit()) && p.starts_with(|c: char| c.is_ascii_digit()) {
+        if out.ends_with(|c: char| c.is_ascii_digit())
+            && p.starts_with(|c: char| c.is_ascii_digit())
+        {
             out.push('_');
         }
         out.push_str(p);
@@ -80,17 +85,37 @@ fn pascal(s: &str) -> String {
 /// A field name for a wire name: `apiVersion` → `api_version`, `type` → `r#type`,
 /// `$ref` → `ref_`, `1x` → `_1x`.
 pub fn field(wire: &str) -> RustIdent {
-    let snake = words(wire).iter().map(|w| w.to_snake_case()).collect::<Vec<_>>().join("_");
-    let snake = if snake.is_empty() { "field".to_owned() } else { snake };
+    let snake = words(wire)
+        .iter()
+        .map(|w| w.to_snake_case())
+        .collect::<Vec<_>>()
+        .join("_");
+    let snake = if snake.is_empty() {
+        "field".to_owned()
+    } else {
+        snake
+    };
     RustIdent(finish_ident(snake, "_"))
 }
 
 /// A type name from path segments: `["Foo", "spec", "template"]` → `FooSpecTemplate`.
 pub fn type_name(segments: &[&str]) -> String {
-    let parts: Vec<String> = segments.iter().map(|s| pascal(s)).filter(|s| !s.is_empty()).collect();
+    let parts: Vec<String> = segments
+        .iter()
+        .map(|s| pascal(s))
+        .filter(|s| !s.is_empty())
+        .collect();
     let name = join_pascal(&parts);
-    let name = if name.is_empty() { "Type".to_owned() } else { name };
-    if name.starts_with(|c: char| c.is_ascii_digit()) { format!("T{name}") } else { name }
+    let name = if name.is_empty() {
+        "Type".to_owned()
+    } else {
+        name
+    };
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("T{name}")
+    } else {
+        name
+    }
 }
 
 /// A variant name for an enum value: `"ReadWriteOnce"` → `ReadWriteOnce`,
@@ -100,9 +125,21 @@ pub fn variant(value: &str) -> String {
         return "Empty".to_owned();
     }
     let name = pascal(value);
-    let name = if name.is_empty() { value.chars().map(symbol_name).collect::<String>() } else { name };
-    let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("V{name}") } else { name };
-    if name == "Self" { "Self_".to_owned() } else { name }
+    let name = if name.is_empty() {
+        value.chars().map(symbol_name).collect::<String>()
+    } else {
+        name
+    };
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{name}")
+    } else {
+        name
+    };
+    if name == "Self" {
+        "Self_".to_owned()
+    } else {
+        name
+    }
 }
 
 /// A module name for an API group: `cert-manager.io` → `cert_manager_io`; the empty
@@ -117,13 +154,21 @@ pub fn version_module(s: &str) -> RustIdent {
 }
 
 fn module(s: &str, empty: &str) -> RustIdent {
-    let m = words(s).iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join("_");
+    let m = words(s)
+        .iter()
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join("_");
     let m = if m.is_empty() { empty.to_owned() } else { m };
     RustIdent(finish_ident(m, "m_"))
 }
 
 fn finish_ident(name: String, digit_prefix: &str) -> String {
-    let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("{digit_prefix}{name}") } else { name };
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("{digit_prefix}{name}")
+    } else {
+        name
+    };
     if NON_RAW.contains(&name.as_str()) {
         format!("{name}_")
     } else if KEYWORDS.contains(&name.as_str()) {
@@ -161,7 +206,9 @@ impl Namer {
         if self.taken.insert(base.to_lowercase()) {
             return name.to_owned();
         }
-        let sep = if base.ends_with(|c: char| c.is_ascii_digit()) || base.contains('_') && base.to_lowercase() == base {
+        let sep = if base.ends_with(|c: char| c.is_ascii_digit())
+            || base.contains('_') && base.to_lowercase() == base
+        {
             "_"
         } else {
             ""
@@ -175,7 +222,11 @@ impl Namer {
     /// Claim a field name (keeps raw-identifier form when the result is a keyword).
     pub fn claim_ident(&mut self, ident: RustIdent) -> RustIdent {
         let claimed = self.claim(&ident.0);
-        if claimed == ident.0 { ident } else { RustIdent(finish_ident(claimed, "_")) }
+        if claimed == ident.0 {
+            ident
+        } else {
+            RustIdent(finish_ident(claimed, "_"))
+        }
     }
 }
 
@@ -202,7 +253,10 @@ mod tests {
 
     #[test]
     fn types_and_variants() {
-        assert_eq!(type_name(&["Foo", "spec", "tls-config"]), "FooSpecTlsConfig");
+        assert_eq!(
+            type_name(&["Foo", "spec", "tls-config"]),
+            "FooSpecTlsConfig"
+        );
         assert_eq!(variant("ReadWriteOnce"), "ReadWriteOnce");
         assert_eq!(variant(""), "Empty");
         assert_eq!(variant("1.2"), "V1_2");

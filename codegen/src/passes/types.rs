@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use crate::error::{Diagnostic, Error, Result, SourceRef};
 use crate::ir::{
-    AdditionalProperties, EnumDef, Field, KindDef, Model, ModuleItems, Presence, RustIdent, Schema, StructDef, TypeBody, TypeDef,
-    TypeId, TypeRef, TypeSpace, Variant, WellKnown,
+    AdditionalProperties, EnumDef, Field, KindDef, Model, ModuleItems, Presence, RustIdent, Schema,
+    StructDef, TypeBody, TypeDef, TypeId, TypeRef, TypeSpace, Variant, WellKnown,
 };
 use crate::passes::naming::{self, Namer};
 use crate::passes::wellknown;
@@ -31,7 +31,10 @@ pub struct TypeOptions {
 
 impl Default for TypeOptions {
     fn default() -> Self {
-        TypeOptions { well_known: true, dedup: true }
+        TypeOptions {
+            well_known: true,
+            dedup: true,
+        }
     }
 }
 
@@ -41,7 +44,10 @@ pub fn build(model: &Model, options: &TypeOptions) -> Result<Vec<TypeSpace>> {
     let mut modules: BTreeMap<(String, String), Vec<(usize, usize)>> = BTreeMap::new();
     for (ri, res) in model.resources.iter().enumerate() {
         for (vi, ver) in res.versions.iter().enumerate() {
-            modules.entry((res.group.clone(), ver.name.clone())).or_default().push((ri, vi));
+            modules
+                .entry((res.group.clone(), ver.name.clone()))
+                .or_default()
+                .push((ri, vi));
         }
     }
     let mut spaces = Vec::new();
@@ -51,7 +57,11 @@ pub fn build(model: &Model, options: &TypeOptions) -> Result<Vec<TypeSpace>> {
         let mut b = Builder {
             model,
             options,
-            space: TypeSpace { group, version, ..TypeSpace::default() },
+            space: TypeSpace {
+                group,
+                version,
+                ..TypeSpace::default()
+            },
             names: Namer::new(),
             dedup: HashMap::new(),
             diags: Vec::new(),
@@ -60,7 +70,10 @@ pub fn build(model: &Model, options: &TypeOptions) -> Result<Vec<TypeSpace>> {
         // Root kinds claim their names before any nested type can.
         let kind_names: Vec<String> = members
             .iter()
-            .map(|(ri, _)| b.names.claim(&naming::type_name(&[&model.resources[*ri].kind])))
+            .map(|(ri, _)| {
+                b.names
+                    .claim(&naming::type_name(&[&model.resources[*ri].kind]))
+            })
             .collect();
         let prefix = naming::type_name(&[&b.space.group, &b.space.version]);
         b.space.items = ModuleItems {
@@ -76,7 +89,11 @@ pub fn build(model: &Model, options: &TypeOptions) -> Result<Vec<TypeSpace>> {
         diags.extend(b.diags);
         spaces.push(b.space);
     }
-    if diags.is_empty() { Ok(spaces) } else { Err(Error::Input(diags)) }
+    if diags.is_empty() {
+        Ok(spaces)
+    } else {
+        Err(Error::Input(diags))
+    }
 }
 
 struct Builder<'a> {
@@ -142,7 +159,14 @@ impl Builder<'_> {
         }
     }
 
-    fn field(&mut self, parent: &Schema, wire: &str, schema: &Schema, segs: &[&str], names: &mut Namer) -> Field {
+    fn field(
+        &mut self,
+        parent: &Schema,
+        wire: &str,
+        schema: &Schema,
+        segs: &[&str],
+        names: &mut Namer,
+    ) -> Field {
         let required = parent.is_required(wire);
         let presence = match (required, schema.nullable) {
             (true, false) => Presence::Required,
@@ -155,7 +179,10 @@ impl Builder<'_> {
             None | Some(Value::Null) => None,
             Some(d) => {
                 if let Err(why) = self.check_value(&ty, d) {
-                    self.error(schema, format!("the default does not fit the field's type: {why}"));
+                    self.error(
+                        schema,
+                        format!("the default does not fit the field's type: {why}"),
+                    );
                     None
                 } else {
                     Some(serde_json::to_string(d).expect("a JSON value always serializes"))
@@ -210,9 +237,13 @@ impl Builder<'_> {
     fn object(&mut self, schema: &Schema, property: &str, segs: &[&str]) -> TypeRef {
         if schema.properties.is_empty() {
             return match &schema.additional_properties {
-                Some(AdditionalProperties::Schema(values)) => TypeRef::Map(Box::new(self.map(values, property, segs))),
+                Some(AdditionalProperties::Schema(values)) => {
+                    TypeRef::Map(Box::new(self.map(values, property, segs)))
+                }
                 Some(AdditionalProperties::Bool(true)) => TypeRef::Map(Box::new(TypeRef::Json)),
-                _ if schema.preserve_unknown_fields || schema.embedded_resource => TypeRef::JsonObject,
+                _ if schema.preserve_unknown_fields || schema.embedded_resource => {
+                    TypeRef::JsonObject
+                }
                 // `type: object` and nothing else: the server prunes every field.
                 _ => self.structure(schema, segs, Vec::new(), false),
             };
@@ -236,14 +267,20 @@ impl Builder<'_> {
                     wire_name: wire.to_owned(),
                     rust_name: names.claim_ident(naming::field(wire)),
                     ty,
-                    presence: if schema.is_required(wire) { Presence::Required } else { Presence::Optional },
+                    presence: if schema.is_required(wire) {
+                        Presence::Required
+                    } else {
+                        Presence::Optional
+                    },
                     default: None,
                     doc,
                 });
             }
         }
         for (prop, ps) in &schema.properties {
-            if schema.embedded_resource && matches!(prop.as_str(), "apiVersion" | "kind" | "metadata") {
+            if schema.embedded_resource
+                && matches!(prop.as_str(), "apiVersion" | "kind" | "metadata")
+            {
                 continue;
             }
             let child: Vec<&str> = segs.iter().copied().chain([prop.as_str()]).collect();
@@ -253,8 +290,17 @@ impl Builder<'_> {
         self.structure(schema, segs, fields, schema.preserve_unknown_fields)
     }
 
-    fn structure(&mut self, schema: &Schema, segs: &[&str], fields: Vec<Field>, preserve_unknown: bool) -> TypeRef {
-        let body = TypeBody::Struct(StructDef { fields, preserve_unknown });
+    fn structure(
+        &mut self,
+        schema: &Schema,
+        segs: &[&str],
+        fields: Vec<Field>,
+        preserve_unknown: bool,
+    ) -> TypeRef {
+        let body = TypeBody::Struct(StructDef {
+            fields,
+            preserve_unknown,
+        });
         self.intern(body, schema, segs)
     }
 
@@ -287,11 +333,26 @@ impl Builder<'_> {
         let mut names = Namer::new();
         let variants: Vec<Variant> = values
             .iter()
-            .map(|v| Variant { wire: v.clone(), rust_name: RustIdent(names.claim(&naming::variant(v))) })
+            .map(|v| Variant {
+                wire: v.clone(),
+                rust_name: RustIdent(names.claim(&naming::variant(v))),
+            })
             .collect();
         let other = RustIdent(names.claim("Other"));
-        let default = schema.default.as_ref().and_then(Value::as_str).and_then(|d| values.iter().position(|v| v == d));
-        self.intern(TypeBody::Enum(EnumDef { variants, other, default }), schema, segs)
+        let default = schema
+            .default
+            .as_ref()
+            .and_then(Value::as_str)
+            .and_then(|d| values.iter().position(|v| v == d));
+        self.intern(
+            TypeBody::Enum(EnumDef {
+                variants,
+                other,
+                default,
+            }),
+            schema,
+            segs,
+        )
     }
 
     fn field_has_default(&self, f: &Field) -> bool {
@@ -313,21 +374,51 @@ impl Builder<'_> {
     fn check_value(&self, ty: &TypeRef, v: &Value) -> std::result::Result<(), String> {
         let fail = |expected: &str| Err(format!("expected {expected}, found `{v}`"));
         match ty {
-            TypeRef::Bool => if v.is_boolean() { Ok(()) } else { fail("a boolean") },
+            TypeRef::Bool => {
+                if v.is_boolean() {
+                    Ok(())
+                } else {
+                    fail("a boolean")
+                }
+            }
             TypeRef::I32 => match v.as_i64() {
                 Some(n) if i32::try_from(n).is_ok() => Ok(()),
                 _ => fail("a 32-bit integer"),
             },
-            TypeRef::I64 => if v.is_i64() { Ok(()) } else { fail("a 64-bit integer") },
-            TypeRef::F64 => if v.is_number() { Ok(()) } else { fail("a number") },
-            TypeRef::String => if v.is_string() { Ok(()) } else { fail("a string") },
+            TypeRef::I64 => {
+                if v.is_i64() {
+                    Ok(())
+                } else {
+                    fail("a 64-bit integer")
+                }
+            }
+            TypeRef::F64 => {
+                if v.is_number() {
+                    Ok(())
+                } else {
+                    fail("a number")
+                }
+            }
+            TypeRef::String => {
+                if v.is_string() {
+                    Ok(())
+                } else {
+                    fail("a string")
+                }
+            }
             TypeRef::IntOrString => match v {
                 Value::String(_) => Ok(()),
                 Value::Number(n) if n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()) => Ok(()),
                 _ => fail("a 32-bit integer or a string"),
             },
             TypeRef::Json => Ok(()),
-            TypeRef::JsonObject => if v.is_object() { Ok(()) } else { fail("an object") },
+            TypeRef::JsonObject => {
+                if v.is_object() {
+                    Ok(())
+                } else {
+                    fail("an object")
+                }
+            }
             TypeRef::List(item) => match v {
                 Value::Array(items) => items.iter().try_for_each(|i| self.check_value(item, i)),
                 _ => fail("a list"),
@@ -336,18 +427,41 @@ impl Builder<'_> {
                 Value::Object(m) => m.values().try_for_each(|i| self.check_value(value, i)),
                 _ => fail("an object"),
             },
-            TypeRef::WellKnown(_) => if v.is_object() { Ok(()) } else { fail("an object") },
+            TypeRef::WellKnown(_) => {
+                if v.is_object() {
+                    Ok(())
+                } else {
+                    fail("an object")
+                }
+            }
             TypeRef::Named(id) => match &self.space.types[id.0].body {
-                TypeBody::Enum(_) => if v.is_string() { Ok(()) } else { fail("a string") },
+                TypeBody::Enum(_) => {
+                    if v.is_string() {
+                        Ok(())
+                    } else {
+                        fail("a string")
+                    }
+                }
                 TypeBody::Struct(s) => {
-                    let Value::Object(m) = v else { return fail("an object") };
+                    let Value::Object(m) = v else {
+                        return fail("an object");
+                    };
                     for f in &s.fields {
                         match (m.get(&f.wire_name), f.presence) {
-                            (None, Presence::Required | Presence::RequiredNullable) if f.default.is_none() => {
+                            (None, Presence::Required | Presence::RequiredNullable)
+                                if f.default.is_none() =>
+                            {
                                 return Err(format!("missing required field `{}`", f.wire_name));
                             }
-                            (Some(Value::Null), Presence::RequiredNullable | Presence::OptionalNullable | Presence::Optional) => {}
-                            (Some(x), _) => self.check_value(&f.ty, x).map_err(|e| format!("{}: {e}", f.wire_name))?,
+                            (
+                                Some(Value::Null),
+                                Presence::RequiredNullable
+                                | Presence::OptionalNullable
+                                | Presence::Optional,
+                            ) => {}
+                            (Some(x), _) => self
+                                .check_value(&f.ty, x)
+                                .map_err(|e| format!("{}: {e}", f.wire_name))?,
                             (None, _) => {}
                         }
                     }

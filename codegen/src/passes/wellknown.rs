@@ -50,13 +50,24 @@ const DEFS: &[Def] = &[
     },
     Def {
         wk: W::LabelSelector,
-        fields: &[("matchExpressions", WkList(W::LabelSelectorRequirement), false), ("matchLabels", StrMap, false)],
+        fields: &[
+            (
+                "matchExpressions",
+                WkList(W::LabelSelectorRequirement),
+                false,
+            ),
+            ("matchLabels", StrMap, false),
+        ],
         must_have: &[],
         hints: &[],
     },
     Def {
         wk: W::LabelSelectorRequirement,
-        fields: &[("key", Str, true), ("operator", Str, true), ("values", StrList, false)],
+        fields: &[
+            ("key", Str, true),
+            ("operator", Str, true),
+            ("values", StrList, false),
+        ],
         must_have: &[],
         hints: &[],
     },
@@ -82,19 +93,31 @@ const DEFS: &[Def] = &[
     },
     Def {
         wk: W::SecretKeySelector,
-        fields: &[("key", Str, true), ("name", Str, true), ("optional", Bool, false)],
+        fields: &[
+            ("key", Str, true),
+            ("name", Str, true),
+            ("optional", Bool, false),
+        ],
         must_have: &[],
         hints: &["secret"],
     },
     Def {
         wk: W::ConfigMapKeySelector,
-        fields: &[("key", Str, true), ("name", Str, true), ("optional", Bool, false)],
+        fields: &[
+            ("key", Str, true),
+            ("name", Str, true),
+            ("optional", Bool, false),
+        ],
         must_have: &[],
         hints: &["configmap"],
     },
     Def {
         wk: W::TypedLocalObjectReference,
-        fields: &[("apiGroup", Str, false), ("kind", Str, true), ("name", Str, true)],
+        fields: &[
+            ("apiGroup", Str, false),
+            ("kind", Str, true),
+            ("name", Str, true),
+        ],
         must_have: &[],
         hints: &[],
     },
@@ -140,13 +163,19 @@ fn fits(schema: &Schema, def: &Def) -> bool {
         return false;
     }
     for (name, prop) in &schema.properties {
-        let Some((_, ty, _)) = def.fields.iter().find(|(n, _, _)| n == name) else { return false };
+        let Some((_, ty, _)) = def.fields.iter().find(|(n, _, _)| n == name) else {
+            return false;
+        };
         if !field_fits(prop, *ty) {
             return false;
         }
     }
     def.must_have.iter().all(|n| schema.property(n).is_some())
-        && def.fields.iter().filter(|(_, _, req)| *req).all(|(n, _, _)| schema.is_required(n))
+        && def
+            .fields
+            .iter()
+            .filter(|(_, _, req)| *req)
+            .all(|(n, _, _)| schema.is_required(n))
 }
 
 /// A string field; an `enum` is fine (a `String` holds every listed value).
@@ -158,19 +187,34 @@ fn field_fits(s: &Schema, ty: Ty) -> bool {
     match ty {
         Str => is_string(s),
         Time => is_string(s) && s.format.as_deref() == Some("date-time"),
-        I64 => plain(s) && s.ty.as_deref() == Some("integer") && s.format.as_deref() != Some("int32") && s.enum_values.is_none(),
+        I64 => {
+            plain(s)
+                && s.ty.as_deref() == Some("integer")
+                && s.format.as_deref() != Some("int32")
+                && s.enum_values.is_none()
+        }
         Bool => plain(s) && s.ty.as_deref() == Some("boolean"),
-        StrList => plain(s) && s.ty.as_deref() == Some("array") && s.items.as_deref().is_some_and(is_string),
+        StrList => {
+            plain(s)
+                && s.ty.as_deref() == Some("array")
+                && s.items.as_deref().is_some_and(is_string)
+        }
         StrMap => {
             plain(s)
                 && s.ty.as_deref() == Some("object")
                 && s.properties.is_empty()
                 && matches!(&s.additional_properties, Some(crate::ir::AdditionalProperties::Schema(v)) if is_string(v))
         }
-        WkList(w) => plain(s) && s.ty.as_deref() == Some("array") && s.items.as_deref().is_some_and(|i| match_def(i, w)),
+        WkList(w) => {
+            plain(s)
+                && s.ty.as_deref() == Some("array")
+                && s.items.as_deref().is_some_and(|i| match_def(i, w))
+        }
     }
 }
 
 fn match_def(s: &Schema, w: WellKnown) -> bool {
-    DEFS.iter().find(|d| d.wk == w).is_some_and(|d| s.ty.as_deref() == Some("object") && fits(s, d))
+    DEFS.iter()
+        .find(|d| d.wk == w)
+        .is_some_and(|d| s.ty.as_deref() == Some("object") && fits(s, d))
 }

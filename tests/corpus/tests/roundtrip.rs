@@ -42,7 +42,10 @@ fn schemas() -> BTreeMap<(String, String, String), Value> {
             for crd in yaml_docs(&p) {
                 let spec = &crd["spec"];
                 let group = spec["group"].as_str().unwrap_or_default().to_owned();
-                let kind = spec["names"]["kind"].as_str().unwrap_or_default().to_owned();
+                let kind = spec["names"]["kind"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
                 for v in spec["versions"].as_array().into_iter().flatten() {
                     let name = v["name"].as_str().unwrap_or_default().to_owned();
                     let schema = v["schema"]["openAPIV3Schema"].clone();
@@ -72,7 +75,9 @@ fn as_stored(mut obj: Value, schema: &Value) -> Value {
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
         }
@@ -87,7 +92,9 @@ fn first_difference(path: &str, a: &Value, b: &Value) -> String {
             for (k, v) in x {
                 match y.get(k) {
                     None => return format!("{path}.{k}: dropped (was {})", short(v)),
-                    Some(w) if !same(v, w) => return first_difference(&format!("{path}.{k}"), v, w),
+                    Some(w) if !same(v, w) => {
+                        return first_difference(&format!("{path}.{k}"), v, w);
+                    }
                     _ => {}
                 }
             }
@@ -112,7 +119,11 @@ fn first_difference(path: &str, a: &Value, b: &Value) -> String {
 
 fn short(v: &Value) -> String {
     let s = v.to_string();
-    if s.len() > 80 { format!("{}…", &s[..80]) } else { s }
+    if s.len() > 80 {
+        format!("{}…", &s[..80])
+    } else {
+        s
+    }
 }
 
 /// A document with every declared field filled (depth-limited), values chosen to be
@@ -123,7 +134,9 @@ fn sample(schema: &Value, depth: usize, seed: &mut u64) -> Value {
 }
 
 fn sample_at(schema: &Value, depth: usize, seed: &mut u64, root: bool) -> Value {
-    *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    *seed = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let flag = |s: &Value, k: &str| s.get(k).and_then(Value::as_bool).unwrap_or(false);
     if let Some(Value::Array(values)) = schema.get("enum") {
         if let Some(v) = values.iter().find(|v| !v.is_null()) {
@@ -131,7 +144,11 @@ fn sample_at(schema: &Value, depth: usize, seed: &mut u64, root: bool) -> Value 
         }
     }
     if flag(schema, "x-kubernetes-int-or-string") {
-        return if *seed % 2 == 0 { Value::from(8080) } else { Value::from("50%") };
+        return if *seed % 2 == 0 {
+            Value::from(8080)
+        } else {
+            Value::from("50%")
+        };
     }
     // A typeless schema: take the type its items or its first oneOf/anyOf branch implies.
     let branch_type = ["oneOf", "anyOf"]
@@ -151,7 +168,13 @@ fn sample_at(schema: &Value, depth: usize, seed: &mut u64, root: bool) -> Value 
             Some("int-or-string") => Value::from("1"),
             _ => Value::from("sample"),
         },
-        Some("integer") => Value::from(schema.get("minimum").and_then(Value::as_i64).unwrap_or(3).max(1)),
+        Some("integer") => Value::from(
+            schema
+                .get("minimum")
+                .and_then(Value::as_i64)
+                .unwrap_or(3)
+                .max(1),
+        ),
         Some("number") => Value::from(1.5),
         Some("boolean") => Value::from(true),
         Some("array") => {
@@ -160,7 +183,9 @@ fn sample_at(schema: &Value, depth: usize, seed: &mut u64, root: bool) -> Value 
                 return Value::Array(Vec::new());
             }
             match schema.get("items") {
-                Some(items) => Value::Array(vec![sample_at(items, depth.saturating_sub(1), seed, false)]),
+                Some(items) => {
+                    Value::Array(vec![sample_at(items, depth.saturating_sub(1), seed, false)])
+                }
                 None => Value::Array(vec![Value::from("any")]),
             }
         }
@@ -179,7 +204,10 @@ fn sample_at(schema: &Value, depth: usize, seed: &mut u64, root: bool) -> Value 
                         continue;
                     }
                     if depth > 0 || required.contains(&k.as_str()) {
-                        m.insert(k.clone(), sample_at(ps, depth.saturating_sub(1), seed, false));
+                        m.insert(
+                            k.clone(),
+                            sample_at(ps, depth.saturating_sub(1), seed, false),
+                        );
                     }
                 }
             }
@@ -193,14 +221,20 @@ fn sample_at(schema: &Value, depth: usize, seed: &mut u64, root: bool) -> Value 
                 }
             }
             if flag(schema, "x-kubernetes-preserve-unknown-fields") {
-                m.insert("unlistedField".into(), serde_json::json!({"kept": [1, 2.5, null, "x"]}));
+                m.insert(
+                    "unlistedField".into(),
+                    serde_json::json!({"kept": [1, 2.5, null, "x"]}),
+                );
             }
             if flag(schema, "x-kubernetes-embedded-resource") {
                 m.insert("apiVersion".into(), Value::from("v1"));
                 m.insert("kind".into(), Value::from("ConfigMap"));
                 m.insert("metadata".into(), serde_json::json!({"name": "embedded"}));
             }
-            if ty.is_none() && props.is_none() && !flag(schema, "x-kubernetes-preserve-unknown-fields") {
+            if ty.is_none()
+                && props.is_none()
+                && !flag(schema, "x-kubernetes-preserve-unknown-fields")
+            {
                 return serde_json::json!({"free": "form"});
             }
             Value::Object(m)
@@ -211,7 +245,9 @@ fn sample_at(schema: &Value, depth: usize, seed: &mut u64, root: bool) -> Value 
 #[test]
 fn corpus_round_trips() {
     if crdgen_corpus_tests::KINDS.is_empty() {
-        eprintln!("corpus round trip: nothing generated (corpus missing or CRDGEN_CORPUS=none); skipped");
+        eprintln!(
+            "corpus round trip: nothing generated (corpus missing or CRDGEN_CORPUS=none); skipped"
+        );
         return;
     }
     let schemas = schemas();
@@ -224,17 +260,20 @@ fn corpus_round_trips() {
     let mut unserved = Vec::new();
     for line in tsv.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
-        let (file, group, version, kind, has_version) = (cols[0], cols[2], cols[3], cols[4], cols[6]);
+        let (file, group, version, kind, has_version) =
+            (cols[0], cols[2], cols[3], cols[4], cols[6]);
         if has_version != "True" {
             unserved.push(format!("{file} ({group}/{version} {kind})"));
             continue;
         }
-        let Some(schema) = schemas.get(&(group.to_owned(), version.to_owned(), kind.to_owned())) else {
+        let Some(schema) = schemas.get(&(group.to_owned(), version.to_owned(), kind.to_owned()))
+        else {
             panic!("{file}: no schema for {group}/{version} {kind}");
         };
         for obj in yaml_docs(&corpus_dir().join(file)) {
             let api_version = obj["apiVersion"].as_str().unwrap_or_default().to_owned();
-            let Some(result) = crdgen_corpus_tests::roundtrip(&api_version, kind, obj.clone()) else {
+            let Some(result) = crdgen_corpus_tests::roundtrip(&api_version, kind, obj.clone())
+            else {
                 not_generated += 1;
                 continue;
             };
@@ -242,7 +281,10 @@ fn corpus_round_trips() {
             let expected = as_stored(obj, schema);
             match result {
                 Ok(actual) if same(&expected, &actual) => passed += 1,
-                Ok(actual) => failures.push(format!("{file}: {}", first_difference("", &expected, &actual))),
+                Ok(actual) => failures.push(format!(
+                    "{file}: {}",
+                    first_difference("", &expected, &actual)
+                )),
                 Err(e) => {
                     let problems = crdgen_runtime::schema::validate(&expected, schema);
                     if problems.is_empty() {
@@ -261,16 +303,25 @@ fn corpus_round_trips() {
     let mut samples = 0;
     let mut samples_passed = 0;
     for (group, version, kind) in crdgen_corpus_tests::KINDS {
-        let Some(schema) = schemas.get(&(group.to_string(), version.to_string(), kind.to_string())) else { continue };
+        let Some(schema) = schemas.get(&(group.to_string(), version.to_string(), kind.to_string()))
+        else {
+            continue;
+        };
         let mut seed = 7;
         let mut obj = sample(schema, 12, &mut seed);
-        let api_version = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
+        let api_version = if group.is_empty() {
+            version.to_string()
+        } else {
+            format!("{group}/{version}")
+        };
         obj["apiVersion"] = Value::from(api_version.clone());
         obj["kind"] = Value::from(*kind);
         obj["metadata"] = serde_json::json!({"name": "sample", "labels": {"a": "b"}});
         let expected = as_stored(obj.clone(), schema);
         samples += 1;
-        match crdgen_corpus_tests::roundtrip(&api_version, kind, obj).expect("every generated kind dispatches") {
+        match crdgen_corpus_tests::roundtrip(&api_version, kind, obj)
+            .expect("every generated kind dispatches")
+        {
             Ok(actual) if same(&expected, &actual) => samples_passed += 1,
             Ok(actual) => failures.push(format!(
                 "sample {api_version} {kind}: {}",
@@ -282,18 +333,30 @@ fn corpus_round_trips() {
 
     eprintln!("corpus round trip report");
     eprintln!("  generated kinds: {}", crdgen_corpus_tests::KINDS.len());
-    eprintln!("  example objects round-tripped: {passed}/{objects} (plus {not_generated} whose CRD is not in this selection)");
+    eprintln!(
+        "  example objects round-tripped: {passed}/{objects} (plus {not_generated} whose CRD is not in this selection)"
+    );
     eprintln!("  synthesized samples round-tripped: {samples_passed}/{samples}");
-    eprintln!("  example objects the API server would reject as invalid ({}):", invalid.len());
+    eprintln!(
+        "  example objects the API server would reject as invalid ({}):",
+        invalid.len()
+    );
     for i in &invalid {
         eprintln!("    {i}");
     }
-    eprintln!("  objects using a version their CRD no longer serves ({}):", unserved.len());
+    eprintln!(
+        "  objects using a version their CRD no longer serves ({}):",
+        unserved.len()
+    );
     for u in &unserved {
         eprintln!("    {u}");
     }
     for f in &failures {
         eprintln!("  FAIL {f}");
     }
-    assert!(failures.is_empty(), "{} documents did not round-trip (see the report above)", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} documents did not round-trip (see the report above)",
+        failures.len()
+    );
 }
