@@ -72,7 +72,7 @@ use tokio::sync::watch;
 
 use crate::tracker::{
     DeleteOptions, EventType, FieldValidation, Gvr, KindInfo, ListOptions, PatchType, StatusError,
-    Subresource, Tracker, WatchOptions, WriteOptions,
+    Subresource, Tracker, VersionInfo, WatchOptions, WriteOptions,
 };
 
 /// The response body type of the server (buffered JSON or a watch stream).
@@ -150,8 +150,13 @@ impl ApiServerBuilder {
     /// Build the server; fails on a CRD that cannot be read.
     pub fn build(self) -> Result<ApiServer, String> {
         let tracker = self.tracker.unwrap_or_default();
+        if tracker.kind(CRD_GROUP, CRD_RESOURCE).is_none() {
+            tracker.register_kind(crd_kind());
+        }
         for crd in &self.crds {
             tracker.register_crd(crd)?;
+            // Also readable as an object, as on a real server (`kubectl get crd`).
+            tracker.add(established(crd.clone())).map_err(|e| e.message().to_owned())?;
         }
         for k in self.kinds {
             tracker.register_kind(k);
@@ -167,6 +172,59 @@ impl ApiServerBuilder {
             }),
         })
     }
+}
+
+const CRD_GROUP: &str = "apiextensions.k8s.io";
+const CRD_RESOURCE: &str = "customresourcedefinitions";
+
+/// `apiextensions.k8s.io/v1` CustomResourceDefinitions as a served kind: creating or
+/// updating one registers (or re-registers) the kind it defines.
+fn crd_kind() -> KindInfo {
+    KindInfo {
+        group: CRD_GROUP.to_owned(),
+        kind: "CustomResourceDefinition".to_owned(),
+        list_kind: "CustomResourceDefinitionList".to_owned(),
+        plural: CRD_RESOURCE.to_owned(),
+        singular: "customresourcedefinition".to_owned(),
+        short_names: vec!["crd".to_owned(), "crds".to_owned()],
+        categories: vec!["api-extensions".to_owned()],
+        namespaced: false,
+        versions: vec![VersionInfo {
+            name: "v1".to_owned(),
+            served: true,
+            storage: true,
+            schema: None,
+            status: true,
+            scale: None,
+            deprecated: false,
+            deprecation_warning: None,
+            printer_columns: vec![json!({"name": "Created At", "type": "date", "jsonPath": ".metadata.creationTimestamp"})],
+            selectable_fields: Vec::new(),
+        }],
+    }
+}
+
+/// The status the real server gives a CRD once its names are accepted and it serves.
+fn established(mut crd: Value) -> Value {
+    let names = crd.pointer("/spec/names").cloned().unwrap_or(Value::Null);
+    let stored: Vec<Value> = crd
+        .pointer("/spec/versions")
+        .and_then(Value::as_array)
+        .map(|vs| vs.iter().filter(|v| v["storage"] == json!(true)).map(|v| v["name"].clone()).collect())
+        .unwrap_or_default();
+    let now = crate::tracker::now_rfc3339();
+    let condition = |ty: &str, reason: &str, message: &str| {
+        json!({"type": ty, "status": "True", "reason": reason, "message": message, "lastTransitionTime": now})
+    };
+    crd["status"] = json!({
+        "acceptedNames": names,
+        "storedVersions": stored,
+        "conditions": [
+            condition("NamesAccepted", "NoConflicts", "no conflicts found"),
+            condition("Established", "InitialNamesAccepted", "the initial names have been accepted"),
+        ],
+    });
+    crd
 }
 
 #[derive(Debug)]
@@ -692,6 +750,17 @@ impl ApiServer {
         })
     }
 
+    /// Register the kind a stored CRD defines and mark the CRD established (as the
+    /// real server's controllers do, in a status update clients can watch).
+    fn serve_crd(&self, crd: &Value) -> Result<Value, StatusError> {
+        let tracker = &self.inner.tracker;
+        tracker.register_crd(crd).map_err(|e| crd_invalid(crd, &e))?;
+        let name = crd.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let gvr = Gvr::new(CRD_GROUP, "v1", CRD_RESOURCE);
+        let reply = tracker.update(&gvr, None, &name, established(crd.clone()), Subresource::Status, &WriteOptions::default())?;
+        Ok(reply.object)
+    }
+
     async fn resource(
         &self,
         parts: &http::request::Parts,
@@ -731,7 +800,15 @@ impl ApiServer {
                 }
                 Method::POST => {
                     let obj = parse_body(&body)?;
-                    let reply = tracker.create(&t.gvr, ns, obj, &write_options(q)?)?;
+                    let is_crd = t.gvr.group == CRD_GROUP && t.gvr.resource == CRD_RESOURCE;
+                    if is_crd {
+                        KindInfo::from_crd(&obj).map_err(|e| crd_invalid(&obj, &e))?;
+                    }
+                    let opts = write_options(q)?;
+                    let mut reply = tracker.create(&t.gvr, ns, obj, &opts)?;
+                    if is_crd && !opts.dry_run {
+                        reply.object = self.serve_crd(&reply.object)?;
+                    }
                     Ok(with_warnings(
                         json_response(StatusCode::CREATED, &reply.object),
                         &reply.warnings,
@@ -762,7 +839,15 @@ impl ApiServer {
             }
             Method::PUT => {
                 let obj = parse_body(&body)?;
-                let reply = tracker.update(&t.gvr, ns, name, obj, sub, &write_options(q)?)?;
+                let is_crd = t.gvr.group == CRD_GROUP && t.gvr.resource == CRD_RESOURCE;
+                if is_crd && sub == Subresource::None {
+                    KindInfo::from_crd(&obj).map_err(|e| crd_invalid(&obj, &e))?;
+                }
+                let opts = write_options(q)?;
+                let mut reply = tracker.update(&t.gvr, ns, name, obj, sub, &opts)?;
+                if is_crd && sub == Subresource::None && !opts.dry_run {
+                    reply.object = self.serve_crd(&reply.object)?;
+                }
                 Ok(with_warnings(
                     json_response(StatusCode::OK, &reply.object),
                     &reply.warnings,
@@ -782,7 +867,11 @@ impl ApiServer {
                         None,
                     ));
                 };
-                let reply = tracker.patch(&t.gvr, ns, name, pt, &body, sub, &write_options(q)?)?;
+                let opts = write_options(q)?;
+                let mut reply = tracker.patch(&t.gvr, ns, name, pt, &body, sub, &opts)?;
+                if t.gvr.group == CRD_GROUP && t.gvr.resource == CRD_RESOURCE && sub == Subresource::None && !opts.dry_run {
+                    reply.object = self.serve_crd(&reply.object)?;
+                }
                 let code = if reply.created {
                     StatusCode::CREATED
                 } else {
@@ -1522,4 +1611,15 @@ mod tests {
         assert_eq!(parse_rfc3339("1970-01-02T00:00:01Z"), Some(86_401));
         assert_eq!(parse_rfc3339("2024-02-29T23:59:59Z"), Some(1_709_251_199));
     }
+}
+
+/// 422 for a CRD the server cannot serve, naming it like the real server does.
+fn crd_invalid(crd: &Value, why: &str) -> StatusError {
+    let name = crd.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+    StatusError::new(
+        422,
+        "Invalid",
+        format!("CustomResourceDefinition.apiextensions.k8s.io \"{name}\" is invalid: {why}"),
+        None,
+    )
 }

@@ -885,7 +885,10 @@ async fn discovery_documents() {
             .unwrap();
         let v: Value = client.request(req).await.unwrap();
         assert_eq!(v["kind"], "APIGroupDiscoveryList");
-        assert_eq!(v["items"][0]["versions"][0]["resources"][1]["subresources"][1]["subresource"], "scale");
+        let example = v["items"].as_array().unwrap().iter().find(|g| g["metadata"]["name"] == "example.com").unwrap();
+        assert_eq!(example["versions"][0]["resources"][1]["subresources"][1]["subresource"], "scale");
+        // CRDs themselves are served too.
+        assert!(v["items"].as_array().unwrap().iter().any(|g| g["metadata"]["name"] == "apiextensions.k8s.io"));
     })
     .await;
     h.shutdown().await;
