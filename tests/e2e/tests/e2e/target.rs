@@ -135,9 +135,12 @@ impl Target {
             "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}
         }))
         .expect("a namespace");
-        within("create the namespace", namespaces.create(&PostParams::default(), &ns))
-            .await
-            .expect("create the test namespace");
+        within(
+            "create the namespace",
+            namespaces.create(&PostParams::default(), &ns),
+        )
+        .await
+        .expect("create the test namespace");
         Target {
             clientset: Clientset::new(client.clone()),
             client,
@@ -145,11 +148,6 @@ impl Target {
             backend,
             finished: false,
         }
-    }
-
-    /// Whether this runs against a real cluster.
-    pub fn is_cluster(&self) -> bool {
-        matches!(self.backend, Backend::Cluster { .. })
     }
 
     /// The in-memory server (its tracker: seed, compact, read actions).
@@ -166,7 +164,11 @@ impl Target {
     /// `metadata.labels` with the run label (value: the namespace) and `labels`.
     pub fn labels(&self, labels: &[(&str, &str)]) -> BTreeMap<String, String> {
         let mut map = BTreeMap::from([(RUN_LABEL.to_owned(), self.namespace.clone())]);
-        map.extend(labels.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        map.extend(
+            labels
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
         map
     }
 
@@ -264,7 +266,11 @@ impl Target {
     /// in-memory server.
     pub async fn finish(mut self) {
         if let Backend::Cluster { .. } = self.backend {
-            within("clean up", cleanup(self.client.clone(), self.namespace.clone())).await;
+            within(
+                "clean up",
+                cleanup(self.client.clone(), self.namespace.clone()),
+            )
+            .await;
         }
         if let Backend::InMemory { handle, .. } = &mut self.backend
             && let Some(h) = handle.take()
@@ -338,7 +344,10 @@ async fn install_crds(client: kube::Client) {
     let api: Api<CustomResourceDefinition> = Api::all(client);
     let params = PatchParams::apply("crdgen-e2e").force();
     for crd in crdgen_e2e_tests::crd_documents() {
-        let name = crd["metadata"]["name"].as_str().expect("a CRD name").to_owned();
+        let name = crd["metadata"]["name"]
+            .as_str()
+            .expect("a CRD name")
+            .to_owned();
         api.patch(&name, &params, &Patch::Apply(&crd))
             .await
             .unwrap_or_else(|e| panic!("install CRD {name}: {e}"));
@@ -363,13 +372,19 @@ async fn cleanup(client: kube::Client, namespace: String) {
     let selector = format!("{RUN_LABEL}={namespace}");
     let gadgets: Api<Gadget> = Api::all(client.clone());
     if let Err(e) = gadgets
-        .delete_collection(&DeleteParams::default(), &ListParams::default().labels(&selector))
+        .delete_collection(
+            &DeleteParams::default(),
+            &ListParams::default().labels(&selector),
+        )
         .await
     {
         eprintln!("warning: could not delete the gadgets of {namespace}: {e}");
     }
     let namespaces: Api<Namespace> = Api::all(client);
-    if let Err(e) = namespaces.delete(&namespace, &DeleteParams::background()).await {
+    if let Err(e) = namespaces
+        .delete(&namespace, &DeleteParams::background())
+        .await
+    {
         eprintln!("warning: could not delete namespace {namespace}: {e}");
     }
 }
