@@ -14,7 +14,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use crdgen_runtime::client::{Patch, PatchParams, PostParams};
-use crdgen_runtime::informer::FnHandler;
+use crdgen_runtime::informer::{FnHandler, SharedIndexInformer};
 use crdgen_runtime::lister::Lister;
 use crdgen_runtime::queue::WorkQueue;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
@@ -62,6 +62,8 @@ pub struct Controller {
     deployments: Lister<Deployment>,
     queue: WorkQueue<String>,
     factory: crdgen_runtime::informer::SharedInformerFactory,
+    foos_synced: SharedIndexInformer<Foo>,
+    deployments_synced: SharedIndexInformer<Deployment>,
 }
 
 impl Controller {
@@ -109,6 +111,8 @@ impl Controller {
             deployments: deployment_informer.lister(),
             queue,
             factory: (**factory).clone(),
+            foos_synced: foo_informer,
+            deployments_synced: deployment_informer,
         }
     }
 
@@ -129,8 +133,13 @@ impl Controller {
         self.factory.start()?;
         let mut shutdown = std::pin::pin!(shutdown);
         eprintln!("sample-controller: waiting for informer caches to sync");
+        // Wait for these two informers (client-go's `WaitForCacheSync(foosSynced,
+        // deploymentsSynced)`).
+        let caches = async {
+            self.foos_synced.wait_for_sync().await && self.deployments_synced.wait_for_sync().await
+        };
         let synced = tokio::select! {
-            synced = self.factory.wait_for_cache_sync() => synced,
+            synced = caches => synced,
             () = &mut shutdown => false,
         };
         let mut tasks = tokio::task::JoinSet::new();
