@@ -1,9 +1,11 @@
 //! Emitters: read the model and type spaces, produce tokens. No parsing here.
 
 pub mod clients;
+pub mod crd;
 pub mod docs;
 pub mod kinds;
 pub mod types;
+pub mod yaml;
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -1,0 +1,82 @@
+//! Every corpus CRD survives load → emit → YAML → load: the regenerated document is
+//! JSON-equal to the original, modulo what [`crdgen::emit::crd::normalize`] documents
+//! (`status`, server-owned metadata, absent-equivalent forms, defaulted names).
+
+use std::path::{Path, PathBuf};
+
+use crdgen::emit::{crd, yaml};
+use crdgen::input::yaml as reader;
+
+fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/crds");
+    dir.is_dir().then_some(dir)
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("readable corpus") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn original_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("readable");
+    let docs = reader::parse(&text, Default::default()).expect("valid YAML");
+    docs.iter()
+        .map(|d| d.root.to_json())
+        .find(|j| j.get("kind").and_then(|k| k.as_str()) == Some("CustomResourceDefinition"))
+        .expect("a CRD document")
+}
+
+#[test]
+fn corpus_crds_round_trip_through_the_manifest_emitter() {
+    let Some(dir) = corpus() else {
+        eprintln!("corpus not found; skipped");
+        return;
+    };
+    let files = files(&dir);
+    let mut failures = Vec::new();
+    for path in &files {
+        let loaded = crdgen::input::load(&[crdgen::Source::Path(path.clone())])
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let res = &loaded.model.resources[0];
+        let emitted = crd::crd_json(res);
+        let text = yaml::to_yaml(&emitted);
+        let back = reader::parse(&text, Default::default())
+            .unwrap_or_else(|e| panic!("{}: emitted YAML does not parse: {e:?}", path.display()));
+        let back = back[0].root.to_json();
+        if back != emitted {
+            failures.push(format!(
+                "{}: YAML writer changed the document",
+                path.display()
+            ));
+            continue;
+        }
+        // The emitted document must load into the same model.
+        let again = crdgen::input::load_str("emitted.yaml", &text)
+            .unwrap_or_else(|e| panic!("{}: emitted CRD does not load: {e}", path.display()));
+        if crd::crd_json(&again[0]) != emitted {
+            failures.push(format!("{}: reloading changes the model", path.display()));
+        }
+        let original = crd::normalize(&original_json(path));
+        if crd::normalize(&back) != original {
+            failures.push(format!("{}: differs from the original", path.display()));
+        }
+    }
+    eprintln!(
+        "{} of {} corpus CRDs equal after load → emit → YAML → load",
+        files.len() - failures.len(),
+        files.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
