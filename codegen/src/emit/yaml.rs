@@ -235,13 +235,13 @@ mod tests {
         });
         let text = to_yaml(&v);
         assert_eq!(back(&text), v, "{text}");
-        assert!(text.contains("- a: b") == false);
+        assert!(!text.contains("- a: b"));
         assert!(text.contains("|-\n"));
     }
 
     #[test]
     fn keys_are_sorted_and_sequences_compact() {
-        let text = to_yaml(&json!({"spec": {"b": 1, "a": [{"y": 1, "x": 2}]}, "kind": "K"}));
-        assert_eq!(text, "kind: K\nspec:\n  a:\n  - x: 2\n    y: 1\n  b: 1\n");
+        let text = to_yaml(&json!({"spec": {"b": 1, "a": [{"z": 1, "x": 2}]}, "kind": "K"}));
+        assert_eq!(text, "kind: K\nspec:\n  a:\n  - x: 2\n    z: 1\n  b: 1\n");
     }
 }
