@@ -437,6 +437,7 @@ pub mod example_com {
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
             pub level: ::std::option::Option<ChoiceSpecLevel>,
+            /// Allowed values: 1, 2, 3.
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub priority: ::std::option::Option<i64>,
             #[serde(

@@ -189,13 +189,23 @@ impl Builder<'_> {
                 }
             }
         };
+        // Enums that stay plain types (integers, mixed values) keep their values in the docs.
+        let mut doc = schema.description.clone();
+        if let (Some(values), false) = (&schema.enum_values, matches!(ty, TypeRef::Named(_))) {
+            let listed: Vec<String> = values.iter().map(Value::to_string).collect();
+            let line = format!("Allowed values: {}.", listed.join(", "));
+            doc = Some(match doc {
+                Some(d) => format!("{d}\n\n{line}"),
+                None => line,
+            });
+        }
         Field {
             wire_name: wire.to_owned(),
             rust_name: names.claim_ident(naming::field(wire)),
             ty,
             presence,
             default,
-            doc: schema.description.clone(),
+            doc,
         }
     }
 
