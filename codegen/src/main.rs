@@ -1,6 +1,7 @@
 //! The `crdgen` command line.
 
 use std::io::Read;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -68,6 +69,25 @@ enum Command {
         #[arg(long)]
         no_rustfmt: bool,
     },
+    /// Serve CRDs from an in-memory Kubernetes API server, for kubectl and tests.
+    ///
+    /// The kinds of the CRDs are served over plain HTTP (no TLS, no authentication)
+    /// with the REST and watch protocol of kube-apiserver; objects live in memory
+    /// until Ctrl-C. Inputs are files or folders (searched recursively for *.yaml,
+    /// *.yml, *.json); documents that are not CRDs are skipped.
+    ///
+    ///   crdgen serve crds/ --addr 127.0.0.1:8080
+    ///
+    ///   kubectl --server http://127.0.0.1:8080 get widgets
+    #[command(verbatim_doc_comment)]
+    Serve {
+        /// CRD files or folders.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Address to listen on; port 0 picks a free port (printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
 }
 
 fn main() -> ExitCode {
@@ -87,6 +107,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
+        Command::Serve { inputs, addr } => serve(inputs, addr),
         Command::Generate {
             inputs,
             from_cluster,
@@ -214,4 +235,68 @@ fn fetch_crd(name: &str) -> Result<String, Error> {
             Error::Environment(format!("cannot read CRD `{name}` from the cluster: {e}"))
         })
     })
+}
+
+/// `crdgen serve`: load the CRDs (checked as `generate` checks them), then serve them
+/// with the runtime's in-memory API server until Ctrl-C.
+fn serve(inputs: Vec<PathBuf>, addr: SocketAddr) -> Result<ExitCode, Error> {
+    let sources: Vec<Source> = inputs.into_iter().map(Source::Path).collect();
+    let loaded = crdgen::input::load(&sources)?;
+    for note in &loaded.notes {
+        eprintln!("note: {}: {}", note.source, note.message);
+    }
+    let mut crds = Vec::new();
+    for file in &loaded.files {
+        let text = std::fs::read_to_string(file).map_err(|e| Error::Io {
+            path: file.clone(),
+            source: e,
+        })?;
+        let docs = crdgen::input::yaml::parse(&text, crdgen::input::yaml::Limits::default())
+            .map_err(|e| {
+                Error::Environment(format!(
+                    "{}:{}:{}: {}",
+                    file.display(),
+                    e.pos.line,
+                    e.pos.column,
+                    e.message
+                ))
+            })?;
+        crds.extend(docs.iter().map(|d| d.root.to_json()).filter(|doc| {
+            doc["apiVersion"] == "apiextensions.k8s.io/v1"
+                && doc["kind"] == "CustomResourceDefinition"
+        }));
+    }
+    if crds.is_empty() {
+        return Err(Error::Environment(
+            "the inputs contain no CustomResourceDefinition".into(),
+        ));
+    }
+    // Resolve port 0 here so that the URL printed is the one served.
+    let addr = if addr.port() == 0 {
+        std::net::TcpListener::bind(addr)
+            .and_then(|l| l.local_addr())
+            .map_err(|e| Error::Environment(format!("cannot find a free port on {addr}: {e}")))?
+    } else {
+        addr
+    };
+    let url = format!("http://{addr}");
+    let plural = crds[0]["spec"]["names"]["plural"]
+        .as_str()
+        .unwrap_or("all")
+        .to_owned();
+    println!(
+        "crdgen: serving {} CRD(s) at {url} (Ctrl-C to stop)",
+        crds.len()
+    );
+    println!("try: kubectl --server {url} get {plural}");
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Environment(format!("cannot start a runtime: {e}")))?;
+    runtime
+        .block_on(crdgen_runtime::server::serve_crds(crds, addr))
+        .map_err(|e| Error::Environment(format!("cannot serve on {addr}: {e}")))?;
+    Ok(ExitCode::SUCCESS)
 }

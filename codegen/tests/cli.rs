@@ -159,3 +159,125 @@ fn bad_input_exits_2_with_location() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no input"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// One HTTP/1.1 request to 127.0.0.1:`port` (`Connection: close`): status and body.
+fn http(port: u16, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(20)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+#[test]
+fn serve_answers_over_http() {
+    use std::io::BufRead;
+    /// Kills the server however the test ends.
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Server(
+        crdgen()
+            .arg("serve")
+            .arg(fixture("multi-version.yaml"))
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdout = std::io::BufReader::new(server.0.stdout.take().unwrap());
+    let (mut first, mut second) = (String::new(), String::new());
+    stdout.read_line(&mut first).unwrap();
+    stdout.read_line(&mut second).unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    assert_eq!(
+        first.trim(),
+        format!("crdgen: serving 2 CRD(s) at {url} (Ctrl-C to stop)")
+    );
+    assert_eq!(
+        second.trim(),
+        format!("try: kubectl --server {url} get widgets")
+    );
+
+    // Ready within 20 s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !matches!(http(port, "GET", "/healthz", ""), Ok((200, _))) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "crdgen serve did not answer on {url}"
+        );
+        assert!(
+            server.0.try_wait().unwrap().is_none(),
+            "crdgen serve exited"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+
+    let widgets = "/apis/example.com/v1/namespaces/default/widgets";
+    let widget = r#"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"size":"small"}}"#;
+    let (status, body) = http(port, "POST", widgets, widget).unwrap();
+    assert_eq!(status, 201, "{body}");
+    let created: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        created["spec"]["replicas"], 1,
+        "defaulted from the schema: {body}"
+    );
+    assert!(created["metadata"]["uid"].is_string());
+    let (status, body) = http(port, "POST", widgets, widget).unwrap();
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = http(port, "GET", &format!("{widgets}/w"), "").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = http(port, "GET", widgets, "").unwrap();
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (status, list["items"][0]["metadata"]["name"].as_str()),
+        (200, Some("w"))
+    );
+    let (status, _) = http(port, "POST", widgets, r#"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"bad"},"spec":{"size":"huge"}}"#).unwrap();
+    assert_eq!(status, 422);
+}
+
+#[test]
+fn serve_without_crds_exits_3() {
+    let dir = temp_dir("serve-empty");
+    std::fs::write(
+        dir.join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+    )
+    .unwrap();
+    let out = crdgen()
+        .arg("serve")
+        .arg(&dir)
+        .args(["--addr", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no CustomResourceDefinition"));
+    std::fs::remove_dir_all(dir).ok();
+}

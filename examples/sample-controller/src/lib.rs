@@ -10,6 +10,9 @@
 //! [`WorkQueue`]; `workers` tasks take keys and run [`Controller::sync_handler`],
 //! reading from the listers and writing through the generated clientset.
 
+// The kind is called `Foo`, as in Kubernetes' sample-controller.
+#![allow(clippy::disallowed_names)]
+
 use std::future::Future;
 use std::sync::Arc;
 

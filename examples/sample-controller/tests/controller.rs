@@ -3,6 +3,9 @@
 //! server has no built-in kinds and no Deployment controller: the test plays the
 //! Deployment controller's part by writing `status.availableReplicas`).
 
+// The kind is called `Foo`, as in Kubernetes' sample-controller.
+#![allow(clippy::disallowed_names)]
+
 use std::sync::Arc;
 use std::time::Duration;
 
