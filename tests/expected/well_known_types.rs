@@ -318,6 +318,72 @@ pub mod example_com {
             )]
             pub not_a_selector: ::std::option::Option<KnownSpecNotASelector>,
         }
+        /// `Known.status.conditions.status` (generated from the schema).
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash,
+            ::std::cmp::PartialOrd,
+            ::std::cmp::Ord,
+            ::crdgen_runtime::serde::Serialize,
+            ::crdgen_runtime::serde::Deserialize,
+        )]
+        #[serde(crate = "::crdgen_runtime::serde")]
+        pub enum KnownStatusConditionsStatus {
+            /// `True`
+            #[serde(rename = "True")]
+            True,
+            /// `False`
+            #[serde(rename = "False")]
+            False,
+            /// `Unknown`
+            #[serde(rename = "Unknown")]
+            Unknown,
+            /// A value the schema does not list (for example, from a newer server); kept as written.
+            #[serde(untagged)]
+            Other(::std::string::String),
+        }
+        impl KnownStatusConditionsStatus {
+            /// The value as written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    KnownStatusConditionsStatus::True => "True",
+                    KnownStatusConditionsStatus::False => "False",
+                    KnownStatusConditionsStatus::Unknown => "Unknown",
+                    KnownStatusConditionsStatus::Other(value) => value,
+                }
+            }
+        }
+        impl ::std::fmt::Display for KnownStatusConditionsStatus {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        /// `Known.status.conditions` (generated from the schema).
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::crdgen_runtime::serde::Serialize,
+            ::crdgen_runtime::serde::Deserialize,
+        )]
+        #[serde(crate = "::crdgen_runtime::serde")]
+        pub struct KnownStatusConditions {
+            #[serde(rename = "lastTransitionTime")]
+            pub last_transition_time: ::std::string::String,
+            pub message: ::std::string::String,
+            #[serde(
+                rename = "observedGeneration",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub observed_generation: ::std::option::Option<i64>,
+            pub reason: ::std::string::String,
+            pub status: KnownStatusConditionsStatus,
+            pub r#type: ::std::string::String,
+        }
         /// `Known.status` (generated from the schema).
         #[derive(
             ::std::clone::Clone,
@@ -330,11 +396,7 @@ pub mod example_com {
         #[serde(crate = "::crdgen_runtime::serde")]
         pub struct KnownStatus {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub conditions: ::std::option::Option<
-                ::std::vec::Vec<
-                    ::crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition,
-                >,
-            >,
+            pub conditions: ::std::option::Option<::std::vec::Vec<KnownStatusConditions>>,
         }
     }
 }

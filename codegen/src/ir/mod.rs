@@ -198,8 +198,6 @@ impl RustIdent {
 pub enum WellKnown {
     /// `meta/v1 ObjectMeta`.
     ObjectMeta,
-    /// `meta/v1 Condition`.
-    Condition,
     /// `meta/v1 LabelSelector`.
     LabelSelector,
     /// `meta/v1 LabelSelectorRequirement`.

@@ -4,6 +4,10 @@
 //! subtree has no defaults or kept unknown fields that the k8s type could not
 //! reproduce. (Validation keywords such as `enum` or `pattern` narrow what the server
 //! accepts and never add a value the k8s type could not hold.)
+//!
+//! `meta/v1 Condition` is deliberately absent: its `lastTransitionTime` is a `Time`,
+//! which re-serializes at second precision, while the API server stores the string
+//! as written (`…05.123Z` would come back as `…05Z`). A generated struct keeps it.
 
 use crate::ir::{Schema, WellKnown};
 
@@ -11,8 +15,6 @@ use crate::ir::{Schema, WellKnown};
 #[derive(Debug, Clone, Copy)]
 enum Ty {
     Str,
-    /// A `meta/v1 Time`: the schema must say `format: date-time`.
-    Time,
     I64,
     Bool,
     StrList,
@@ -35,19 +37,6 @@ use Ty::*;
 use WellKnown as W;
 
 const DEFS: &[Def] = &[
-    Def {
-        wk: W::Condition,
-        fields: &[
-            ("lastTransitionTime", Time, true),
-            ("message", Str, true),
-            ("observedGeneration", I64, false),
-            ("reason", Str, true),
-            ("status", Str, true),
-            ("type", Str, true),
-        ],
-        must_have: &[],
-        hints: &[],
-    },
     Def {
         wk: W::LabelSelector,
         fields: &[
@@ -186,7 +175,6 @@ fn is_string(s: &Schema) -> bool {
 fn field_fits(s: &Schema, ty: Ty) -> bool {
     match ty {
         Str => is_string(s),
-        Time => is_string(s) && s.format.as_deref() == Some("date-time"),
         I64 => {
             plain(s)
                 && s.ty.as_deref() == Some("integer")
