@@ -55,7 +55,6 @@ impl Paths {
         let k = self.k8s();
         match wk {
             WellKnown::ObjectMeta => quote!(#k::apimachinery::pkg::apis::meta::v1::ObjectMeta),
-            WellKnown::Condition => quote!(#k::apimachinery::pkg::apis::meta::v1::Condition),
             WellKnown::LabelSelector => {
                 quote!(#k::apimachinery::pkg::apis::meta::v1::LabelSelector)
             }
