@@ -197,10 +197,9 @@ impl Namer {
         self.taken.insert(unraw(name).to_lowercase());
     }
 
-    /// Claim `name` or the first free suffixed form. Comparison ignores case when
-    /// `fold_case` is set at construction (field names `fooBar` vs `foobar` never clash
-    /// in Rust, but type names that differ only in case are confusing; we keep them
-    /// distinct anyway, so folding is used for every scope).
+    /// Claim `name` or the first free suffixed form. Names that differ only in case
+    /// count as taken (`Foo` then `foo` gives `foo2`): such pairs are legal Rust but
+    /// confusing to read, and file systems that fold case would mix up module files.
     pub fn claim(&mut self, name: &str) -> String {
         let base = unraw(name);
         if self.taken.insert(base.to_lowercase()) {
