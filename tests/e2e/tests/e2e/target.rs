@@ -59,7 +59,12 @@ fn kubeconfig_path() -> Option<PathBuf> {
 /// prints why `test` is skipped and returns `false`.
 pub fn in_memory_only(test: &str, needs: &str) -> bool {
     if kubeconfig_path().is_some() {
-        eprintln!("note: `{test}` skipped against a real cluster: it needs {needs}");
+        // Straight to stderr: the test harness does not capture it, so the note shows.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: `{test}` skipped against a real cluster: it needs {needs}"
+        );
         return false;
     }
     true
