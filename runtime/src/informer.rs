@@ -624,6 +624,10 @@ type StreamFn<K> =
 struct Entry<K> {
     informer: SharedIndexInformer<K>,
     stream: StreamFn<K>,
+    /// Set when the factory spawns the run task: before that task first runs, the
+    /// informer itself does not know it is started, and `wait_for_cache_sync` must
+    /// still wait for it.
+    scheduled: AtomicBool,
 }
 
 impl<K: Resource + Send + Sync + 'static> FactoryEntry for Entry<K> {
@@ -632,7 +636,7 @@ impl<K: Resource + Send + Sync + 'static> FactoryEntry for Entry<K> {
     }
 
     fn start(&self) -> Option<BoxFuture<'static, ()>> {
-        if self.informer.is_started() {
+        if self.scheduled.swap(true, Ordering::SeqCst) || self.informer.is_started() {
             return None;
         }
         let informer = self.informer.clone();
@@ -641,7 +645,7 @@ impl<K: Resource + Send + Sync + 'static> FactoryEntry for Entry<K> {
     }
 
     fn is_started(&self) -> bool {
-        self.informer.is_started()
+        self.scheduled.load(Ordering::SeqCst) || self.informer.is_started()
     }
 
     fn wait_for_sync(&self) -> BoxFuture<'static, bool> {
@@ -805,6 +809,7 @@ impl SharedInformerFactory {
             Box::new(Entry {
                 informer: informer.clone(),
                 stream,
+                scheduled: AtomicBool::new(false),
             }),
         );
         informer

@@ -461,14 +461,10 @@ async fn server_restart_mid_watch_converges() {
     t.finish().await;
 }
 
-/// `SharedInformerFactory::wait_for_cache_sync` right after `start` should wait for
-/// the informers just started. It returns `true` at once instead: an informer counts
-/// as started only once its task first runs (`SharedIndexInformer::run` sets
-/// `started`), and `wait_for_cache_sync` skips informers not started — so on a
-/// current-thread runtime it waits for nothing (runtime/src/informer.rs). Run with
-/// `--ignored` to check a fix.
+/// `SharedInformerFactory::wait_for_cache_sync` right after `start` waits for the
+/// informers just started, even on a current-thread runtime where their tasks have not
+/// run yet (a regression test: it used to return `true` at once with empty caches).
 #[tokio::test]
-#[ignore = "runtime bug: wait_for_cache_sync skips informers whose task has not run yet"]
 async fn factory_wait_for_cache_sync_waits_for_just_started_informers() {
     let t = Target::new("factory-sync").await;
     let widgets = t.clientset.e2e_example_com_v1().widgets(&t.namespace);
