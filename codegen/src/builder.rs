@@ -94,6 +94,18 @@ impl Builder {
         self
     }
 
+    /// Annotated output: `#[crdgen(...)]` attributes carrying every schema keyword and
+    /// the resource, so `crdgen crd` regenerates the CRD (default: off). See
+    /// [`Settings::annotated`].
+    ///
+    /// ```no_run
+    /// crdgen::Builder::new().crd("crds/").annotated(true);
+    /// ```
+    pub fn annotated(&mut self, on: bool) -> &mut Self {
+        self.settings.annotated = on;
+        self
+    }
+
     fn base(&self) -> Option<PathBuf> {
         std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
     }

@@ -47,6 +47,7 @@ pub mod input;
 pub mod ir;
 pub mod passes;
 pub mod render;
+pub mod rust_input;
 
 mod builder;
 
@@ -78,6 +79,13 @@ pub struct Settings {
     /// Pass the output through `rustfmt` when it is installed, so it is rustfmt-clean
     /// (prettyplease's output alone differs in line breaks). Default: on.
     pub rustfmt: bool,
+    /// Annotated output: every type derives `crdgen_runtime::CrdSchema` (runtime
+    /// feature `derive`) and carries `#[crdgen(...)]` attributes with every schema
+    /// keyword its Rust type does not express (validation, CEL rules, list/map types,
+    /// defaults, …) and, on each kind, the resource (names, scope, versions,
+    /// subresources, printer columns), so that `crdgen crd` gives the CRD back.
+    /// Implies one definition per schema node (no [`Settings::dedup`]). Default: off.
+    pub annotated: bool,
 }
 
 impl Default for Settings {
@@ -88,6 +96,7 @@ impl Default for Settings {
             dedup: true,
             clients: true,
             rustfmt: true,
+            annotated: false,
         }
     }
 }
@@ -173,7 +182,8 @@ pub fn generate_model(
     let paths = emit::Paths { runtime };
     let options = passes::types::TypeOptions {
         well_known: settings.well_known_types,
-        dedup: settings.dedup,
+        // Annotations are per schema node: shared definitions would merge them.
+        dedup: settings.dedup && !settings.annotated,
     };
     let spaces = passes::types::build(model, &options)?;
     let mut modules = Vec::new();
@@ -193,8 +203,11 @@ pub fn generate_model(
                 served: res.versions[k.version].served,
             });
         }
-        let types = emit::types::emit_types(&paths, space);
-        let kinds = emit::kinds::emit_kinds(&paths, model, space);
+        let ann = settings
+            .annotated
+            .then(|| emit::annotate::annotate(model, space));
+        let types = emit::types::emit_types_with(&paths, space, ann.as_ref());
+        let kinds = emit::kinds::emit_kinds_with(&paths, model, space, ann.as_ref());
         let clients = if settings.clients {
             emit::clients::emit_module_clients(&paths, model, space)
         } else {

@@ -132,6 +132,22 @@ fn version_json(v: &VersionModel) -> Value {
 
 /// A schema node as JSON: the typed fields, then [`Schema::keywords`] verbatim.
 pub fn schema_json(s: &Schema) -> Value {
+    Value::Object(schema_json_except(s, Children::default()))
+}
+
+/// Children of a node to leave out of [`schema_json_except`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Children {
+    /// Leave out `properties`.
+    pub properties: bool,
+    /// Leave out `items`.
+    pub items: bool,
+    /// Leave out a schema-valued `additionalProperties`.
+    pub values: bool,
+}
+
+/// A schema node as JSON without some of its children.
+pub(crate) fn schema_json_except(s: &Schema, skip: Children) -> Map<String, Value> {
     let mut out = Map::new();
     if let Some(t) = &s.ty {
         out.insert("type".into(), json!(t));
@@ -142,7 +158,7 @@ pub fn schema_json(s: &Schema) -> Value {
     if let Some(d) = &s.description {
         out.insert("description".into(), json!(d));
     }
-    if !s.properties.is_empty() {
+    if !s.properties.is_empty() && !skip.properties {
         let props: Map<String, Value> = s
             .properties
             .iter()
@@ -153,16 +169,17 @@ pub fn schema_json(s: &Schema) -> Value {
     if !s.required.is_empty() {
         out.insert("required".into(), json!(s.required));
     }
-    if let Some(items) = &s.items {
+    if let Some(items) = s.items.as_deref().filter(|_| !skip.items) {
         out.insert("items".into(), schema_json(items));
     }
     match &s.additional_properties {
         Some(AdditionalProperties::Bool(b)) => {
             out.insert("additionalProperties".into(), Value::Bool(*b));
         }
-        Some(AdditionalProperties::Schema(v)) => {
+        Some(AdditionalProperties::Schema(v)) if !skip.values => {
             out.insert("additionalProperties".into(), schema_json(v));
         }
+        Some(AdditionalProperties::Schema(_)) => {}
         None => {}
     }
     if s.nullable {
@@ -201,7 +218,7 @@ pub fn schema_json(s: &Schema) -> Value {
     for (k, v) in &s.keywords {
         out.insert(k.clone(), v.clone());
     }
-    Value::Object(out)
+    out
 }
 
 /// The JSON of a CRD document in the form the API server treats as equivalent, for

@@ -4,21 +4,40 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::annotate::{Owner, SpaceAnnotations};
 use super::docs::doc_attrs;
-use super::types::{emit_fields, extra_field_ident};
+use super::types::{emit_fields, extra_field_ident, schema_derive};
 use super::{Paths, field_type_tokens, ident};
 use crate::ir::{KindDef, Model, Presence, Scope, TypeSpace};
 
 /// Every root kind of the space.
 pub fn emit_kinds(paths: &Paths, model: &Model, space: &TypeSpace) -> TokenStream {
+    emit_kinds_with(paths, model, space, None)
+}
+
+/// Every root kind of the space; with annotations, each kind derives `CrdSchema` and
+/// carries its resource attributes and its fields' `#[crdgen(...)]`.
+pub(crate) fn emit_kinds_with(
+    paths: &Paths,
+    model: &Model,
+    space: &TypeSpace,
+    ann: Option<&SpaceAnnotations>,
+) -> TokenStream {
     let items = space
         .kinds
         .iter()
-        .map(|k| emit_kind(paths, model, space, k));
+        .enumerate()
+        .map(|(i, k)| emit_kind(paths, model, space, k, ann.map(|a| (a, i))));
     quote! { #(#items)* }
 }
 
-fn emit_kind(paths: &Paths, model: &Model, space: &TypeSpace, k: &KindDef) -> TokenStream {
+fn emit_kind(
+    paths: &Paths,
+    model: &Model,
+    space: &TypeSpace,
+    k: &KindDef,
+    ann: Option<(&SpaceAnnotations, usize)>,
+) -> TokenStream {
     let res = &model.resources[k.resource];
     let ver = &res.versions[k.version];
     let name = ident(&k.name.0);
@@ -59,7 +78,10 @@ fn emit_kind(paths: &Paths, model: &Model, space: &TypeSpace, k: &KindDef) -> To
     }
 
     let default_derive = k.has_default.then(|| quote!(::std::default::Default,));
-    let (fields, default_fns) = emit_fields(paths, space, &k.name.0, &k.fields);
+    let field_ann = ann.map(|(a, i)| (a, Owner::Kind(i)));
+    let (fields, default_fns) = emit_fields(paths, space, &k.name.0, &k.fields, field_ann);
+    let schema_derive = schema_derive(paths, ann.is_some());
+    let kind_attr = ann.and_then(|(a, i)| a.kinds.get(&i));
     let extra_ident = extra_field_ident(&k.fields);
     let extra = k.preserve_unknown.then(|| {
         let j = paths.serde_json();
@@ -214,8 +236,9 @@ fn emit_kind(paths: &Paths, model: &Model, space: &TypeSpace, k: &KindDef) -> To
 
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #default_derive #serde::Deserialize)]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #default_derive #serde::Deserialize #schema_derive)]
         #serde_crate
+        #kind_attr
         pub struct #name {
             /// Standard object metadata.
             #[serde(default)]

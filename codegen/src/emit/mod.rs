@@ -1,5 +1,6 @@
 //! Emitters: read the model and type spaces, produce tokens. No parsing here.
 
+pub(crate) mod annotate;
 pub mod clients;
 pub mod crd;
 pub mod docs;

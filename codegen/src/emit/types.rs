@@ -4,22 +4,41 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::annotate::{Owner, SpaceAnnotations};
 use super::docs::doc_attrs;
 use super::{Paths, field_type_tokens, ident};
 use crate::ir::{EnumDef, Field, Presence, StructDef, TypeBody, TypeDef, TypeRef, TypeSpace};
 
 /// Every named type of the space, in definition order.
 pub fn emit_types(paths: &Paths, space: &TypeSpace) -> TokenStream {
-    let items = space.types.iter().map(|t| match &t.body {
-        TypeBody::Struct(s) => emit_struct(paths, space, t, s),
-        TypeBody::Enum(e) => emit_enum(paths, t, e),
+    emit_types_with(paths, space, None)
+}
+
+/// Every named type of the space; with annotations, each type derives
+/// `CrdSchema` and its fields carry `#[crdgen(...)]`.
+pub(crate) fn emit_types_with(
+    paths: &Paths,
+    space: &TypeSpace,
+    ann: Option<&SpaceAnnotations>,
+) -> TokenStream {
+    let items = space.types.iter().enumerate().map(|(i, t)| match &t.body {
+        TypeBody::Struct(s) => emit_struct(paths, space, t, s, ann.map(|a| (a, i))),
+        TypeBody::Enum(e) => emit_enum(paths, t, e, ann.is_some()),
     });
     quote! { #(#items)* }
 }
 
-fn type_doc(t: &TypeDef) -> TokenStream {
+/// `CrdSchema` in the derive list of annotated output.
+pub(crate) fn schema_derive(paths: &Paths, annotated: bool) -> Option<TokenStream> {
+    let r = &paths.runtime;
+    annotated.then(|| quote!(, #r::CrdSchema))
+}
+
+fn type_doc(t: &TypeDef, annotated: bool) -> TokenStream {
     match t.doc.as_deref() {
         Some(d) if !d.trim().is_empty() => doc_attrs(Some(d)),
+        // Annotated output reads docs back as descriptions: no made-up text there.
+        _ if annotated => TokenStream::new(),
         _ => {
             let line = format!(" `{}` (generated from the schema).", t.origin);
             quote!(#[doc = #line])
@@ -27,13 +46,21 @@ fn type_doc(t: &TypeDef) -> TokenStream {
     }
 }
 
-fn emit_struct(paths: &Paths, space: &TypeSpace, t: &TypeDef, s: &StructDef) -> TokenStream {
+fn emit_struct(
+    paths: &Paths,
+    space: &TypeSpace,
+    t: &TypeDef,
+    s: &StructDef,
+    ann: Option<(&SpaceAnnotations, usize)>,
+) -> TokenStream {
     let name = ident(&t.name.0);
     let serde = paths.serde();
     let serde_crate = paths.serde_crate_attr();
-    let doc = type_doc(t);
+    let doc = type_doc(t, ann.is_some());
     let default_derive = t.has_default.then(|| quote!(::std::default::Default,));
-    let (fields, default_fns) = emit_fields(paths, space, &t.name.0, &s.fields);
+    let schema_derive = schema_derive(paths, ann.is_some());
+    let field_ann = ann.map(|(a, i)| (a, Owner::Type(i)));
+    let (fields, default_fns) = emit_fields(paths, space, &t.name.0, &s.fields, field_ann);
     let extra = s.preserve_unknown.then(|| {
         let f = extra_field_ident(&s.fields);
         let j = paths.serde_json();
@@ -52,7 +79,7 @@ fn emit_struct(paths: &Paths, space: &TypeSpace, t: &TypeDef, s: &StructDef) -> 
     });
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #default_derive #serde::Serialize, #serde::Deserialize)]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #default_derive #serde::Serialize, #serde::Deserialize #schema_derive)]
         #serde_crate
         pub struct #name {
             #(#fields)*
@@ -77,6 +104,7 @@ pub(crate) fn emit_fields(
     space: &TypeSpace,
     owner: &str,
     fields: &[Field],
+    ann: Option<(&SpaceAnnotations, Owner)>,
 ) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut decls = Vec::new();
     let mut default_fns = Vec::new();
@@ -135,9 +163,11 @@ pub(crate) fn emit_fields(
             _ => {}
         }
         let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
+        let crdgen_attr = ann.and_then(|(a, o)| a.field(o, f));
         decls.push(quote! {
             #doc
             #serde_attr
+            #crdgen_attr
             pub #fname: #ty,
         });
     }
@@ -216,11 +246,12 @@ fn default_expr(
     }
 }
 
-fn emit_enum(paths: &Paths, t: &TypeDef, e: &EnumDef) -> TokenStream {
+fn emit_enum(paths: &Paths, t: &TypeDef, e: &EnumDef, annotated: bool) -> TokenStream {
     let name = ident(&t.name.0);
     let serde = paths.serde();
     let serde_crate = paths.serde_crate_attr();
-    let doc = type_doc(t);
+    let doc = type_doc(t, annotated);
+    let schema_derive = schema_derive(paths, annotated);
     let default_derive = e
         .default
         .is_some()
@@ -251,7 +282,7 @@ fn emit_enum(paths: &Paths, t: &TypeDef, e: &EnumDef) -> TokenStream {
     let other = ident(&e.other.0);
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord, #default_derive #serde::Serialize, #serde::Deserialize)]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord, #default_derive #serde::Serialize, #serde::Deserialize #schema_derive)]
         #serde_crate
         pub enum #name {
             #(#variants)*
