@@ -151,7 +151,9 @@ impl Walker<'_> {
                 TypeBody::Struct(s) => Shape::Struct {
                     extra: s.preserve_unknown,
                 },
-                TypeBody::Enum(e) => Shape::Enum(e.variants.iter().map(|v| v.wire.clone()).collect()),
+                TypeBody::Enum(e) => {
+                    Shape::Enum(e.variants.iter().map(|v| v.wire.clone()).collect())
+                }
             },
             TypeRef::WellKnown(wk) => Shape::WellKnown(*wk),
         }
@@ -263,7 +265,8 @@ impl Walker<'_> {
             }
         }
         for k in base.keys() {
-            let handled = (k == "items" && skip.items) || (k == "additionalProperties" && skip.values);
+            let handled =
+                (k == "items" && skip.items) || (k == "additionalProperties" && skip.values);
             if !orig.contains_key(k) && !handled {
                 o.omit.push(k.clone());
             }
@@ -446,12 +449,18 @@ fn resource_tokens(res: &ResourceModel, ver: &VersionModel) -> Vec<TokenStream> 
             .label_selector_path
             .as_ref()
             .map(|l| quote!(, label_selector_path = #l));
-        out.push(quote!(scale(spec_replicas_path = #spec, status_replicas_path = #status #selector)));
+        out.push(
+            quote!(scale(spec_replicas_path = #spec, status_replicas_path = #status #selector)),
+        );
     }
     for col in &ver.printer_columns {
         out.push(printcolumn_tokens(col));
     }
-    out.extend(ver.selectable_fields.iter().map(|s| quote!(selectable_field = #s)));
+    out.extend(
+        ver.selectable_fields
+            .iter()
+            .map(|s| quote!(selectable_field = #s)),
+    );
     if let Some(c) = &res.conversion {
         let text = json_text(c);
         out.push(quote!(conversion = #text));

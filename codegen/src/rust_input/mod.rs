@@ -1,5 +1,797 @@
 //! Front end for Rust source: annotated structs and enums (as `crdgen generate
 //! --annotated` writes them, or written by hand) into the same [`crate::ir::Model`]
-//! the CRD front end builds, so every emitter works from Rust too.
+//! the CRD front end builds, so every emitter (the CRD manifest included) works from
+//! Rust too.
+//!
+//! A root kind is a struct with `#[crdgen(group = "…", version = "…", kind = "…",
+//! plural = "…", …)]` (see [`attrs`] for the grammar). Its fields (other than
+//! `metadata`) become the root properties; field types are resolved by name within the
+//! parsed files (the same module first): structs, string enums (unit variants, serde
+//! renames), `Option`, `Vec`, `BTreeMap`/`HashMap` with `String` keys, `Box`, the
+//! primitives, `String`, `serde_json::Value`, `IntOrString` and the k8s-openapi types
+//! crdgen knows (`ObjectMeta`, `Condition`, `LabelSelector`, …). serde's `rename`,
+//! `rename_all`, `flatten`, `skip` and `default` are honoured; a field is required
+//! when it is neither an `Option` nor defaulted. Versions of one kind are merged into
+//! one CRD, which must have exactly one storage version.
 
+pub mod attrs;
 pub mod shape;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+use syn::spanned::Spanned;
+
+use crate::error::{Diagnostic, Error, Result, SourceRef};
+use crate::ir::{Model, WellKnown};
+use attrs::{KindAttrs, SerdeAttrs};
+use shape::{Overlay, Shape, base_schema, doc_to_description};
+
+/// A Rust source file to read.
+#[derive(Debug, Clone)]
+pub struct RustSource {
+    /// Shown in diagnostics.
+    pub path: PathBuf,
+    /// The source text.
+    pub text: String,
+}
+
+/// Read the `.rs` files under `paths` (files or folders, recursively), sorted.
+pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<RustSource>> {
+    let mut files = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
+        if !meta.is_dir() {
+            files.push(p.clone());
+            continue;
+        }
+        let mut stack = vec![p.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
+                let entry = entry.map_err(|e| Error::io(&dir, e))?;
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            Ok(RustSource { path, text })
+        })
+        .collect()
+}
+
+/// The CustomResourceDefinitions (as JSON documents, sorted by name) that the annotated
+/// kinds in the sources declare. All problems are reported together.
+pub fn crds_from_sources(sources: &[RustSource]) -> Result<Vec<Value>> {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for s in sources {
+        match syn::parse_file(&s.text) {
+            Ok(f) => files.push((s.path.clone(), f)),
+            Err(e) => diags.push(diag(&s.path, e.span(), format!("cannot parse Rust: {e}"))),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(Error::Input(diags));
+    }
+    let mut index = Index::default();
+    for (fi, (_, f)) in files.iter().enumerate() {
+        index.collect(fi, &[], &f.items);
+    }
+    let mut cx = Cx {
+        files: &files,
+        index: &index,
+        diags: Vec::new(),
+        stack: Vec::new(),
+    };
+    // (group, kind) → versions
+    let mut crds: BTreeMap<(String, String), Vec<(KindAttrs, Value, Loc)>> = BTreeMap::new();
+    for (id, item) in index.items.iter().enumerate() {
+        let Def::Struct(s) = item.def else { continue };
+        let attrs = match attrs::kind_attrs(&s.attrs) {
+            Ok(Some(a)) => a,
+            Ok(None) => continue,
+            Err(e) => {
+                cx.error(item.file, e.span(), e.to_string());
+                continue;
+            }
+        };
+        let loc = Loc {
+            file: item.file,
+            span: s.ident.span(),
+        };
+        let mut missing = Vec::new();
+        for (v, name) in [
+            (&attrs.version, "version"),
+            (&attrs.kind, "kind"),
+            (&attrs.plural, "plural"),
+        ] {
+            if v.is_none() {
+                missing.push(name);
+            }
+        }
+        if !missing.is_empty() {
+            cx.error(
+                item.file,
+                s.ident.span(),
+                format!(
+                    "`#[crdgen(...)]` on kind `{}` lacks {}",
+                    s.ident,
+                    missing.join(", ")
+                ),
+            );
+            continue;
+        }
+        let version = cx.version(id, s, &attrs);
+        let key = (
+            attrs.group.clone().unwrap_or_default(),
+            attrs.kind.clone().unwrap_or_default(),
+        );
+        crds.entry(key).or_default().push((attrs, version, loc));
+    }
+    let mut out = Vec::new();
+    for ((group, kind), mut versions) in crds {
+        versions.sort_by(|a, b| a.0.version.cmp(&b.0.version));
+        if let Some(crd) = cx.merge(&group, &kind, versions) {
+            out.push(crd);
+        }
+    }
+    if !cx.diags.is_empty() {
+        return Err(Error::Input(cx.diags));
+    }
+    Ok(out)
+}
+
+/// The model of the annotated kinds in the sources (through their CRDs, so the model
+/// is exactly what the CRD front end would build from the manifests).
+pub fn load(sources: &[RustSource]) -> Result<Model> {
+    let mut model = Model::default();
+    for crd in crds_from_sources(sources)? {
+        let name = crd
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("crd")
+            .to_owned();
+        let text = serde_json::to_string_pretty(&crd).expect("a JSON value always serializes");
+        model.resources.extend(crate::input::load_str(
+            &format!("<{name} from Rust>"),
+            &text,
+        )?);
+    }
+    Ok(model)
+}
+
+fn diag(file: &Path, span: proc_macro2::Span, message: impl Into<String>) -> Diagnostic {
+    let start = span.start();
+    Diagnostic::new(
+        SourceRef {
+            file: file.to_path_buf(),
+            line: (start.line > 0).then_some(start.line),
+            column: (start.line > 0).then_some(start.column + 1),
+            path: None,
+        },
+        message,
+    )
+}
+
+#[derive(Clone, Copy)]
+struct Loc {
+    file: usize,
+    span: proc_macro2::Span,
+}
+
+#[derive(Clone, Copy)]
+enum Def<'a> {
+    Struct(&'a syn::ItemStruct),
+    Enum(&'a syn::ItemEnum),
+}
+
+struct IndexItem<'a> {
+    file: usize,
+    module: Vec<String>,
+    def: Def<'a>,
+}
+
+#[derive(Default)]
+struct Index<'a> {
+    items: Vec<IndexItem<'a>>,
+    by_name: BTreeMap<String, Vec<usize>>,
+}
+
+impl<'a> Index<'a> {
+    fn collect(&mut self, file: usize, module: &[String], items: &'a [syn::Item]) {
+        for item in items {
+            let (name, def) = match item {
+                syn::Item::Struct(s) => (s.ident.to_string(), Def::Struct(s)),
+                syn::Item::Enum(e) => (e.ident.to_string(), Def::Enum(e)),
+                syn::Item::Mod(m) => {
+                    if let Some((_, inner)) = &m.content {
+                        let mut path = module.to_vec();
+                        path.push(m.ident.to_string());
+                        self.collect(file, &path, inner);
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            self.by_name.entry(name).or_default().push(self.items.len());
+            self.items.push(IndexItem {
+                file,
+                module: module.to_vec(),
+                def,
+            });
+        }
+    }
+}
+
+struct Cx<'a> {
+    files: &'a [(PathBuf, syn::File)],
+    index: &'a Index<'a>,
+    diags: Vec<Diagnostic>,
+    /// Types being expanded (recursion guard).
+    stack: Vec<usize>,
+}
+
+/// A field type, resolved.
+enum Resolved {
+    Shape(Shape),
+    List(Box<syn::Type>),
+    Map(Box<syn::Type>),
+    Named(usize),
+}
+
+const WELL_KNOWN: &[(&str, WellKnown)] = &[
+    ("ObjectMeta", WellKnown::ObjectMeta),
+    ("LabelSelector", WellKnown::LabelSelector),
+    (
+        "LabelSelectorRequirement",
+        WellKnown::LabelSelectorRequirement,
+    ),
+    ("ObjectReference", WellKnown::ObjectReference),
+    ("LocalObjectReference", WellKnown::LocalObjectReference),
+    ("SecretKeySelector", WellKnown::SecretKeySelector),
+    ("ConfigMapKeySelector", WellKnown::ConfigMapKeySelector),
+    (
+        "TypedLocalObjectReference",
+        WellKnown::TypedLocalObjectReference,
+    ),
+    ("OwnerReference", WellKnown::OwnerReference),
+];
+
+/// The generic arguments of a path segment that are types.
+fn type_args(seg: &syn::PathSegment) -> Vec<&syn::Type> {
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) => a
+            .args
+            .iter()
+            .filter_map(|g| match g {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `Option<T>` → `T`.
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    if seg.ident != "Option" {
+        return None;
+    }
+    type_args(seg).first().copied()
+}
+
+impl<'a> Cx<'a> {
+    fn error(&mut self, file: usize, span: proc_macro2::Span, message: impl Into<String>) {
+        let d = diag(&self.files[file].0, span, message);
+        self.diags.push(d);
+    }
+
+    /// Resolve a type by name: the same module first, then anywhere if unique.
+    fn lookup(&mut self, name: &str, from: usize, span: proc_macro2::Span) -> Option<usize> {
+        let candidates = self.index.by_name.get(name)?;
+        let module = &self.index.items[from].module;
+        let file = self.index.items[from].file;
+        if let Some(&id) = candidates.iter().find(|&&c| {
+            let it = &self.index.items[c];
+            it.file == file && &it.module == module
+        }) {
+            return Some(id);
+        }
+        if candidates.len() == 1 {
+            return Some(candidates[0]);
+        }
+        self.error(
+            file,
+            span,
+            format!("type `{name}` is ambiguous: it is defined in several modules; define it in the module that uses it"),
+        );
+        None
+    }
+
+    fn resolve(&mut self, ty: &syn::Type, from: usize) -> Option<Resolved> {
+        let file = self.index.items[from].file;
+        let path = match ty {
+            syn::Type::Path(p) if p.qself.is_none() => &p.path,
+            syn::Type::Reference(r) => return self.resolve(&r.elem, from),
+            syn::Type::Paren(p) => return self.resolve(&p.elem, from),
+            other => {
+                self.error(
+                    file,
+                    other.span(),
+                    "unsupported field type (expected a path such as `String`, `Vec<T>` or a struct)",
+                );
+                return None;
+            }
+        };
+        let seg = path.segments.last()?;
+        let name = seg.ident.to_string();
+        let args = type_args(seg);
+        let single = path.segments.len() == 1 && path.leading_colon.is_none();
+        // Names defined in the sources win over built-in ones for bare paths.
+        if single && self.index.by_name.contains_key(&name) && args.is_empty() {
+            return self
+                .lookup(&name, from, seg.ident.span())
+                .map(Resolved::Named);
+        }
+        let shape = match name.as_str() {
+            "bool" => Shape::Bool,
+            "i8" | "i16" | "i32" | "u8" | "u16" => Shape::I32,
+            "i64" | "u32" | "u64" | "isize" | "usize" | "i128" | "u128" => Shape::I64,
+            "f32" | "f64" => Shape::F64,
+            "String" | "str" => Shape::String,
+            "IntOrString" => Shape::IntOrString,
+            "Value" => Shape::Json,
+            "Condition" => Shape::Condition,
+            "Box" | "Rc" | "Arc" if args.len() == 1 => return self.resolve(args[0], from),
+            "Vec" | "VecDeque" | "BTreeSet" | "HashSet" if args.len() == 1 => {
+                return Some(Resolved::List(Box::new(args[0].clone())));
+            }
+            "BTreeMap" | "HashMap" | "IndexMap" if args.len() == 2 => {
+                if let Some(Resolved::Shape(Shape::String)) = self.resolve(args[0], from) {
+                    if let syn::Type::Path(v) = args[1] {
+                        if v.path.segments.last().is_some_and(|s| s.ident == "Value")
+                            && !self.index.by_name.contains_key("Value")
+                        {
+                            return Some(Resolved::Shape(Shape::JsonMap));
+                        }
+                    }
+                    return Some(Resolved::Map(Box::new(args[1].clone())));
+                }
+                self.error(file, seg.span(), "map keys must be `String`");
+                return None;
+            }
+            _ => match WELL_KNOWN.iter().find(|(n, _)| *n == name) {
+                Some((_, wk)) => Shape::WellKnown(*wk),
+                None => {
+                    if self.index.by_name.contains_key(&name) {
+                        return self
+                            .lookup(&name, from, seg.ident.span())
+                            .map(Resolved::Named);
+                    }
+                    self.error(
+                        file,
+                        seg.ident.span(),
+                        format!("cannot resolve type `{name}`: it is not defined in the parsed files and is not a type crdgen knows"),
+                    );
+                    return None;
+                }
+            },
+        };
+        Some(Resolved::Shape(shape))
+    }
+
+    /// The schema of a type; `type_doc` adds a named type's doc comment as the
+    /// description (list items, map values).
+    fn type_schema(
+        &mut self,
+        ty: &syn::Type,
+        from: usize,
+        type_doc: bool,
+    ) -> Option<Map<String, Value>> {
+        match self.resolve(ty, from)? {
+            Resolved::Shape(s) => Some(base_schema(&s)),
+            Resolved::List(item) => {
+                let items = self.type_schema(&item, from, true)?;
+                let mut m = Map::new();
+                m.insert("type".into(), json!("array"));
+                m.insert("items".into(), Value::Object(items));
+                Some(m)
+            }
+            Resolved::Map(value) => {
+                let values = self.type_schema(&value, from, true)?;
+                let mut m = Map::new();
+                m.insert("type".into(), json!("object"));
+                m.insert("additionalProperties".into(), Value::Object(values));
+                Some(m)
+            }
+            Resolved::Named(id) => self.named_schema(id, type_doc),
+        }
+    }
+
+    fn named_schema(&mut self, id: usize, type_doc: bool) -> Option<Map<String, Value>> {
+        let item = &self.index.items[id];
+        let file = item.file;
+        if self.stack.contains(&id) {
+            let span = match item.def {
+                Def::Struct(s) => s.ident.span(),
+                Def::Enum(e) => e.ident.span(),
+            };
+            self.error(
+                file,
+                span,
+                "recursive types cannot be expressed in a CRD schema",
+            );
+            return None;
+        }
+        self.stack.push(id);
+        let result = match item.def {
+            Def::Struct(s) => {
+                let mut node = self.struct_schema(id, s);
+                if type_doc {
+                    if let Some(d) = doc_to_description(&attrs::doc_lines(&s.attrs)) {
+                        node.insert("description".into(), Value::String(d));
+                    }
+                }
+                Some(node)
+            }
+            Def::Enum(e) => self.enum_schema(id, e).map(|mut node| {
+                if type_doc {
+                    if let Some(d) = doc_to_description(&attrs::doc_lines(&e.attrs)) {
+                        node.insert("description".into(), Value::String(d));
+                    }
+                }
+                node
+            }),
+        };
+        self.stack.pop();
+        result
+    }
+
+    fn enum_schema(&mut self, id: usize, e: &syn::ItemEnum) -> Option<Map<String, Value>> {
+        let file = self.index.items[id].file;
+        let container = match attrs::serde_attrs(&e.attrs) {
+            Ok(a) => a,
+            Err(err) => {
+                self.error(file, err.span(), err.to_string());
+                return None;
+            }
+        };
+        let mut values = Vec::new();
+        for v in &e.variants {
+            let sa = match attrs::serde_attrs(&v.attrs) {
+                Ok(a) => a,
+                Err(err) => {
+                    self.error(file, err.span(), err.to_string());
+                    continue;
+                }
+            };
+            if sa.skip {
+                continue;
+            }
+            match &v.fields {
+                syn::Fields::Unit => values.push(wire_name(&v.ident, &sa, &container)),
+                // The catch-all `Other(String)` of a generated enum keeps unknown values.
+                syn::Fields::Unnamed(_) if sa.untagged || container.untagged => {}
+                _ => {
+                    self.error(
+                        file,
+                        v.ident.span(),
+                        "only string enums (unit variants, plus an untagged catch-all) map to a CRD schema",
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(base_schema(&Shape::Enum(values)))
+    }
+
+    fn struct_schema(&mut self, id: usize, s: &syn::ItemStruct) -> Map<String, Value> {
+        let mut node = Map::new();
+        node.insert("type".into(), json!("object"));
+        let (props, required, extra) = self.fields(id, s, false);
+        if extra {
+            node.insert(
+                "x-kubernetes-preserve-unknown-fields".into(),
+                Value::Bool(true),
+            );
+        }
+        if !props.is_empty() {
+            node.insert("properties".into(), Value::Object(props));
+        }
+        if !required.is_empty() {
+            node.insert("required".into(), Value::Array(required));
+        }
+        node
+    }
+
+    /// Properties, required list and whether unknown fields are kept, from a struct's
+    /// fields. At the root, `metadata` is skipped.
+    fn fields(
+        &mut self,
+        id: usize,
+        s: &syn::ItemStruct,
+        root: bool,
+    ) -> (Map<String, Value>, Vec<Value>, bool) {
+        let file = self.index.items[id].file;
+        let mut props = Map::new();
+        let mut required = Vec::new();
+        let mut extra = false;
+        let container = match attrs::serde_attrs(&s.attrs) {
+            Ok(a) => a,
+            Err(e) => {
+                self.error(file, e.span(), e.to_string());
+                SerdeAttrs::default()
+            }
+        };
+        for f in s.fields.iter() {
+            let Some(ident) = &f.ident else {
+                self.error(
+                    file,
+                    f.span(),
+                    "tuple structs have no field names for a schema",
+                );
+                continue;
+            };
+            let sa = match attrs::serde_attrs(&f.attrs) {
+                Ok(a) => a,
+                Err(e) => {
+                    self.error(file, e.span(), e.to_string());
+                    continue;
+                }
+            };
+            let overlay = match attrs::field_overlay(&f.attrs) {
+                Ok(o) => o,
+                Err(e) => {
+                    self.error(file, e.span(), e.to_string());
+                    continue;
+                }
+            };
+            if sa.skip || overlay.skip {
+                continue;
+            }
+            let wire = wire_name(ident, &sa, &container);
+            if root && wire == "metadata" {
+                continue;
+            }
+            if sa.flatten {
+                match self.resolve(&f.ty, id) {
+                    Some(Resolved::Shape(Shape::JsonMap)) => extra = true,
+                    Some(Resolved::Named(inner)) => {
+                        if let Def::Struct(is) = self.index.items[inner].def {
+                            let (p, r, e) = self.fields(inner, is, false);
+                            props.extend(p);
+                            required.extend(r);
+                            extra |= e;
+                        }
+                    }
+                    Some(_) => self.error(
+                        file,
+                        f.ty.span(),
+                        "`#[serde(flatten)]` needs a struct or a map of `serde_json::Value`",
+                    ),
+                    None => {}
+                }
+                continue;
+            }
+            let (inner, options) = match option_inner(&f.ty) {
+                Some(t) => match option_inner(t) {
+                    Some(t2) => (t2, 2),
+                    None => (t, 1),
+                },
+                None => (&f.ty, 0),
+            };
+            let Some(mut node) = self.type_schema(inner, id, false) else {
+                continue;
+            };
+            node.remove("description");
+            if let Some(d) = doc_to_description(&attrs::doc_lines(&f.attrs)) {
+                node.insert("description".into(), Value::String(d));
+            }
+            if options == 2 {
+                node.insert("nullable".into(), Value::Bool(true));
+            }
+            overlay.apply(&mut node);
+            if options == 0 && !sa.default && !container.default {
+                required.push(Value::String(wire.clone()));
+            }
+            props.insert(wire, Value::Object(node));
+        }
+        (props, required, extra)
+    }
+
+    /// One version entry of a kind.
+    fn version(&mut self, id: usize, s: &syn::ItemStruct, a: &KindAttrs) -> Value {
+        let mut v = Map::new();
+        v.insert("name".into(), json!(a.version));
+        v.insert("served".into(), json!(a.served.unwrap_or(true)));
+        v.insert("storage".into(), json!(a.storage));
+        if a.deprecated {
+            v.insert("deprecated".into(), json!(true));
+        }
+        if let Some(w) = &a.deprecation_warning {
+            v.insert("deprecationWarning".into(), json!(w));
+        }
+        let mut sub = Map::new();
+        if a.status {
+            sub.insert("status".into(), json!({}));
+        }
+        if let Some(scale) = &a.scale {
+            sub.insert("scale".into(), Value::Object(scale.clone()));
+        }
+        if !sub.is_empty() {
+            v.insert("subresources".into(), Value::Object(sub));
+        }
+        if !a.printer_columns.is_empty() {
+            v.insert(
+                "additionalPrinterColumns".into(),
+                Value::Array(a.printer_columns.clone()),
+            );
+        }
+        if !a.selectable_fields.is_empty() {
+            let fields = a
+                .selectable_fields
+                .iter()
+                .map(|p| json!({ "jsonPath": p }))
+                .collect();
+            v.insert("selectableFields".into(), Value::Array(fields));
+        }
+        if !a.no_schema {
+            self.stack.push(id);
+            let (props, required, extra) = self.fields(id, s, true);
+            self.stack.pop();
+            let mut root = Map::new();
+            root.insert("type".into(), json!("object"));
+            if let Some(d) = doc_to_description(&attrs::doc_lines(&s.attrs)) {
+                root.insert("description".into(), Value::String(d));
+            }
+            if extra {
+                root.insert("x-kubernetes-preserve-unknown-fields".into(), json!(true));
+            }
+            let mut overlay: Overlay = a.root.clone();
+            let mut all = match overlay.set.remove("properties") {
+                Some(Value::Object(m)) => m,
+                _ => crate::emit::annotate::standard_root_properties(),
+            };
+            all.extend(props);
+            if !all.is_empty() {
+                root.insert("properties".into(), Value::Object(all));
+            }
+            if !required.is_empty() {
+                root.insert("required".into(), Value::Array(required));
+            }
+            overlay.apply(&mut root);
+            v.insert("schema".into(), json!({ "openAPIV3Schema": root }));
+        }
+        Value::Object(v)
+    }
+
+    /// The CRD of one kind from its versions (sorted by name).
+    fn merge(
+        &mut self,
+        group: &str,
+        kind: &str,
+        versions: Vec<(KindAttrs, Value, Loc)>,
+    ) -> Option<Value> {
+        let (first, _, loc) = &versions[0];
+        let storage = versions.iter().filter(|v| v.0.storage).count();
+        if storage != 1 {
+            self.error(
+                loc.file,
+                loc.span,
+                format!("kind `{kind}` of `{group}` must have exactly one storage version (`#[crdgen(storage)]`), found {storage}"),
+            );
+            return None;
+        }
+        // Resource-wide attributes must agree between versions.
+        for (a, _, l) in &versions[1..] {
+            let same = a.plural == first.plural
+                && a.scope == first.scope
+                && a.short_names == first.short_names
+                && a.categories == first.categories
+                && a.singular == first.singular
+                && a.list_kind == first.list_kind;
+            if !same {
+                self.error(
+                    l.file,
+                    l.span,
+                    format!("version `{}` of `{kind}` disagrees with version `{}` on plural, scope, names or categories", a.version.as_deref().unwrap_or_default(), first.version.as_deref().unwrap_or_default()),
+                );
+                return None;
+            }
+        }
+        let plural = first.plural.clone().unwrap_or_default();
+        let mut names = Map::new();
+        names.insert("kind".into(), json!(kind));
+        names.insert(
+            "listKind".into(),
+            json!(
+                first
+                    .list_kind
+                    .clone()
+                    .unwrap_or_else(|| format!("{kind}List"))
+            ),
+        );
+        names.insert("plural".into(), json!(plural));
+        names.insert(
+            "singular".into(),
+            json!(
+                first
+                    .singular
+                    .clone()
+                    .unwrap_or_else(|| kind.to_lowercase())
+            ),
+        );
+        if !first.short_names.is_empty() {
+            names.insert("shortNames".into(), json!(first.short_names));
+        }
+        if !first.categories.is_empty() {
+            names.insert("categories".into(), json!(first.categories));
+        }
+        let mut metadata = match &first.crd_metadata {
+            Some(Value::Object(m)) => m.clone(),
+            _ => Map::new(),
+        };
+        let name = first
+            .crd_name
+            .clone()
+            .unwrap_or_else(|| format!("{plural}.{group}"));
+        metadata.insert("name".into(), json!(name));
+        if !first.annotations.is_empty() {
+            metadata.insert(
+                "annotations".into(),
+                Value::Object(first.annotations.clone()),
+            );
+        }
+        if !first.labels.is_empty() {
+            metadata.insert("labels".into(), Value::Object(first.labels.clone()));
+        }
+        let mut spec = Map::new();
+        spec.insert("group".into(), json!(group));
+        spec.insert("names".into(), Value::Object(names));
+        spec.insert(
+            "scope".into(),
+            json!(first.scope.clone().unwrap_or_else(|| "Namespaced".into())),
+        );
+        if let Some(c) = versions.iter().find_map(|v| v.0.conversion.clone()) {
+            spec.insert("conversion".into(), c);
+        }
+        if first.crd_preserve_unknown_fields {
+            spec.insert("preserveUnknownFields".into(), json!(true));
+        }
+        spec.insert(
+            "versions".into(),
+            Value::Array(versions.into_iter().map(|v| v.1).collect()),
+        );
+        Some(json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": Value::Object(metadata),
+            "spec": Value::Object(spec),
+        }))
+    }
+}
+
+/// The serialized name of a field or variant.
+fn wire_name(ident: &syn::Ident, own: &SerdeAttrs, container: &SerdeAttrs) -> String {
+    if let Some(r) = &own.rename {
+        return r.clone();
+    }
+    let raw = ident.to_string();
+    let name = raw.strip_prefix("r#").unwrap_or(&raw);
+    match &container.rename_all {
+        Some(rule) => attrs::rename_all(rule, name),
+        None => name.to_owned(),
+    }
+}

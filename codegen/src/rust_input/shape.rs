@@ -42,6 +42,9 @@ pub enum Shape {
     Enum(Vec<String>),
     /// A k8s-openapi type.
     WellKnown(WellKnown),
+    /// `meta/v1 Condition` (read from Rust; crdgen does not emit it, since its `Time`
+    /// drops the sub-second digits the server keeps).
+    Condition,
 }
 
 /// The well-known types' schemas (as controller-gen writes them for k8s 1.3x).
@@ -49,9 +52,15 @@ const WELL_KNOWN: &str = include_str!("wellknown.json");
 
 /// The schema of a k8s-openapi type.
 pub fn well_known_schema(wk: WellKnown) -> Value {
+    known_schema(&format!("{wk:?}"))
+}
+
+/// The schema of a k8s-openapi type by name (`Condition`, `LabelSelector`, …).
+fn known_schema(name: &str) -> Value {
     let all: Value = serde_json::from_str(WELL_KNOWN).expect("wellknown.json is valid JSON");
-    let key = format!("{wk:?}");
-    all.get(&key).cloned().unwrap_or_else(|| json!({"type": "object"}))
+    all.get(name)
+        .cloned()
+        .unwrap_or_else(|| json!({"type": "object"}))
 }
 
 /// The schema a Rust type gives a node on its own (without docs, required lists and
@@ -79,6 +88,7 @@ pub fn base_schema(shape: &Shape) -> Map<String, Value> {
         }
         Shape::Enum(values) => json!({"type": "string", "enum": values}),
         Shape::WellKnown(wk) => well_known_schema(*wk),
+        Shape::Condition => known_schema("Condition"),
     };
     match v {
         Value::Object(m) => m,
@@ -120,7 +130,10 @@ impl Overlay {
         for k in &self.omit {
             node.remove(k);
         }
-        for (child, key) in [(&self.items, "items"), (&self.values, "additionalProperties")] {
+        for (child, key) in [
+            (&self.items, "items"),
+            (&self.values, "additionalProperties"),
+        ] {
             if let Some(o) = child {
                 let entry = node
                     .entry(key.to_owned())
@@ -191,7 +204,11 @@ pub const KEYWORDS: &[(&str, &str, Form)] = &[
         Form::Bool,
     ),
     ("x-kubernetes-int-or-string", "int_or_string", Form::Bool),
-    ("x-kubernetes-embedded-resource", "embedded_resource", Form::Bool),
+    (
+        "x-kubernetes-embedded-resource",
+        "embedded_resource",
+        Form::Bool,
+    ),
 ];
 
 /// `x-kubernetes-validations` rule keys ↔ attribute names inside `validation(...)`.
