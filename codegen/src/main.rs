@@ -30,6 +30,21 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Write CRD manifests from annotated Rust source (`#[crdgen(group = ..., ...)]`
+    /// kinds, as `crdgen generate --annotated` writes them).
+    ///
+    ///   crdgen crd --paths src/ -o crds/     one <plural>.<group>.yaml per CRD
+    ///
+    ///   crdgen crd --paths src/api.rs        all CRDs to standard output (`---` between)
+    #[command(verbatim_doc_comment)]
+    Crd {
+        /// Rust files or folders (searched recursively for *.rs).
+        #[arg(long, required = true, num_args = 1..)]
+        paths: Vec<PathBuf>,
+        /// Folder for the manifests; standard output when omitted.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Generate Rust types (and Resource impls) from CRD YAML.
     ///
     /// Inputs are files, folders (searched recursively for *.yaml, *.yml, *.json) or `-`
@@ -68,6 +83,11 @@ enum Command {
         /// (which is used when installed).
         #[arg(long)]
         no_rustfmt: bool,
+        /// Annotated output: `#[crdgen(...)]` attributes carry every schema keyword
+        /// and the resource, so `crdgen crd` gives the CRDs back (needs
+        /// crdgen-runtime's `derive` feature).
+        #[arg(long)]
+        annotated: bool,
     },
     /// Serve CRDs from an in-memory Kubernetes API server, for kubectl and tests.
     ///
@@ -108,6 +128,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Serve { inputs, addr } => serve(inputs, addr),
+        Command::Crd { paths, output } => crd(paths, output),
         Command::Generate {
             inputs,
             from_cluster,
@@ -118,6 +139,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             no_dedup,
             types_only,
             no_rustfmt,
+            annotated,
         } => {
             let settings = Settings {
                 runtime_path,
@@ -125,6 +147,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 dedup: !no_dedup,
                 clients: !types_only,
                 rustfmt: !no_rustfmt,
+                annotated,
             };
             let mut sources = Vec::new();
             for input in inputs {
@@ -298,5 +321,42 @@ fn serve(inputs: Vec<PathBuf>, addr: SocketAddr) -> Result<ExitCode, Error> {
     runtime
         .block_on(crdgen_runtime::server::serve_crds(crds, addr))
         .map_err(|e| Error::Environment(format!("cannot serve on {addr}: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `crdgen crd`: annotated Rust → CRD manifests.
+fn crd(paths: Vec<PathBuf>, output: Option<PathBuf>) -> Result<ExitCode, Error> {
+    let sources = crdgen::rust_input::read_paths(&paths)?;
+    let model = crdgen::rust_input::load(&sources)?;
+    if model.resources.is_empty() {
+        return Err(Error::Environment(
+            "no annotated kinds found (structs with `#[crdgen(group = ..., version = ..., kind = ..., plural = ...)]`)".into(),
+        ));
+    }
+    let mut stdout = String::new();
+    for res in &model.resources {
+        let doc = crdgen::emit::crd::crd_json(res);
+        let text = crdgen::emit::yaml::to_yaml(&doc);
+        for problem in crdgen::passes::structural::check(&doc) {
+            eprintln!("warning: {}: {problem}", res.name);
+        }
+        match &output {
+            None => {
+                stdout.push_str("---\n");
+                stdout.push_str(&text);
+            }
+            Some(dir) => {
+                let name = doc
+                    .pointer("/metadata/name")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or("crd");
+                let path = dir.join(format!("{name}.yaml"));
+                if crdgen::render::write_if_changed(&path, &text)? {
+                    eprintln!("crdgen: wrote {}", path.display());
+                }
+            }
+        }
+    }
+    print!("{stdout}");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! Passes over the model: naming, type mapping, well-known type matching.
 
 pub mod naming;
+pub mod structural;
 pub mod types;
 pub mod wellknown;
