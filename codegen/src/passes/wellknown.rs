@@ -15,7 +15,6 @@ use crate::ir::{Schema, WellKnown};
 #[derive(Debug, Clone, Copy)]
 enum Ty {
     Str,
-    I64,
     Bool,
     StrList,
     StrMap,
