@@ -174,12 +174,6 @@ fn is_string(s: &Schema) -> bool {
 fn field_fits(s: &Schema, ty: Ty) -> bool {
     match ty {
         Str => is_string(s),
-        I64 => {
-            plain(s)
-                && s.ty.as_deref() == Some("integer")
-                && s.format.as_deref() != Some("int32")
-                && s.enum_values.is_none()
-        }
         Bool => plain(s) && s.ty.as_deref() == Some("boolean"),
         StrList => {
             plain(s)
