@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# crdgen vs kopium: generation wall time over the CRD corpus.
+#
+#   benches/kopium.sh            (needs `kopium` on PATH: `cargo install kopium`)
+#
+# (a) crdgen, whole corpus, one process (release CLI), with and without rustfmt;
+# (b) kopium, one process per CRD (it takes one CRD per run), recommended flags;
+# (c) per CRD: crdgen on that CRD alone vs kopium on it (min of $REPS runs each),
+#     the worst ratios and every CRD where crdgen is slower.
+# Also lists the CRDs kopium fails on.
+#
+# Environment: CRDGEN_CORPUS_DIR (default ../shared/corpus beside the repository),
+# REPS (default 3), KOPIUM (default kopium), OUT (scratch, default /tmp/crdgen-kopium-bench).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+CORPUS=${CRDGEN_CORPUS_DIR:-$REPO/../shared/corpus}
+CRDS=$CORPUS/crds
+REPS=${REPS:-3}
+KOPIUM=${KOPIUM:-kopium}
+OUT=${OUT:-/tmp/crdgen-kopium-bench}
+KOPIUM_FLAGS=(--docs --derive=Default --derive=PartialEq --smart-derive-elision)
+mkdir -p "$OUT"
+
+command -v "$KOPIUM" >/dev/null || { echo "kopium not found (cargo install kopium)" >&2; exit 3; }
+(cd "$REPO" && cargo build --release -q -p crdgen --features cli)
+CRDGEN=$REPO/target/release/crdgen
+mapfile -t FILES < <(find "$CRDS" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | sort)
+echo "corpus: ${#FILES[@]} CRD files under $CRDS ($(du -sh "$CRDS" | cut -f1))"
+echo "crdgen: $("$CRDGEN" --version)   kopium: $("$KOPIUM" --version)   flags: ${KOPIUM_FLAGS[*]}"
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+now() { date +%s%N; }
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
+# min_ms N cmd...: the smallest wall time of N runs, in ms (stdout of cmd discarded).
+min_ms() {
+  local n=$1; shift
+  local best=""
+  for ((r = 0; r < n; r++)); do
+    local t0 t1; t0=$(now); "$@" >/dev/null 2>&1 || true; t1=$(now)
+    local t; t=$(ms "$t0" "$t1")
+    if [[ -z $best ]] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
+  done
+  echo "$best"
+}
+
+cat "${FILES[@]}" >/dev/null  # warm the page cache
+
+echo
+echo "== (a) crdgen, whole corpus, one process (min of $REPS) =="
+A_NOFMT=$(min_ms "$REPS" "$CRDGEN" generate "$CRDS" -o "$OUT/crdgen-all.rs" --no-rustfmt)
+A_NOFMT_TYPES=$(min_ms "$REPS" "$CRDGEN" generate "$CRDS" -o "$OUT/crdgen-all-types.rs" --no-rustfmt --types-only)
+A_FMT=$(min_ms 1 "$CRDGEN" generate "$CRDS" -o "$OUT/crdgen-all-fmt.rs")
+echo "crdgen --no-rustfmt:              ${A_NOFMT} ms  ($(wc -c <"$OUT/crdgen-all.rs") bytes, $(wc -l <"$OUT/crdgen-all.rs") lines)"
+echo "crdgen --no-rustfmt --types-only: ${A_NOFMT_TYPES} ms"
+echo "crdgen (rustfmt, 1 run):          ${A_FMT} ms  ($(wc -l <"$OUT/crdgen-all-fmt.rs") lines)"
+
+echo
+echo "== (b) kopium, one process per CRD (one pass) =="
+: >"$OUT/kopium-failures.txt"
+mkdir -p "$OUT/kopium"
+t0=$(now)
+for f in "${FILES[@]}"; do
+  rel=${f#"$CRDS"/}
+  name=$(echo "$rel" | tr '/.-' '___')
+  if ! "$KOPIUM" -f "$f" "${KOPIUM_FLAGS[@]}" >"$OUT/kopium/$name.rs" 2>"$OUT/kopium/$name.err"; then
+    echo "$rel	$(grep -v '^\s*$' "$OUT/kopium/$name.err" | tail -n1)" >>"$OUT/kopium-failures.txt"
+    rm -f "$OUT/kopium/$name.rs"
+  fi
+done
+t1=$(now)
+B=$(ms "$t0" "$t1")
+NFAIL=$(wc -l <"$OUT/kopium-failures.txt")
+echo "kopium, ${#FILES[@]} processes: ${B} ms  ($NFAIL failed; output $(cat "$OUT"/kopium/*.rs | wc -l) lines)"
+echo "ratio kopium / crdgen(--no-rustfmt) = $(awk -v a="$B" -v b="$A_NOFMT" 'BEGIN { printf "%.2f", a / b }')x;" \
+  "kopium / crdgen(rustfmt) = $(awk -v a="$B" -v b="$A_FMT" 'BEGIN { printf "%.2f", a / b }')x"
+if [[ $NFAIL -gt 0 ]]; then
+  echo "kopium failures:"; sed 's/^/  /' "$OUT/kopium-failures.txt"
+fi
+
+echo
+echo "== (c) per CRD: crdgen --no-rustfmt (one CRD) vs kopium (min of $REPS each) =="
+TSV=$OUT/per-crd.tsv
+printf 'crd\tbytes\tcrdgen_ms\tkopium_ms\tratio_crdgen_over_kopium\n' >"$TSV"
+for f in "${FILES[@]}"; do
+  rel=${f#"$CRDS"/}
+  c=$(min_ms "$REPS" "$CRDGEN" generate "$f" -o "$OUT/one.rs" --no-rustfmt)
+  if grep -q "^$rel	" "$OUT/kopium-failures.txt"; then k=NA; r=NA; else
+    k=$(min_ms "$REPS" "$KOPIUM" -f "$f" "${KOPIUM_FLAGS[@]}")
+    r=$(awk -v a="$c" -v b="$k" 'BEGIN { printf "%.3f", a / b }')
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\n' "$rel" "$(wc -c <"$f")" "$c" "$k" "$r" >>"$TSV"
+done
+awk -F'\t' 'NR > 1 && $5 != "NA" { n++; c += $3; k += $4; if ($5 > 1) slow++; if ($5 > worst) { worst = $5; w = $1 }
+  if (best == "" || $5 < best) best = $5 }
+  END { printf "CRDs compared: %d; sum crdgen %.0f ms, sum kopium %.0f ms; crdgen slower on %d\n", n, c, k, slow + 0
+        printf "worst ratio crdgen/kopium: %.2f (%s); best: %.2f\n", worst, w, best }' "$TSV"
+echo "median ratio: $(awk -F'\t' 'NR > 1 && $5 != "NA" { print $5 }' "$TSV" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
+echo "worst 10 (crd, bytes, crdgen ms, kopium ms, ratio):"
+awk -F'\t' 'NR > 1 && $5 != "NA"' "$TSV" | sort -t$'\t' -k5,5gr | head -n10 | sed 's/^/  /'
+echo "per-CRD table: $TSV"
