@@ -1,3 +1,5 @@
 fn main() -> Result<(), crdgen::Error> {
-    crdgen::Builder::new().crd("crds/").write_to_out_dir("crds.rs")
+    crdgen::Builder::new()
+        .crd("crds/")
+        .write_to_out_dir("crds.rs")
 }

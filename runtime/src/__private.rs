@@ -32,6 +32,8 @@ pub mod double_option {
 pub fn schema_default<T: serde::de::DeserializeOwned>(json: &str, field: &str) -> T {
     match serde_json::from_str(json) {
         Ok(v) => v,
-        Err(e) => panic!("crdgen: schema default of `{field}` does not fit its type ({e}); please report this"),
+        Err(e) => panic!(
+            "crdgen: schema default of `{field}` does not fit its type ({e}); please report this"
+        ),
     }
 }

@@ -3,7 +3,13 @@ mod common;
 
 #[test]
 fn widget_serializes_with_type_meta() {
-    let w = common::Widget::new("a", common::WidgetSpec { size: "small".into(), ..Default::default() });
+    let w = common::Widget::new(
+        "a",
+        common::WidgetSpec {
+            size: "small".into(),
+            ..Default::default()
+        },
+    );
     let v = serde_json::to_value(&w).unwrap();
     assert_eq!(v["apiVersion"], "example.com/v1");
     assert_eq!(v["kind"], "Widget");

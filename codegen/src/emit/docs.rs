@@ -17,6 +17,8 @@ pub fn doc_attrs(text: Option<&str>) -> TokenStream {
 pub fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_fence = false;
+    // Every line ending counts, a bare `\r` too (rustc refuses a bare CR in a doc comment).
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     for raw in text.lines() {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
@@ -116,5 +118,10 @@ mod tests {
         assert_eq!(lines[1], " indented");
         assert_eq!(lines[2], " ```text");
         assert_eq!(lines[4], " ```");
+    }
+
+    #[test]
+    fn carriage_returns_end_lines() {
+        assert_eq!(sanitize("a\rb\r\nc"), vec![" a", " b", " c"]);
     }
 }

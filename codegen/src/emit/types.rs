@@ -40,7 +40,10 @@ fn type_doc(t: &TypeDef, annotated: bool) -> TokenStream {
         // Annotated output reads docs back as descriptions: no made-up text there.
         _ if annotated => TokenStream::new(),
         _ => {
-            let line = format!(" `{}` (generated from the schema).", t.origin);
+            let line = format!(
+                " `{}` (generated from the schema).",
+                t.origin.escape_debug()
+            );
             quote!(#[doc = #line])
         }
     }
@@ -259,12 +262,14 @@ fn emit_enum(paths: &Paths, t: &TypeDef, e: &EnumDef, annotated: bool) -> TokenS
     let variants = e.variants.iter().enumerate().map(|(i, v)| {
         let var = ident(&v.rust_name.0);
         let wire = &v.wire;
+        // Control characters are shown escaped: a raw `\r` is not allowed in a doc comment.
+        let shown = wire.escape_debug().to_string();
         let doc = if wire.is_empty() {
             " The empty string.".to_owned()
-        } else if wire.contains('`') {
-            format!(" ``{wire}``")
+        } else if shown.contains('`') {
+            format!(" ``{shown}``")
         } else {
-            format!(" `{wire}`")
+            format!(" `{shown}`")
         };
         let default_attr = (e.default == Some(i)).then(|| quote!(#[default]));
         quote! {

@@ -199,6 +199,16 @@ impl<'a> CrdReader<'a> {
         let group = self.string(spec, "group", "spec").unwrap_or_default();
         if spec.get("group").is_none() {
             self.error(spec, "spec", "missing required field `group`");
+        } else if !group.is_empty() && !is_dns_subdomain(&group) {
+            let n = spec.get("group").unwrap_or(spec);
+            self.error(
+                n,
+                "spec.group",
+                format!(
+                    "group `{}` is not a DNS subdomain (lowercase letters, digits, `-` and `.`)",
+                    group.escape_debug()
+                ),
+            );
         } else if group.is_empty() {
             let n = spec.get("group").unwrap_or(spec);
             self.warn(n, "spec.group", "the group is empty (a kustomize base?); the API server needs one before this CRD can be applied");
@@ -553,6 +563,19 @@ fn join(path: &str, key: &str) -> String {
     } else {
         format!("{path}[{key:?}]")
     }
+}
+
+fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && label.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
 }
 
 fn is_dns_label(s: &str) -> bool {

@@ -10,7 +10,13 @@ use crdgen_runtime::CustomResource;
 use crds::example_com::v1::{Widget, WidgetSpec, WidgetSpecSize};
 
 fn main() -> Result<(), serde_json::Error> {
-    let widget = Widget::new("demo", WidgetSpec { size: WidgetSpecSize::Large, replicas: Some(3) });
+    let widget = Widget::new(
+        "demo",
+        WidgetSpec {
+            size: WidgetSpecSize::Large,
+            replicas: Some(3),
+        },
+    );
     let json = serde_json::to_string_pretty(&widget)?;
     println!("{json}");
     let back: Widget = serde_json::from_str(&json)?;

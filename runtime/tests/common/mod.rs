@@ -99,7 +99,10 @@ pub struct WidgetStatus {
 impl Widget {
     pub fn new(name: &str, spec: WidgetSpec) -> Self {
         Widget {
-            metadata: ObjectMeta { name: Some(name.to_owned()), ..Default::default() },
+            metadata: ObjectMeta {
+                name: Some(name.to_owned()),
+                ..Default::default()
+            },
             spec,
             status: None,
         }
@@ -109,13 +112,27 @@ impl Widget {
 impl kube::Resource for Widget {
     type DynamicType = ();
     type Scope = kube::core::NamespaceResourceScope;
-    fn kind(_: &()) -> Cow<'_, str> { Cow::Borrowed("Widget") }
-    fn group(_: &()) -> Cow<'_, str> { Cow::Borrowed("example.com") }
-    fn version(_: &()) -> Cow<'_, str> { Cow::Borrowed("v1") }
-    fn api_version(_: &()) -> Cow<'_, str> { Cow::Borrowed("example.com/v1") }
-    fn plural(_: &()) -> Cow<'_, str> { Cow::Borrowed("widgets") }
-    fn meta(&self) -> &ObjectMeta { &self.metadata }
-    fn meta_mut(&mut self) -> &mut ObjectMeta { &mut self.metadata }
+    fn kind(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("Widget")
+    }
+    fn group(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("example.com")
+    }
+    fn version(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("v1")
+    }
+    fn api_version(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("example.com/v1")
+    }
+    fn plural(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("widgets")
+    }
+    fn meta(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn meta_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
 }
 
 impl CustomResource for Widget {
@@ -158,13 +175,27 @@ pub struct GadgetSpec {
 impl kube::Resource for Gadget {
     type DynamicType = ();
     type Scope = kube::core::ClusterResourceScope;
-    fn kind(_: &()) -> Cow<'_, str> { Cow::Borrowed("Gadget") }
-    fn group(_: &()) -> Cow<'_, str> { Cow::Borrowed("example.com") }
-    fn version(_: &()) -> Cow<'_, str> { Cow::Borrowed("v1") }
-    fn api_version(_: &()) -> Cow<'_, str> { Cow::Borrowed("example.com/v1") }
-    fn plural(_: &()) -> Cow<'_, str> { Cow::Borrowed("gadgets") }
-    fn meta(&self) -> &ObjectMeta { &self.metadata }
-    fn meta_mut(&mut self) -> &mut ObjectMeta { &mut self.metadata }
+    fn kind(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("Gadget")
+    }
+    fn group(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("example.com")
+    }
+    fn version(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("v1")
+    }
+    fn api_version(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("example.com/v1")
+    }
+    fn plural(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("gadgets")
+    }
+    fn meta(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn meta_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
 }
 
 impl CustomResource for Gadget {
