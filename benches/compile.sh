@@ -82,11 +82,25 @@ echo "kopium failed to generate $(wc -l <kopium-failures.txt) of them"
 write_kopium_lib() {
   { echo "#![allow(warnings)]"; for rel in "${OK[@]}"; do echo "pub mod $(modname "$rel");"; done; } >kopium_types/src/lib.rs
 }
+# --- crdgen crates ---------------------------------------------------------------------
+for c in crdgen_types crdgen_clients; do
+  cat >$c/Cargo.toml <<TOML
+[package]
+name = "$c"
+version = "0.0.0"
+edition = "2021"
+publish = false
+[dependencies]
+crdgen-runtime = { path = "$REPO/runtime" }
+k8s-openapi = { version = "0.29", default-features = false, features = ["std", "v1_36"] }
+TOML
+  echo > $c/src/lib.rs
+done
 write_kopium_lib
 # Drop modules that do not compile (kopium bugs), until the crate checks.
 : >kopium-uncompilable.txt
 for round in 1 2 3 4 5; do
-  if cargo check -q -p kopium_types -j "$JOBS" 2>check.err; then break; fi
+  if cargo check -p kopium_types -j "$JOBS" 2>check.err; then break; fi
   mapfile -t BAD < <(grep -o 'kopium_types/src/m_[A-Za-z0-9_]*\.rs' check.err | sed 's/.*src\///; s/\.rs$//' | sort -u)
   if [[ ${#BAD[@]} -eq 0 ]]; then echo "kopium crate fails for another reason:"; tail -n30 check.err; exit 1; fi
   NEW=()
@@ -104,19 +118,6 @@ echo "kopium output that does not compile: $(wc -l <kopium-uncompilable.txt)"
 echo "compared CRDs: ${#OK[@]}"
 printf '%s\n' "${OK[@]}" >compared.txt
 
-# --- crdgen crates ---------------------------------------------------------------------
-for c in crdgen_types crdgen_clients; do
-  cat >$c/Cargo.toml <<TOML
-[package]
-name = "$c"
-version = "0.0.0"
-edition = "2021"
-publish = false
-[dependencies]
-crdgen-runtime = { path = "$REPO/runtime" }
-k8s-openapi = { version = "0.29", default-features = false, features = ["std", "v1_36"] }
-TOML
-done
 FILES=(); for rel in "${OK[@]}"; do FILES+=("$CORPUS/$rel"); done
 "$CRDGEN" generate "${FILES[@]}" --types-only -o crdgen_types/src/lib.rs
 "$CRDGEN" generate "${FILES[@]}" -o crdgen_clients/src/lib.rs
