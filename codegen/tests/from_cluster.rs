@@ -15,7 +15,10 @@ async fn generates_from_a_live_crd() {
                   "spec": {"type": "object", "properties": {"legs": {"type": "integer", "format": "int32"}}}}}}}]}}"#,
     )
     .unwrap();
-    let server = crdgen_runtime::server::ApiServer::builder().crd(crd).build().unwrap();
+    let server = crdgen_runtime::server::ApiServer::builder()
+        .crd(crd)
+        .build()
+        .unwrap();
     let handle = server.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let dir = std::env::temp_dir().join(format!("crdgen-from-cluster-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -36,9 +39,19 @@ async fn generates_from_a_live_crd() {
     };
     let out = run("pets.example.com").await.unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("from cluster/pets.example.com") && stdout.contains("pub struct PetSpec"), "{stdout}");
-    assert!(stdout.contains("pub legs: ::std::option::Option<i32>"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("from cluster/pets.example.com") && stdout.contains("pub struct PetSpec"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("pub legs: ::std::option::Option<i32>"),
+        "{stdout}"
+    );
 
     let out = run("nothere.example.com").await.unwrap();
     assert_eq!(out.status.code(), Some(3));

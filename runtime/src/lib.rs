@@ -11,14 +11,14 @@
 //! - an in-memory object tracker served as a Kubernetes API server, and the fake
 //!   clientset built on it (feature `server`).
 
-pub use k8s_openapi;
-pub use kube;
-pub use serde;
-pub use serde_json;
 /// The derive of annotated generated code (`crdgen generate --annotated`): declares the
 /// `#[crdgen(...)]` attributes that carry a CRD's schema keywords and resource.
 #[cfg(feature = "derive")]
 pub use crdgen_derive::CrdSchema;
+pub use k8s_openapi;
+pub use kube;
+pub use serde;
+pub use serde_json;
 
 mod resource;
 pub use resource::{CustomResource, HasScaleSubresource, HasStatusSubresource, Scope};

@@ -156,7 +156,9 @@ impl ApiServerBuilder {
         for crd in &self.crds {
             tracker.register_crd(crd)?;
             // Also readable as an object, as on a real server (`kubectl get crd`).
-            tracker.add(established(crd.clone())).map_err(|e| e.message().to_owned())?;
+            tracker
+                .add(established(crd.clone()))
+                .map_err(|e| e.message().to_owned())?;
         }
         for k in self.kinds {
             tracker.register_kind(k);
@@ -198,7 +200,9 @@ fn crd_kind() -> KindInfo {
             scale: None,
             deprecated: false,
             deprecation_warning: None,
-            printer_columns: vec![json!({"name": "Created At", "type": "date", "jsonPath": ".metadata.creationTimestamp"})],
+            printer_columns: vec![
+                json!({"name": "Created At", "type": "date", "jsonPath": ".metadata.creationTimestamp"}),
+            ],
             selectable_fields: Vec::new(),
         }],
     }
@@ -210,12 +214,15 @@ fn established(mut crd: Value) -> Value {
     let stored: Vec<Value> = crd
         .pointer("/spec/versions")
         .and_then(Value::as_array)
-        .map(|vs| vs.iter().filter(|v| v["storage"] == json!(true)).map(|v| v["name"].clone()).collect())
+        .map(|vs| {
+            vs.iter()
+                .filter(|v| v["storage"] == json!(true))
+                .map(|v| v["name"].clone())
+                .collect()
+        })
         .unwrap_or_default();
     let now = crate::tracker::now_rfc3339();
-    let condition = |ty: &str, reason: &str, message: &str| {
-        json!({"type": ty, "status": "True", "reason": reason, "message": message, "lastTransitionTime": now})
-    };
+    let condition = |ty: &str, reason: &str, message: &str| json!({"type": ty, "status": "True", "reason": reason, "message": message, "lastTransitionTime": now});
     crd["status"] = json!({
         "acceptedNames": names,
         "storedVersions": stored,
@@ -754,10 +761,23 @@ impl ApiServer {
     /// real server's controllers do, in a status update clients can watch).
     fn serve_crd(&self, crd: &Value) -> Result<Value, StatusError> {
         let tracker = &self.inner.tracker;
-        tracker.register_crd(crd).map_err(|e| crd_invalid(crd, &e))?;
-        let name = crd.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_owned();
+        tracker
+            .register_crd(crd)
+            .map_err(|e| crd_invalid(crd, &e))?;
+        let name = crd
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         let gvr = Gvr::new(CRD_GROUP, "v1", CRD_RESOURCE);
-        let reply = tracker.update(&gvr, None, &name, established(crd.clone()), Subresource::Status, &WriteOptions::default())?;
+        let reply = tracker.update(
+            &gvr,
+            None,
+            &name,
+            established(crd.clone()),
+            Subresource::Status,
+            &WriteOptions::default(),
+        )?;
         Ok(reply.object)
     }
 
@@ -869,7 +889,11 @@ impl ApiServer {
                 };
                 let opts = write_options(q)?;
                 let mut reply = tracker.patch(&t.gvr, ns, name, pt, &body, sub, &opts)?;
-                if t.gvr.group == CRD_GROUP && t.gvr.resource == CRD_RESOURCE && sub == Subresource::None && !opts.dry_run {
+                if t.gvr.group == CRD_GROUP
+                    && t.gvr.resource == CRD_RESOURCE
+                    && sub == Subresource::None
+                    && !opts.dry_run
+                {
                     reply.object = self.serve_crd(&reply.object)?;
                 }
                 let code = if reply.created {
@@ -1615,7 +1639,10 @@ mod tests {
 
 /// 422 for a CRD the server cannot serve, naming it like the real server does.
 fn crd_invalid(crd: &Value, why: &str) -> StatusError {
-    let name = crd.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+    let name = crd
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     StatusError::new(
         422,
         "Invalid",

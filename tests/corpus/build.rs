@@ -58,7 +58,10 @@ fn main() {
     } else {
         let sources: Vec<crdgen::Source> = files.into_iter().map(crdgen::Source::Path).collect();
         // Only the compiler reads this output: skip rustfmt.
-        let settings = crdgen::Settings { rustfmt: false, ..Default::default() };
+        let settings = crdgen::Settings {
+            rustfmt: false,
+            ..Default::default()
+        };
         let out = match crdgen::generate(&sources, &settings) {
             Ok(o) => o,
             Err(e) => panic!("crdgen failed on the corpus:\n{e}"),

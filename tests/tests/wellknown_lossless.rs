@@ -11,12 +11,19 @@ fn roundtrip(ts: &str) -> String {
     });
     let typed: Known = serde_json::from_value(obj).unwrap();
     let back = serde_json::to_value(&typed).unwrap();
-    back["status"]["conditions"][0]["lastTransitionTime"].as_str().unwrap().to_owned()
+    back["status"]["conditions"][0]["lastTransitionTime"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]
 fn condition_timestamps_round_trip() {
-    for ts in ["2024-01-02T03:04:05Z", "2024-01-02T03:04:05.123Z", "2024-01-02T03:04:05.123456Z"] {
+    for ts in [
+        "2024-01-02T03:04:05Z",
+        "2024-01-02T03:04:05.123Z",
+        "2024-01-02T03:04:05.123456Z",
+    ] {
         assert_eq!(roundtrip(ts), ts);
     }
 }
