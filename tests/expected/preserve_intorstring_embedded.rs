@@ -5,10 +5,12 @@
 /// let clientset = Clientset::new(kube::Client::try_default().await?);
 /// let widget = clientset.example_com_v1().widgets("default").get("my-widget").await?;
 /// ```
+#[allow(dead_code)]
 #[derive(::std::clone::Clone)]
 pub struct Clientset {
     client: ::crdgen_runtime::kube::Client,
 }
+#[allow(dead_code)]
 impl Clientset {
     /// A clientset that talks through `client`.
     pub fn new(client: ::crdgen_runtime::kube::Client) -> Self {
@@ -26,9 +28,11 @@ impl Clientset {
 /// A shared informer factory with typed accessors for every group/version
 /// generated here. Dereferences to the runtime's `SharedInformerFactory`
 /// (`start`, `wait_for_cache_sync`, `shutdown`, …).
+#[allow(dead_code)]
 pub struct InformerFactory {
     factory: ::crdgen_runtime::informer::SharedInformerFactory,
 }
+#[allow(dead_code)]
 impl InformerFactory {
     /// A factory over `client`, resyncing every `default_resync` (`None`: never).
     pub fn new(
@@ -55,6 +59,7 @@ impl ::std::ops::Deref for InformerFactory {
     }
 }
 /// Register every kind generated here in a scheme.
+#[allow(dead_code)]
 pub fn add_to_scheme(
     scheme: &mut ::crdgen_runtime::scheme::Scheme,
 ) -> ::crdgen_runtime::error::Result<()> {

@@ -187,7 +187,9 @@ pub fn emit_module_clients(paths: &Paths, model: &Model, space: &TypeSpace) -> T
     }
 }
 
-/// `Clientset`, `InformerFactory` and `add_to_scheme` over every group/version.
+/// `Clientset`, `InformerFactory` and `add_to_scheme` over every group/version. Like
+/// the group modules, they allow `dead_code`: a binary that includes the generated
+/// code typically uses only part of it.
 pub fn emit_root(paths: &Paths, model: &Model, spaces: &[TypeSpace]) -> TokenStream {
     let runtime = &paths.runtime;
     let kube = paths.kube();
@@ -243,11 +245,13 @@ pub fn emit_root(paths: &Paths, model: &Model, spaces: &[TypeSpace]) -> TokenStr
         /// let clientset = Clientset::new(kube::Client::try_default().await?);
         /// let widget = clientset.example_com_v1().widgets("default").get("my-widget").await?;
         /// ```
+        #[allow(dead_code)]
         #[derive(::std::clone::Clone)]
         pub struct Clientset {
             client: #kube::Client,
         }
 
+        #[allow(dead_code)]
         impl Clientset {
             /// A clientset that talks through `client`.
             pub fn new(client: #kube::Client) -> Self {
@@ -263,10 +267,12 @@ pub fn emit_root(paths: &Paths, model: &Model, spaces: &[TypeSpace]) -> TokenStr
         /// A shared informer factory with typed accessors for every group/version
         /// generated here. Dereferences to the runtime's `SharedInformerFactory`
         /// (`start`, `wait_for_cache_sync`, `shutdown`, …).
+        #[allow(dead_code)]
         pub struct InformerFactory {
             factory: #runtime::informer::SharedInformerFactory,
         }
 
+        #[allow(dead_code)]
         impl InformerFactory {
             /// A factory over `client`, resyncing every `default_resync` (`None`: never).
             pub fn new(client: #kube::Client, default_resync: ::std::option::Option<::std::time::Duration>) -> Self {
@@ -287,6 +293,7 @@ pub fn emit_root(paths: &Paths, model: &Model, spaces: &[TypeSpace]) -> TokenStr
         }
 
         /// Register every kind generated here in a scheme.
+        #[allow(dead_code)]
         pub fn add_to_scheme(scheme: &mut #runtime::scheme::Scheme) -> #runtime::error::Result<()> {
             #(#adds)*
             ::std::result::Result::Ok(())
