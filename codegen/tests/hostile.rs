@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 
 use crdgen::{Settings, Source};
 
+mod support;
+use support::{is_flatten_or_skip, semantic_problems, serde_rename};
+
 fn settings() -> Settings {
     Settings {
         rustfmt: false,
@@ -67,102 +70,7 @@ fn temp_dir(tag: &str) -> PathBuf {
 }
 
 // ---------------------------------------------------------------------------------------
-// Checks on the generated text.
-
-fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    let mut found = None;
-    for a in attrs {
-        if !a.path().is_ident("serde") {
-            continue;
-        }
-        let _ = a.parse_nested_meta(|m| {
-            if m.path.is_ident("rename") {
-                let s: syn::LitStr = m.value()?.parse()?;
-                found = Some(s.value());
-            } else if m.input.peek(syn::Token![=]) {
-                let _: syn::Expr = m.value()?.parse()?;
-            } else if m.input.peek(syn::token::Paren) {
-                let _content;
-                syn::parenthesized!(_content in m.input);
-                let _: proc_macro2::TokenStream = _content.parse()?;
-            }
-            Ok(())
-        });
-    }
-    found
-}
-
-fn is_flatten_or_skip(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("serde") && {
-            let t = quote::quote!(#a).to_string();
-            t.contains("flatten") || t.contains("skip ") || t.contains("skip)")
-        }
-    })
-}
-
-/// Problems rustc or serde would reject in `items` (recursively per module).
-fn semantic_problems(items: &[syn::Item], module: &str, out: &mut Vec<String>) {
-    let mut types = BTreeSet::new();
-    for item in items {
-        let name = match item {
-            syn::Item::Struct(s) => Some(s.ident.to_string()),
-            syn::Item::Enum(e) => Some(e.ident.to_string()),
-            syn::Item::Type(t) => Some(t.ident.to_string()),
-            syn::Item::Trait(t) => Some(t.ident.to_string()),
-            syn::Item::Mod(m) => Some(m.ident.to_string()),
-            _ => None,
-        };
-        if let Some(n) = name {
-            if !types.insert(n.clone()) {
-                out.push(format!("{module}: `{n}` is defined twice"));
-            }
-        }
-        match item {
-            syn::Item::Struct(s) => {
-                let mut idents = BTreeSet::new();
-                let mut wires = BTreeSet::new();
-                for f in &s.fields {
-                    let Some(id) = &f.ident else { continue };
-                    let id_s = id.to_string();
-                    if !idents.insert(id_s.clone()) {
-                        out.push(format!("{module}::{}: field `{id_s}` twice", s.ident));
-                    }
-                    if is_flatten_or_skip(&f.attrs) {
-                        continue;
-                    }
-                    let wire = serde_rename(&f.attrs)
-                        .unwrap_or_else(|| id_s.trim_start_matches("r#").to_owned());
-                    if !wires.insert(wire.clone()) {
-                        out.push(format!("{module}::{}: wire name `{wire}` twice", s.ident));
-                    }
-                }
-            }
-            syn::Item::Enum(e) => {
-                let mut idents = BTreeSet::new();
-                let mut wires = BTreeSet::new();
-                for v in &e.variants {
-                    let id_s = v.ident.to_string();
-                    if !idents.insert(id_s.clone()) {
-                        out.push(format!("{module}::{}: variant `{id_s}` twice", e.ident));
-                    }
-                    if matches!(v.fields, syn::Fields::Unit) {
-                        let wire = serde_rename(&v.attrs).unwrap_or(id_s);
-                        if !wires.insert(wire.clone()) {
-                            out.push(format!("{module}::{}: wire value `{wire}` twice", e.ident));
-                        }
-                    }
-                }
-            }
-            syn::Item::Mod(m) => {
-                if let Some((_, inner)) = &m.content {
-                    semantic_problems(inner, &format!("{module}::{}", m.ident), out);
-                }
-            }
-            _ => {}
-        }
-    }
-}
+// Checks on the generated text: see `support`.
 
 fn check_output(text: &str) -> syn::File {
     let file = syn::parse_file(text).unwrap_or_else(|e| panic!("output does not parse: {e}"));

@@ -13,27 +13,8 @@ use std::path::{Path, PathBuf};
 use crdgen::emit::crd;
 use serde_json::Value;
 
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/crds");
-    dir.is_dir().then_some(dir)
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("readable corpus") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+mod support;
+use support::{corpus, files};
 
 /// The document as compared: normalized, versions sorted by name.
 fn comparable(doc: &Value) -> Value {
