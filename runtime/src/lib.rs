@@ -20,6 +20,10 @@ pub use kube;
 pub use serde;
 pub use serde_json;
 
+// OpenAPI schemas of Rust types (`#[derive(CrdSchema)]`) and CRDs built from them.
+pub mod crd_schema;
+pub use crd_schema::CrdSchema;
+
 mod resource;
 pub use resource::{CustomResource, HasScaleSubresource, HasStatusSubresource, Scope};
 

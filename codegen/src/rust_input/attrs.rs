@@ -104,7 +104,7 @@ fn form_value(meta: &ParseNestedMeta, form: Form) -> syn::Result<Value> {
 }
 
 /// One item of a field's `#[crdgen(...)]` into the overlay.
-pub(crate) fn overlay_item(o: &mut Overlay, meta: ParseNestedMeta) -> syn::Result<()> {
+pub fn overlay_item(o: &mut Overlay, meta: ParseNestedMeta) -> syn::Result<()> {
     let name = item_name(&meta);
     match name.as_str() {
         "skip" => o.skip = true,
@@ -147,6 +147,9 @@ pub(crate) fn overlay_item(o: &mut Overlay, meta: ParseNestedMeta) -> syn::Resul
         }
         _ => match KEYWORDS.iter().find(|(_, a, _)| *a == name) {
             Some((key, _, form)) => {
+                if o.set.contains_key(*key) {
+                    return Err(meta.error(format!("duplicate crdgen attribute `{name}`")));
+                }
                 let v = form_value(&meta, *form)?;
                 o.set.insert((*key).to_owned(), v);
             }
@@ -157,7 +160,7 @@ pub(crate) fn overlay_item(o: &mut Overlay, meta: ParseNestedMeta) -> syn::Resul
 }
 
 /// The overlay of every `#[crdgen(...)]` on a field.
-pub(crate) fn field_overlay(attrs: &[Attribute]) -> syn::Result<Overlay> {
+pub fn field_overlay(attrs: &[Attribute]) -> syn::Result<Overlay> {
     let mut o = Overlay::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("crdgen")) {
         attr.parse_nested_meta(|m| overlay_item(&mut o, m))?;
@@ -167,31 +170,60 @@ pub(crate) fn field_overlay(attrs: &[Attribute]) -> syn::Result<Overlay> {
 
 /// The resource attributes of a root kind.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct KindAttrs {
+pub struct KindAttrs {
+    /// API group (`group = "example.com"`).
     pub group: Option<String>,
+    /// Version name (`version = "v1"`).
     pub version: Option<String>,
+    /// Kind (`kind = "Widget"`).
     pub kind: Option<String>,
+    /// Plural resource name.
     pub plural: Option<String>,
+    /// Singular name (default: the kind in lower case).
     pub singular: Option<String>,
+    /// List kind (default: `<Kind>List`).
     pub list_kind: Option<String>,
+    /// `shortname = "…"` (repeatable).
     pub short_names: Vec<String>,
+    /// `category = "…"` (repeatable).
     pub categories: Vec<String>,
+    /// `"Namespaced"` (default) or `"Cluster"`.
     pub scope: Option<String>,
+    /// `served = false` for a version that is not served.
     pub served: Option<bool>,
+    /// The storage version.
     pub storage: bool,
+    /// The version is deprecated.
     pub deprecated: bool,
+    /// The warning clients get for a deprecated version.
     pub deprecation_warning: Option<String>,
+    /// The status subresource (`status`, or `status = "StatusType"` on a spec struct).
     pub status: bool,
+    /// `status = "StatusType"`: the type of the generated kind's `status` field.
+    pub status_type: Option<LitStr>,
+    /// `derive = "PartialEq"` (repeatable): extra derives of a generated kind struct.
+    pub derives: Vec<LitStr>,
+    /// The scale subresource paths.
     pub scale: Option<Map<String, Value>>,
+    /// `printcolumn(...)` entries, as JSON.
     pub printer_columns: Vec<Value>,
+    /// `selectable_field = "…"` JSON paths.
     pub selectable_fields: Vec<String>,
+    /// `conversion = r#"…"#`: the CRD's conversion, as JSON.
     pub conversion: Option<Value>,
+    /// Annotations of the CRD.
     pub annotations: Map<String, Value>,
+    /// Labels of the CRD.
     pub labels: Map<String, Value>,
+    /// The CRD's whole metadata, as JSON.
     pub crd_metadata: Option<Value>,
+    /// The CRD's name (default: `<plural>.<group>`).
     pub crd_name: Option<String>,
+    /// `spec.preserveUnknownFields: true` (legacy).
     pub crd_preserve_unknown_fields: bool,
+    /// The version has no schema.
     pub no_schema: bool,
+    /// Field items for the root schema node (`root(...)`).
     pub root: Overlay,
 }
 
@@ -225,14 +257,33 @@ const COLUMN_KEYS: &[(&str, &str, Form)] = &[
     ("priority", "priority", Form::Number),
 ];
 
+/// Kind items that may be given more than once.
+pub const REPEATABLE: &[&str] = &[
+    "shortname",
+    "category",
+    "printcolumn",
+    "selectable_field",
+    "annotation",
+    "label",
+    "derive",
+    "root",
+];
+
 /// The kind attributes of a struct; `None` when it has none (not a root kind).
-pub(crate) fn kind_attrs(attrs: &[Attribute]) -> syn::Result<Option<KindAttrs>> {
+pub fn kind_attrs(attrs: &[Attribute]) -> syn::Result<Option<KindAttrs>> {
     let mut k = KindAttrs::default();
     let mut any = false;
+    let mut seen = std::collections::BTreeSet::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("crdgen")) {
         any = true;
         attr.parse_nested_meta(|meta| {
             let name = item_name(&meta);
+            if !REPEATABLE.contains(&name.as_str()) && !seen.insert(name.clone()) {
+                return Err(meta.error(format!(
+                    "duplicate crdgen kind attribute `{name}` (only {} may repeat)",
+                    REPEATABLE.join(", ")
+                )));
+            }
             match name.as_str() {
                 "group" => k.group = Some(str_value(&meta)?),
                 "version" => k.version = Some(str_value(&meta)?),
@@ -256,7 +307,31 @@ pub(crate) fn kind_attrs(attrs: &[Attribute]) -> syn::Result<Option<KindAttrs>> 
                 "storage" => k.storage = flag(&meta)?,
                 "deprecated" => k.deprecated = flag(&meta)?,
                 "deprecation_warning" => k.deprecation_warning = Some(str_value(&meta)?),
-                "status" => k.status = flag(&meta)?,
+                "status" => {
+                    if meta.input.peek(Token![=]) && meta.input.peek2(LitStr) {
+                        let lit: LitStr = meta.value()?.parse()?;
+                        if let Err(e) = lit.parse::<syn::Type>() {
+                            return Err(syn::Error::new(
+                                lit.span(),
+                                format!("`status` must name the status type, e.g. `status = \"WidgetStatus\"`: {e}"),
+                            ));
+                        }
+                        k.status = true;
+                        k.status_type = Some(lit);
+                    } else {
+                        k.status = flag(&meta)?;
+                    }
+                }
+                "derive" => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    if let Err(e) = lit.parse::<syn::Path>() {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            format!("`derive` must name a derive macro, e.g. `derive = \"PartialEq\"`: {e}"),
+                        ));
+                    }
+                    k.derives.push(lit);
+                }
                 "scale" => {
                     let mut s = Map::new();
                     meta.parse_nested_meta(|m| {
@@ -316,19 +391,33 @@ pub(crate) fn kind_attrs(attrs: &[Attribute]) -> syn::Result<Option<KindAttrs>> 
 
 /// What `#[serde(...)]` says about a field, variant or container.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct SerdeAttrs {
+pub struct SerdeAttrs {
+    /// `rename`: the serialized name.
     pub rename: Option<String>,
+    /// `rename_all`: the rule for the fields (or variants).
     pub rename_all: Option<String>,
+    /// `rename_all_fields`: the rule for the fields of every struct variant.
+    pub rename_all_fields: Option<String>,
+    /// `default`: the field may be absent.
     pub default: bool,
+    /// `skip`, `skip_serializing`, `skip_deserializing`.
     pub skip: bool,
+    /// `flatten`.
     pub flatten: bool,
+    /// `skip_serializing_if`: the field may be absent, so it is not required.
+    pub skip_serializing_if: bool,
+    /// `transparent`: a newtype struct is its field.
+    pub transparent: bool,
+    /// `untagged`.
     pub untagged: bool,
+    /// `tag = "…"`: internally (or, with `content`, adjacently) tagged.
     pub tag: Option<String>,
+    /// `content = "…"`: adjacently tagged.
     pub content: Option<String>,
 }
 
 /// The serde attributes (items crdgen does not need are skipped).
-pub(crate) fn serde_attrs(attrs: &[Attribute]) -> syn::Result<SerdeAttrs> {
+pub fn serde_attrs(attrs: &[Attribute]) -> syn::Result<SerdeAttrs> {
     let mut s = SerdeAttrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         attr.parse_nested_meta(|meta| {
@@ -360,6 +449,7 @@ pub(crate) fn serde_attrs(attrs: &[Attribute]) -> syn::Result<SerdeAttrs> {
                         })?;
                     }
                 }
+                "rename_all_fields" => s.rename_all_fields = Some(str_value(&meta)?),
                 "default" => {
                     s.default = true;
                     if meta.input.peek(Token![=]) {
@@ -368,6 +458,11 @@ pub(crate) fn serde_attrs(attrs: &[Attribute]) -> syn::Result<SerdeAttrs> {
                 }
                 "skip" | "skip_serializing" | "skip_deserializing" => s.skip = true,
                 "flatten" => s.flatten = true,
+                "transparent" => s.transparent = true,
+                "skip_serializing_if" => {
+                    s.skip_serializing_if = true;
+                    str_value(&meta)?;
+                }
                 "untagged" => s.untagged = true,
                 "tag" => s.tag = Some(str_value(&meta)?),
                 "content" => s.content = Some(str_value(&meta)?),
@@ -392,7 +487,7 @@ fn skip_rest(meta: &ParseNestedMeta) -> syn::Result<()> {
 }
 
 /// The text of the doc comments (`#[doc = "…"]`), one entry per attribute.
-pub(crate) fn doc_lines(attrs: &[Attribute]) -> Vec<String> {
+pub fn doc_lines(attrs: &[Attribute]) -> Vec<String> {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("doc"))
@@ -409,21 +504,88 @@ pub(crate) fn doc_lines(attrs: &[Attribute]) -> Vec<String> {
         .collect()
 }
 
-/// Apply serde's `rename_all` to a Rust name.
-pub(crate) fn rename_all(rule: &str, name: &str) -> String {
-    use heck::{
-        ToKebabCase, ToLowerCamelCase, ToShoutyKebabCase, ToShoutySnakeCase, ToSnakeCase,
-        ToUpperCamelCase,
+/// Apply serde's `rename_all` to a field name (snake_case in Rust), exactly as serde
+/// does (`serde_derive`'s `RenameRule::apply_to_field`).
+pub fn rename_field(rule: &str, field: &str) -> String {
+    let pascal = || {
+        let mut out = String::new();
+        let mut capitalize = true;
+        for ch in field.chars() {
+            if ch == '_' {
+                capitalize = true;
+            } else if capitalize {
+                out.push(ch.to_ascii_uppercase());
+                capitalize = false;
+            } else {
+                out.push(ch);
+            }
+        }
+        out
     };
     match rule {
-        "lowercase" => name.to_lowercase(),
-        "UPPERCASE" => name.to_uppercase(),
-        "PascalCase" => name.to_upper_camel_case(),
-        "camelCase" => name.to_lower_camel_case(),
-        "snake_case" => name.to_snake_case(),
-        "SCREAMING_SNAKE_CASE" => name.to_shouty_snake_case(),
-        "kebab-case" => name.to_kebab_case(),
-        "SCREAMING-KEBAB-CASE" => name.to_shouty_kebab_case(),
-        _ => name.to_owned(),
+        "UPPERCASE" | "SCREAMING_SNAKE_CASE" => field.to_ascii_uppercase(),
+        "PascalCase" => pascal(),
+        "camelCase" => {
+            let p = pascal();
+            let mut chars = p.chars();
+            match chars.next() {
+                Some(c) => c.to_ascii_lowercase().to_string() + chars.as_str(),
+                None => p,
+            }
+        }
+        "kebab-case" => field.replace('_', "-"),
+        "SCREAMING-KEBAB-CASE" => field.to_ascii_uppercase().replace('_', "-"),
+        _ => field.to_owned(),
+    }
+}
+
+/// Apply serde's `rename_all` to a variant name (PascalCase in Rust), exactly as serde
+/// does (`RenameRule::apply_to_variant`).
+pub fn rename_variant(rule: &str, variant: &str) -> String {
+    let snake = || {
+        let mut out = String::new();
+        for (i, ch) in variant.char_indices() {
+            if i > 0 && ch.is_uppercase() {
+                out.push('_');
+            }
+            out.push(ch.to_ascii_lowercase());
+        }
+        out
+    };
+    match rule {
+        "lowercase" => variant.to_ascii_lowercase(),
+        "UPPERCASE" => variant.to_ascii_uppercase(),
+        "camelCase" => {
+            let mut chars = variant.chars();
+            match chars.next() {
+                Some(c) => c.to_ascii_lowercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        }
+        "snake_case" => snake(),
+        "SCREAMING_SNAKE_CASE" => snake().to_ascii_uppercase(),
+        "kebab-case" => snake().replace('_', "-"),
+        "SCREAMING-KEBAB-CASE" => snake().to_ascii_uppercase().replace('_', "-"),
+        _ => variant.to_owned(),
+    }
+}
+
+/// The serialized name of a field (`variant = false`) or variant: its `rename`, else
+/// the container's `rename_all` applied as serde does.
+pub fn wire_name(
+    ident: &syn::Ident,
+    own: &SerdeAttrs,
+    container: &SerdeAttrs,
+    variant: bool,
+) -> String {
+    if let Some(r) = &own.rename {
+        return r.clone();
+    }
+    let raw = ident.to_string();
+    let name = raw.strip_prefix("r#").unwrap_or(&raw);
+    match &container.rename_all {
+        Some(rule) if variant => rename_variant(rule, name),
+        Some(rule) => rename_field(rule, name),
+        None => name.to_owned(),
     }
 }

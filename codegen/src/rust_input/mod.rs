@@ -15,6 +15,7 @@
 //! one CRD, which must have exactly one storage version.
 
 pub mod attrs;
+pub mod enums;
 pub mod shape;
 
 use std::collections::BTreeMap;
@@ -354,6 +355,8 @@ impl<'a> Cx<'a> {
             "IntOrString" => Shape::IntOrString,
             "Value" => Shape::Json,
             "Condition" => Shape::Condition,
+            "Time" | "MicroTime" => Shape::Time,
+            "Quantity" => Shape::Quantity,
             "Box" | "Rc" | "Arc" if args.len() == 1 => return self.resolve(args[0], from),
             "Vec" | "VecDeque" | "BTreeSet" | "HashSet" if args.len() == 1 => {
                 return Some(Resolved::List(Box::new(args[0].clone())));
@@ -460,60 +463,58 @@ impl<'a> Cx<'a> {
     }
 
     fn enum_schema(&mut self, id: usize, e: &syn::ItemEnum) -> Option<Map<String, Value>> {
+        use enums::{Data, EnumPlan, Tagging, Variant, VariantShape};
         let file = self.index.items[id].file;
-        let container = match attrs::serde_attrs(&e.attrs) {
-            Ok(a) => a,
+        let plan = match enums::plan(e) {
+            Ok(p) => p,
             Err(err) => {
                 self.error(file, err.span(), err.to_string());
                 return None;
             }
         };
-        let mut values = Vec::new();
-        for v in &e.variants {
-            let sa = match attrs::serde_attrs(&v.attrs) {
-                Ok(a) => a,
-                Err(err) => {
-                    self.error(file, err.span(), err.to_string());
-                    continue;
+        let (tagging, planned) = match plan {
+            EnumPlan::Strings(values) => return Some(base_schema(&Shape::Enum(values))),
+            EnumPlan::Data { tagging, variants } => (tagging, variants),
+        };
+        let mut variants = Vec::new();
+        for pv in planned {
+            let v = &e.variants[pv.index];
+            let data = match pv.shape {
+                VariantShape::Unit => Data::Unit,
+                VariantShape::Newtype => {
+                    let ty = &v.fields.iter().next()?.ty;
+                    Data::Newtype(self.type_schema(ty, id, true)?)
+                }
+                VariantShape::Struct => {
+                    let (props, required, extra) =
+                        self.field_list(id, &v.fields, &pv.fields_container, false);
+                    Data::Struct(enums::describe(object_node(props, required, extra), None))
                 }
             };
-            if sa.skip {
-                continue;
-            }
-            match &v.fields {
-                syn::Fields::Unit => values.push(wire_name(&v.ident, &sa, &container)),
-                // The catch-all `Other(String)` of a generated enum keeps unknown values.
-                syn::Fields::Unnamed(_) if sa.untagged || container.untagged => {}
-                _ => {
-                    self.error(
-                        file,
-                        v.ident.span(),
-                        "only string enums (unit variants, plus an untagged catch-all) map to a CRD schema",
-                    );
-                    return None;
-                }
-            }
+            variants.push(Variant {
+                name: pv.name,
+                description: pv.description,
+                data,
+            });
         }
-        Some(base_schema(&Shape::Enum(values)))
+        Some(match tagging {
+            Tagging::External => enums::external(variants, None),
+            Tagging::Internal(tag) => enums::internal(&tag, variants, None),
+            Tagging::Adjacent(tag, content) => enums::adjacent(&tag, &content, variants, None),
+            Tagging::Untagged => enums::untagged(variants, None),
+        })
     }
 
     fn struct_schema(&mut self, id: usize, s: &syn::ItemStruct) -> Map<String, Value> {
-        let mut node = Map::new();
-        node.insert("type".into(), json!("object"));
+        if let syn::Fields::Unnamed(u) = &s.fields {
+            // A newtype struct serializes as its field.
+            if u.unnamed.len() == 1 {
+                let ty = &u.unnamed[0].ty;
+                return self.type_schema(ty, id, true).unwrap_or_default();
+            }
+        }
         let (props, required, extra) = self.fields(id, s, false);
-        if extra {
-            node.insert(
-                "x-kubernetes-preserve-unknown-fields".into(),
-                Value::Bool(true),
-            );
-        }
-        if !props.is_empty() {
-            node.insert("properties".into(), Value::Object(props));
-        }
-        if !required.is_empty() {
-            node.insert("required".into(), Value::Array(required));
-        }
-        node
+        object_node(props, required, extra)
     }
 
     /// Properties, required list and whether unknown fields are kept, from a struct's
@@ -525,9 +526,6 @@ impl<'a> Cx<'a> {
         root: bool,
     ) -> (Map<String, Value>, Vec<Value>, bool) {
         let file = self.index.items[id].file;
-        let mut props = Map::new();
-        let mut required = Vec::new();
-        let mut extra = false;
         let container = match attrs::serde_attrs(&s.attrs) {
             Ok(a) => a,
             Err(e) => {
@@ -535,7 +533,23 @@ impl<'a> Cx<'a> {
                 SerdeAttrs::default()
             }
         };
-        for f in s.fields.iter() {
+        self.field_list(id, &s.fields, &container, root)
+    }
+
+    /// Properties, required list and whether unknown fields are kept, from named
+    /// fields (of a struct or a struct variant) under the container's serde attributes.
+    fn field_list(
+        &mut self,
+        id: usize,
+        fields: &syn::Fields,
+        container: &SerdeAttrs,
+        root: bool,
+    ) -> (Map<String, Value>, Vec<Value>, bool) {
+        let file = self.index.items[id].file;
+        let mut props = Map::new();
+        let mut required = Vec::new();
+        let mut extra = false;
+        for f in fields.iter() {
             let Some(ident) = &f.ident else {
                 self.error(
                     file,
@@ -561,7 +575,7 @@ impl<'a> Cx<'a> {
             if sa.skip || overlay.skip {
                 continue;
             }
-            let wire = wire_name(ident, &sa, &container);
+            let wire = attrs::wire_name(ident, &sa, container, false);
             if root && wire == "metadata" {
                 continue;
             }
@@ -603,7 +617,7 @@ impl<'a> Cx<'a> {
                 node.insert("nullable".into(), Value::Bool(true));
             }
             overlay.apply(&mut node);
-            if options == 0 && !sa.default && !container.default {
+            if options == 0 && !sa.default && !sa.skip_serializing_if && !container.default {
                 required.push(Value::String(wire.clone()));
             }
             props.insert(wire, Value::Object(node));
@@ -613,66 +627,39 @@ impl<'a> Cx<'a> {
 
     /// One version entry of a kind.
     fn version(&mut self, id: usize, s: &syn::ItemStruct, a: &KindAttrs) -> Value {
-        let mut v = Map::new();
-        v.insert("name".into(), json!(a.version));
-        v.insert("served".into(), json!(a.served.unwrap_or(true)));
-        v.insert("storage".into(), json!(a.storage));
-        if a.deprecated {
-            v.insert("deprecated".into(), json!(true));
-        }
-        if let Some(w) = &a.deprecation_warning {
-            v.insert("deprecationWarning".into(), json!(w));
-        }
-        let mut sub = Map::new();
-        if a.status {
-            sub.insert("status".into(), json!({}));
-        }
-        if let Some(scale) = &a.scale {
-            sub.insert("scale".into(), Value::Object(scale.clone()));
-        }
-        if !sub.is_empty() {
-            v.insert("subresources".into(), Value::Object(sub));
-        }
-        if !a.printer_columns.is_empty() {
-            v.insert(
-                "additionalPrinterColumns".into(),
-                Value::Array(a.printer_columns.clone()),
-            );
-        }
-        if !a.selectable_fields.is_empty() {
-            let fields = a
-                .selectable_fields
-                .iter()
-                .map(|p| json!({ "jsonPath": p }))
-                .collect();
-            v.insert("selectableFields".into(), Value::Array(fields));
-        }
+        let mut v = version_entry(a);
         if !a.no_schema {
-            self.stack.push(id);
-            let (props, required, extra) = self.fields(id, s, true);
-            self.stack.pop();
-            let mut root = Map::new();
-            root.insert("type".into(), json!("object"));
-            if let Some(d) = doc_to_description(&attrs::doc_lines(&s.attrs)) {
-                root.insert("description".into(), Value::String(d));
-            }
-            if extra {
-                root.insert("x-kubernetes-preserve-unknown-fields".into(), json!(true));
-            }
-            let mut overlay: Overlay = a.root.clone();
-            let mut all = match overlay.set.remove("properties") {
-                Some(Value::Object(m)) => m,
-                _ => crate::emit::annotate::standard_root_properties(),
+            let file = self.index.items[id].file;
+            let doc = doc_to_description(&attrs::doc_lines(&s.attrs));
+            let (props, required, extra) = if is_spec_struct(s) {
+                // The kube-derive form: the struct is the spec of a generated kind.
+                let mut props = Map::new();
+                let mut spec = self.named_schema(id, false).unwrap_or_default();
+                if let Some(d) = &doc {
+                    spec.insert("description".into(), Value::String(d.clone()));
+                }
+                props.insert("spec".into(), Value::Object(spec));
+                if let Some(lit) = &a.status_type {
+                    match lit.parse::<syn::Type>() {
+                        Ok(ty) => {
+                            if let Some(st) = self.type_schema(&ty, id, true) {
+                                props.insert("status".into(), Value::Object(st));
+                            }
+                        }
+                        Err(e) => self.error(file, lit.span(), e.to_string()),
+                    }
+                }
+                (props, vec![json!("spec")], false)
+            } else {
+                self.stack.push(id);
+                let r = self.fields(id, s, true);
+                self.stack.pop();
+                r
             };
-            all.extend(props);
-            if !all.is_empty() {
-                root.insert("properties".into(), Value::Object(all));
-            }
-            if !required.is_empty() {
-                root.insert("required".into(), Value::Array(required));
-            }
-            overlay.apply(&mut root);
-            v.insert("schema".into(), json!({ "openAPIV3Schema": root }));
+            v.insert(
+                "schema".into(),
+                json!({ "openAPIV3Schema": root_schema(a, doc.as_deref(), props, required, extra) }),
+            );
         }
         Value::Object(v)
     }
@@ -711,87 +698,204 @@ impl<'a> Cx<'a> {
                 return None;
             }
         }
-        let plural = first.plural.clone().unwrap_or_default();
-        let mut names = Map::new();
-        names.insert("kind".into(), json!(kind));
-        names.insert(
-            "listKind".into(),
-            json!(
-                first
-                    .list_kind
-                    .clone()
-                    .unwrap_or_else(|| format!("{kind}List"))
-            ),
-        );
-        names.insert("plural".into(), json!(plural));
-        names.insert(
-            "singular".into(),
-            json!(
-                first
-                    .singular
-                    .clone()
-                    .unwrap_or_else(|| kind.to_lowercase())
-            ),
-        );
-        if !first.short_names.is_empty() {
-            names.insert("shortNames".into(), json!(first.short_names));
-        }
-        if !first.categories.is_empty() {
-            names.insert("categories".into(), json!(first.categories));
-        }
-        let mut metadata = match &first.crd_metadata {
-            Some(Value::Object(m)) => m.clone(),
-            _ => Map::new(),
-        };
-        let name = first
-            .crd_name
-            .clone()
-            .unwrap_or_else(|| format!("{plural}.{group}"));
-        metadata.insert("name".into(), json!(name));
-        if !first.annotations.is_empty() {
-            metadata.insert(
-                "annotations".into(),
-                Value::Object(first.annotations.clone()),
-            );
-        }
-        if !first.labels.is_empty() {
-            metadata.insert("labels".into(), Value::Object(first.labels.clone()));
-        }
-        let mut spec = Map::new();
-        spec.insert("group".into(), json!(group));
-        spec.insert("names".into(), Value::Object(names));
-        spec.insert(
-            "scope".into(),
-            json!(first.scope.clone().unwrap_or_else(|| "Namespaced".into())),
-        );
-        if let Some(c) = versions.iter().find_map(|v| v.0.conversion.clone()) {
-            spec.insert("conversion".into(), c);
-        }
-        if first.crd_preserve_unknown_fields {
-            spec.insert("preserveUnknownFields".into(), json!(true));
-        }
-        spec.insert(
-            "versions".into(),
-            Value::Array(versions.into_iter().map(|v| v.1).collect()),
-        );
-        Some(json!({
-            "apiVersion": "apiextensions.k8s.io/v1",
-            "kind": "CustomResourceDefinition",
-            "metadata": Value::Object(metadata),
-            "spec": Value::Object(spec),
-        }))
+        let first = first.clone();
+        let conversion = versions.iter().find_map(|v| v.0.conversion.clone());
+        let entries = versions.into_iter().map(|v| v.1).collect();
+        Some(crd_document(group, kind, &first, conversion, entries))
     }
 }
 
-/// The serialized name of a field or variant.
-fn wire_name(ident: &syn::Ident, own: &SerdeAttrs, container: &SerdeAttrs) -> String {
-    if let Some(r) = &own.rename {
-        return r.clone();
+/// A struct's object node: `type: object`, its properties and required list, and
+/// whether it keeps unknown fields.
+fn object_node(props: Map<String, Value>, required: Vec<Value>, extra: bool) -> Map<String, Value> {
+    let mut node = Map::new();
+    node.insert("type".into(), json!("object"));
+    if extra {
+        node.insert(
+            "x-kubernetes-preserve-unknown-fields".into(),
+            Value::Bool(true),
+        );
     }
-    let raw = ident.to_string();
-    let name = raw.strip_prefix("r#").unwrap_or(&raw);
-    match &container.rename_all {
-        Some(rule) => attrs::rename_all(rule, name),
-        None => name.to_owned(),
+    if !props.is_empty() {
+        node.insert("properties".into(), Value::Object(props));
     }
+    if !required.is_empty() {
+        node.insert("required".into(), Value::Array(required));
+    }
+    node
+}
+
+/// Whether a kind struct is a spec (the kube-derive form: `#[crdgen(...)]` on the spec
+/// struct, the kind generated around it) rather than the whole object (a struct with a
+/// `metadata` field, as `crdgen generate --annotated` writes it).
+pub fn is_spec_struct(s: &syn::ItemStruct) -> bool {
+    !s.fields
+        .iter()
+        .any(|f| f.ident.as_ref().is_some_and(|i| i == "metadata"))
+}
+
+/// The standard root properties (`apiVersion`, `kind`, `metadata`) a kind's schema gets
+/// unless `root(properties = …)` lists them.
+pub fn root_properties() -> Map<String, Value> {
+    crate::emit::annotate::standard_root_properties()
+}
+
+/// A kind's root schema from its properties (other than the standard ones), required
+/// list, whether it keeps unknown fields, and its doc; then the `root(...)` overlay.
+pub fn root_schema(
+    a: &KindAttrs,
+    doc: Option<&str>,
+    props: Map<String, Value>,
+    required: Vec<Value>,
+    extra: bool,
+) -> Map<String, Value> {
+    let mut root = Map::new();
+    root.insert("type".into(), json!("object"));
+    if let Some(d) = doc {
+        root.insert("description".into(), Value::String(d.to_owned()));
+    }
+    if extra {
+        root.insert("x-kubernetes-preserve-unknown-fields".into(), json!(true));
+    }
+    let mut overlay: Overlay = a.root.clone();
+    let mut all = match overlay.set.remove("properties") {
+        Some(Value::Object(m)) => m,
+        _ => root_properties(),
+    };
+    all.extend(props);
+    if !all.is_empty() {
+        root.insert("properties".into(), Value::Object(all));
+    }
+    if !required.is_empty() {
+        root.insert("required".into(), Value::Array(required));
+    }
+    overlay.apply(&mut root);
+    root
+}
+
+/// The root overlay without `properties` (which [`root_schema`] consumes) and the
+/// standard properties it gives: what the derive applies at run time.
+pub fn root_parts(a: &KindAttrs) -> (Map<String, Value>, Overlay) {
+    let mut overlay: Overlay = a.root.clone();
+    let props = match overlay.set.remove("properties") {
+        Some(Value::Object(m)) => m,
+        _ => root_properties(),
+    };
+    (props, overlay)
+}
+
+/// One version entry of a kind, without its schema.
+pub fn version_entry(a: &KindAttrs) -> Map<String, Value> {
+    let mut v = Map::new();
+    v.insert("name".into(), json!(a.version));
+    v.insert("served".into(), json!(a.served.unwrap_or(true)));
+    v.insert("storage".into(), json!(a.storage));
+    if a.deprecated {
+        v.insert("deprecated".into(), json!(true));
+    }
+    if let Some(w) = &a.deprecation_warning {
+        v.insert("deprecationWarning".into(), json!(w));
+    }
+    let mut sub = Map::new();
+    if a.status {
+        sub.insert("status".into(), json!({}));
+    }
+    if let Some(scale) = &a.scale {
+        sub.insert("scale".into(), Value::Object(scale.clone()));
+    }
+    if !sub.is_empty() {
+        v.insert("subresources".into(), Value::Object(sub));
+    }
+    if !a.printer_columns.is_empty() {
+        v.insert(
+            "additionalPrinterColumns".into(),
+            Value::Array(a.printer_columns.clone()),
+        );
+    }
+    if !a.selectable_fields.is_empty() {
+        let fields = a
+            .selectable_fields
+            .iter()
+            .map(|p| json!({ "jsonPath": p }))
+            .collect();
+        v.insert("selectableFields".into(), Value::Array(fields));
+    }
+    v
+}
+
+/// The CRD of one kind: names, scope and metadata from `first` (the attributes of its
+/// first version), and the version entries.
+pub fn crd_document(
+    group: &str,
+    kind: &str,
+    first: &KindAttrs,
+    conversion: Option<Value>,
+    versions: Vec<Value>,
+) -> Value {
+    let plural = first.plural.clone().unwrap_or_default();
+    let mut names = Map::new();
+    names.insert("kind".into(), json!(kind));
+    names.insert(
+        "listKind".into(),
+        json!(
+            first
+                .list_kind
+                .clone()
+                .unwrap_or_else(|| format!("{kind}List"))
+        ),
+    );
+    names.insert("plural".into(), json!(plural));
+    names.insert(
+        "singular".into(),
+        json!(
+            first
+                .singular
+                .clone()
+                .unwrap_or_else(|| kind.to_lowercase())
+        ),
+    );
+    if !first.short_names.is_empty() {
+        names.insert("shortNames".into(), json!(first.short_names));
+    }
+    if !first.categories.is_empty() {
+        names.insert("categories".into(), json!(first.categories));
+    }
+    let mut metadata = match &first.crd_metadata {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
+    let name = first
+        .crd_name
+        .clone()
+        .unwrap_or_else(|| format!("{plural}.{group}"));
+    metadata.insert("name".into(), json!(name));
+    if !first.annotations.is_empty() {
+        metadata.insert(
+            "annotations".into(),
+            Value::Object(first.annotations.clone()),
+        );
+    }
+    if !first.labels.is_empty() {
+        metadata.insert("labels".into(), Value::Object(first.labels.clone()));
+    }
+    let mut spec = Map::new();
+    spec.insert("group".into(), json!(group));
+    spec.insert("names".into(), Value::Object(names));
+    spec.insert(
+        "scope".into(),
+        json!(first.scope.clone().unwrap_or_else(|| "Namespaced".into())),
+    );
+    if let Some(c) = conversion {
+        spec.insert("conversion".into(), c);
+    }
+    if first.crd_preserve_unknown_fields {
+        spec.insert("preserveUnknownFields".into(), json!(true));
+    }
+    spec.insert("versions".into(), Value::Array(versions));
+    json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": Value::Object(metadata),
+        "spec": Value::Object(spec),
+    })
 }

@@ -42,6 +42,10 @@ pub enum Shape {
     Enum(Vec<String>),
     /// A k8s-openapi type.
     WellKnown(WellKnown),
+    /// `Time`/`MicroTime` (a `date-time` string).
+    Time,
+    /// `Quantity` (int-or-string with the quantity pattern).
+    Quantity,
     /// `meta/v1 Condition` (read from Rust; crdgen does not emit it, since its `Time`
     /// drops the sub-second digits the server keeps).
     Condition,
@@ -89,6 +93,12 @@ pub fn base_schema(shape: &Shape) -> Map<String, Value> {
         Shape::Enum(values) => json!({"type": "string", "enum": values}),
         Shape::WellKnown(wk) => well_known_schema(*wk),
         Shape::Condition => known_schema("Condition"),
+        Shape::Time => json!({"type": "string", "format": "date-time"}),
+        Shape::Quantity => json!({
+            "anyOf": [{"type": "integer"}, {"type": "string"}],
+            "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$",
+            "x-kubernetes-int-or-string": true,
+        }),
     };
     match v {
         Value::Object(m) => m,
@@ -120,6 +130,25 @@ impl Overlay {
             && self.items.is_none()
             && self.values.is_none()
             && !self.skip
+    }
+
+    /// As JSON (`{"set": {…}, "omit": […], "items": {…}, "values": {…}}`), the form
+    /// `crdgen_runtime::crd_schema` applies at run time for `#[derive(CrdSchema)]`.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        if !self.set.is_empty() {
+            m.insert("set".into(), Value::Object(self.set.clone()));
+        }
+        if !self.omit.is_empty() {
+            m.insert("omit".into(), json!(self.omit));
+        }
+        if let Some(i) = &self.items {
+            m.insert("items".into(), i.to_json());
+        }
+        if let Some(v) = &self.values {
+            m.insert("values".into(), v.to_json());
+        }
+        Value::Object(m)
     }
 
     /// Apply to a node built from the Rust type.
