@@ -363,6 +363,41 @@ pub mod __derive {
     }
 
     pub use super::enums::*;
+    /// A kind's root schema (as `crdgen::rust_input::root_schema` builds it): the
+    /// standard properties (JSON), the kind's properties, required list, unknown
+    /// fields and doc, then the `root(...)` overlay.
+    pub fn root(
+        standard: &str,
+        overlay: Option<&str>,
+        description: Option<&str>,
+        props: Map<String, Value>,
+        required: Vec<Value>,
+        extra: bool,
+    ) -> Map<String, Value> {
+        let mut root = Map::new();
+        root.insert("type".into(), json!("object"));
+        if let Some(d) = description {
+            root.insert("description".into(), json!(d));
+        }
+        if extra {
+            root.insert("x-kubernetes-preserve-unknown-fields".into(), json!(true));
+        }
+        let mut all: Map<String, Value> =
+            serde_json::from_str(standard).expect("the derive writes valid JSON");
+        all.extend(props);
+        if !all.is_empty() {
+            root.insert("properties".into(), Value::Object(all));
+        }
+        if !required.is_empty() {
+            root.insert("required".into(), Value::Array(required));
+        }
+        if let Some(o) = overlay {
+            let o: Value = serde_json::from_str(o).expect("the derive writes valid JSON");
+            apply_overlay(&mut root, &o);
+        }
+        root
+    }
+
     /// A kind's CRD: the manifest without a schema (`skeleton`, JSON written by the
     /// derive from the kind's attributes) and the root schema.
     pub fn crd(skeleton: &str, root: Option<Map<String, Value>>) -> CustomResourceDefinition {
