@@ -1,0 +1,11 @@
+//! Kinds for the tests of `#[derive(CrdSchema)]`: hand-written structs ([`kinds`]) and the
+//! annotated form of every golden fixture ([`fixtures`]).
+
+pub mod kinds;
+
+/// The golden fixtures (`tests/fixtures/crds`) as `crdgen generate --annotated` writes
+/// them, compiled with the derive.
+#[allow(missing_docs, dead_code)]
+pub mod fixtures {
+    include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
+}

@@ -1,0 +1,9 @@
+use crdgen_runtime::CrdSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, CrdSchema)]
+pub struct Spec {
+    #[crdgen(minimun = 1)]
+    pub replicas: i32,
+}
+fn main() {}
