@@ -497,6 +497,10 @@ pub mod enums {
         }
     }
 
+    fn scalar(t: &str) -> bool {
+        !matches!(t, "" | "object" | "array")
+    }
+
     fn is_object(s: &Map<String, Value>) -> bool {
         s.get("type") == Some(&json!("object"))
     }
@@ -657,9 +661,7 @@ pub mod enums {
                     "anyOf": [{"type": "integer"}, {"type": "string"}],
                     "x-kubernetes-int-or-string": true,
                 })),
-                [t] if !t.is_empty() && *t != "object" && *t != "array" => {
-                    object(json!({"type": t}))
-                }
+                [t] if scalar(t) => object(json!({"type": t})),
                 _ => object(json!({"x-kubernetes-preserve-unknown-fields": true})),
             }
         };

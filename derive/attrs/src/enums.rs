@@ -85,6 +85,10 @@ fn required_of(s: &Map<String, Value>) -> Vec<Value> {
     }
 }
 
+fn scalar(t: &str) -> bool {
+    !matches!(t, "" | "object" | "array")
+}
+
 fn is_object(s: &Map<String, Value>) -> bool {
     s.get("type") == Some(&json!("object"))
 }
@@ -245,7 +249,7 @@ pub fn untagged(variants: Vec<Variant>, description: Option<&str>) -> Map<String
                 "anyOf": [{"type": "integer"}, {"type": "string"}],
                 "x-kubernetes-int-or-string": true,
             })),
-            [t] if !t.is_empty() && *t != "object" && *t != "array" => object(json!({"type": t})),
+            [t] if scalar(t) => object(json!({"type": t})),
             _ => object(json!({"x-kubernetes-preserve-unknown-fields": true})),
         }
     };

@@ -43,7 +43,11 @@ pub struct WidgetSpec {
     /// The colour.
     pub color: Color,
     /// A DNS-1123 name for the thing.
-    #[crdgen(pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length = 63, min_length = 1)]
+    #[crdgen(
+        pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        max_length = 63,
+        min_length = 1
+    )]
     pub display_name: String,
     /// Weight of the widget, a multiple of 0.5.
     #[crdgen(multiple_of = 0.5, exclusive_minimum, minimum = 0)]
