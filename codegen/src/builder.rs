@@ -130,10 +130,9 @@ impl Builder {
     /// ```
     pub fn generate(&self) -> Result<Output> {
         let paths = self.resolved();
-        let loaded =
-            crate::input::load(&paths.iter().cloned().map(Source::Path).collect::<Vec<_>>())?;
+        let loaded = crate::load(&paths.iter().cloned().map(Source::Path).collect::<Vec<_>>())?;
         let base = self.base();
-        let mut out = crate::generate_model(&loaded.model, &self.settings, base.as_deref())?;
+        let mut out = crate::generate_owned(loaded.model, &self.settings, base.as_deref())?;
         out.files = loaded.files;
         out.notes = loaded.notes;
         Ok(out)

@@ -59,7 +59,7 @@ use quote::quote;
 pub use builder::Builder;
 pub use error::{Diagnostic, Error, Result, SourceRef};
 pub use input::Source;
-pub use render::Generated;
+pub use render::{Generated, Module};
 
 /// Options shared by the CLI and [`Builder`].
 #[derive(Debug, Clone)]
@@ -117,31 +117,166 @@ pub struct GeneratedKind {
 }
 
 /// What generation produced before it is laid out as files.
+///
+/// The Rust itself is emitted and formatted when the output is laid out
+/// ([`Output::single_file`], [`Output::module_tree`]), in parallel: tokens cannot cross
+/// threads, so each thread formats what it emits.
 #[derive(Debug, Clone)]
 pub struct Output {
     /// One entry per group/version.
-    pub modules: Vec<render::ModuleTokens>,
+    pub modules: Vec<render::Module>,
     /// Every root kind, sorted by (group, version, kind).
     pub kinds: Vec<GeneratedKind>,
-    /// Items placed at the root, above the group modules.
-    pub root_items: TokenStream,
     /// Input files read.
     pub files: Vec<std::path::PathBuf>,
     /// Notes (skipped documents, …).
     pub notes: Vec<input::Note>,
     /// Whether rendering passes the text through rustfmt (see [`Settings::rustfmt`]).
     pub rustfmt: bool,
+    plan: std::sync::Arc<Plan>,
+}
+
+/// What emission reads: the model, its type spaces (one per entry of
+/// [`Output::modules`]) and the settings.
+#[derive(Debug)]
+struct Plan {
+    model: ir::Model,
+    spaces: Vec<ir::TypeSpace>,
+    settings: Settings,
+}
+
+/// A piece of output that one thread emits and formats.
+#[derive(Debug, Clone)]
+enum Chunk {
+    /// The items above the group modules (clientset, informer factory, scheme).
+    Root,
+    /// Everything of a module (annotated output: annotations are per module).
+    Module(usize),
+    /// A module's root kinds.
+    Kinds(usize),
+    /// A module's client, kind enum and informers.
+    Clients(usize),
+    /// A run of a module's named types.
+    Types(usize, std::ops::Range<usize>),
+}
+
+/// Named types per chunk: small enough to share a big CRD between threads, large
+/// enough that the wrapper each chunk is formatted in costs nothing.
+const TYPES_PER_CHUNK: usize = 24;
+
+impl Plan {
+    /// The chunks of module `m`, in output order.
+    fn module_chunks(&self, m: usize, out: &mut Vec<Chunk>) {
+        if self.settings.annotated {
+            out.push(Chunk::Module(m));
+            return;
+        }
+        out.push(Chunk::Kinds(m));
+        if self.settings.clients {
+            out.push(Chunk::Clients(m));
+        }
+        let n = self.spaces[m].types.len();
+        let mut start = 0;
+        while start < n {
+            let end = (start + TYPES_PER_CHUNK).min(n);
+            out.push(Chunk::Types(m, start..end));
+            start = end;
+        }
+    }
+
+    fn emit(&self, paths: &emit::Paths, chunk: &Chunk) -> TokenStream {
+        let model = &self.model;
+        match chunk {
+            Chunk::Root if self.settings.clients && !self.spaces.is_empty() => {
+                emit::clients::emit_root(paths, model, &self.spaces)
+            }
+            Chunk::Root => TokenStream::new(),
+            Chunk::Module(m) => {
+                let space = &self.spaces[*m];
+                let ann = self
+                    .settings
+                    .annotated
+                    .then(|| emit::annotate::annotate(model, space));
+                let types = emit::types::emit_types_with(paths, space, ann.as_ref());
+                let kinds = emit::kinds::emit_kinds_with(paths, model, space, ann.as_ref());
+                let clients = if self.settings.clients {
+                    emit::clients::emit_module_clients(paths, model, space)
+                } else {
+                    TokenStream::new()
+                };
+                quote! { #kinds #clients #types }
+            }
+            Chunk::Kinds(m) => emit::kinds::emit_kinds(paths, model, &self.spaces[*m]),
+            Chunk::Clients(m) => emit::clients::emit_module_clients(paths, model, &self.spaces[*m]),
+            Chunk::Types(m, range) => {
+                emit::types::emit_type_range(paths, &self.spaces[*m], range.clone())
+            }
+        }
+    }
+
+    /// Every chunk emitted and formatted (in parallel), `depth` modules deep; the root
+    /// at the top level. Returns the root's text and each module's.
+    fn render(&self, modules: &[render::Module], depth: usize) -> Result<(String, Vec<String>)> {
+        let mut chunks = vec![Chunk::Root];
+        let mut owner = vec![None];
+        for m in render::module_order(modules) {
+            let before = chunks.len();
+            self.module_chunks(m, &mut chunks);
+            owner.resize(chunks.len(), Some(m));
+            debug_assert!(chunks.len() > before);
+        }
+        let texts = render::par_map(
+            &chunks,
+            || self.paths(),
+            |paths, chunk| {
+                let paths = paths.as_ref().expect("the runtime path was checked");
+                let depth = if matches!(chunk, Chunk::Root) {
+                    0
+                } else {
+                    depth
+                };
+                render::format_items(self.emit(paths, chunk), depth, "<generated>")
+            },
+        );
+        let mut root = String::new();
+        let mut per_module = vec![String::new(); modules.len()];
+        for (text, owner) in texts.into_iter().zip(owner) {
+            match owner {
+                None => root = text?,
+                Some(m) => per_module[m].push_str(&text?),
+            }
+        }
+        Ok((root, per_module))
+    }
+
+    fn paths(&self) -> Result<emit::Paths> {
+        paths(&self.settings)
+    }
+}
+
+fn paths(settings: &Settings) -> Result<emit::Paths> {
+    let runtime: syn::Path = syn::parse_str(&settings.runtime_path).map_err(|e| {
+        Error::Environment(format!(
+            "runtime path `{}` is not a Rust path: {e}",
+            settings.runtime_path
+        ))
+    })?;
+    Ok(emit::Paths { runtime })
 }
 
 impl Output {
     /// Everything in one file of nested modules.
     pub fn single_file(&self) -> Result<String> {
-        Ok(self.finish(render::single_file(&self.modules, self.root_items.clone())?))
+        let (root, mut items) = self.plan.render(&self.modules, 2)?;
+        let text = render::single_file(&self.modules, &root, |i| std::mem::take(&mut items[i]))?;
+        Ok(self.finish(text))
     }
 
     /// A module tree (`mod.rs`, `<group>/mod.rs`, `<group>/<version>.rs`).
     pub fn module_tree(&self) -> Result<Generated> {
-        let mut tree = render::module_tree(&self.modules, self.root_items.clone())?;
+        let (root, mut items) = self.plan.render(&self.modules, 0)?;
+        let mut tree =
+            render::module_tree(&self.modules, &root, |i| std::mem::take(&mut items[i]))?;
         for text in tree.files.values_mut() {
             *text = self.finish(std::mem::take(text));
         }
@@ -159,10 +294,88 @@ impl Output {
 
 /// Load CRDs from the sources and generate Rust.
 pub fn generate(sources: &[Source], settings: &Settings) -> Result<Output> {
-    let loaded = input::load(sources)?;
-    let mut out = generate_model(&loaded.model, settings, None)?;
+    let loaded = load(sources)?;
+    let mut out = generate_owned(loaded.model, settings, None)?;
     out.files = loaded.files;
     out.notes = loaded.notes;
+    Ok(out)
+}
+
+/// [`input::load`], one file per thread.
+pub(crate) fn load(sources: &[Source]) -> Result<input::Loaded> {
+    // One job per file, in the order input::load reads them.
+    let mut jobs: Vec<Result<Source>> = Vec::new();
+    for source in sources {
+        match source {
+            Source::Path(path) => match input_files(path) {
+                Ok(files) => jobs.extend(files.into_iter().map(|f| Ok(Source::Path(f)))),
+                Err(e) => jobs.push(Err(e)),
+            },
+            Source::Text { .. } => jobs.push(Ok(source.clone())),
+        }
+    }
+    if jobs.len() <= 1 {
+        return input::load(sources);
+    }
+    let parts = render::par_map(
+        &jobs,
+        || (),
+        |(), job| match job {
+            Ok(source) => input::load(std::slice::from_ref(source)).ok(),
+            Err(_) => None,
+        },
+    );
+    // Any problem: load again in one go, which reports it exactly as input::load does.
+    let Some(parts) = parts.into_iter().collect::<Option<Vec<_>>>() else {
+        return input::load(sources);
+    };
+    let mut loaded = input::Loaded::default();
+    for part in parts {
+        loaded.model.resources.extend(part.model.resources);
+        loaded.files.extend(part.files);
+        loaded.notes.extend(part.notes);
+    }
+    loaded
+        .model
+        .resources
+        .sort_by(|a, b| (&a.group, &a.kind, &a.file).cmp(&(&b.group, &b.kind, &b.file)));
+    let twice = loaded
+        .model
+        .resources
+        .windows(2)
+        .any(|p| p[0].group == p[1].group && p[0].kind == p[1].kind);
+    if twice {
+        return input::load(sources);
+    }
+    Ok(loaded)
+}
+
+/// The files `input::load` reads for a path: the file itself, or the YAML/JSON files
+/// below a folder, sorted.
+fn input_files(path: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&dir, e))?;
+            let p = entry.path();
+            let ft = entry.file_type().map_err(|e| Error::io(&p, e))?;
+            if ft.is_dir() {
+                stack.push(p);
+            } else if matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            ) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
     Ok(out)
 }
 
@@ -173,19 +386,22 @@ pub fn generate_model(
     settings: &Settings,
     base: Option<&Path>,
 ) -> Result<Output> {
-    let runtime: syn::Path = syn::parse_str(&settings.runtime_path).map_err(|e| {
-        Error::Environment(format!(
-            "runtime path `{}` is not a Rust path: {e}",
-            settings.runtime_path
-        ))
-    })?;
-    let paths = emit::Paths { runtime };
+    generate_owned(model.clone(), settings, base)
+}
+
+/// [`generate_model`] for a model the output may keep.
+pub(crate) fn generate_owned(
+    model: ir::Model,
+    settings: &Settings,
+    base: Option<&Path>,
+) -> Result<Output> {
+    paths(settings)?;
     let options = passes::types::TypeOptions {
         well_known: settings.well_known_types,
         // Annotations are per schema node: shared definitions would merge them.
         dedup: settings.dedup && !settings.annotated,
     };
-    let spaces = passes::types::build(model, &options)?;
+    let spaces = passes::types::build(&model, &options)?;
     let mut modules = Vec::new();
     let mut kinds = Vec::new();
     for space in &spaces {
@@ -203,16 +419,6 @@ pub fn generate_model(
                 served: res.versions[k.version].served,
             });
         }
-        let ann = settings
-            .annotated
-            .then(|| emit::annotate::annotate(model, space));
-        let types = emit::types::emit_types_with(&paths, space, ann.as_ref());
-        let kinds = emit::kinds::emit_kinds_with(&paths, model, space, ann.as_ref());
-        let clients = if settings.clients {
-            emit::clients::emit_module_clients(&paths, model, space)
-        } else {
-            TokenStream::new()
-        };
         let mut sources: Vec<String> = space
             .kinds
             .iter()
@@ -231,27 +437,25 @@ pub fn generate_model(
             space.version,
             kind_list.join(", ")
         );
-        modules.push(render::ModuleTokens {
+        modules.push(render::Module {
             group: g,
             group_name: space.group.clone(),
             version: v,
             doc,
-            items: quote! { #kinds #clients #types },
             sources,
         });
     }
-    let root_items = if settings.clients && !spaces.is_empty() {
-        emit::clients::emit_root(&paths, model, &spaces)
-    } else {
-        TokenStream::new()
-    };
     Ok(Output {
         modules,
         kinds,
-        root_items,
         files: Vec::new(),
         notes: Vec::new(),
         rustfmt: settings.rustfmt,
+        plan: std::sync::Arc::new(Plan {
+            model,
+            spaces,
+            settings: settings.clone(),
+        }),
     })
 }
 

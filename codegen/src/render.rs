@@ -9,9 +9,9 @@ use quote::quote;
 use crate::error::{Diagnostic, Error, Result, SourceRef};
 use crate::ir::RustIdent;
 
-/// One group/version module's items, ready to place.
+/// One group/version module of the output.
 #[derive(Debug, Clone)]
-pub struct ModuleTokens {
+pub struct Module {
     /// Group module name, e.g. `example_com`.
     pub group: RustIdent,
     /// API group, e.g. `example.com`.
@@ -20,8 +20,6 @@ pub struct ModuleTokens {
     pub version: RustIdent,
     /// Documentation of the version module.
     pub doc: String,
-    /// Items.
-    pub items: TokenStream,
     /// Input files that contributed, for the header.
     pub sources: Vec<String>,
 }
@@ -67,12 +65,27 @@ fn format(tokens: TokenStream, what: &str) -> Result<String> {
     Ok(prettyplease::unparse(&file))
 }
 
-fn version_module(m: &ModuleTokens) -> TokenStream {
-    let doc = &m.doc;
-    let items = &m.items;
-    quote! {
-        #![doc = #doc]
-        #items
+/// The line that stands for a version module's items in a formatted skeleton.
+const PLACEHOLDER: &str = "struct __CrdgenItems;";
+
+/// Items formatted as they read `depth` modules deep (0 or 2), without the modules
+/// around them. prettyplease breaks lines item by item, so formatting items apart and
+/// putting the text together gives the bytes formatting them together would.
+pub(crate) fn format_items(tokens: TokenStream, depth: usize, what: &str) -> Result<String> {
+    if tokens.is_empty() {
+        return Ok(String::new());
+    }
+    match depth {
+        0 => format(tokens, what),
+        2 => {
+            let text = format(quote!(pub mod a { pub mod b { #tokens } }), what)?;
+            let body = text
+                .strip_prefix("pub mod a {\n    pub mod b {\n")
+                .and_then(|t| t.strip_suffix("    }\n}\n"))
+                .expect("prettyplease opens and closes the wrapper modules on lines of their own");
+            Ok(body.to_owned())
+        }
+        _ => unreachable!("generated items sit at the root or in a group/version module"),
     }
 }
 
@@ -80,20 +93,38 @@ fn group_doc(group: &str) -> String {
     format!(" API group `{group}`.")
 }
 
-/// Everything in one file, as nested inline modules (for `include!` from OUT_DIR).
-/// `root_items` go at the top (e.g. the clientset spanning every group/version).
-pub fn single_file(modules: &[ModuleTokens], root_items: TokenStream) -> Result<String> {
-    let mut by_group: BTreeMap<&str, Vec<&ModuleTokens>> = BTreeMap::new();
-    for m in modules {
-        by_group.entry(m.group.0.as_str()).or_default().push(m);
+/// Modules by group (in group order), each with the indexes of its versions.
+fn by_group(modules: &[Module]) -> BTreeMap<&str, Vec<usize>> {
+    let mut by_group: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, m) in modules.iter().enumerate() {
+        by_group.entry(m.group.0.as_str()).or_default().push(i);
     }
+    by_group
+}
+
+/// The order in which [`single_file`] and [`module_tree`] place modules.
+pub(crate) fn module_order(modules: &[Module]) -> Vec<usize> {
+    by_group(modules).into_values().flatten().collect()
+}
+
+/// Everything in one file, as nested inline modules (for `include!` from OUT_DIR).
+/// `root` is the text of the root items (e.g. the clientset spanning every
+/// group/version), `items(i)` the text of module `i`'s items formatted two modules deep
+/// ([`format_items`]).
+pub(crate) fn single_file(
+    modules: &[Module],
+    root: &str,
+    mut items: impl FnMut(usize) -> String,
+) -> Result<String> {
+    let by_group = by_group(modules);
     let groups = by_group.values().map(|ms| {
-        let g = crate::emit::ident(&ms[0].group.0);
-        let gdoc = group_doc(&ms[0].group_name);
-        let versions = ms.iter().map(|m| {
-            let v = crate::emit::ident(&m.version.0);
-            let body = version_module(m);
-            quote!(pub mod #v { #body })
+        let first = &modules[ms[0]];
+        let g = crate::emit::ident(&first.group.0);
+        let gdoc = group_doc(&first.group_name);
+        let versions = ms.iter().map(|&i| {
+            let v = crate::emit::ident(&modules[i].version.0);
+            let doc = &modules[i].doc;
+            quote!(pub mod #v { #![doc = #doc] struct __CrdgenItems; })
         });
         quote! {
             #[doc = #gdoc]
@@ -104,63 +135,128 @@ pub fn single_file(modules: &[ModuleTokens], root_items: TokenStream) -> Result<
             }
         }
     });
-    let tokens = quote! {
-        #root_items
-        #(#groups)*
-    };
+    let skeleton = format(quote!(#(#groups)*), "<generated>")?;
     let sources: Vec<String> = modules
         .iter()
         .flat_map(|m| m.sources.iter().cloned())
         .collect();
-    Ok(format!(
-        "{}{}",
-        header(&sources),
-        format(tokens, "<generated>")?
-    ))
+    let mut out = header(&sources);
+    out.reserve(root.len() + skeleton.len());
+    out.push_str(root);
+    let mut order = by_group.values().flatten();
+    for line in skeleton.split_inclusive('\n') {
+        if line.trim() == PLACEHOLDER {
+            let i = order.next().expect("one placeholder per module");
+            out.push_str(&items(*i));
+        } else {
+            out.push_str(line);
+        }
+    }
+    Ok(out)
 }
 
-/// A module tree: `mod.rs`, `<group>/mod.rs`, `<group>/<version>.rs`.
-pub fn module_tree(modules: &[ModuleTokens], root_items: TokenStream) -> Result<Generated> {
+/// A module tree: `mod.rs`, `<group>/mod.rs`, `<group>/<version>.rs`. `root` and
+/// `items(i)` are formatted at the top level ([`format_items`] with depth 0).
+pub(crate) fn module_tree(
+    modules: &[Module],
+    root: &str,
+    mut items: impl FnMut(usize) -> String,
+) -> Result<Generated> {
     let mut out = Generated::default();
-    let mut by_group: BTreeMap<&str, Vec<&ModuleTokens>> = BTreeMap::new();
-    for m in modules {
-        by_group.entry(m.group.0.as_str()).or_default().push(m);
-    }
+    let by_group = by_group(modules);
     let all_sources: Vec<String> = modules
         .iter()
         .flat_map(|m| m.sources.iter().cloned())
         .collect();
     let group_decls = by_group.values().map(|ms| {
-        let g = crate::emit::ident(&ms[0].group.0);
-        let gdoc = group_doc(&ms[0].group_name);
+        let g = crate::emit::ident(&modules[ms[0]].group.0);
+        let gdoc = group_doc(&modules[ms[0]].group_name);
         quote!(#[doc = #gdoc] #[allow(dead_code)] pub mod #g;)
     });
-    let root = format(quote!(#root_items #(#group_decls)*), "mod.rs")?;
+    let decls = format(quote!(#(#group_decls)*), "mod.rs")?;
     out.files.insert(
         PathBuf::from("mod.rs"),
-        format!("{}{}", header(&all_sources), root),
+        format!("{}{root}{decls}", header(&all_sources)),
     );
     for ms in by_group.values() {
-        let g = ms[0].group.unraw().to_owned();
-        let decls = ms.iter().map(|m| {
-            let v = crate::emit::ident(&m.version.0);
+        let g = modules[ms[0]].group.unraw().to_owned();
+        let decls = ms.iter().map(|&i| {
+            let v = crate::emit::ident(&modules[i].version.0);
             quote!(pub mod #v;)
         });
-        let sources: Vec<String> = ms.iter().flat_map(|m| m.sources.iter().cloned()).collect();
+        let sources: Vec<String> = ms
+            .iter()
+            .flat_map(|&i| modules[i].sources.iter().cloned())
+            .collect();
         let text = format(quote!(#(#decls)*), "mod.rs")?;
         out.files.insert(
             Path::new(&g).join("mod.rs"),
             format!("{}{}", header(&sources), text),
         );
-        for m in ms {
-            let text = format(version_module(m), &format!("{g}/{}.rs", m.version.unraw()))?;
+        for &i in ms {
+            let m = &modules[i];
+            let doc = &m.doc;
+            let what = format!("{g}/{}.rs", m.version.unraw());
+            let inner = format(quote!(#![doc = #doc]), &what)?;
             out.files.insert(
                 Path::new(&g).join(format!("{}.rs", m.version.unraw())),
-                format!("{}{}", header(&m.sources), text),
+                format!("{}{inner}{}", header(&m.sources), items(i)),
             );
         }
     }
     Ok(out)
+}
+
+/// How many threads generation uses: `CRDGEN_THREADS` when set (at least 1), else
+/// the available parallelism.
+pub(crate) fn threads() -> usize {
+    std::env::var("CRDGEN_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
+/// `f` over every item on up to [`threads`] threads (the caller's included), results
+/// in item order, so output does not depend on scheduling. `init` makes each thread's
+/// state (tokens and syn values cannot cross threads).
+pub(crate) fn par_map<T: Sync, S, R: Send>(
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = threads().min(items.len());
+    if threads <= 1 {
+        let mut state = init();
+        return items.iter().map(|t| f(&mut state, t)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut state = init();
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            done.push((i, f(&mut state, item)));
+        }
+        done
+    };
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut results = vec![work()];
+        for h in helpers {
+            results.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        for (i, r) in results.into_iter().flatten() {
+            slots[i] = Some(r);
+        }
+    });
+    slots
+        .into_iter()
+        .map(|r| r.expect("every item is taken by one thread"))
+        .collect()
 }
 
 /// Run `rustfmt` (edition 2024, default configuration) over generated text, so the

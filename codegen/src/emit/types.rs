@@ -28,6 +28,19 @@ pub(crate) fn emit_types_with(
     quote! { #(#items)* }
 }
 
+/// The named types `range` of the space (a part of [`emit_types`]).
+pub fn emit_type_range(
+    paths: &Paths,
+    space: &TypeSpace,
+    range: std::ops::Range<usize>,
+) -> TokenStream {
+    let items = space.types[range].iter().map(|t| match &t.body {
+        TypeBody::Struct(s) => emit_struct(paths, space, t, s, None),
+        TypeBody::Enum(e) => emit_enum(paths, t, e, false),
+    });
+    quote! { #(#items)* }
+}
+
 /// `CrdSchema` in the derive list of annotated output.
 pub(crate) fn schema_derive(paths: &Paths, annotated: bool) -> Option<TokenStream> {
     let r = &paths.runtime;
