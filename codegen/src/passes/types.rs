@@ -50,50 +50,69 @@ pub fn build(model: &Model, options: &TypeOptions) -> Result<Vec<TypeSpace>> {
                 .push((ri, vi));
         }
     }
+    // Modules are independent: build them in parallel, keep their order.
+    let modules: Vec<_> = modules.into_iter().collect();
+    let built = crate::render::par_map(
+        &modules,
+        || (),
+        |(), ((group, version), members)| build_module(model, options, group, version, members),
+    );
     let mut spaces = Vec::new();
     let mut diags = Vec::new();
-    for ((group, version), mut members) in modules {
-        members.sort_by(|a, b| model.resources[a.0].kind.cmp(&model.resources[b.0].kind));
-        let mut b = Builder {
-            model,
-            options,
-            space: TypeSpace {
-                group,
-                version,
-                ..TypeSpace::default()
-            },
-            names: Namer::new(),
-            dedup: HashMap::new(),
-            diags: Vec::new(),
-            file: Default::default(),
-        };
-        // Root kinds claim their names before any nested type can.
-        let kind_names: Vec<String> = members
-            .iter()
-            .map(|(ri, _)| {
-                b.names
-                    .claim(&naming::type_name(&[&model.resources[*ri].kind]))
-            })
-            .collect();
-        let prefix = naming::type_name(&[&b.space.group, &b.space.version]);
-        b.space.items = ModuleItems {
-            client: RustIdent(b.names.claim(&format!("{prefix}Client"))),
-            kind_enum: RustIdent(b.names.claim(&format!("{prefix}Kind"))),
-            informers: RustIdent(b.names.claim(&format!("{prefix}Informers"))),
-        };
-        for ((ri, vi), name) in members.into_iter().zip(kind_names) {
-            b.file = model.resources[ri].file.clone();
-            let kind = b.root(ri, vi, RustIdent(name));
-            b.space.kinds.push(kind);
-        }
-        diags.extend(b.diags);
-        spaces.push(b.space);
+    for (space, d) in built {
+        spaces.push(space);
+        diags.extend(d);
     }
     if diags.is_empty() {
         Ok(spaces)
     } else {
         Err(Error::Input(diags))
     }
+}
+
+/// The type space of one group/version and its problems.
+fn build_module(
+    model: &Model,
+    options: &TypeOptions,
+    group: &str,
+    version: &str,
+    members: &[(usize, usize)],
+) -> (TypeSpace, Vec<Diagnostic>) {
+    let mut members = members.to_vec();
+    members.sort_by(|a, b| model.resources[a.0].kind.cmp(&model.resources[b.0].kind));
+    let mut b = Builder {
+        model,
+        options,
+        space: TypeSpace {
+            group: group.to_owned(),
+            version: version.to_owned(),
+            ..TypeSpace::default()
+        },
+        names: Namer::new(),
+        dedup: HashMap::new(),
+        diags: Vec::new(),
+        file: Default::default(),
+    };
+    // Root kinds claim their names before any nested type can.
+    let kind_names: Vec<String> = members
+        .iter()
+        .map(|(ri, _)| {
+            b.names
+                .claim(&naming::type_name(&[&model.resources[*ri].kind]))
+        })
+        .collect();
+    let prefix = naming::type_name(&[&b.space.group, &b.space.version]);
+    b.space.items = ModuleItems {
+        client: RustIdent(b.names.claim(&format!("{prefix}Client"))),
+        kind_enum: RustIdent(b.names.claim(&format!("{prefix}Kind"))),
+        informers: RustIdent(b.names.claim(&format!("{prefix}Informers"))),
+    };
+    for ((ri, vi), name) in members.into_iter().zip(kind_names) {
+        b.file = model.resources[ri].file.clone();
+        let kind = b.root(ri, vi, RustIdent(name));
+        b.space.kinds.push(kind);
+    }
+    (b.space, b.diags)
 }
 
 struct Builder<'a> {
