@@ -2,7 +2,13 @@
 //! - `ci` (default): the CRDs listed in `ci-subset.txt`;
 //! - `objects`: every CRD an example object uses;
 //! - `all`: all 492 CRDs;
+//! - `objects:<project>[,<project>…]`: the CRDs the example objects of these projects use;
+//! - `list:<file>`: the CRDs listed in `<file>` (one path relative to the corpus per
+//!   line, `#` comments; the format of `ci-subset.txt`);
 //! - `none`: nothing (the tests then skip).
+//!
+//! `CRDGEN_CORPUS_CLIENTS=0` generates types and `Resource` impls only (no clients):
+//! enough for the round trip, and faster to compile (`roundtrip-all.sh` uses it).
 //!
 //! Also writes a dispatch table from (apiVersion, kind) to a typed round trip.
 
@@ -13,6 +19,7 @@ use quote::quote;
 fn main() {
     println!("cargo:rerun-if-env-changed=CRDGEN_CORPUS");
     println!("cargo:rerun-if-env-changed=CRDGEN_CORPUS_DIR");
+    println!("cargo:rerun-if-env-changed=CRDGEN_CORPUS_CLIENTS");
     println!("cargo:rerun-if-changed=ci-subset.txt");
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let corpus = std::env::var_os("CRDGEN_CORPUS_DIR")
@@ -28,27 +35,41 @@ fn main() {
         );
         Vec::new()
     } else {
-        match selection.as_str() {
-            "all" => vec![corpus.join("crds")],
-            "objects" => {
-                let tsv = std::fs::read_to_string(corpus.join("OBJECTS.tsv")).unwrap();
-                let mut v: Vec<PathBuf> = tsv
-                    .lines()
-                    .skip(1)
-                    .filter_map(|l| l.split('\t').nth(5))
-                    .map(|c| corpus.join(c))
-                    .collect();
-                v.sort();
-                v.dedup();
-                v
-            }
-            _ => std::fs::read_to_string(manifest.join("ci-subset.txt"))
-                .unwrap()
-                .lines()
+        let list = |text: &str| -> Vec<PathBuf> {
+            text.lines()
                 .map(str::trim)
                 .filter(|l| !l.is_empty() && !l.starts_with('#'))
                 .map(|l| corpus.join(l))
-                .collect(),
+                .collect()
+        };
+        // CRD files of the example objects of `projects` (every project when `None`).
+        let of_objects = |projects: Option<Vec<&str>>| -> Vec<PathBuf> {
+            let tsv = std::fs::read_to_string(corpus.join("OBJECTS.tsv")).unwrap();
+            let mut v: Vec<PathBuf> = tsv
+                .lines()
+                .skip(1)
+                .map(|l| l.split('\t').collect::<Vec<_>>())
+                .filter(|c| c.len() > 5)
+                .filter(|c| projects.as_ref().is_none_or(|p| p.contains(&c[1])))
+                .map(|c| corpus.join(c[5]))
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        match selection.as_str() {
+            "all" => vec![corpus.join("crds")],
+            "objects" => of_objects(None),
+            s if s.starts_with("objects:") => {
+                of_objects(Some(s["objects:".len()..].split(',').map(str::trim).collect()))
+            }
+            s if s.starts_with("list:") => {
+                let file = PathBuf::from(&s["list:".len()..]);
+                println!("cargo:rerun-if-changed={}", file.display());
+                list(&std::fs::read_to_string(&file)
+                    .unwrap_or_else(|e| panic!("CRDGEN_CORPUS={s}: {e}")))
+            }
+            _ => list(&std::fs::read_to_string(manifest.join("ci-subset.txt")).unwrap()),
         }
     };
     println!("cargo:rerun-if-changed={}", corpus.display());
@@ -60,6 +81,7 @@ fn main() {
         // Only the compiler reads this output: skip rustfmt.
         let settings = crdgen::Settings {
             rustfmt: false,
+            clients: std::env::var("CRDGEN_CORPUS_CLIENTS").map_or(true, |v| v != "0"),
             ..Default::default()
         };
         let out = match crdgen::generate(&sources, &settings) {
