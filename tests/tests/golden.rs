@@ -110,3 +110,126 @@ fn goldens_are_rustfmt_clean() {
         );
     }
 }
+
+/// Descriptions and shapes that clippy used to flag in generated code: list items
+/// continued by unindented lines (`doc_lazy_continuation`), tabs
+/// (`tabs_in_doc_comments`) and deeply nested maps and lists (`type_complexity`).
+const CLIPPY_CASES: &str = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.clippy.example.com
+spec:
+  group: clippy.example.com
+  names: {kind: Gadget, plural: gadgets, singular: gadget, listKind: GadgetList}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        description: "A gadget.\nPossible values are:\n- In: the value is in\n  the set.\n- NotIn: the value is not\nin the set.\n1) run as Privileged\n2) has CAP_SYS_ADMIN\n   Note that this field cannot be set on windows.\n\n+ plus item\ncontinued\n\nAfter\tthe\tlist.\n```\ncode\twith tab\n```"
+        properties:
+          spec:
+            type: object
+            properties:
+              labels:
+                description: "A DomainMap:\n- maps domains\nto arrays of label groups."
+                type: object
+                additionalProperties:
+                  type: array
+                  items:
+                    type: object
+                    additionalProperties:
+                      type: array
+                      items:
+                        type: string
+              matrix:
+                type: array
+                default: []
+                items:
+                  type: array
+                  items:
+                    type: object
+                    additionalProperties:
+                      type: array
+                      items:
+                        type: object
+                        additionalProperties:
+                          type: string
+"#;
+
+/// Corpus CRDs (`CRDGEN_CORPUS_DIR`, default `../shared/corpus`) whose generated code
+/// had clippy findings; used when the corpus is there.
+const CLIPPY_CORPUS: &[&str] = &[
+    "crds/emissary/getambassador.io_mappings.yaml",
+    "crds/zalando-postgres-operator/acid.zalan.do_postgresqls.yaml",
+    "crds/knative-serving/networking.internal.knative.dev_ingresses.yaml",
+    "crds/chaos-mesh/chaos-mesh.org_schedules.yaml",
+];
+
+/// Generated code (the cases above, every golden fixture and, when present, the
+/// corpus CRDs above) passes `cargo clippy -- -D warnings`. Slow the first time (it
+/// checks kube and k8s-openapi):
+/// `cargo test -p crdgen-tests --test golden -- --ignored clippy`.
+#[test]
+#[ignore = "runs cargo clippy on a generated crate (minutes on a cold cache)"]
+fn generated_code_is_clippy_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clippy-generated");
+    let _ = std::fs::remove_dir_all(work.join("src"));
+    std::fs::create_dir_all(work.join("src")).unwrap();
+    let mut sources = vec![crdgen::Source::Text {
+        name: "clippy-cases.yaml".into(),
+        text: CLIPPY_CASES.into(),
+    }];
+    sources.extend(fixtures().into_iter().map(crdgen::Source::Path));
+    let corpus = std::env::var_os("CRDGEN_CORPUS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/corpus"));
+    for rel in CLIPPY_CORPUS {
+        let path = corpus.join(rel);
+        if path.is_file() {
+            sources.push(crdgen::Source::Path(path));
+        } else {
+            eprintln!("{} is missing; skipped", path.display());
+        }
+    }
+    // One module per source: fixtures may define the same kinds.
+    let mut lib = String::from("#![deny(warnings)]\n");
+    for (i, source) in sources.iter().enumerate() {
+        let text = crdgen::generate(std::slice::from_ref(source), &crdgen::Settings::default())
+            .and_then(|o| o.single_file())
+            .unwrap_or_else(|e| panic!("{source:?} generates: {e}"));
+        std::fs::write(work.join(format!("src/case{i}.rs")), text).unwrap();
+        lib.push_str(&format!(
+            "pub mod case{i} {{ include!(\"case{i}.rs\"); }}\n"
+        ));
+    }
+    std::fs::write(work.join("src/lib.rs"), lib).unwrap();
+    std::fs::write(
+        work.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"clippy-generated\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\
+             [dependencies]\ncrdgen-runtime = {{ path = {:?} }}\n\
+             k8s-openapi = {{ version = \"0.29\", features = [\"v1_36\"] }}\n[workspace]\n",
+            root.join("runtime").canonicalize().unwrap()
+        ),
+    )
+    .unwrap();
+    let _ = std::fs::copy(root.join("Cargo.lock"), work.join("Cargo.lock"));
+    let out =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["clippy", "--quiet", "--offline", "--", "-D", "warnings"])
+            .current_dir(&work)
+            .env("CARGO_TARGET_DIR", work.join("target"))
+            .output()
+            .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "clippy finds problems in generated code:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -14,15 +14,29 @@ pub fn doc_attrs(text: Option<&str>) -> TokenStream {
 }
 
 /// Rustdoc-safe lines, each with a leading space (so `///` comments read naturally).
+///
+/// Lines that continue a list item are indented to the item's text: rustdoc renders
+/// them the same (markdown continues the item lazily), and clippy's
+/// `doc_lazy_continuation` stays quiet in generated code. Tabs become spaces (clippy's
+/// `tabs_in_doc_comments`).
 pub fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_fence = false;
+    // The column a list item's text starts at, while its paragraph lasts.
+    let mut item_indent: Option<usize> = None;
     // Every line ending counts, a bare `\r` too (rustc refuses a bare CR in a doc comment).
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let normalized;
+    let text = if text.contains('\r') {
+        normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+        normalized.as_str()
+    } else {
+        text
+    };
     for raw in text.lines() {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix("```") {
+            item_indent = None;
             // Fences stay fences; an unlabelled or Rust-looking one must not become a doctest.
             if in_fence {
                 in_fence = false;
@@ -35,19 +49,41 @@ pub fn sanitize(text: &str) -> Vec<String> {
                 } else {
                     lang
                 };
-                out.push(format!(
-                    " ```{}",
-                    lang.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
-                ));
+                let mut l = String::with_capacity(4 + lang.len());
+                l.push_str(" ```");
+                l.extend(
+                    lang.chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || *c == '-'),
+                );
+                out.push(l);
             }
             continue;
         }
         if in_fence {
-            out.push(format!(" {line}"));
+            let mut l = String::with_capacity(line.len() + 1);
+            l.push(' ');
+            push_detabbed(&mut l, line, "    ");
+            out.push(l);
             continue;
         }
+        let mut l = String::with_capacity(trimmed.len() + 8);
+        l.push(' ');
+        if trimmed.is_empty()
+            || trimmed
+                .bytes()
+                .all(|b| matches!(b, b'-' | b'=' | b' ' | b'\t'))
+        {
+            // A blank line ends the item; a line of `-`/`=` must not become a heading
+            // underline inside it.
+            item_indent = None;
+        } else if let Some(indent) = list_item_indent(trimmed) {
+            item_indent = Some(indent);
+        } else if let Some(indent) = item_indent {
+            l.extend(std::iter::repeat_n(' ', indent));
+        }
         // Indentation would make a code block (a doctest): drop it.
-        out.push(format!(" {}", escape_markdown(trimmed)));
+        escape_markdown(&mut l, trimmed);
+        out.push(l);
     }
     if in_fence {
         out.push(" ```".to_owned());
@@ -55,11 +91,49 @@ pub fn sanitize(text: &str) -> Vec<String> {
     out
 }
 
+/// Where the text of a markdown list item starts (`- x` → 2, `10. x` → 4), if the line
+/// (without leading spaces) starts one.
+fn list_item_indent(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let marker = match bytes.first()? {
+        b'-' | b'+' => 1,
+        b'0'..=b'9' => {
+            let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits > 9 || !matches!(bytes.get(digits), Some(b'.' | b')')) {
+                return None;
+            }
+            digits + 1
+        }
+        _ => return None,
+    };
+    let spaces = bytes[marker..]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    match spaces {
+        0 => None,
+        1..=4 if marker + spaces < bytes.len() => Some(marker + spaces),
+        _ => Some(marker + 1),
+    }
+}
+
+fn push_detabbed(out: &mut String, s: &str, tab: &str) {
+    for (i, part) in s.split('\t').enumerate() {
+        if i > 0 {
+            out.push_str(tab);
+        }
+        out.push_str(part);
+    }
+}
+
 /// Escape what rustdoc reads as links or HTML, and wrap bare URLs.
-fn escape_markdown(line: &str) -> String {
-    let mut out = String::with_capacity(line.len() + 8);
-    let mut words = line.split(' ').peekable();
-    while let Some(word) = words.next() {
+fn escape_markdown(out: &mut String, line: &str) {
+    let mut first = true;
+    for word in line.split(' ') {
+        if !first {
+            out.push(' ');
+        }
+        first = false;
         if let Some(start) = word.find("http://").or_else(|| word.find("https://")) {
             let (before, url) = word.split_at(start);
             let end = url
@@ -72,34 +146,29 @@ fn escape_markdown(line: &str) -> String {
                 Some(u) => (u, &url[u.len()..]),
                 None => (url, ""),
             };
-            out.push_str(&escape_chars(before));
+            escape_chars(out, before);
             out.push('<');
             out.push_str(url);
             out.push('>');
-            out.push_str(&escape_chars(trailing));
-            out.push_str(&escape_chars(after));
+            escape_chars(out, trailing);
+            escape_chars(out, after);
         } else {
-            out.push_str(&escape_chars(word));
-        }
-        if words.peek().is_some() {
-            out.push(' ');
+            escape_chars(out, word);
         }
     }
-    out
 }
 
-fn escape_chars(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+fn escape_chars(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '[' | ']' | '<' | '>' | '\\' | '`' | '*' | '_' | '#' | '|' => {
                 out.push('\\');
                 out.push(c);
             }
+            '\t' => out.push(' '),
             _ => out.push(c),
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -118,6 +187,32 @@ mod tests {
         assert_eq!(lines[1], " indented");
         assert_eq!(lines[2], " ```text");
         assert_eq!(lines[4], " ```");
+    }
+
+    #[test]
+    fn list_items_continue_indented_and_tabs_become_spaces() {
+        let lines = sanitize(
+            "Values:\n- In: in\nthe set.\n10. ten\nmore\n\nafter\n1) one\n   two\n---\nx\ta\n```\n\tcode\n```",
+        );
+        assert_eq!(
+            lines,
+            vec![
+                " Values:",
+                " - In: in",
+                "   the set.",
+                " 10. ten",
+                "     more",
+                " ",
+                " after",
+                " 1) one",
+                "    two",
+                " ---",
+                " x a",
+                " ```text",
+                "     code",
+                " ```",
+            ]
+        );
     }
 
     #[test]

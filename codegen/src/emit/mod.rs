@@ -127,6 +127,32 @@ pub(crate) fn field_type_tokens(
     }
 }
 
+/// Clippy's `type_complexity` score of a field's type (its default threshold is 250):
+/// every named type scores 10 times its nesting depth.
+pub(crate) fn type_complexity(ty: &TypeRef, presence: Presence) -> usize {
+    fn score(ty: &TypeRef, nest: usize) -> usize {
+        10 * nest
+            + match ty {
+                TypeRef::List(item) => score(item, nest + 1),
+                TypeRef::Map(value) => 10 * (nest + 1) + score(value, nest + 1),
+                TypeRef::JsonObject => 20 * (nest + 1),
+                _ => 0,
+            }
+    }
+    match presence {
+        Presence::Required => score(ty, 1),
+        Presence::RequiredNullable | Presence::Optional => 10 + score(ty, 2),
+        Presence::OptionalNullable => 30 + score(ty, 3),
+    }
+}
+
+/// `#[allow(clippy::type_complexity)]` for a field (or its default function) whose
+/// type clippy would find too complex: deeply nested lists and maps come from the
+/// schema, and an alias per field would only move the complexity.
+pub(crate) fn allow_complexity(ty: &TypeRef, presence: Presence) -> Option<TokenStream> {
+    (type_complexity(ty, presence) > 250).then(|| quote!(#[allow(clippy::type_complexity)]))
+}
+
 /// An identifier token; `r#x` becomes a raw identifier.
 pub(crate) fn ident(name: &str) -> syn::Ident {
     match name.strip_prefix("r#") {

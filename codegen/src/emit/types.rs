@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::annotate::{Owner, SpaceAnnotations};
 use super::docs::doc_attrs;
-use super::{Paths, field_type_tokens, ident};
+use super::{Paths, allow_complexity, field_type_tokens, ident};
 use crate::ir::{EnumDef, Field, Presence, StructDef, TypeBody, TypeDef, TypeRef, TypeSpace};
 
 /// Every named type of the space, in definition order.
@@ -128,6 +128,7 @@ pub(crate) fn emit_fields(
         let fname = ident(&f.rust_name.0);
         let ty = field_type_tokens(paths, space, &f.ty, f.presence);
         let doc = doc_attrs(f.doc.as_deref());
+        let allow = allow_complexity(&f.ty, f.presence);
         let mut serde_args: Vec<TokenStream> = Vec::new();
         if f.rust_name.unraw() != f.wire_name {
             let wire = &f.wire_name;
@@ -155,6 +156,7 @@ pub(crate) fn emit_fields(
                     }
                 };
                 default_fns.push(quote! {
+                    #allow
                     fn #fn_name() -> #ty {
                         #value
                     }
@@ -184,6 +186,7 @@ pub(crate) fn emit_fields(
             #doc
             #serde_attr
             #crdgen_attr
+            #allow
             pub #fname: #ty,
         });
     }
