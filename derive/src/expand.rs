@@ -305,8 +305,13 @@ pub fn expand(item: &syn::Item) -> syn::Result<TokenStream> {
             let kind = if has_crdgen(&s.attrs) {
                 errors.handle(attrs::kind_attrs(&s.attrs)).and_then(|k| {
                     if k.is_none() {
-                        errors.push(syn::Error::new(
-                            item_span(&s.attrs, "group"),
+                        let attr = s
+                            .attrs
+                            .iter()
+                            .find(|a| a.path().is_ident("crdgen"))
+                            .expect("has_crdgen");
+                        errors.push(syn::Error::new_spanned(
+                            attr,
                             "kind attributes need `group = \"...\"` (with `version`, `kind` and `plural`); field attributes go on fields",
                         ));
                     }
@@ -461,6 +466,9 @@ fn kind_items(s: &syn::ItemStruct, k: &KindAttrs, errors: &mut Errors) -> TokenS
     let rt = runtime();
     let spec_form = crdgen_attrs::crd::is_spec_struct(s);
     validate_kind(s, k, spec_form, errors);
+    if k.version.is_none() || k.kind.is_none() || k.plural.is_none() {
+        return TokenStream::new();
+    }
     let doc = doc_of(&s.attrs);
     let group = k.group.clone().unwrap_or_default();
     let kind = k.kind.clone().unwrap_or_default();
@@ -523,7 +531,6 @@ fn kind_items(s: &syn::ItemStruct, k: &KindAttrs, errors: &mut Errors) -> TokenS
     // The kube-derive form: generate the kind around the spec.
     let spec = &s.ident;
     let vis = &s.vis;
-    let kind_ident = format_ident!("{}", kind, span = item_span(&s.attrs, "kind"));
     if syn::parse_str::<syn::Ident>(&kind).is_err() {
         errors.push(syn::Error::new(
             item_span(&s.attrs, "kind"),
@@ -531,6 +538,7 @@ fn kind_items(s: &syn::ItemStruct, k: &KindAttrs, errors: &mut Errors) -> TokenS
         ));
         return TokenStream::new();
     }
+    let kind_ident = format_ident!("{}", kind, span = item_span(&s.attrs, "kind"));
     let spec_body = struct_schema(s, errors);
     let spec_impl = schema_impl(spec, &s.generics, spec_body);
     let status_ty: Option<syn::Type> = k.status_type.as_ref().and_then(|lit| {

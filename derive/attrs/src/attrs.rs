@@ -14,6 +14,8 @@
 //! | `omit("format", …)` | drop keywords the Rust type would give |
 //! | `items(...)`, `values(...)` | the same items for the list's item / the map's value schema |
 //! | `skip` | the field is not in the schema |
+//! | `schemaless` | any value (`x-kubernetes-preserve-unknown-fields`, the type's keywords dropped) |
+//! | `struct_type = "atomic"` | controller-gen's `structType` (`x-kubernetes-map-type` of a struct) |
 //!
 //! Kind items: `group`, `version`, `kind`, `plural`, `singular`, `list_kind`,
 //! `shortname` (repeatable), `category` (repeatable), `scope = "Namespaced" | "Cluster"`,
@@ -103,11 +105,32 @@ fn form_value(meta: &ParseNestedMeta, form: Form) -> syn::Result<Value> {
     }
 }
 
+/// What `schemaless` drops from the schema the Rust type gives.
+const SCHEMALESS_OMIT: &[&str] = &[
+    "type",
+    "format",
+    "properties",
+    "required",
+    "items",
+    "additionalProperties",
+    "enum",
+    "anyOf",
+    "x-kubernetes-int-or-string",
+];
+
 /// One item of a field's `#[crdgen(...)]` into the overlay.
 pub fn overlay_item(o: &mut Overlay, meta: ParseNestedMeta) -> syn::Result<()> {
     let name = item_name(&meta);
     match name.as_str() {
         "skip" => o.skip = true,
+        "schemaless" => {
+            // controller-gen's `Schemaless`: any value, whatever the Rust type.
+            o.set.insert(
+                "x-kubernetes-preserve-unknown-fields".into(),
+                Value::Bool(true),
+            );
+            o.omit.extend(SCHEMALESS_OMIT.iter().map(|k| (*k).to_owned()));
+        }
         "omit" => o.omit.extend(string_list(&meta)?),
         "items" | "values" => {
             let mut sub = Overlay::default();

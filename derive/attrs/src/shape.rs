@@ -135,6 +135,9 @@ pub const KEYWORDS: &[(&str, &str, Form)] = &[
         "embedded_resource",
         Form::Bool,
     ),
+    // controller-gen's `structType`: the map type of a struct (after `map_type`, which
+    // the annotated emitter finds first).
+    ("x-kubernetes-map-type", "struct_type", Form::Str),
 ];
 
 /// `x-kubernetes-validations` rule keys ↔ attribute names inside `validation(...)`.
