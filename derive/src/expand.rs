@@ -351,7 +351,22 @@ pub fn expand(item: &syn::Item) -> syn::Result<TokenStream> {
             ));
         }
     };
-    errors.finish()?;
+    if let Err(e) = errors.finish() {
+        // The errors, plus an impl so types using this one do not cascade into
+        // "`CrdSchema` is not implemented" errors (thiserror's fallback).
+        let (name, generics) = match item {
+            syn::Item::Struct(s) => (&s.ident, &s.generics),
+            syn::Item::Enum(e) => (&e.ident, &e.generics),
+            _ => return Err(e),
+        };
+        let fallback = schema_impl(
+            name,
+            generics,
+            quote!(::std::unreachable!("`#[derive(CrdSchema)]` reported errors")),
+        );
+        let errors = e.into_compile_error();
+        return Ok(quote!(#errors #fallback));
+    }
     Ok(out)
 }
 

@@ -66,9 +66,14 @@ pub struct WidgetSpec {
     /// A port number or a name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<IntOrString>,
-    /// Which pods.
+    /// Which pods (merged key by key, not replaced as a whole).
+    #[crdgen(struct_type = "granular")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<LabelSelector>,
+    /// Any value at all, whatever its Rust type says.
+    #[crdgen(schemaless)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<Port>,
     /// An explicit `null` clears the previous rollout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollout: Option<Option<Rollout>>,
