@@ -362,7 +362,9 @@ pub fn expand(item: &syn::Item) -> syn::Result<TokenStream> {
         let fallback = schema_impl(
             name,
             generics,
-            quote!(::std::unreachable!("`#[derive(CrdSchema)]` reported errors")),
+            quote!(::std::unreachable!(
+                "`#[derive(CrdSchema)]` reported errors"
+            )),
         );
         let errors = e.into_compile_error();
         return Ok(quote!(#errors #fallback));

@@ -98,7 +98,7 @@ pub fn crds_from_sources(sources: &[RustSource]) -> Result<Vec<Value>> {
         stack: Vec::new(),
     };
     // (group, kind) → versions
-    let mut crds: BTreeMap<(String, String), Vec<(KindAttrs, Value, Loc)>> = BTreeMap::new();
+    let mut crds: BTreeMap<(String, String), Vec<Version>> = BTreeMap::new();
     for (id, item) in index.items.iter().enumerate() {
         let Def::Struct(s) = item.def else { continue };
         let attrs = match attrs::kind_attrs(&s.attrs) {
@@ -186,6 +186,9 @@ fn diag(file: &Path, span: proc_macro2::Span, message: impl Into<String>) -> Dia
         message,
     )
 }
+
+/// One version of a kind: its attributes, its version entry and where it is.
+type Version = (KindAttrs, Value, Loc);
 
 #[derive(Clone, Copy)]
 struct Loc {
@@ -366,12 +369,11 @@ impl<'a> Cx<'a> {
             }
             "BTreeMap" | "HashMap" | "IndexMap" if args.len() == 2 => {
                 if let Some(Resolved::Shape(Shape::String)) = self.resolve(args[0], from) {
-                    if let syn::Type::Path(v) = args[1] {
-                        if v.path.segments.last().is_some_and(|s| s.ident == "Value")
-                            && !self.index.by_name.contains_key("Value")
-                        {
-                            return Some(Resolved::Shape(Shape::JsonMap));
-                        }
+                    if let syn::Type::Path(v) = args[1]
+                        && v.path.segments.last().is_some_and(|s| s.ident == "Value")
+                        && !self.index.by_name.contains_key("Value")
+                    {
+                        return Some(Resolved::Shape(Shape::JsonMap));
                     }
                     return Some(Resolved::Map(Box::new(args[1].clone())));
                 }
@@ -445,18 +447,14 @@ impl<'a> Cx<'a> {
         let result = match item.def {
             Def::Struct(s) => {
                 let mut node = self.struct_schema(id, s);
-                if type_doc {
-                    if let Some(d) = doc_to_description(&attrs::doc_lines(&s.attrs)) {
-                        node.insert("description".into(), Value::String(d));
-                    }
+                if type_doc && let Some(d) = doc_to_description(&attrs::doc_lines(&s.attrs)) {
+                    node.insert("description".into(), Value::String(d));
                 }
                 Some(node)
             }
             Def::Enum(e) => self.enum_schema(id, e).map(|mut node| {
-                if type_doc {
-                    if let Some(d) = doc_to_description(&attrs::doc_lines(&e.attrs)) {
-                        node.insert("description".into(), Value::String(d));
-                    }
+                if type_doc && let Some(d) = doc_to_description(&attrs::doc_lines(&e.attrs)) {
+                    node.insert("description".into(), Value::String(d));
                 }
                 node
             }),
@@ -668,12 +666,7 @@ impl<'a> Cx<'a> {
     }
 
     /// The CRD of one kind from its versions (sorted by name).
-    fn merge(
-        &mut self,
-        group: &str,
-        kind: &str,
-        versions: Vec<(KindAttrs, Value, Loc)>,
-    ) -> Option<Value> {
+    fn merge(&mut self, group: &str, kind: &str, versions: Vec<Version>) -> Option<Value> {
         let (first, _, loc) = &versions[0];
         let storage = versions.iter().filter(|v| v.0.storage).count();
         if storage != 1 {

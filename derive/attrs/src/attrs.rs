@@ -129,7 +129,8 @@ pub fn overlay_item(o: &mut Overlay, meta: ParseNestedMeta) -> syn::Result<()> {
                 "x-kubernetes-preserve-unknown-fields".into(),
                 Value::Bool(true),
             );
-            o.omit.extend(SCHEMALESS_OMIT.iter().map(|k| (*k).to_owned()));
+            o.omit
+                .extend(SCHEMALESS_OMIT.iter().map(|k| (*k).to_owned()));
         }
         "omit" => o.omit.extend(string_list(&meta)?),
         "items" | "values" => {

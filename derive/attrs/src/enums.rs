@@ -377,14 +377,14 @@ pub fn plan(e: &syn::ItemEnum) -> syn::Result<EnumPlan> {
             "an enum without (serialized) variants has no schema",
         ));
     }
-    if tagging == Tagging::External {
-        if let Some(unit) = variants.iter().find(|v| v.shape == VariantShape::Unit) {
-            let v = &e.variants[unit.index];
-            return Err(syn::Error::new_spanned(
-                &v.ident,
-                "an externally tagged enum that mixes unit and data variants serializes as a string or an object, which has no structural schema; use `#[serde(tag = \"...\")]`",
-            ));
-        }
+    if tagging == Tagging::External
+        && let Some(unit) = variants.iter().find(|v| v.shape == VariantShape::Unit)
+    {
+        let v = &e.variants[unit.index];
+        return Err(syn::Error::new_spanned(
+            &v.ident,
+            "an externally tagged enum that mixes unit and data variants serializes as a string or an object, which has no structural schema; use `#[serde(tag = \"...\")]`",
+        ));
     }
     if tagging == Tagging::Untagged && all_unit {
         return Err(syn::Error::new_spanned(

@@ -91,10 +91,10 @@ async fn typed_client_lister_and_informer_on_a_kind_made_from_structs() {
     // The lister sees what the informer watched.
     let seen = tokio::time::timeout(T, async {
         loop {
-            if let Some(d) = lister.get(Some("default"), "orders") {
-                if d.spec.replicas == 3 {
-                    return d;
-                }
+            if let Some(d) = lister.get(Some("default"), "orders")
+                && d.spec.replicas == 3
+            {
+                return d;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
