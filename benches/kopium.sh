@@ -10,7 +10,9 @@
 # Also lists the CRDs kopium fails on.
 #
 # Environment: CRDGEN_CORPUS_DIR (default ../shared/corpus beside the repository),
-# REPS (default 3), KOPIUM (default kopium), OUT (scratch, default /tmp/crdgen-kopium-bench).
+# REPS (default 3), KOPIUM (default kopium), OUT (scratch, default /tmp/crdgen-kopium-bench),
+# CARGO_TARGET_DIR (where the release CLI is built), CRDGEN (a crdgen binary to measure
+# instead of building one). crdgen uses every core (CRDGEN_THREADS=1: one thread).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,8 +25,10 @@ KOPIUM_FLAGS=(--docs --derive=Default --derive=PartialEq --smart-derive-elision)
 mkdir -p "$OUT"
 
 command -v "$KOPIUM" >/dev/null || { echo "kopium not found (cargo install kopium)" >&2; exit 3; }
-(cd "$REPO" && cargo build --release -q -p crdgen --features cli)
-CRDGEN=$REPO/target/release/crdgen
+if [[ -z ${CRDGEN:-} ]]; then
+  (cd "$REPO" && cargo build --release -q -p crdgen --features cli)
+  CRDGEN=${CARGO_TARGET_DIR:-$REPO/target}/release/crdgen
+fi
 mapfile -t FILES < <(find "$CRDS" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | sort)
 echo "corpus: ${#FILES[@]} CRD files under $CRDS ($(du -sh "$CRDS" | cut -f1))"
 echo "crdgen: $("$CRDGEN" --version)   kopium: $("$KOPIUM" --version)   flags: ${KOPIUM_FLAGS[*]}"

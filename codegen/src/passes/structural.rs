@@ -135,13 +135,13 @@ fn node(s: &Value, path: &str, lenient: bool, validation: bool, out: &mut Vec<St
     if let Some(n) = obj.get("not") {
         node(n, &format!("{path}.not"), true, true, out);
     }
-    if let Some(d) = obj.get("default") {
-        if let Some(unknown) = pruned_field(s, d, "") {
-            out.push(format!(
-                "{path}.default: Invalid value: {}: unknown field \"{unknown}\"",
-                short(d)
-            ));
-        }
+    if let Some(d) = obj.get("default")
+        && let Some(unknown) = pruned_field(s, d, "")
+    {
+        out.push(format!(
+            "{path}.default: Invalid value: {}: unknown field \"{unknown}\"",
+            short(d)
+        ));
     }
 }
 
@@ -174,10 +174,10 @@ fn pruned_field(schema: &Value, value: &Value, at: &str) -> Option<String> {
                     }
                     (None, _) => return Some(here),
                 };
-                if let Some(c) = child {
-                    if let Some(f) = pruned_field(c, v, &here) {
-                        return Some(f);
-                    }
+                if let Some(c) = child
+                    && let Some(f) = pruned_field(c, v, &here)
+                {
+                    return Some(f);
                 }
             }
             None

@@ -277,10 +277,11 @@ impl Builder<'_> {
                 _ => self.structure(schema, segs, Vec::new(), false),
             };
         }
-        if self.options.well_known && !schema.embedded_resource {
-            if let Some(wk) = wellknown::match_schema(property, schema) {
-                return TypeRef::WellKnown(wk);
-            }
+        if self.options.well_known
+            && !schema.embedded_resource
+            && let Some(wk) = wellknown::match_schema(property, schema)
+        {
+            return TypeRef::WellKnown(wk);
         }
         let mut names = Namer::new();
         let mut fields = Vec::new();
@@ -334,10 +335,10 @@ impl Builder<'_> {
     }
 
     fn intern(&mut self, body: TypeBody, schema: &Schema, segs: &[&str]) -> TypeRef {
-        if self.options.dedup {
-            if let Some(id) = self.dedup.get(&body) {
-                return TypeRef::Named(*id);
-            }
+        if self.options.dedup
+            && let Some(id) = self.dedup.get(&body)
+        {
+            return TypeRef::Named(*id);
         }
         let has_default = match &body {
             TypeBody::Struct(s) => s.fields.iter().all(|f| self.field_has_default(f)),
