@@ -33,10 +33,9 @@ fn main() {
     let mut out_bytes = 0;
     for _ in 0..runs.max(1) {
         let t0 = Instant::now();
-        let loaded =
-            crdgen::input::load(&[crdgen::Source::Path(crds.clone())]).expect("the corpus loads");
+        let loaded = crdgen::load(&[crdgen::Source::Path(crds.clone())]).expect("the corpus loads");
         let t1 = Instant::now();
-        // crdgen's own work: rustfmt (an external process, optional) is timed separately below.
+        // crdgen's own work (rustfmt, an external process, is optional and off here).
         let settings = crdgen::Settings {
             rustfmt: false,
             ..Default::default()
@@ -72,10 +71,15 @@ fn main() {
         median.as_secs_f64()
     );
     println!(
-        "stages of the best run: load+parse {:.2} s, types+tokens {:.2} s, format (prettyplease) {:.2} s",
+        "stages of the best run: load+parse {:.2} s, type passes {:.2} s, emit+format (tokens, syn, prettyplease) {:.2} s ({} threads; CRDGEN_THREADS sets it)",
         load.as_secs_f64(),
         model.as_secs_f64(),
-        render.as_secs_f64()
+        render.as_secs_f64(),
+        std::env::var("CRDGEN_THREADS")
+            .ok()
+            .unwrap_or_else(|| std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .to_string())
     );
 }
 

@@ -301,8 +301,9 @@ pub fn generate(sources: &[Source], settings: &Settings) -> Result<Output> {
     Ok(out)
 }
 
-/// [`input::load`], one file per thread.
-pub(crate) fn load(sources: &[Source]) -> Result<input::Loaded> {
+/// [`input::load`] with the files read and parsed in parallel (same result, same
+/// errors).
+pub fn load(sources: &[Source]) -> Result<input::Loaded> {
     // One job per file, in the order input::load reads them.
     let mut jobs: Vec<Result<Source>> = Vec::new();
     for source in sources {

@@ -128,6 +128,10 @@ fn push_detabbed(out: &mut String, s: &str, tab: &str) {
 
 /// Escape what rustdoc reads as links or HTML, and wrap bare URLs.
 fn escape_markdown(out: &mut String, line: &str) {
+    if !line.contains("://") {
+        // No URL (most lines): escape in one pass.
+        return escape_chars(out, line);
+    }
     let mut first = true;
     for word in line.split(' ') {
         if !first {
