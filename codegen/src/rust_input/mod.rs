@@ -4,15 +4,25 @@
 //! Rust too.
 //!
 //! A root kind is a struct with `#[crdgen(group = "…", version = "…", kind = "…",
-//! plural = "…", …)]` (see [`attrs`] for the grammar). Its fields (other than
-//! `metadata`) become the root properties; field types are resolved by name within the
-//! parsed files (the same module first): structs, string enums (unit variants, serde
-//! renames), `Option`, `Vec`, `BTreeMap`/`HashMap` with `String` keys, `Box`, the
-//! primitives, `String`, `serde_json::Value`, `IntOrString` and the k8s-openapi types
-//! crdgen knows (`ObjectMeta`, `Condition`, `LabelSelector`, …). serde's `rename`,
-//! `rename_all`, `flatten`, `skip` and `default` are honoured; a field is required
-//! when it is neither an `Option` nor defaulted. Versions of one kind are merged into
-//! one CRD, which must have exactly one storage version.
+//! plural = "…", …)]` (see [`attrs`] for the grammar, shared with `#[derive(CrdSchema)]`
+//! through the `crdgen-attrs` crate). Two forms:
+//!
+//! - the object form (what `crdgen generate --annotated` writes): the struct has a
+//!   `metadata` field; its other fields become the root properties;
+//! - the spec form (kube-derive's): the struct is the spec; the root gets `spec` (this
+//!   struct, required) and, with `status = "StatusType"`, `status`.
+//!
+//! Field types are resolved by name within the parsed files (the same module first):
+//! structs (named or newtype), enums (unit variants as string enums; variants with data
+//! externally, internally or adjacently tagged or untagged, as structural schemas, see
+//! [`enums`]), `Option`, `Vec`, `BTreeMap`/`HashMap` with `String` keys, `Box`, the
+//! primitives, `String`, `serde_json::Value`, `IntOrString`, `Quantity`, `Time` and the
+//! k8s-openapi types crdgen knows (`ObjectMeta`, `Condition`, `LabelSelector`, …).
+//! serde's `rename`, `rename_all` (with serde's own case rules), `rename_all_fields`,
+//! `flatten`, `skip`, `default`, `skip_serializing_if`, `tag`, `content` and `untagged`
+//! are honoured; a field is required when it is neither an `Option` nor defaulted nor
+//! skipped when serializing. Versions of one kind are merged into one CRD, which must
+//! have exactly one storage version.
 
 pub mod shape;
 

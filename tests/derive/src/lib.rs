@@ -9,3 +9,9 @@ pub mod kinds;
 pub mod fixtures {
     include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 }
+
+/// A golden fixture expanded in place by `crdgen_macros::include_crds!`.
+#[allow(missing_docs, dead_code)]
+pub mod included {
+    crdgen_macros::include_crds!("../fixtures/crds/multi-version.yaml");
+}

@@ -1,0 +1,5 @@
+mod crds {
+    crdgen_macros::include_crds!("no/such/crds.yaml");
+}
+
+fn main() {}
