@@ -35,7 +35,7 @@ pub fn root_properties() -> Map<String, Value> {
     }
 }
 
-/// The root overlay without `properties` (which [`root_schema`] consumes) and the
+/// The root overlay without `properties` (which `crdgen::rust_input::root_schema` consumes) and the
 /// standard properties it gives: what the derive applies at run time.
 pub fn root_parts(a: &KindAttrs) -> (Map<String, Value>, Overlay) {
     let mut overlay: Overlay = a.root.clone();

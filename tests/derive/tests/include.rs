@@ -7,8 +7,8 @@ use crdgen_runtime::CustomResource;
 #[test]
 fn included_kinds_are_typed_and_registered() {
     assert_eq!(<v1::Widget as CustomResource>::PLURAL, "widgets");
-    assert!(<v1::Widget as CustomResource>::STORAGE);
-    assert!(!<v1alpha1::Widget as CustomResource>::STORAGE);
+    const { assert!(<v1::Widget as CustomResource>::STORAGE) };
+    const { assert!(!<v1alpha1::Widget as CustomResource>::STORAGE) };
     let mut scheme = crdgen_runtime::scheme::Scheme::new();
     crdgen_derive_tests::included::add_to_scheme(&mut scheme).expect("registers");
     let json = serde_json::json!({
