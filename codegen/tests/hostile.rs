@@ -599,21 +599,110 @@ fn control_characters_and_bidi_text_in_descriptions_are_escaped() {
 // Scalars the API server reads differently from a naive YAML reader.
 
 #[test]
-#[ignore = "open: a `<<` merge key is ignored and the schema becomes serde_json::Value, silently"]
 fn merge_keys_are_not_silently_dropped() {
     // `<<: *base` is a YAML 1.1 merge key; Kubernetes' YAML reader (go-yaml) merges it.
     let schema = "type: object\nproperties:\n  spec:\n    <<: {type: object, properties: {a: {type: string}}}\n";
     let text = crd("Foo", schema);
-    match generate_text("merge.yaml", &text) {
-        Ok(out) => {
-            let file = check_output(&out);
-            let spec_has_a = find_item(&file.items, "FooSpec")
-                .map(|_| wire_names(&file, "FooSpec").contains("a"))
-                .unwrap_or(false);
-            assert!(spec_has_a, "merge key content lost:\n{out}");
-        }
-        Err(e) => assert!(e.contains("merge.yaml") && e.contains("<<"), "{e}"),
+    let out = generate_text("merge.yaml", &text).expect("merge keys are applied");
+    let file = check_output(&out);
+    assert!(
+        wire_names(&file, "FooSpec").contains("a"),
+        "merge key content lost:\n{out}"
+    );
+}
+
+#[test]
+fn merge_keys_by_alias_explicit_keys_win_and_lists_merge_in_order() {
+    // A shared property set merged into two objects by alias; `b` is overridden
+    // explicitly in `spec` (a string, not the merged integer); a list of merges where
+    // the first mapping wins for `c`.
+    let defs = "x-defs:\n  common: &common\n    a: {type: string}\n    b: {type: integer}\n  extra: &extra\n    c: {type: boolean}\n  other: &other\n    c: {type: string}\n    d: {type: string}\n";
+    let schema = "type: object\nproperties:\n  spec:\n    type: object\n    properties:\n      b: {type: string}\n      <<: *common\n  status:\n    type: object\n    properties:\n      <<: [*extra, *other, *common]\n";
+    let text = format!("{defs}{}", crd("Foo", schema));
+    let out = generate_text("merge-alias.yaml", &text).expect("merge keys are applied");
+    let file = check_output(&out);
+    assert_eq!(
+        wire_names(&file, "FooSpec"),
+        BTreeSet::from(["a".to_owned(), "b".to_owned()])
+    );
+    assert_eq!(
+        wire_names(&file, "FooStatus"),
+        BTreeSet::from(["a", "b", "c", "d"].map(str::to_owned))
+    );
+    let field_type = |item: &str, field: &str| -> String {
+        let Some(syn::Item::Struct(s)) = find_item(&file.items, item) else {
+            panic!("no struct {item}:\n{out}");
+        };
+        let f = s
+            .fields
+            .iter()
+            .find(|f| f.ident.as_ref().is_some_and(|i| i == field))
+            .unwrap_or_else(|| panic!("no field {item}.{field}"));
+        let ty = &f.ty;
+        quote::quote!(#ty).to_string().replace(' ', "")
+    };
+    assert!(
+        field_type("FooSpec", "b").contains("String"),
+        "explicit `b` lost to the merge:\n{out}"
+    );
+    assert!(
+        field_type("FooStatus", "b").contains("i64")
+            || field_type("FooStatus", "b").contains("i32")
+    );
+    assert!(
+        field_type("FooStatus", "c").contains("bool"),
+        "the first merged mapping must win:\n{out}"
+    );
+}
+
+#[test]
+fn merging_a_non_mapping_is_an_error_with_its_position() {
+    for (name, schema, at) in [
+        (
+            "scalar.yaml",
+            "type: object\nproperties:\n  spec:\n    <<: 1\n",
+            ":20:17",
+        ),
+        (
+            "list-item.yaml",
+            "type: object\nproperties:\n  spec:\n    <<: [{type: object}, x]\n",
+            ":20:34",
+        ),
+    ] {
+        let err = generate_text(name, &crd("Foo", schema)).unwrap_err();
+        assert!(
+            err.contains(name) && err.contains(at) && err.contains("merge key `<<`"),
+            "{name}: {err}"
+        );
     }
+    // An alias to a list is not a list of mappings.
+    let text = format!(
+        "x-defs:\n  l: &l [{{type: object}}]\n{}",
+        crd("Foo", "type: object\nproperties:\n  spec:\n    <<: *l\n")
+    );
+    let err = generate_text("alias-list.yaml", &text).unwrap_err();
+    assert!(
+        err.contains("alias-list.yaml") && err.contains("merge key `<<`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn merge_key_bomb_is_refused() {
+    // Billion laughs through merge keys: each level merges the previous one and
+    // references it nine more times.
+    let mut doc = String::from("a0: &a0 {k: v}\n");
+    for i in 1..=9 {
+        let p = i - 1;
+        doc.push_str(&format!(
+            "a{i}: &a{i} {{<<: [*a{p}], k1: *a{p}, k2: *a{p}, k3: *a{p}, k4: *a{p}, k5: *a{p}, k6: *a{p}, k7: *a{p}, k8: *a{p}, k9: *a{p}}}\n"
+        ));
+    }
+    let start = Instant::now();
+    let err = generate_text("merge-bomb.yaml", &doc).unwrap_err();
+    eprintln!("merge-key bomb refused in {:.2?}", start.elapsed());
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert!(err.contains("aliases expand"), "{err}");
 }
 
 #[test]

@@ -60,14 +60,16 @@ fn main() {
         match selection.as_str() {
             "all" => vec![corpus.join("crds")],
             "objects" => of_objects(None),
-            s if s.starts_with("objects:") => {
-                of_objects(Some(s["objects:".len()..].split(',').map(str::trim).collect()))
-            }
+            s if s.starts_with("objects:") => of_objects(Some(
+                s["objects:".len()..].split(',').map(str::trim).collect(),
+            )),
             s if s.starts_with("list:") => {
                 let file = PathBuf::from(&s["list:".len()..]);
                 println!("cargo:rerun-if-changed={}", file.display());
-                list(&std::fs::read_to_string(&file)
-                    .unwrap_or_else(|e| panic!("CRDGEN_CORPUS={s}: {e}")))
+                list(
+                    &std::fs::read_to_string(&file)
+                        .unwrap_or_else(|e| panic!("CRDGEN_CORPUS={s}: {e}")),
+                )
             }
             _ => list(&std::fs::read_to_string(manifest.join("ci-subset.txt")).unwrap()),
         }

@@ -6,6 +6,12 @@
 //! The tree is built without recursion, and anchors/aliases are expanded under a
 //! budget, so hostile input (deep nesting, "billion laughs") gets an error instead of
 //! exhausting the stack or memory.
+//!
+//! Merge keys (`<<: *base`, `<<: [*a, *b]`, YAML 1.1, which kubectl's reader honours)
+//! are applied as go-yaml v3 does: the merged mappings supply the keys the mapping does
+//! not write itself (explicit keys win wherever they stand), earlier mappings of a
+//! list win over later ones, and merging anything but a mapping is an error. Only a
+//! plain `<<` (or `!!merge <<`) is a merge key; a quoted `"<<"` is an ordinary key.
 
 use std::collections::HashMap;
 
@@ -205,6 +211,11 @@ enum Open {
         anchor: usize,
         entries: Vec<(Key, Node)>,
         key: Option<Key>,
+        /// The pending key is a merge key (`<<`).
+        key_is_merge: bool,
+        /// A merge key's mappings: where in `entries` the `<<` stood, and the
+        /// mappings in order of precedence.
+        merge: Option<(usize, Vec<Node>)>,
     },
 }
 
@@ -232,6 +243,10 @@ pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
             pos: pos_of(e.marker()),
         })?;
         let pos = pos_of(&span.start);
+        // The node completed by this event, its anchor, and whether it is a merge key
+        // (`<<`) or came from an alias.
+        let mut is_merge_key = false;
+        let mut from_alias: Option<Pos> = None;
         let done: Option<(Node, usize)> = match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
             Event::DocumentStart(_) => {
@@ -270,11 +285,21 @@ pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
                     });
                 }
                 alias_budget -= size;
+                from_alias = Some(pos);
                 Some((node.clone(), 0))
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let value = resolve_scalar(&text, style, tag.as_deref())
-                    .map_err(|message| YamlError { message, pos })?;
+                let merge_tag = tag.as_deref().is_some_and(|t| {
+                    (t.is_yaml_core_schema() || t.handle == "!!") && t.suffix == "merge"
+                });
+                is_merge_key =
+                    text == "<<" && ((style == ScalarStyle::Plain && tag.is_none()) || merge_tag);
+                let value = if merge_tag {
+                    Value::String(text.to_string())
+                } else {
+                    resolve_scalar(&text, style, tag.as_deref())
+                        .map_err(|message| YamlError { message, pos })?
+                };
                 Some((Node { pos, value }, anchor))
             }
             Event::SequenceStart(anchor, _) => {
@@ -297,6 +322,8 @@ pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
                     anchor,
                     entries: Vec::new(),
                     key: None,
+                    key_is_merge: false,
+                    merge: None,
                 });
                 None
             }
@@ -320,11 +347,12 @@ pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
                     pos,
                     anchor,
                     entries,
+                    merge,
                     ..
                 }) => Some((
                     Node {
                         pos,
-                        value: Value::Map(entries),
+                        value: Value::Map(apply_merge(entries, merge)),
                     },
                     anchor,
                 )),
@@ -343,34 +371,106 @@ pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
         match open.last_mut() {
             None => doc_root = Some(node),
             Some(Open::Seq { items, .. }) => items.push(node),
-            Some(Open::Map { entries, key, .. }) => match key.take() {
-                None => {
-                    let name = key_text(&node).ok_or_else(|| YamlError {
-                        message: format!(
-                            "mapping keys must be scalars, found {}",
-                            node.kind_name()
-                        ),
-                        pos: node.pos,
-                    })?;
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
-                        return Err(YamlError {
+            Some(Open::Map {
+                entries,
+                key,
+                key_is_merge,
+                merge,
+                ..
+            }) => {
+                match key.take() {
+                    None => {
+                        let name = key_text(&node).ok_or_else(|| YamlError {
                             message: format!(
-                                "duplicate key `{name}` (first defined at line {})",
-                                first.pos.line
+                                "mapping keys must be scalars, found {}",
+                                node.kind_name()
                             ),
+                            pos: node.pos,
+                        })?;
+                        if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+                            return Err(YamlError {
+                                message: format!(
+                                    "duplicate key `{name}` (first defined at line {})",
+                                    first.pos.line
+                                ),
+                                pos: node.pos,
+                            });
+                        }
+                        if is_merge_key && merge.is_some() {
+                            return Err(YamlError {
+                            message: "duplicate merge key `<<` (merge a list instead: `<<: [*a, *b]`)".into(),
+                            pos: node.pos,
+                        });
+                        }
+                        *key_is_merge = is_merge_key;
+                        *key = Some(Key {
+                            name,
                             pos: node.pos,
                         });
                     }
-                    *key = Some(Key {
-                        name,
-                        pos: node.pos,
-                    });
+                    Some(k) if *key_is_merge => {
+                        *key_is_merge = false;
+                        *merge = Some((entries.len(), merge_sources(node, from_alias, &k)?));
+                    }
+                    Some(k) => entries.push((k, node)),
                 }
-                Some(k) => entries.push((k, node)),
-            },
+            }
         }
     }
     Ok(docs)
+}
+
+/// The mappings a merge key's value names, in order of precedence: one mapping (written
+/// out or an alias), or a list of mappings (written out or aliases). Anything else is
+/// an error, as in go-yaml (an alias to a list is not a list of mappings to merge).
+/// `from_alias`: where the alias stood, when the value is one.
+fn merge_sources(value: Node, from_alias: Option<Pos>, key: &Key) -> Result<Vec<Node>, YamlError> {
+    let wrong = |found: &Node, pos: Pos| YamlError {
+        message: format!(
+            "merge key `<<` (line {}) needs a mapping or a list of mappings, found {}",
+            key.pos.line,
+            found.kind_name()
+        ),
+        pos,
+    };
+    let mut value = value;
+    match &mut value.value {
+        Value::Map(_) => Ok(vec![value]),
+        Value::Seq(items) if from_alias.is_none() => {
+            if let Some(bad) = items.iter().find(|n| !matches!(n.value, Value::Map(_))) {
+                return Err(wrong(bad, bad.pos));
+            }
+            Ok(std::mem::take(items))
+        }
+        _ => Err(wrong(&value, from_alias.unwrap_or(value.pos))),
+    }
+}
+
+/// The entries of a mapping with its merge key applied: the merged keys the mapping
+/// does not write itself take the place of the `<<` entry, the first mapping that
+/// has a key supplying it.
+fn apply_merge(entries: Vec<(Key, Node)>, merge: Option<(usize, Vec<Node>)>) -> Vec<(Key, Node)> {
+    let Some((at, mut sources)) = merge else {
+        return entries;
+    };
+    let mut seen: std::collections::HashSet<String> =
+        entries.iter().map(|(k, _)| k.name.clone()).collect();
+    let mut merged = Vec::new();
+    for source in &mut sources {
+        if let Value::Map(source_entries) = &mut source.value {
+            for (k, v) in source_entries.drain(..) {
+                if seen.insert(k.name.clone()) {
+                    merged.push((k, v));
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(entries.len() + merged.len());
+    let mut entries = entries.into_iter();
+    out.extend(entries.by_ref().take(at));
+    out.extend(merged);
+    out.extend(entries);
+    out
 }
 
 fn depth_error(limits: Limits, pos: Pos) -> YamlError {
@@ -573,6 +673,84 @@ mod tests {
         let docs = parse("a: 1\n---\nb: 2\n---\n", Limits::default()).unwrap();
         assert_eq!(docs.len(), 3);
         assert_eq!(docs[2].root.value, Value::Null);
+    }
+
+    #[test]
+    fn merge_keys_supply_missing_keys_and_explicit_keys_win() {
+        let j = |t: &str| one(t).to_json();
+        // One mapping by alias; explicit keys win before and after the `<<`.
+        assert_eq!(
+            j("base: &b {a: 1, b: 2, c: 3}\nx:\n  a: 10\n  <<: *b\n  c: 30\n"),
+            serde_json::json!({"base": {"a": 1, "b": 2, "c": 3}, "x": {"a": 10, "b": 2, "c": 30}})
+        );
+        // A list of mappings: the earlier wins.
+        assert_eq!(
+            j("p: &p {a: 1, b: 1}\nq: &q {b: 2, c: 2}\nx: {<<: [*p, *q], d: 4}\n")["x"],
+            serde_json::json!({"a": 1, "b": 1, "c": 2, "d": 4})
+        );
+        assert_eq!(
+            j("p: &p {a: 1, b: 1}\nq: &q {b: 2, c: 2}\nx: {<<: [*q, *p]}\n")["x"],
+            serde_json::json!({"a": 1, "b": 2, "c": 2})
+        );
+        // Written-out mappings, nested merges (a merged anchor that merges itself),
+        // and the `!!merge` tag.
+        assert_eq!(
+            j("x:\n  <<: {a: 1}\n  b: 2\n")["x"],
+            serde_json::json!({"a": 1, "b": 2})
+        );
+        assert_eq!(
+            j("a: &a {k: 1}\nb: &b {<<: *a, l: 2}\nc: {<<: *b, m: 3}\n")["c"],
+            serde_json::json!({"k": 1, "l": 2, "m": 3})
+        );
+        assert_eq!(
+            j("x: {!!merge <<: {a: 1}}\n")["x"],
+            serde_json::json!({"a": 1})
+        );
+        // A quoted `<<` is an ordinary key.
+        assert_eq!(
+            j("x: {\"<<\": {a: 1}}\n")["x"],
+            serde_json::json!({"<<": {"a": 1}})
+        );
+        // Merged keys keep their own positions; the anchor is not changed by merging.
+        let n = one("b: &b\n  k: 1\nx:\n  <<: *b\n  k: 2\n");
+        assert_eq!(n.get("x").unwrap().get("k").unwrap().pos.line, 5);
+        assert_eq!(n.get("b").unwrap().get("k").unwrap().to_json(), 1);
+    }
+
+    #[test]
+    fn merging_a_non_mapping_is_an_error() {
+        for (text, line, column) in [
+            ("x:\n  <<: 1\n", 2, 7),
+            ("s: &s [1]\nx:\n  <<: *s\n", 3, 7),
+            ("m: &m {a: 1}\nx:\n  <<: [*m, 2]\n", 3, 12),
+            ("x:\n  <<: [[{a: 1}]]\n", 2, 8),
+            ("x:\n  <<:\n", 2, 5),
+        ] {
+            let e = parse(text, Limits::default()).unwrap_err();
+            assert!(e.message.contains("merge key `<<`"), "{text}: {e:?}");
+            assert_eq!((e.pos.line, e.pos.column), (line, column), "{text}: {e:?}");
+        }
+        let e = parse("x:\n  <<: {a: 1}\n  <<: {b: 1}\n", Limits::default()).unwrap_err();
+        assert!(e.message.contains("duplicate merge key"), "{e:?}");
+        assert_eq!(e.pos.line, 3);
+    }
+
+    #[test]
+    fn merge_keys_count_against_the_alias_budget() {
+        let mut text = String::from("a0: &a0 {k0: [x, x, x, x, x, x, x, x, x, x]}\n");
+        for i in 1..12 {
+            let p = i - 1;
+            let keys: String = (0..10).map(|k| format!("k{k}_{i}: *a{p}, ")).collect();
+            text.push_str(&format!("a{i}: &a{i} {{<<: *a{p}, {keys}}}\n"));
+        }
+        let e = parse(&text, Limits::default()).unwrap_err();
+        assert!(e.message.contains("aliases expand"), "{e:?}");
+        let small = Limits {
+            max_alias_nodes: 5,
+            ..Limits::default()
+        };
+        let e = parse("a: &a {b: 1, c: 2, d: 3}\nx: {<<: [*a, *a]}\n", small).unwrap_err();
+        assert!(e.message.contains("aliases expand"), "{e:?}");
     }
 
     #[test]

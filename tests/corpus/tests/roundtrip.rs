@@ -203,7 +203,12 @@ fn sample_at(schema: &Value, depth: usize, seed: &mut u64, root: bool) -> Value 
                 {
                     let mut items = items.clone();
                     items["x-kubernetes-preserve-unknown-fields"] = Value::Bool(true);
-                    Value::Array(vec![sample_at(&items, depth.saturating_sub(1), seed, false)])
+                    Value::Array(vec![sample_at(
+                        &items,
+                        depth.saturating_sub(1),
+                        seed,
+                        false,
+                    )])
                 }
                 Some(items) => {
                     Value::Array(vec![sample_at(items, depth.saturating_sub(1), seed, false)])
@@ -245,7 +250,9 @@ fn sample_at(schema: &Value, depth: usize, seed: &mut u64, root: bool) -> Value 
             // With an `additionalProperties` schema no field is unknown: every key must
             // fit that schema, preserved or not.
             if flag(schema, "x-kubernetes-preserve-unknown-fields")
-                && !schema.get("additionalProperties").is_some_and(Value::is_object)
+                && !schema
+                    .get("additionalProperties")
+                    .is_some_and(Value::is_object)
             {
                 m.insert(
                     "unlistedField".into(),
