@@ -1036,7 +1036,7 @@ fn diagnose_unparsable(text: &str) -> String {
 
 /// Known open bugs (cases in `tests/fuzz_cases/open/`): reported, not failed on, so the
 /// fuzz test keeps looking for new ones. Remove an entry when its bug is fixed.
-const KNOWN_OPEN: &[&str] = &["(bare CR in a doc comment"];
+const KNOWN_OPEN: &[&str] = &[];
 
 /// Run `check` on a thread with a time limit. `None`: it did not finish in time.
 fn check_with_timeout(
