@@ -298,3 +298,42 @@ pub fn write_if_changed(path: &Path, content: &str) -> Result<bool> {
     std::fs::write(path, content).map_err(|e| Error::io(path, e))?;
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn par_map_keeps_item_order() {
+        let items: Vec<usize> = (0..1000).collect();
+        let out = par_map(
+            &items,
+            || 0usize,
+            |seen, x| {
+                *seen += 1;
+                x * 2
+            },
+        );
+        assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn items_formatted_apart_read_as_formatted_together() {
+        let a = quote! {
+            /// A long enough struct that prettyplease has to break its derive list somewhere.
+            #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::default::Default)]
+            pub struct A { pub field_with_a_long_name: ::std::option::Option<::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<::std::string::String>>> }
+        };
+        let b = quote!(impl A { pub fn f(&self) -> &str { "x" } });
+        let together = format(quote!(pub mod g { pub mod v { #a #b } }), "t").unwrap();
+        let apart =
+            format_items(a.clone(), 2, "t").unwrap() + &format_items(b.clone(), 2, "t").unwrap();
+        assert_eq!(
+            together,
+            format!("pub mod g {{\n    pub mod v {{\n{apart}    }}\n}}\n")
+        );
+        let together = format(quote!(#a #b), "t").unwrap();
+        let apart = format_items(a, 0, "t").unwrap() + &format_items(b, 0, "t").unwrap();
+        assert_eq!(together, apart);
+    }
+}
