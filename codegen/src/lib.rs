@@ -41,6 +41,9 @@
 //! [`input`] (YAML → [`ir::Model`]) → [`passes`] (schemas → [`ir::TypeSpace`]) →
 //! [`emit`] (tokens) → [`render`] (prettyplease, files).
 
+// Only to ask whether generation runs inside a procedural macro (see render::threads).
+extern crate proc_macro;
+
 pub mod emit;
 pub mod error;
 pub mod input;

@@ -208,8 +208,12 @@ pub(crate) fn module_tree(
 }
 
 /// How many threads generation uses: `CRDGEN_THREADS` when set (at least 1), else
-/// the available parallelism.
+/// the available parallelism; one inside a procedural macro (proc-macro2 then talks to
+/// the compiler, whose tokens only exist on the macro's thread).
 pub(crate) fn threads() -> usize {
+    if proc_macro::is_available() {
+        return 1;
+    }
     std::env::var("CRDGEN_THREADS")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
