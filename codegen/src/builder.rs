@@ -23,6 +23,7 @@ use crate::{Output, Settings, Source};
 #[derive(Debug, Clone, Default)]
 pub struct Builder {
     sources: Vec<PathBuf>,
+    rust_types: Vec<(PathBuf, String)>,
     settings: Settings,
 }
 
@@ -40,6 +41,29 @@ impl Builder {
     /// ```
     pub fn crd(&mut self, path: impl AsRef<Path>) -> &mut Self {
         self.sources.push(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Add kinds written in Rust (structs with `#[crdgen(kind = ...)]`, usually
+    /// `#[derive(CrdSchema)]`): the `.rs` files below `dir`, whose root module is
+    /// `module` (`"crate"` for the crate's `src/`). The generated code does not define
+    /// their types again: each group/version module re-exports the kinds
+    /// (`pub use crate::db::Database;`) and holds the typed client, kind enum,
+    /// `add_to_scheme` and informers, with `Clientset`, `InformerFactory` and
+    /// `add_to_scheme` at the root, as for CRDs. Files map to modules as the compiler
+    /// does (`lib.rs`/`main.rs` → `crate`, `a.rs` and `a/mod.rs` → `crate::a`, inline
+    /// `mod x { }` nesting honoured; see [`crate::rust_module_path`]). Cumulative; may be
+    /// combined with [`Builder::crd`] for other group/versions.
+    ///
+    /// ```no_run
+    /// // build.rs
+    /// fn main() -> Result<(), crdgen::Error> {
+    ///     crdgen::Builder::new().rust_types("src/", "crate").write_to_out_dir("clients.rs")
+    /// }
+    /// ```
+    pub fn rust_types(&mut self, dir: impl AsRef<Path>, module: &str) -> &mut Self {
+        self.rust_types
+            .push((dir.as_ref().to_path_buf(), module.to_owned()));
         self
     }
 
@@ -110,14 +134,21 @@ impl Builder {
         std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
     }
 
+    fn resolve(&self, p: &Path) -> PathBuf {
+        match self.base() {
+            Some(b) if p.is_relative() => b.join(p),
+            _ => p.to_path_buf(),
+        }
+    }
+
     fn resolved(&self) -> Vec<PathBuf> {
-        let base = self.base();
-        self.sources
+        self.sources.iter().map(|p| self.resolve(p)).collect()
+    }
+
+    fn resolved_rust(&self) -> Vec<(PathBuf, String)> {
+        self.rust_types
             .iter()
-            .map(|p| match &base {
-                Some(b) if p.is_relative() => b.join(p),
-                _ => p.clone(),
-            })
+            .map(|(p, m)| (self.resolve(p), m.clone()))
             .collect()
     }
 
@@ -130,9 +161,27 @@ impl Builder {
     /// ```
     pub fn generate(&self) -> Result<Output> {
         let paths = self.resolved();
-        let loaded = crate::load(&paths.iter().cloned().map(Source::Path).collect::<Vec<_>>())?;
         let base = self.base();
-        let mut out = crate::generate_owned(loaded.model, &self.settings, base.as_deref())?;
+        let mut loaded = if paths.is_empty() && !self.rust_types.is_empty() {
+            crate::input::Loaded::default()
+        } else {
+            crate::load(&paths.iter().cloned().map(Source::Path).collect::<Vec<_>>())?
+        };
+        let mut settings = self.settings.clone();
+        if !self.rust_types.is_empty() {
+            let rust = crate::load_rust_types(&self.resolved_rust())?;
+            loaded.model.resources.extend(rust.model.resources);
+            loaded
+                .model
+                .resources
+                .sort_by(|a, b| (&a.group, &a.kind, &a.file).cmp(&(&b.group, &b.kind, &b.file)));
+            loaded.files.extend(rust.files);
+            settings
+                .external_types
+                .get_or_insert_with(Default::default)
+                .extend(rust.types);
+        }
+        let mut out = crate::generate_owned(loaded.model, &settings, base.as_deref())?;
         out.files = loaded.files;
         out.notes = loaded.notes;
         Ok(out)
@@ -152,6 +201,9 @@ impl Builder {
     /// `cargo:rerun-if-changed` lines for the inputs.
     pub fn write_to(&self, path: &Path) -> Result<()> {
         for p in self.resolved() {
+            println!("cargo:rerun-if-changed={}", p.display());
+        }
+        for (p, _) in self.resolved_rust() {
             println!("cargo:rerun-if-changed={}", p.display());
         }
         let out = self.generate()?;

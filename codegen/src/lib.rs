@@ -89,7 +89,19 @@ pub struct Settings {
     /// subresources, printer columns), so that `crdgen crd` gives the CRD back.
     /// Implies one definition per schema node (no [`Settings::dedup`]). Default: off.
     pub annotated: bool,
+    /// Kinds whose Rust types already exist (e.g. written as structs with
+    /// `#[derive(CrdSchema)]`): `(group, version, kind)` → the type's path as the
+    /// generated code reaches it (e.g. `crate::db::Database`). A group/version whose
+    /// kinds are all listed gets, instead of type definitions, `pub use <path>;` for
+    /// each kind, followed by the usual client, kind enum, `add_to_scheme` and
+    /// informers (its kind enum derives `Clone` and `Debug` only, as a derived kind
+    /// need not be `PartialEq`). See [`Builder::rust_types`]. Default: none.
+    pub external_types: Option<ExternalTypes>,
 }
+
+/// `(group, version, kind)` → Rust path of the kind's type, see
+/// [`Settings::external_types`].
+pub type ExternalTypes = std::collections::BTreeMap<(String, String, String), String>;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -100,6 +112,7 @@ impl Default for Settings {
             clients: true,
             rustfmt: true,
             annotated: false,
+            external_types: None,
         }
     }
 }
@@ -170,6 +183,13 @@ const TYPES_PER_CHUNK: usize = 24;
 impl Plan {
     /// The chunks of module `m`, in output order.
     fn module_chunks(&self, m: usize, out: &mut Vec<Chunk>) {
+        if self.external(m).is_some() {
+            out.push(Chunk::Kinds(m));
+            if self.settings.clients {
+                out.push(Chunk::Clients(m));
+            }
+            return;
+        }
         if self.settings.annotated {
             out.push(Chunk::Module(m));
             return;
@@ -187,8 +207,26 @@ impl Plan {
         }
     }
 
+    /// For a module whose kinds all have [`Settings::external_types`]: each kind's
+    /// name in the module and the path of its type.
+    fn external(&self, m: usize) -> Option<Vec<(String, String)>> {
+        external_kinds(
+            &self.model,
+            &self.spaces[m],
+            self.settings.external_types.as_ref()?,
+        )
+    }
+
     fn emit(&self, paths: &emit::Paths, chunk: &Chunk) -> TokenStream {
         let model = &self.model;
+        if let Chunk::Kinds(m) | Chunk::Clients(m) = chunk
+            && let Some(kinds) = self.external(*m)
+        {
+            return match chunk {
+                Chunk::Kinds(_) => emit::clients::emit_reexports(&kinds),
+                _ => emit::clients::emit_module_clients_with(paths, model, &self.spaces[*m], false),
+            };
+        }
         match chunk {
             Chunk::Root if self.settings.clients && !self.spaces.is_empty() => {
                 emit::clients::emit_root(paths, model, &self.spaces)
@@ -255,6 +293,55 @@ impl Plan {
     fn paths(&self) -> Result<emit::Paths> {
         paths(&self.settings)
     }
+}
+
+/// The kinds of `space` with their type paths, when every kind of it has one.
+fn external_kinds(
+    model: &ir::Model,
+    space: &ir::TypeSpace,
+    types: &ExternalTypes,
+) -> Option<Vec<(String, String)>> {
+    space
+        .kinds
+        .iter()
+        .map(|k| {
+            let res = &model.resources[k.resource];
+            let key = (res.group.clone(), space.version.clone(), res.kind.clone());
+            types.get(&key).map(|p| (k.name.0.clone(), p.clone()))
+        })
+        .collect()
+}
+
+/// Each group/version either has all its kinds in `types` or none, and every path
+/// parses.
+fn check_external(
+    model: &ir::Model,
+    spaces: &[ir::TypeSpace],
+    types: &ExternalTypes,
+) -> Result<()> {
+    for (key, path) in types {
+        if syn::parse_str::<syn::Path>(path).is_err() {
+            return Err(Error::Environment(format!(
+                "the Rust path `{path}` given for {}/{} {} is not a path",
+                key.0, key.1, key.2
+            )));
+        }
+    }
+    for space in spaces {
+        let listed = space.kinds.iter().filter(|k| {
+            let res = &model.resources[k.resource];
+            types.contains_key(&(res.group.clone(), space.version.clone(), res.kind.clone()))
+        });
+        let n = listed.count();
+        if n != 0 && n != space.kinds.len() {
+            return Err(Error::Environment(format!(
+                "group/version {}/{} mixes kinds defined in Rust with kinds from CRDs; \
+                 generate them separately",
+                space.group, space.version
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn paths(settings: &Settings) -> Result<emit::Paths> {
@@ -383,6 +470,147 @@ fn input_files(path: &Path) -> Result<Vec<std::path::PathBuf>> {
     Ok(out)
 }
 
+/// Kinds defined in Rust source (structs with `#[crdgen(kind = ...)]`), loaded to
+/// generate their clients with the types left where they are
+/// ([`Settings::external_types`]).
+#[derive(Debug, Clone, Default)]
+pub struct RustTypes {
+    /// The model of the kinds (each resource's `file` is the Rust file declaring it).
+    pub model: ir::Model,
+    /// Each kind's type path.
+    pub types: ExternalTypes,
+    /// The Rust files read.
+    pub files: Vec<std::path::PathBuf>,
+}
+
+/// The module path of `file`, a Rust file below `root`, the source folder whose root
+/// module is `crate_path` (e.g. `crate`): `lib.rs` and `main.rs` directly in `root` are
+/// `crate_path` itself, `a.rs` and `a/mod.rs` are `crate_path::a`, `a/b.rs` is
+/// `crate_path::a::b`. `None` when `file` is not a `.rs` file below `root`.
+///
+/// ```
+/// use std::path::Path;
+/// let m = |f: &str| crdgen::rust_module_path(Path::new("src"), Path::new(f), "crate");
+/// assert_eq!(m("src/lib.rs").as_deref(), Some("crate"));
+/// assert_eq!(m("src/a/mod.rs").as_deref(), Some("crate::a"));
+/// assert_eq!(m("src/a/b.rs").as_deref(), Some("crate::a::b"));
+/// ```
+pub fn rust_module_path(root: &Path, file: &Path, crate_path: &str) -> Option<String> {
+    let rel = file.strip_prefix(root).ok()?;
+    let mut parts: Vec<String> = Vec::new();
+    for c in rel.components() {
+        match c {
+            std::path::Component::Normal(s) => parts.push(s.to_str()?.to_owned()),
+            _ => return None,
+        }
+    }
+    let last = parts.pop()?;
+    let stem = last.strip_suffix(".rs")?;
+    let top = parts.is_empty();
+    if !(stem == "mod" || (top && (stem == "lib" || stem == "main"))) {
+        parts.push(stem.to_owned());
+    }
+    let mut path = crate_path.to_owned();
+    for p in parts {
+        path.push_str("::");
+        path.push_str(&p);
+    }
+    Some(path)
+}
+
+/// Read the Rust files below each `(folder, module path of the folder)` and load the
+/// kinds they declare: their model (through their CRDs, as `crdgen crd` builds them)
+/// and each kind's type path (module of the file, inline `mod x { }` around the
+/// struct, then the kind's Rust name). A file given instead of a folder is a root
+/// file (`crate_path` itself).
+pub fn load_rust_types(roots: &[(std::path::PathBuf, String)]) -> Result<RustTypes> {
+    let mut sources = Vec::new();
+    let mut module_of = std::collections::BTreeMap::new();
+    for (root, crate_path) in roots {
+        let read = rust_input::read_paths(std::slice::from_ref(root))?;
+        for s in read {
+            let module = if s.path == *root {
+                Some(crate_path.clone())
+            } else {
+                rust_module_path(root, &s.path, crate_path)
+            };
+            let module = module.ok_or_else(|| {
+                Error::Environment(format!(
+                    "cannot name the module of {} below {}",
+                    s.path.display(),
+                    root.display()
+                ))
+            })?;
+            module_of.insert(s.path.clone(), module);
+            sources.push(s);
+        }
+    }
+    let crds = rust_input::crds_from_sources(&sources)?;
+    let sites = rust_input::kind_sites(&sources);
+    let mut out = RustTypes {
+        files: sources.iter().map(|s| s.path.clone()).collect(),
+        ..RustTypes::default()
+    };
+    for site in &sites {
+        let mut path = module_of[&site.file].clone();
+        for m in &site.module {
+            path.push_str("::");
+            path.push_str(m);
+        }
+        path.push_str("::");
+        path.push_str(&site.rust_name);
+        let key = (site.group.clone(), site.version.clone(), site.kind.clone());
+        if let Some(before) = out.types.insert(key, path.clone())
+            && before != path
+        {
+            return Err(Error::Environment(format!(
+                "{}/{} {} is declared twice in Rust: `{before}` and `{path}`",
+                site.group, site.version, site.kind
+            )));
+        }
+    }
+    for crd in crds {
+        let name = crd
+            .pointer("/metadata/name")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("crd")
+            .to_owned();
+        let text = serde_json::to_string_pretty(&crd).expect("a JSON value always serializes");
+        for mut res in input::load_str(&format!("<{name} from Rust>"), &text)? {
+            if let Some(site) = sites
+                .iter()
+                .find(|s| s.group == res.group && s.kind == res.kind)
+            {
+                res.file = site.file.clone();
+            }
+            out.model.resources.push(res);
+        }
+    }
+    out.model
+        .resources
+        .sort_by(|a, b| (&a.group, &a.kind, &a.file).cmp(&(&b.group, &b.kind, &b.file)));
+    Ok(out)
+}
+
+/// Generate the client layer (clientset, informers, kind enums, `add_to_scheme`) for
+/// the kinds declared in Rust below `roots` (see [`load_rust_types`]), re-exporting
+/// the types where they are. `base` makes the source paths in headers relative to it.
+pub fn generate_rust_types(
+    roots: &[(std::path::PathBuf, String)],
+    settings: &Settings,
+    base: Option<&Path>,
+) -> Result<Output> {
+    let loaded = load_rust_types(roots)?;
+    let mut settings = settings.clone();
+    settings
+        .external_types
+        .get_or_insert_with(ExternalTypes::new)
+        .extend(loaded.types);
+    let mut out = generate_owned(loaded.model, &settings, base)?;
+    out.files = loaded.files;
+    Ok(out)
+}
+
 /// Generate Rust from an already loaded model. `base` makes the source paths in
 /// headers relative to it.
 pub fn generate_model(
@@ -406,6 +634,9 @@ pub(crate) fn generate_owned(
         dedup: settings.dedup && !settings.annotated,
     };
     let spaces = passes::types::build(&model, &options)?;
+    if let Some(types) = &settings.external_types {
+        check_external(&model, &spaces, types)?;
+    }
     let mut modules = Vec::new();
     let mut kinds = Vec::new();
     for space in &spaces {

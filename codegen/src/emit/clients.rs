@@ -31,6 +31,33 @@ fn accessor(namer: &mut naming::Namer, plural: &str) -> syn::Ident {
 
 /// The client, kind enum, scheme registration and informers of one group/version.
 pub fn emit_module_clients(paths: &Paths, model: &Model, space: &TypeSpace) -> TokenStream {
+    emit_module_clients_with(paths, model, space, true)
+}
+
+/// `pub use <path>;` (`as <name>` when the names differ) for kinds whose types live
+/// elsewhere ([`crate::Settings::external_types`]): `(name in the module, path)`.
+pub fn emit_reexports(kinds: &[(String, String)]) -> TokenStream {
+    let uses = kinds.iter().map(|(name, path)| {
+        let p: syn::Path = syn::parse_str(path).expect("checked when generation began");
+        let last = p.segments.last().map(|s| s.ident.to_string());
+        let name = ident(name);
+        if last.as_deref() == Some(name.to_string().as_str()) {
+            quote!(#[allow(unused_imports)] pub use #p;)
+        } else {
+            quote!(#[allow(unused_imports)] pub use #p as #name;)
+        }
+    });
+    quote!(#(#uses)*)
+}
+
+/// [`emit_module_clients`]; `partial_eq`: the kind enum derives `PartialEq` (its kinds
+/// must implement it, as generated types do).
+pub fn emit_module_clients_with(
+    paths: &Paths,
+    model: &Model,
+    space: &TypeSpace,
+    partial_eq: bool,
+) -> TokenStream {
     let runtime = &paths.runtime;
     let kube = paths.kube();
     let client_ty = ident(&space.items.client.0);
@@ -123,6 +150,7 @@ pub fn emit_module_clients(paths: &Paths, model: &Model, space: &TypeSpace) -> T
         " Register the kinds of `{gv}` (every version generated, served or not) in a scheme."
     );
     let informers_doc = format!(" Shared informers for the kinds of `{gv}`.");
+    let partial_eq = partial_eq.then(|| quote!(, ::std::cmp::PartialEq));
     quote! {
         #[doc = #client_doc]
         #[derive(::std::clone::Clone)]
@@ -139,7 +167,7 @@ pub fn emit_module_clients(paths: &Paths, model: &Model, space: &TypeSpace) -> T
         }
 
         #[doc = #enum_doc]
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug #partial_eq)]
         pub enum #enum_ty {
             #(#enum_variants)*
         }

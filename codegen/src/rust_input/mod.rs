@@ -763,3 +763,70 @@ pub fn root_schema(
     overlay.apply(&mut root);
     root
 }
+
+/// Where an annotated kind is declared (for generating clients over the kinds where
+/// they are, see `Settings::external_types`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindSite {
+    /// API group.
+    pub group: String,
+    /// Version.
+    pub version: String,
+    /// Kind.
+    pub kind: String,
+    /// The file that declares it.
+    pub file: PathBuf,
+    /// The inline modules (`mod x { ... }`) around it within the file, outermost first.
+    pub module: Vec<String>,
+    /// The Rust name of the kind: the struct itself (object form) or, for a spec
+    /// struct, the kind `#[derive(CrdSchema)]` generates next to it (its `kind`).
+    pub rust_name: String,
+}
+
+/// Every struct with `#[crdgen(kind = ...)]` in the sources, in source order. Files
+/// that do not parse and malformed attributes are skipped ([`crds_from_sources`]
+/// reports them).
+pub fn kind_sites(sources: &[RustSource]) -> Vec<KindSite> {
+    fn walk(path: &Path, module: &mut Vec<String>, items: &[syn::Item], out: &mut Vec<KindSite>) {
+        for item in items {
+            match item {
+                syn::Item::Struct(s) => {
+                    let Ok(Some(a)) = attrs::kind_attrs(&s.attrs) else {
+                        continue;
+                    };
+                    let (Some(version), Some(kind)) = (a.version.clone(), a.kind.clone()) else {
+                        continue;
+                    };
+                    let rust_name = if is_spec_struct(s) {
+                        kind.clone()
+                    } else {
+                        s.ident.to_string()
+                    };
+                    out.push(KindSite {
+                        group: a.group.clone().unwrap_or_default(),
+                        version,
+                        kind,
+                        file: path.to_path_buf(),
+                        module: module.clone(),
+                        rust_name,
+                    });
+                }
+                syn::Item::Mod(m) => {
+                    if let Some((_, inner)) = &m.content {
+                        module.push(m.ident.to_string());
+                        walk(path, module, inner, out);
+                        module.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for s in sources {
+        if let Ok(f) = syn::parse_file(&s.text) {
+            walk(&s.path, &mut Vec::new(), &f.items, &mut out);
+        }
+    }
+    out
+}

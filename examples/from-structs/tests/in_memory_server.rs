@@ -1,13 +1,16 @@
 //! The kind made from structs, end to end: its CRD is posted to the in-memory API server
-//! (as `kubectl apply -f` would), then the typed client, an informer and its lister work
-//! on `Database` objects; the server validates and prunes them by the derived schema.
+//! (as `kubectl apply -f` would), then the generated `Clientset`, the generated
+//! `InformerFactory`'s informer and its lister work on `Database` objects; the server
+//! validates and prunes them by the derived schema.
 
 use std::time::Duration;
 
-use crdgen_runtime::client::{Patch, PatchParams, PostParams, ResourceClient};
-use crdgen_runtime::informer::SharedInformerFactory;
+use crdgen_runtime::client::{ListParams, Patch, PatchParams, PostParams, ResourceClient};
 use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use crdgen_runtime::scheme::{KindEnum, Scheme};
 use crdgen_runtime::server::ApiServer;
+use example_from_structs::clients::demo_crdgen_dev::v1::DemoCrdgenDevV1Kind;
+use example_from_structs::clients::{self, Clientset, InformerFactory};
 use example_from_structs::{Backup, Database, DatabaseSpec, DatabaseStatus, Engine, User};
 
 const T: Duration = Duration::from_secs(20);
@@ -45,9 +48,10 @@ async fn typed_client_lister_and_informer_on_a_kind_made_from_structs() {
         .await
         .expect("the server accepts the derived CRD");
 
-    // An informer and its lister, started before any object exists.
-    let factory = SharedInformerFactory::new(client.clone(), None);
-    let informer = factory.informer_for::<Database>();
+    // An informer and its lister from the generated factory, started before any object
+    // exists.
+    let factory = InformerFactory::new(client.clone(), None);
+    let informer = factory.demo_crdgen_dev_v1().databases();
     let lister = informer.lister();
     factory.start().expect("informers start");
     assert!(
@@ -56,8 +60,9 @@ async fn typed_client_lister_and_informer_on_a_kind_made_from_structs() {
             .expect("in time")
     );
 
-    // The typed client: create, read, update status, scale.
-    let dbs: ResourceClient<Database> = ResourceClient::namespaced(client.clone(), "default");
+    // The generated clientset: create, read, update status, scale.
+    let clientset = Clientset::new(client.clone());
+    let dbs: ResourceClient<Database> = clientset.demo_crdgen_dev_v1().databases("default");
     let created = dbs
         .create(&PostParams::default(), &Database::new("orders", spec()))
         .await
@@ -124,8 +129,38 @@ async fn typed_client_lister_and_informer_on_a_kind_made_from_structs() {
         .expect("created");
     assert_eq!(stored.spec, spec());
 
+    // Every namespace, through the generated accessor.
+    let all = clientset
+        .demo_crdgen_dev_v1()
+        .databases_all_namespaces()
+        .list(&ListParams::default())
+        .await
+        .expect("listed");
+    let mut names: Vec<_> = all
+        .items
+        .iter()
+        .filter_map(|d| d.metadata.name.clone())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["orders", "pruned"]);
+
     factory.shutdown().await;
     handle.shutdown().await;
+}
+
+/// The generated registration and kind enum work on the derived kind.
+#[test]
+fn generated_scheme_and_kind_enum() {
+    let mut scheme = Scheme::new();
+    clients::add_to_scheme(&mut scheme).expect("registered");
+    assert!(scheme.is_registered::<Database>());
+    let db = Database::new("orders", spec());
+    let any = DemoCrdgenDevV1Kind::Database(Box::new(db.clone()));
+    assert_eq!(any.gvk().kind, "Database");
+    let back =
+        DemoCrdgenDevV1Kind::from_dynamic(any.to_dynamic().expect("encoded")).expect("decoded");
+    let DemoCrdgenDevV1Kind::Database(decoded) = back;
+    assert_eq!(*decoded, db);
 }
 
 #[test]
