@@ -160,31 +160,14 @@ impl Builder {
     /// # Ok::<(), crdgen::Error>(())
     /// ```
     pub fn generate(&self) -> Result<Output> {
-        let paths = self.resolved();
+        let sources: Vec<Source> = self.resolved().into_iter().map(Source::Path).collect();
         let base = self.base();
-        let mut loaded = if paths.is_empty() && !self.rust_types.is_empty() {
-            crate::input::Loaded::default()
-        } else {
-            crate::load(&paths.iter().cloned().map(Source::Path).collect::<Vec<_>>())?
-        };
-        let mut settings = self.settings.clone();
-        if !self.rust_types.is_empty() {
-            let rust = crate::load_rust_types(&self.resolved_rust())?;
-            loaded.model.resources.extend(rust.model.resources);
-            loaded
-                .model
-                .resources
-                .sort_by(|a, b| (&a.group, &a.kind, &a.file).cmp(&(&b.group, &b.kind, &b.file)));
-            loaded.files.extend(rust.files);
-            settings
-                .external_types
-                .get_or_insert_with(Default::default)
-                .extend(rust.types);
-        }
-        let mut out = crate::generate_owned(loaded.model, &settings, base.as_deref())?;
-        out.files = loaded.files;
-        out.notes = loaded.notes;
-        Ok(out)
+        crate::generate_rust_types(
+            &sources,
+            &self.resolved_rust(),
+            &self.settings,
+            base.as_deref(),
+        )
     }
 
     /// Generate into `$OUT_DIR/<file_name>` as one file and print

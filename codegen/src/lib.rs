@@ -592,22 +592,38 @@ pub fn load_rust_types(roots: &[(std::path::PathBuf, String)]) -> Result<RustTyp
     Ok(out)
 }
 
-/// Generate the client layer (clientset, informers, kind enums, `add_to_scheme`) for
-/// the kinds declared in Rust below `roots` (see [`load_rust_types`]), re-exporting
-/// the types where they are. `base` makes the source paths in headers relative to it.
+/// Generate from CRDs (`sources`, may be empty) and from the kinds declared in Rust
+/// below `roots` (see [`load_rust_types`]): for the latter, the client layer
+/// (clientset, informers, kind enums, `add_to_scheme`) re-exporting the types where
+/// they are. `base` makes the source paths in headers relative to it.
 pub fn generate_rust_types(
+    sources: &[Source],
     roots: &[(std::path::PathBuf, String)],
     settings: &Settings,
     base: Option<&Path>,
 ) -> Result<Output> {
-    let loaded = load_rust_types(roots)?;
+    let mut loaded = if sources.is_empty() {
+        input::Loaded::default()
+    } else {
+        load(sources)?
+    };
     let mut settings = settings.clone();
-    settings
-        .external_types
-        .get_or_insert_with(ExternalTypes::new)
-        .extend(loaded.types);
+    if !roots.is_empty() {
+        let rust = load_rust_types(roots)?;
+        loaded.model.resources.extend(rust.model.resources);
+        loaded
+            .model
+            .resources
+            .sort_by(|a, b| (&a.group, &a.kind, &a.file).cmp(&(&b.group, &b.kind, &b.file)));
+        loaded.files.extend(rust.files);
+        settings
+            .external_types
+            .get_or_insert_with(ExternalTypes::new)
+            .extend(rust.types);
+    }
     let mut out = generate_owned(loaded.model, &settings, base)?;
     out.files = loaded.files;
+    out.notes = loaded.notes;
     Ok(out)
 }
 

@@ -21,6 +21,9 @@ use crdgen::{Error, Settings, Source};
 ///   crdgen generate --from-cluster foos.example.com -o src/foo.rs
 ///
 ///   crdgen generate crds/ -o src/generated.rs --check    (CI: fail when stale)
+///
+///   crdgen generate --rust-types src/ --types-path crate -o src/clients.rs
+///                                                  (clients for kinds written in Rust)
 #[derive(Parser, Debug)]
 #[command(name = "crdgen", version, about, long_about, verbatim_doc_comment)]
 struct Cli {
@@ -51,9 +54,22 @@ enum Command {
     /// for standard input. Multi-document files are fine; documents that are not CRDs
     /// are skipped with a note. Every version of every CRD becomes a module
     /// `<group>::<version>` (e.g. `example_com::v1`).
+    ///
+    /// With `--rust-types`, kinds written in Rust (`#[crdgen(kind = ...)]`) get the same
+    /// clientset, kind enums, `add_to_scheme` and informers, their modules re-exporting
+    /// the types where they are instead of defining them.
     Generate {
         /// CRD files, folders, or `-` for standard input.
         inputs: Vec<PathBuf>,
+        /// A Rust source folder (or root file) whose annotated kinds get the client
+        /// layer; files map to modules as the compiler does (`lib.rs` → the
+        /// `--types-path`, `a.rs` and `a/mod.rs` → `<types-path>::a`). Repeatable.
+        #[arg(long = "rust-types", value_name = "DIR")]
+        rust_types: Vec<PathBuf>,
+        /// The module path of each `--rust-types` folder in the generated code (one for
+        /// all, or one per folder).
+        #[arg(long = "types-path", value_name = "PATH", default_value = "crate")]
+        types_path: Vec<String>,
         /// Read these CRDs (by name, e.g. `foos.example.com`) from the cluster of the
         /// current kubeconfig (KUBECONFIG, ~/.kube/config, or in-cluster config).
         #[arg(long = "from-cluster", value_name = "CRD_NAME")]
@@ -131,6 +147,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Crd { paths, output } => crd(paths, output),
         Command::Generate {
             inputs,
+            rust_types,
+            types_path,
             from_cluster,
             output,
             check,
@@ -148,6 +166,20 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 clients: !types_only,
                 rustfmt: !no_rustfmt,
                 annotated,
+                external_types: None,
+            };
+            let roots: Vec<(PathBuf, String)> = match types_path.len() {
+                1 => rust_types
+                    .into_iter()
+                    .map(|p| (p, types_path[0].clone()))
+                    .collect(),
+                n if n == rust_types.len() => rust_types.into_iter().zip(types_path).collect(),
+                n => {
+                    return Err(Error::Environment(format!(
+                        "{n} --types-path for {} --rust-types: give one for all, or one each",
+                        rust_types.len()
+                    )));
+                }
             };
             let mut sources = Vec::new();
             for input in inputs {
@@ -173,12 +205,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     text: fetch_crd(name)?,
                 });
             }
-            if sources.is_empty() {
+            if sources.is_empty() && roots.is_empty() {
                 return Err(Error::Environment(
-                    "no input: pass CRD files or folders, `-` for standard input, or --from-cluster NAME".into(),
+                    "no input: pass CRD files or folders, `-` for standard input, --from-cluster NAME or --rust-types DIR".into(),
                 ));
             }
-            let out = crdgen::generate(&sources, &settings)?;
+            let out = if roots.is_empty() {
+                crdgen::generate(&sources, &settings)?
+            } else {
+                crdgen::generate_rust_types(&sources, &roots, &settings, None)?
+            };
             for note in &out.notes {
                 eprintln!("note: {}: {}", note.source, note.message);
             }
