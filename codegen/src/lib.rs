@@ -32,6 +32,31 @@
 //! `k8s-openapi` and `serde`. Pick a Kubernetes version for k8s-openapi in your binary
 //! as usual (`k8s-openapi = { version = "0.29", features = ["v1_36"] }`).
 //!
+//! ## Clients for kinds written in Rust
+//!
+//! For kinds written as structs (`#[derive(CrdSchema)]` with `#[crdgen(group = ...,
+//! kind = ...)]`), [`Builder::rust_types`] generates the same clientset, informer
+//! factory, kind enums and `add_to_scheme` as for CRD YAML, re-exporting the types
+//! where they are instead of defining them:
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), crdgen::Error> {
+//!     crdgen::Builder::new().rust_types("src/", "crate").write_to_out_dir("clients.rs")
+//! }
+//! ```
+//!
+//! ```ignore
+//! // src/lib.rs
+//! pub mod clients {
+//!     include!(concat!(env!("OUT_DIR"), "/clients.rs"));
+//! }
+//! // clients::Clientset::new(client).example_com_v1().widgets("default")
+//! ```
+//!
+//! On the command line: `crdgen generate --rust-types src/ --types-path crate -o
+//! src/clients.rs`. See `examples/from-structs`.
+//!
 //! ## From the command line
 //!
 //! `crdgen generate crds/ -o src/generated.rs` (see `crdgen --help`).
