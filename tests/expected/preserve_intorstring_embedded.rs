@@ -279,6 +279,26 @@ pub mod example_com {
                 ::crdgen_runtime::serde_json::Value,
             >,
         }
+        /// `Keep.spec.pipelines` (generated from the schema).
+        #[derive(
+            ::std::clone::Clone,
+            ::std::fmt::Debug,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::crdgen_runtime::serde::Serialize,
+            ::crdgen_runtime::serde::Deserialize,
+        )]
+        #[serde(crate = "::crdgen_runtime::serde")]
+        pub struct KeepSpecPipelines {
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub id: ::std::option::Option<::std::string::String>,
+            /// Fields the schema does not list, kept because it preserves unknown fields.
+            #[serde(flatten)]
+            pub extra_fields: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::crdgen_runtime::serde_json::Value,
+            >,
+        }
         /// `Keep.spec.template.spec` (generated from the schema).
         #[derive(
             ::std::clone::Clone,
@@ -345,6 +365,8 @@ pub mod example_com {
             >,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub partly: ::std::option::Option<KeepSpecPartly>,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub pipelines: ::std::option::Option<::std::vec::Vec<KeepSpecPipelines>>,
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub port: ::std::option::Option<
                 ::crdgen_runtime::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString,

@@ -242,6 +242,21 @@ impl Builder<'_> {
                     } else {
                         segs.to_vec()
                     };
+                    if schema.preserve_unknown_fields && !items.preserve_unknown_fields {
+                        // The API server does not prune inside the items of an array
+                        // that preserves unknown fields (apiextensions-apiserver's
+                        // `skipPrune` recurses into `items` with the same rule), so
+                        // each item keeps its unknown fields: map the items as if they
+                        // carried the flag themselves (the model, and so the CRD
+                        // output, is unchanged).
+                        let mut preserving = (**items).clone();
+                        preserving.preserve_unknown_fields = true;
+                        return TypeRef::List(Box::new(self.map(
+                            &preserving,
+                            property,
+                            &item_segs,
+                        )));
+                    }
                     TypeRef::List(Box::new(self.map(items, property, &item_segs)))
                 }
                 None => TypeRef::List(Box::new(TypeRef::Json)),
