@@ -221,7 +221,7 @@ impl T {
             T::Seq(v) if !v.is_empty() => {
                 for x in v {
                     out.push_str(&pad);
-                    out.push_str("-");
+                    out.push('-');
                     x.block_value(indent + 2, out);
                 }
             }
@@ -772,20 +772,20 @@ fn mutate(doc: &mut T, op: Op, rng: &mut Rng) {
                     }
                 }
                 _ => {
-                    if let Some(T::Seq(versions)) = spec.get_mut("versions") {
-                        if !versions.is_empty() {
-                            let i = rng.below(versions.len());
-                            let key = rng.pick(&[
-                                "name",
-                                "served",
-                                "storage",
-                                "deprecated",
-                                "subresources",
-                                "additionalPrinterColumns",
-                            ]);
-                            let v = odd(rng);
-                            versions[i].set(key, v);
-                        }
+                    if let Some(T::Seq(versions)) = spec.get_mut("versions")
+                        && !versions.is_empty()
+                    {
+                        let i = rng.below(versions.len());
+                        let key = rng.pick(&[
+                            "name",
+                            "served",
+                            "storage",
+                            "deprecated",
+                            "subresources",
+                            "additionalPrinterColumns",
+                        ]);
+                        let v = odd(rng);
+                        versions[i].set(key, v);
                     }
                 }
             }
@@ -1305,7 +1305,7 @@ fn fuzz() {
     install_quiet_hook();
     let secs = env_num("CRDGEN_FUZZ_SECS", 20);
     let iters = env_num("CRDGEN_FUZZ_ITERS", u64::MAX);
-    let seed = env_num("CRDGEN_FUZZ_SEED", 0x5eed_c4d9_e11);
+    let seed = env_num("CRDGEN_FUZZ_SEED", 0x05ee_dc4d_9e11);
     let case_limit = Duration::from_secs(env_num("CRDGEN_FUZZ_CASE_SECS", 20));
     let keep_ok = env_num("CRDGEN_FUZZ_KEEP_OK", 0);
     let minimise_secs = env_num("CRDGEN_FUZZ_MINIMISE_SECS", 60);
@@ -1385,7 +1385,7 @@ fn fuzz() {
             None => ("hang", format!("no result within {case_limit:?}")),
         };
         let key = failure_key(kind, &detail);
-        if failures.iter().any(|(k, _, _)| *k == key) || known.iter().any(|k| *k == key) {
+        if failures.iter().any(|(k, _, _)| *k == key) || known.contains(&key) {
             continue;
         }
         if KNOWN_OPEN.iter().any(|k| detail.contains(k)) {

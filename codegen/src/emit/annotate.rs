@@ -191,10 +191,10 @@ impl Walker<'_> {
         if f.presence == Presence::OptionalNullable {
             base.insert("nullable".into(), Value::Bool(true));
         }
-        if let TypeRef::Named(id) = &f.ty {
-            if let TypeBody::Struct(s) = &self.space.types[id.0].body {
-                insert_required(&mut base, &s.fields);
-            }
+        if let TypeRef::Named(id) = &f.ty
+            && let TypeBody::Struct(s) = &self.space.types[id.0].body
+        {
+            insert_required(&mut base, &s.fields);
         }
         let o = self.diff(node, base, &f.ty, None);
         if !o.is_empty() {
@@ -211,11 +211,11 @@ impl Walker<'_> {
         match ty {
             TypeRef::Named(id) => {
                 let space = self.space;
-                if let TypeBody::Struct(s) = &space.types[id.0].body {
-                    if self.visited.insert(id.0) {
-                        for f in &s.fields {
-                            self.field(Owner::Type(id.0), node, f);
-                        }
+                if let TypeBody::Struct(s) = &space.types[id.0].body
+                    && self.visited.insert(id.0)
+                {
+                    for f in &s.fields {
+                        self.field(Owner::Type(id.0), node, f);
                     }
                 }
             }
@@ -375,11 +375,11 @@ pub(crate) fn overlay_tokens(o: &Overlay) -> Vec<TokenStream> {
         out.push(quote!(skip));
     }
     for (k, v) in &o.set {
-        if k == "x-kubernetes-validations" {
-            if let Some(rules) = validation_tokens(v) {
-                out.extend(rules);
-                continue;
-            }
+        if k == "x-kubernetes-validations"
+            && let Some(rules) = validation_tokens(v)
+        {
+            out.extend(rules);
+            continue;
         }
         match KEYWORDS.iter().find(|(j, _, _)| j == k) {
             Some((_, name, form)) if fits(*form, v) => out.push(keyword_tokens(name, *form, v)),

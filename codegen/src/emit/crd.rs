@@ -283,10 +283,10 @@ pub fn normalize(doc: &Value) -> Value {
                     v.remove("subresources");
                 }
             }
-            if let Some(Value::Object(schema)) = v.get_mut("schema") {
-                if let Some(root) = schema.get_mut("openAPIV3Schema") {
-                    normalize_schema(root);
-                }
+            if let Some(Value::Object(schema)) = v.get_mut("schema")
+                && let Some(root) = schema.get_mut("openAPIV3Schema")
+            {
+                normalize_schema(root);
             }
         }
     }

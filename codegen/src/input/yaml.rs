@@ -506,26 +506,26 @@ fn key_text(node: &Node) -> Option<String> {
 
 /// Resolve a scalar with the YAML 1.2 core schema.
 fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
-    if let Some(tag) = tag {
-        if tag.is_yaml_core_schema() || tag.handle == "!!" {
-            return match tag.suffix.as_str() {
-                "str" => Ok(Value::String(text.to_owned())),
-                "null" => Ok(Value::Null),
-                "bool" => parse_bool(text)
-                    .map(Value::Bool)
-                    .ok_or_else(|| format!("`{text}` is not a !!bool")),
-                "int" => parse_int(text)
-                    .map(Value::Number)
-                    .ok_or_else(|| format!("`{text}` is not a !!int")),
-                "float" => parse_float(text)
-                    .or_else(|| parse_int(text))
-                    .map(Value::Number)
-                    .ok_or_else(|| format!("`{text}` is not a !!float")),
-                other => Err(format!("unsupported YAML tag `!!{other}`")),
-            };
-        }
-        // Local tags (`!foo`) carry no meaning for Kubernetes; keep the content.
+    if let Some(tag) = tag
+        && (tag.is_yaml_core_schema() || tag.handle == "!!")
+    {
+        return match tag.suffix.as_str() {
+            "str" => Ok(Value::String(text.to_owned())),
+            "null" => Ok(Value::Null),
+            "bool" => parse_bool(text)
+                .map(Value::Bool)
+                .ok_or_else(|| format!("`{text}` is not a !!bool")),
+            "int" => parse_int(text)
+                .map(Value::Number)
+                .ok_or_else(|| format!("`{text}` is not a !!int")),
+            "float" => parse_float(text)
+                .or_else(|| parse_int(text))
+                .map(Value::Number)
+                .ok_or_else(|| format!("`{text}` is not a !!float")),
+            other => Err(format!("unsupported YAML tag `!!{other}`")),
+        };
     }
+    // Local tags (`!foo`) carry no meaning for Kubernetes; keep the content.
     if style != ScalarStyle::Plain {
         return Ok(Value::String(text.to_owned()));
     }

@@ -76,10 +76,10 @@ pub fn semantic_problems(items: &[syn::Item], module: &str, out: &mut Vec<String
             syn::Item::Mod(m) => Some(m.ident.to_string()),
             _ => None,
         };
-        if let Some(n) = name {
-            if !types.insert(n.clone()) {
-                out.push(format!("{module}: `{n}` is defined twice"));
-            }
+        if let Some(n) = name
+            && !types.insert(n.clone())
+        {
+            out.push(format!("{module}: `{n}` is defined twice"));
         }
         match item {
             syn::Item::Struct(s) => {
