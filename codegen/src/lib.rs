@@ -416,83 +416,10 @@ pub fn generate(sources: &[Source], settings: &Settings) -> Result<Output> {
     Ok(out)
 }
 
-/// [`input::load`] with the files read and parsed in parallel (same result, same
-/// errors).
+/// Load the CRDs of the sources ([`input::load`]: files are read and parsed in
+/// parallel).
 pub fn load(sources: &[Source]) -> Result<input::Loaded> {
-    // One job per file, in the order input::load reads them.
-    let mut jobs: Vec<Result<Source>> = Vec::new();
-    for source in sources {
-        match source {
-            Source::Path(path) => match input_files(path) {
-                Ok(files) => jobs.extend(files.into_iter().map(|f| Ok(Source::Path(f)))),
-                Err(e) => jobs.push(Err(e)),
-            },
-            Source::Text { .. } => jobs.push(Ok(source.clone())),
-        }
-    }
-    if jobs.len() <= 1 {
-        return input::load(sources);
-    }
-    let parts = render::par_map(
-        &jobs,
-        || (),
-        |(), job| match job {
-            Ok(source) => input::load(std::slice::from_ref(source)).ok(),
-            Err(_) => None,
-        },
-    );
-    // Any problem: load again in one go, which reports it exactly as input::load does.
-    let Some(parts) = parts.into_iter().collect::<Option<Vec<_>>>() else {
-        return input::load(sources);
-    };
-    let mut loaded = input::Loaded::default();
-    for part in parts {
-        loaded.model.resources.extend(part.model.resources);
-        loaded.files.extend(part.files);
-        loaded.notes.extend(part.notes);
-    }
-    loaded
-        .model
-        .resources
-        .sort_by(|a, b| (&a.group, &a.kind, &a.file).cmp(&(&b.group, &b.kind, &b.file)));
-    let twice = loaded
-        .model
-        .resources
-        .windows(2)
-        .any(|p| p[0].group == p[1].group && p[0].kind == p[1].kind);
-    if twice {
-        return input::load(sources);
-    }
-    Ok(loaded)
-}
-
-/// The files `input::load` reads for a path: the file itself, or the YAML/JSON files
-/// below a folder, sorted.
-fn input_files(path: &Path) -> Result<Vec<std::path::PathBuf>> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut out = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io(&dir, e))?;
-            let p = entry.path();
-            let ft = entry.file_type().map_err(|e| Error::io(&p, e))?;
-            if ft.is_dir() {
-                stack.push(p);
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml" | "json")
-            ) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+    input::load(sources)
 }
 
 /// Kinds defined in Rust source (structs with `#[crdgen(kind = ...)]`), loaded to

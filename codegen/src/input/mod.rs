@@ -42,24 +42,53 @@ pub struct Loaded {
     pub notes: Vec<Note>,
 }
 
-/// Load every CRD from the sources. All problems are reported together.
+/// Load every CRD from the sources. All problems are reported together. Files are
+/// read and parsed in parallel (one job per file) and joined in order, so the result
+/// and the errors are those of reading them one after another.
 pub fn load(sources: &[Source]) -> Result<Loaded> {
-    let mut loaded = Loaded::default();
-    let mut diags = Vec::new();
+    // One job per file, in the order the sources name them.
+    let mut jobs: Vec<(&Path, Option<&str>)> = Vec::new();
+    let mut expanded = Vec::new();
+    for source in sources {
+        if let Source::Path(path) = source {
+            expanded.push(expand(path)?);
+        }
+    }
+    let mut expanded = expanded.iter();
     for source in sources {
         match source {
-            Source::Path(path) => {
-                let files = expand(path)?;
-                for file in files {
-                    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
-                    read_text(&file, &bytes, &mut loaded, &mut diags);
-                    loaded.files.push(file);
+            Source::Path(_) => {
+                let files = expanded.next().expect("expanded above, in order");
+                jobs.extend(files.iter().map(|f| (f.as_path(), None)));
+            }
+            Source::Text { name, text } => jobs.push((Path::new(name), Some(text))),
+        }
+    }
+    let parts = crate::render::par_map(
+        &jobs,
+        || (),
+        |(), &(file, text)| {
+            let mut part = Loaded::default();
+            let mut diags = Vec::new();
+            match text {
+                Some(text) => read_text(file, text.as_bytes(), &mut part, &mut diags),
+                None => {
+                    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+                    read_text(file, &bytes, &mut part, &mut diags);
+                    part.files.push(file.to_path_buf());
                 }
             }
-            Source::Text { name, text } => {
-                read_text(Path::new(name), text.as_bytes(), &mut loaded, &mut diags)
-            }
-        }
+            Ok((part, diags))
+        },
+    );
+    let mut loaded = Loaded::default();
+    let mut diags = Vec::new();
+    for part in parts {
+        let (part, part_diags) = part?;
+        loaded.model.resources.extend(part.model.resources);
+        loaded.files.extend(part.files);
+        loaded.notes.extend(part.notes);
+        diags.extend(part_diags);
     }
     // The same CRD twice is ambiguous: refuse rather than pick one.
     loaded
