@@ -2,6 +2,7 @@
 
 pub mod crd;
 pub mod yaml;
+mod yaml_fast;
 
 use std::path::{Path, PathBuf};
 

@@ -227,7 +227,27 @@ fn pos_of(marker: &saphyr_parser::Marker) -> Pos {
 }
 
 /// Parse every document of a YAML stream.
+///
+/// Most CRDs take a fast reader of the YAML they are written in
+/// ([`super::yaml_fast`]), which gives the same tree; anything it does not handle
+/// (anchors, tags, errors, ...) is parsed by saphyr-parser.
 pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
+    match super::yaml_fast::parse(text, limits) {
+        Some(docs) => Ok(docs),
+        None => parse_saphyr(text, limits),
+    }
+}
+
+/// The fast reader alone: `None` when it declines the input. For tests comparing it
+/// with [`parse_saphyr`].
+#[doc(hidden)]
+pub fn parse_fast(text: &str, limits: Limits) -> Option<Vec<Document>> {
+    super::yaml_fast::parse(text, limits)
+}
+
+/// Parse with saphyr-parser only (what [`parse`] falls back to).
+#[doc(hidden)]
+pub fn parse_saphyr(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
     let mut open: Vec<Open> = Vec::new();
@@ -494,7 +514,7 @@ fn count_nodes(node: &Node) -> usize {
     count
 }
 
-fn key_text(node: &Node) -> Option<String> {
+pub(super) fn key_text(node: &Node) -> Option<String> {
     Some(match &node.value {
         Value::String(s) => s.clone(),
         Value::Null => "null".to_owned(),
@@ -505,7 +525,11 @@ fn key_text(node: &Node) -> Option<String> {
 }
 
 /// Resolve a scalar with the YAML 1.2 core schema.
-fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
+pub(super) fn resolve_scalar(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<&Tag>,
+) -> Result<Value, String> {
     if let Some(tag) = tag
         && (tag.is_yaml_core_schema() || tag.handle == "!!")
     {

@@ -1,0 +1,1096 @@
+//! A fast reader for the YAML that CRDs are written in, giving exactly the tree that
+//! [`super::yaml::parse`]'s saphyr-based path gives, or declining.
+//!
+//! It reads block mappings and sequences (including sequences at their key's
+//! indentation), plain, single- and double-quoted scalars (also over several lines),
+//! literal and folded block scalars with their indicators, comments, `---` document
+//! starts, one-line flow collections, CRLF line ends and a leading byte order mark.
+//! The scalar scanners are ports of saphyr-parser 0.3.4's (the folding of lines, the
+//! block scalar indentation rules), so values and positions (1-based line, column in
+//! characters) agree with it.
+//!
+//! Anything else (anchors, aliases, tags, merge keys, `?` keys, directives, `...`,
+//! tabs where YAML gives them meaning, multi-line flow collections, scalar documents,
+//! duplicate keys, any error) makes it return `None`, and the caller parses the whole
+//! stream with saphyr, so errors and rare features keep coming from one place. Where
+//! saphyr's rules are intricate (indentation of quoted continuation lines, tabs), this
+//! reader asks for more than saphyr does and declines the rest.
+
+use saphyr_parser::ScalarStyle;
+
+use super::yaml::{Document, Key, Limits, Node, Pos, Value, key_text, resolve_scalar};
+
+/// How deep the fast reader nests before declining (its recursion stays shallow; the
+/// saphyr path handles deeper input, with its own limit).
+const MAX_FAST_DEPTH: usize = 128;
+
+/// Parse a whole stream, or `None` when it uses anything this reader does not handle.
+pub(super) fn parse(text: &str, limits: Limits) -> Option<Vec<Document>> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let b = text.as_bytes();
+    // NUL ends saphyr's input; byte order marks elsewhere and lone CRs have rules of
+    // their own there.
+    if memchr_any(b) {
+        return None;
+    }
+    let mut p = Fast {
+        s: text,
+        b,
+        i: 0,
+        line: 1,
+        ls: 0,
+        depth: 0,
+        max_depth: limits.max_depth.min(MAX_FAST_DEPTH),
+    };
+    p.stream()
+}
+
+/// Whether the text has a NUL, a lone CR, or a byte order mark (EF BB BF).
+fn memchr_any(b: &[u8]) -> bool {
+    let mut k = 0;
+    while k < b.len() {
+        match b[k] {
+            0 => return true,
+            b'\r' if b.get(k + 1) != Some(&b'\n') => return true,
+            0xEF if b.get(k + 1) == Some(&0xBB) && b.get(k + 2) == Some(&0xBF) => return true,
+            _ => {}
+        }
+        k += 1;
+    }
+    false
+}
+
+fn is_break(c: u8) -> bool {
+    c == b'\n' || c == b'\r'
+}
+
+/// A break or the end of the input (NUL is refused up front, so 0 means the end).
+fn is_breakz(c: u8) -> bool {
+    c == b'\n' || c == b'\r' || c == 0
+}
+
+fn is_blank(c: u8) -> bool {
+    c == b' ' || c == b'\t'
+}
+
+fn is_blank_or_breakz(c: u8) -> bool {
+    is_blank(c) || is_breakz(c)
+}
+
+fn is_flow(c: u8) -> bool {
+    matches!(c, b',' | b'[' | b']' | b'{' | b'}')
+}
+
+/// A scanned scalar, or a simple key (the scalar followed by `:`; the cursor is then
+/// past the `:`).
+enum Item {
+    Scalar(Node),
+    Key { name: String, pos: Pos, colon: Pos },
+}
+
+struct Fast<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    /// Byte offset of the cursor.
+    i: usize,
+    /// 1-based line of the cursor.
+    line: usize,
+    /// Byte offset where the cursor's line starts.
+    ls: usize,
+    depth: usize,
+    max_depth: usize,
+}
+
+impl Fast<'_> {
+    fn peek(&self) -> u8 {
+        self.b.get(self.i).copied().unwrap_or(0)
+    }
+
+    fn peek_at(&self, k: usize) -> u8 {
+        self.b.get(self.i + k).copied().unwrap_or(0)
+    }
+
+    fn eof(&self) -> bool {
+        self.i >= self.b.len()
+    }
+
+    /// 0-based column in characters, as saphyr counts it.
+    fn col(&self) -> usize {
+        let seg = &self.b[self.ls..self.i];
+        if seg.is_ascii() {
+            seg.len()
+        } else {
+            seg.iter().filter(|&&c| (c & 0xC0) != 0x80).count()
+        }
+    }
+
+    fn pos(&self) -> Pos {
+        Pos {
+            line: self.line,
+            column: self.col() + 1,
+        }
+    }
+
+    /// Consume a line break (LF or CRLF).
+    fn skip_break(&mut self) {
+        if self.peek() == b'\r' {
+            self.i += 1;
+        }
+        self.i += 1;
+        self.line += 1;
+        self.ls = self.i;
+    }
+
+    /// Consume the rest of the line (a comment), not the break.
+    fn skip_to_eol(&mut self) {
+        while !is_breakz(self.peek()) {
+            self.i += 1;
+        }
+    }
+
+    /// `---` or `...` at the cursor (which the caller knows is at column 0).
+    fn doc_indicator(&self) -> bool {
+        let c = self.peek();
+        (c == b'-' || c == b'.')
+            && self.peek_at(1) == c
+            && self.peek_at(2) == c
+            && is_blank_or_breakz(self.peek_at(3))
+    }
+
+    /// The end of the input or a document marker: every block collection ends.
+    fn at_boundary(&self) -> bool {
+        self.eof() || (self.i == self.ls && self.doc_indicator())
+    }
+
+    /// Skip spaces, line breaks and comments up to the next token. Tabs decline.
+    fn skip_to_next_token(&mut self) -> Option<()> {
+        loop {
+            match self.peek() {
+                b' ' => self.i += 1,
+                b'\t' => return None,
+                b'\n' | b'\r' => self.skip_break(),
+                b'#' => self.skip_to_eol(),
+                _ => return Some(()),
+            }
+        }
+    }
+
+    /// After a token that must end its line: spaces, then maybe a comment (after a
+    /// space), then a break or the end. Then on to the next token.
+    fn end_of_line(&mut self) -> Option<()> {
+        let start = self.i;
+        while self.peek() == b' ' {
+            self.i += 1;
+        }
+        match self.peek() {
+            b'#' if self.i > start => self.skip_to_eol(),
+            c if is_breakz(c) => {}
+            _ => return None,
+        }
+        self.skip_to_next_token()
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth < self.max_depth).then_some(())
+    }
+
+    fn stream(&mut self) -> Option<Vec<Document>> {
+        let mut docs = Vec::new();
+        self.skip_to_next_token()?;
+        loop {
+            if self.eof() {
+                return Some(docs);
+            }
+            let root = if self.i == self.ls && self.doc_indicator() {
+                if self.peek() == b'.' {
+                    return None;
+                }
+                // `---`, then nothing but a comment on its line.
+                self.i += 3;
+                self.end_of_line()?;
+                if self.at_boundary() {
+                    if self.peek() == b'.' {
+                        return None;
+                    }
+                    // An empty document: null where the next token (or the end) is.
+                    let mut pos = self.pos();
+                    if self.eof() && pos.column != 1 {
+                        pos = Pos {
+                            line: pos.line + 1,
+                            column: 1,
+                        };
+                    }
+                    Node {
+                        pos,
+                        value: Value::Null,
+                    }
+                } else {
+                    self.root()?
+                }
+            } else {
+                self.root()?
+            };
+            docs.push(Document {
+                index: docs.len(),
+                root,
+            });
+            if !self.at_boundary() || self.peek() == b'.' {
+                return None;
+            }
+        }
+    }
+
+    /// The root of a document: a block mapping or sequence.
+    fn root(&mut self) -> Option<Node> {
+        let c = self.col();
+        if self.peek() == b'-' && is_blank_or_breakz(self.peek_at(1)) {
+            return self.block_seq(c, false);
+        }
+        match self.item(-1)? {
+            Item::Key { name, pos, colon } => self.block_map(c, name, pos, colon),
+            Item::Scalar(_) => None,
+        }
+    }
+
+    /// A block mapping at column `m`, its first key already read.
+    fn block_map(&mut self, m: usize, name: String, pos: Pos, colon: Pos) -> Option<Node> {
+        self.enter()?;
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        let (mut name, mut kpos, mut colon) = (name, pos, colon);
+        loop {
+            let value = self.block_value(m, colon)?;
+            if entries.iter().any(|(k, _)| k.name == name) {
+                return None;
+            }
+            entries.push((Key { name, pos: kpos }, value));
+            if self.at_boundary() {
+                break;
+            }
+            let c = self.col();
+            if c < m {
+                break;
+            }
+            if c > m {
+                return None;
+            }
+            match self.item(m as isize)? {
+                Item::Key {
+                    name: n,
+                    pos: p,
+                    colon: cp,
+                } => (name, kpos, colon) = (n, p, cp),
+                Item::Scalar(_) => return None,
+            }
+        }
+        self.depth -= 1;
+        Some(Node {
+            pos,
+            value: Value::Map(entries),
+        })
+    }
+
+    /// The value after a block mapping key's `:` (the cursor is past it).
+    fn block_value(&mut self, m: usize, colon: Pos) -> Option<Node> {
+        while self.peek() == b' ' {
+            self.i += 1;
+        }
+        match self.peek() {
+            b'\t' => return None,
+            b'#' => self.skip_to_eol(),
+            c if is_breakz(c) => {}
+            _ => {
+                // On the key's line: a scalar or a flow collection, never a key.
+                if self.peek() == b'-' && is_blank_or_breakz(self.peek_at(1)) {
+                    return None;
+                }
+                return match self.item(m as isize)? {
+                    Item::Scalar(node) => {
+                        self.skip_to_next_token()?;
+                        Some(node)
+                    }
+                    Item::Key { .. } => None,
+                };
+            }
+        }
+        self.skip_to_next_token()?;
+        let empty = Node {
+            pos: colon,
+            value: Value::Null,
+        };
+        if self.at_boundary() {
+            return Some(empty);
+        }
+        let c = self.col();
+        let dash = self.peek() == b'-' && is_blank_or_breakz(self.peek_at(1));
+        if c > m {
+            self.node_at(c, m as isize)
+        } else if c == m && dash {
+            self.block_seq(m, true)
+        } else {
+            Some(empty)
+        }
+    }
+
+    /// A node starting at the cursor (column `c`) that may be a block collection;
+    /// `enclosing` is the column of the collection it is in. The cursor ends on the
+    /// next token.
+    fn node_at(&mut self, c: usize, enclosing: isize) -> Option<Node> {
+        if self.peek() == b'-' && is_blank_or_breakz(self.peek_at(1)) {
+            return self.block_seq(c, false);
+        }
+        match self.item(enclosing)? {
+            Item::Key { name, pos, colon } => self.block_map(c, name, pos, colon),
+            Item::Scalar(node) => {
+                self.skip_to_next_token()?;
+                Some(node)
+            }
+        }
+    }
+
+    /// A block sequence whose first `-` is at the cursor, in column `s`. `indentless`:
+    /// it stands at its mapping key's column.
+    fn block_seq(&mut self, s: usize, indentless: bool) -> Option<Node> {
+        self.enter()?;
+        let mut items = Vec::new();
+        let mut seq_pos = None;
+        let dash_pos = self.pos();
+        loop {
+            // Past the `-` and the spaces (and a comment) after it: saphyr's entry mark.
+            self.i += 1;
+            while self.peek() == b' ' {
+                self.i += 1;
+            }
+            match self.peek() {
+                b'\t' => return None,
+                b'#' => self.skip_to_eol(),
+                _ => {}
+            }
+            let entry = self.pos();
+            seq_pos.get_or_insert(if indentless { entry } else { dash_pos });
+            let item = if is_breakz(self.peek()) {
+                self.skip_to_next_token()?;
+                let c = self.col();
+                if !self.at_boundary() && c > s {
+                    self.node_at(c, s as isize)?
+                } else if self.at_boundary()
+                    || c < s
+                    || self.peek() == b'-' && is_blank_or_breakz(self.peek_at(1))
+                    || indentless
+                {
+                    Node {
+                        pos: entry,
+                        value: Value::Null,
+                    }
+                } else {
+                    return None;
+                }
+            } else {
+                let c = self.col();
+                self.node_at(c, s as isize)?
+            };
+            items.push(item);
+            if self.at_boundary() {
+                break;
+            }
+            let c = self.col();
+            if c < s {
+                break;
+            }
+            if c > s {
+                return None;
+            }
+            if !(self.peek() == b'-' && is_blank_or_breakz(self.peek_at(1))) {
+                if indentless {
+                    break;
+                }
+                return None;
+            }
+        }
+        self.depth -= 1;
+        Some(Node {
+            pos: seq_pos.expect("one entry at least"),
+            value: Value::Seq(items),
+        })
+    }
+
+    /// A scalar, a flow collection, or a simple key, at the cursor in block context.
+    /// `enclosing`: the column of the block collection around it (-1 at the root).
+    /// A scalar leaves the cursor after it (before any comment); a key leaves it past
+    /// the `:`.
+    fn item(&mut self, enclosing: isize) -> Option<Item> {
+        let pos = self.pos();
+        let start = self.i;
+        let start_line = self.line;
+        let c = self.peek();
+        let n = self.peek_at(1);
+        let (text, style) = match c {
+            b'\'' | b'"' => {
+                let single = c == b'\'';
+                let text = self.quoted(single, (enclosing + 1) as usize)?;
+                let style = if single {
+                    ScalarStyle::SingleQuoted
+                } else {
+                    ScalarStyle::DoubleQuoted
+                };
+                (text, style)
+            }
+            b'|' | b'>' => {
+                if enclosing < 0 {
+                    return None;
+                }
+                let (text, pos) = self.block_scalar(c == b'|', enclosing)?;
+                return Some(Item::Scalar(Node {
+                    pos,
+                    value: Value::String(text),
+                }));
+            }
+            b'[' | b'{' => {
+                let node = self.flow(0)?;
+                // Only one-line flow collections, ending their line.
+                let save = (self.i, self.line, self.ls);
+                while self.peek() == b' ' {
+                    self.i += 1;
+                }
+                match self.peek() {
+                    b'#' if self.i > save.0 => {}
+                    c if is_breakz(c) => {}
+                    _ => return None,
+                }
+                (self.i, self.line, self.ls) = save;
+                return Some(Item::Scalar(node));
+            }
+            b'-' | b'?' | b':' if is_blank_or_breakz(n) => return None,
+            b',' | b']' | b'}' | b'#' | b'&' | b'*' | b'!' | b'%' | b'@' | b'`' => return None,
+            b'\t' | b' ' => return None,
+            _ => {
+                if enclosing < 0 && self.i == self.ls && self.doc_indicator() {
+                    return None;
+                }
+                (self.plain(enclosing)?, ScalarStyle::Plain)
+            }
+        };
+        if self.peek() == b':' {
+            // A simple key: on one line, not too long, `:` then a blank.
+            if self.line != start_line
+                || self.i - start > 1000
+                || !is_blank_or_breakz(self.peek_at(1))
+            {
+                return None;
+            }
+            let colon = self.pos();
+            self.i += 1;
+            let name = if style == ScalarStyle::Plain {
+                if text == "<<" {
+                    return None;
+                }
+                key_text(&Node {
+                    pos,
+                    value: resolve_scalar(&text, style, None).ok()?,
+                })?
+            } else {
+                text
+            };
+            return Some(Item::Key { name, pos, colon });
+        }
+        // The scanners checked what follows: a plain scalar ends at a comment, at `:`
+        // or at the next token; a quoted one at the end of its line or a comment.
+        let value = if style == ScalarStyle::Plain {
+            resolve_scalar(&text, style, None).ok()?
+        } else {
+            Value::String(text)
+        };
+        Some(Item::Scalar(Node { pos, value }))
+    }
+
+    /// A plain scalar in block context (saphyr's `scan_plain_scalar`): continuation
+    /// lines must be indented past `enclosing`.
+    fn plain(&mut self, enclosing: isize) -> Option<String> {
+        let indent = enclosing + 1;
+        let mut string = String::new();
+        let mut ws_start = self.i;
+        let mut ws_end = self.i;
+        let mut leading_break = false;
+        let mut trailing_breaks = 0usize;
+        let mut leading_whitespace = false;
+        loop {
+            if self.peek() == b'#' || (self.i == self.ls && self.doc_indicator()) {
+                break;
+            }
+            let c = self.peek();
+            if !is_blank_or_breakz(c) && !(c == b':' && is_blank_or_breakz(self.peek_at(1))) {
+                if leading_whitespace {
+                    if !leading_break {
+                        push_breaks(&mut string, trailing_breaks);
+                    } else if trailing_breaks == 0 {
+                        string.push(' ');
+                    } else {
+                        push_breaks(&mut string, trailing_breaks);
+                    }
+                    trailing_breaks = 0;
+                    leading_break = false;
+                    leading_whitespace = false;
+                } else if ws_end > ws_start {
+                    string.push_str(self.str(ws_start, ws_end));
+                }
+                ws_start = self.i;
+                ws_end = self.i;
+                let start = self.i;
+                loop {
+                    let c = self.peek();
+                    if is_blank_or_breakz(c) || (c == b':' && is_blank_or_breakz(self.peek_at(1))) {
+                        break;
+                    }
+                    self.i += 1;
+                }
+                string.push_str(self.str(start, self.i));
+            }
+            let c = self.peek();
+            if !(is_blank(c) || is_break(c)) {
+                break;
+            }
+            loop {
+                let c = self.peek();
+                if is_blank(c) {
+                    if !leading_whitespace {
+                        if ws_end == ws_start {
+                            ws_start = self.i;
+                        }
+                        self.i += 1;
+                        ws_end = self.i;
+                    } else if c == b'\t' {
+                        return None;
+                    } else {
+                        self.i += 1;
+                    }
+                } else if is_break(c) {
+                    if leading_whitespace {
+                        self.skip_break();
+                        trailing_breaks += 1;
+                    } else {
+                        ws_start = self.i;
+                        ws_end = self.i;
+                        self.skip_break();
+                        leading_break = true;
+                        leading_whitespace = true;
+                    }
+                } else {
+                    break;
+                }
+            }
+            if (self.col() as isize) < indent {
+                break;
+            }
+        }
+        if string.is_empty() {
+            return None;
+        }
+        Some(string)
+    }
+
+    fn str(&self, from: usize, to: usize) -> &str {
+        // Slices start and end at ASCII bytes or the text's ends: on char boundaries.
+        &self.s[from..to]
+    }
+
+    /// A quoted scalar (saphyr's `scan_flow_scalar`) in block context; continuation
+    /// lines must start at `min_col` or further (saphyr asks for as much or less).
+    /// The cursor ends after the closing quote.
+    fn quoted(&mut self, single: bool, min_col: usize) -> Option<String> {
+        let quote = if single { b'\'' } else { b'"' };
+        let mut string = String::new();
+        let mut leading_break = false;
+        let mut trailing_breaks = 0usize;
+        let mut ws_start;
+        let mut ws_end;
+        self.i += 1;
+        loop {
+            if self.eof() || (self.i == self.ls && self.doc_indicator()) {
+                return None;
+            }
+            if self.col() < min_col {
+                return None;
+            }
+            let mut leading_blanks = false;
+            // Non-blank characters.
+            loop {
+                let c = self.peek();
+                if is_blank_or_breakz(c) {
+                    break;
+                }
+                if c == b'\'' && single && self.peek_at(1) == b'\'' {
+                    string.push('\'');
+                    self.i += 2;
+                } else if c == quote {
+                    break;
+                } else if c == b'\\' && !single && is_break(self.peek_at(1)) {
+                    self.i += 1;
+                    self.skip_break();
+                    leading_blanks = true;
+                    break;
+                } else if c == b'\\' && !single {
+                    string.push(self.escape()?);
+                } else {
+                    let start = self.i;
+                    self.i += 1;
+                    while {
+                        let c = self.peek();
+                        !is_blank_or_breakz(c) && c != b'\'' && c != b'"' && c != b'\\'
+                    } {
+                        self.i += 1;
+                    }
+                    string.push_str(self.str(start, self.i));
+                }
+            }
+            if self.peek() == quote {
+                break;
+            }
+            ws_start = self.i;
+            ws_end = self.i;
+            loop {
+                let c = self.peek();
+                if is_blank(c) {
+                    if leading_blanks {
+                        if c == b'\t' {
+                            return None;
+                        }
+                    } else {
+                        ws_end = self.i + 1;
+                    }
+                    self.i += 1;
+                } else if is_break(c) {
+                    if leading_blanks {
+                        trailing_breaks += 1;
+                    } else {
+                        ws_end = ws_start;
+                        leading_break = true;
+                        leading_blanks = true;
+                    }
+                    self.skip_break();
+                } else {
+                    break;
+                }
+            }
+            if leading_blanks {
+                if !leading_break {
+                    push_breaks(&mut string, trailing_breaks);
+                } else if trailing_breaks == 0 {
+                    string.push(' ');
+                } else {
+                    push_breaks(&mut string, trailing_breaks);
+                }
+                trailing_breaks = 0;
+                leading_break = false;
+            } else if ws_end > ws_start {
+                string.push_str(self.str(ws_start, ws_end));
+            }
+        }
+        self.i += 1;
+        // Trailing content: blanks, a comment after a blank, a break; or `:` on the
+        // first line (the caller checks that).
+        let save = (self.i, self.line, self.ls);
+        while is_blank(self.peek()) {
+            self.i += 1;
+        }
+        match self.peek() {
+            b'#' if self.i > save.0 => {}
+            b'#' => return None,
+            b':' => return Some(string),
+            c if is_breakz(c) => {}
+            _ => return None,
+        }
+        (self.i, self.line, self.ls) = save;
+        Some(string)
+    }
+
+    /// A double-quoted escape (the cursor on the `\`).
+    fn escape(&mut self) -> Option<char> {
+        let (ret, len) = match self.peek_at(1) {
+            b'0' => ('\0', 0),
+            b'a' => ('\x07', 0),
+            b'b' => ('\x08', 0),
+            b't' | b'\t' => ('\t', 0),
+            b'n' => ('\n', 0),
+            b'v' => ('\x0b', 0),
+            b'f' => ('\x0c', 0),
+            b'r' => ('\x0d', 0),
+            b'e' => ('\x1b', 0),
+            b' ' => (' ', 0),
+            b'"' => ('"', 0),
+            b'/' => ('/', 0),
+            b'\\' => ('\\', 0),
+            b'N' => ('\u{85}', 0),
+            b'_' => ('\u{a0}', 0),
+            b'L' => ('\u{2028}', 0),
+            b'P' => ('\u{2029}', 0),
+            b'x' => ('\0', 2),
+            b'u' => ('\0', 4),
+            b'U' => ('\0', 8),
+            _ => return None,
+        };
+        self.i += 2;
+        if len == 0 {
+            return Some(ret);
+        }
+        let mut value = 0u32;
+        for k in 0..len {
+            let d = (self.peek_at(k) as char).to_digit(16)?;
+            value = (value << 4) + d;
+        }
+        self.i += len;
+        char::from_u32(value)
+    }
+
+    /// A literal (`|`) or folded (`>`) block scalar (saphyr's `scan_block_scalar`),
+    /// `enclosing` being the column of its block collection. Returns the text and the
+    /// node's position (saphyr's: the first content line's indentation, or the
+    /// indicator when the input ends first). The cursor ends on the next token.
+    fn block_scalar(&mut self, literal: bool, enclosing: isize) -> Option<(String, Pos)> {
+        #[derive(PartialEq)]
+        enum Chomping {
+            Strip,
+            Clip,
+            Keep,
+        }
+        let header = self.pos();
+        self.i += 1;
+        let mut chomping = Chomping::Clip;
+        let mut increment = 0usize;
+        let chomp = |c: u8| match c {
+            b'+' => Some(Chomping::Keep),
+            b'-' => Some(Chomping::Strip),
+            _ => None,
+        };
+        if let Some(ch) = chomp(self.peek()) {
+            chomping = ch;
+            self.i += 1;
+            if self.peek().is_ascii_digit() {
+                if self.peek() == b'0' {
+                    return None;
+                }
+                increment = (self.peek() - b'0') as usize;
+                self.i += 1;
+            }
+        } else if self.peek().is_ascii_digit() {
+            if self.peek() == b'0' {
+                return None;
+            }
+            increment = (self.peek() - b'0') as usize;
+            self.i += 1;
+            if let Some(ch) = chomp(self.peek()) {
+                chomping = ch;
+                self.i += 1;
+            }
+        }
+        let start = self.i;
+        while is_blank(self.peek()) {
+            self.i += 1;
+        }
+        match self.peek() {
+            b'#' if self.i > start => self.skip_to_eol(),
+            c if is_breakz(c) => {}
+            _ => return None,
+        }
+        if is_break(self.peek()) {
+            self.skip_break();
+        }
+        if self.peek() == b'\t' {
+            return None;
+        }
+        let mut indent = if increment > 0 {
+            (enclosing + increment as isize) as usize
+        } else {
+            0
+        };
+        let mut trailing_breaks = 0usize;
+        if indent == 0 {
+            let mut max_indent = 0;
+            loop {
+                while self.peek() == b' ' {
+                    self.i += 1;
+                }
+                max_indent = max_indent.max(self.col());
+                if is_break(self.peek()) {
+                    self.skip_break();
+                    trailing_breaks += 1;
+                } else {
+                    break;
+                }
+            }
+            indent = max_indent.max((enclosing + 1) as usize);
+            if enclosing > 0 {
+                indent = indent.max(1);
+            }
+        } else {
+            self.block_indent(indent, &mut trailing_breaks);
+        }
+        let mut string = String::new();
+        if self.eof() {
+            if chomping == Chomping::Keep {
+                if trailing_breaks == 0 && self.line > header.line && self.col() > 0 {
+                    string.push('\n');
+                } else {
+                    push_breaks(&mut string, trailing_breaks);
+                }
+            }
+            self.skip_to_next_token()?;
+            return Some((string, header));
+        }
+        let col = self.col();
+        if col < indent && col as isize > enclosing {
+            return None;
+        }
+        let pos = self.pos();
+        let mut leading_break = false;
+        let mut leading_blank = false;
+        while self.col() == indent && !is_breakz(self.peek()) {
+            let trailing_blank = is_blank(self.peek());
+            if !literal && leading_break && !leading_blank && !trailing_blank {
+                push_breaks(&mut string, trailing_breaks);
+                if trailing_breaks == 0 {
+                    string.push(' ');
+                }
+            } else {
+                if leading_break {
+                    string.push('\n');
+                }
+                push_breaks(&mut string, trailing_breaks);
+            }
+            leading_break = false;
+            trailing_breaks = 0;
+            leading_blank = is_blank(self.peek());
+            let start = self.i;
+            self.skip_to_eol();
+            string.push_str(self.str(start, self.i));
+            if !is_break(self.peek()) {
+                break;
+            }
+            self.skip_break();
+            leading_break = true;
+            self.block_indent(indent, &mut trailing_breaks);
+        }
+        if chomping != Chomping::Strip {
+            if leading_break {
+                string.push('\n');
+            }
+            if self.eof() && self.col() >= indent.max(1) {
+                string.push('\n');
+            }
+        }
+        if chomping == Chomping::Keep {
+            push_breaks(&mut string, trailing_breaks);
+        }
+        self.skip_to_next_token()?;
+        Some((string, pos))
+    }
+
+    /// Skip a block scalar's indentation and its empty lines (counted in `breaks`).
+    fn block_indent(&mut self, indent: usize, breaks: &mut usize) {
+        loop {
+            while self.i - self.ls < indent && self.peek() == b' ' {
+                self.i += 1;
+            }
+            if is_break(self.peek()) {
+                self.skip_break();
+                *breaks += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// A flow collection on one line, the cursor on its `[` or `{`; the cursor ends
+    /// after the closing bracket.
+    fn flow(&mut self, _level: usize) -> Option<Node> {
+        self.enter()?;
+        let pos = self.pos();
+        let open = self.peek();
+        self.i += 1;
+        let value = if open == b'[' {
+            let mut items = Vec::new();
+            loop {
+                self.flow_space()?;
+                if self.peek() == b']' && items.is_empty() {
+                    break;
+                }
+                items.push(self.flow_node()?);
+                self.flow_space()?;
+                match self.peek() {
+                    b',' => self.i += 1,
+                    b']' => break,
+                    _ => return None,
+                }
+            }
+            Value::Seq(items)
+        } else {
+            let mut entries: Vec<(Key, Node)> = Vec::new();
+            loop {
+                self.flow_space()?;
+                if self.peek() == b'}' && entries.is_empty() {
+                    break;
+                }
+                let kpos = self.pos();
+                let key = self.flow_node()?;
+                if matches!(key.value, Value::Seq(_) | Value::Map(_)) {
+                    return None;
+                }
+                let name = key_text(&key)?;
+                if name == "<<" {
+                    return None;
+                }
+                self.flow_space()?;
+                if self.peek() != b':' || self.peek_at(1) != b' ' {
+                    return None;
+                }
+                self.i += 1;
+                self.flow_space()?;
+                if matches!(self.peek(), b',' | b'}') {
+                    return None;
+                }
+                let value = self.flow_node()?;
+                if entries.iter().any(|(k, _)| k.name == name) {
+                    return None;
+                }
+                entries.push((Key { name, pos: kpos }, value));
+                self.flow_space()?;
+                match self.peek() {
+                    b',' => self.i += 1,
+                    b'}' => break,
+                    _ => return None,
+                }
+            }
+            Value::Map(entries)
+        };
+        self.i += 1;
+        self.depth -= 1;
+        Some(Node { pos, value })
+    }
+
+    /// Spaces inside a flow collection; a tab, comment or line end declines.
+    fn flow_space(&mut self) -> Option<()> {
+        while self.peek() == b' ' {
+            self.i += 1;
+        }
+        match self.peek() {
+            b'\t' | b'#' => None,
+            c if is_breakz(c) => None,
+            _ => Some(()),
+        }
+    }
+
+    /// A node inside a flow collection: a nested collection, a one-line quoted scalar,
+    /// or a plain scalar.
+    fn flow_node(&mut self) -> Option<Node> {
+        let pos = self.pos();
+        let line = self.line;
+        match self.peek() {
+            b'[' | b'{' => self.flow(0),
+            q @ (b'\'' | b'"') => {
+                let text = self.quoted_in_flow(q == b'\'')?;
+                if self.line != line {
+                    return None;
+                }
+                Some(Node {
+                    pos,
+                    value: Value::String(text),
+                })
+            }
+            b'-' if self.peek_at(1).is_ascii_alphanumeric() || self.peek_at(1) == b'.' => {
+                self.flow_plain(pos)
+            }
+            b'-' | b'?' | b':' | b',' | b']' | b'}' | b'#' | b'&' | b'*' | b'!' | b'%' | b'@'
+            | b'`' | b'|' | b'>' => None,
+            _ => self.flow_plain(pos),
+        }
+    }
+
+    /// A quoted scalar inside a one-line flow collection.
+    fn quoted_in_flow(&mut self, single: bool) -> Option<String> {
+        let quote = if single { b'\'' } else { b'"' };
+        let mut string = String::new();
+        self.i += 1;
+        loop {
+            let c = self.peek();
+            if is_breakz(c) {
+                return None;
+            }
+            if c == b'\'' && single && self.peek_at(1) == b'\'' {
+                string.push('\'');
+                self.i += 2;
+            } else if c == quote {
+                break;
+            } else if c == b'\\' && !single {
+                if is_break(self.peek_at(1)) {
+                    return None;
+                }
+                string.push(self.escape()?);
+            } else {
+                let start = self.i;
+                self.i += 1;
+                while {
+                    let c = self.peek();
+                    !is_breakz(c) && c != b'\'' && c != b'"' && c != b'\\'
+                } {
+                    self.i += 1;
+                }
+                string.push_str(self.str(start, self.i));
+            }
+        }
+        self.i += 1;
+        Some(string)
+    }
+
+    /// A plain scalar inside a one-line flow collection.
+    fn flow_plain(&mut self, pos: Pos) -> Option<Node> {
+        let start = self.i;
+        let mut end;
+        loop {
+            // A run of characters that can be in a plain scalar here.
+            loop {
+                let c = self.peek();
+                if is_blank_or_breakz(c)
+                    || is_flow(c)
+                    || (c == b':'
+                        && (is_blank_or_breakz(self.peek_at(1)) || is_flow(self.peek_at(1))))
+                {
+                    break;
+                }
+                self.i += 1;
+            }
+            end = self.i;
+            // Spaces, then more of the scalar unless a comment, an indicator or a
+            // flow character follows.
+            let save = self.i;
+            while self.peek() == b' ' {
+                self.i += 1;
+            }
+            let c = self.peek();
+            if self.i == save
+                || c == b'#'
+                || is_blank_or_breakz(c)
+                || is_flow(c)
+                || (c == b':' && (is_blank_or_breakz(self.peek_at(1)) || is_flow(self.peek_at(1))))
+            {
+                self.i = save;
+                break;
+            }
+            if c == b'-' && is_flow(self.peek_at(1)) {
+                return None;
+            }
+        }
+        if end == start {
+            return None;
+        }
+        let text = self.str(start, end);
+        Some(Node {
+            pos,
+            value: resolve_scalar(text, ScalarStyle::Plain, None).ok()?,
+        })
+    }
+}
+
+fn push_breaks(s: &mut String, n: usize) {
+    for _ in 0..n {
+        s.push('\n');
+    }
+}
