@@ -174,6 +174,11 @@ pub struct Output {
     pub notes: Vec<input::Note>,
     /// Whether rendering passes the text through rustfmt (see [`Settings::rustfmt`]).
     pub rustfmt: bool,
+    /// Format the named types from tokens with prettyplease instead of writing their
+    /// text directly ([`emit::text`]): the reference the text emitter is tested
+    /// against. Same bytes, several times slower.
+    #[doc(hidden)]
+    pub token_emitter: bool,
     plan: std::sync::Arc<Plan>,
 }
 
@@ -282,7 +287,12 @@ impl Plan {
 
     /// Every chunk emitted and formatted (in parallel), `depth` modules deep; the root
     /// at the top level. Returns the root's text and each module's.
-    fn render(&self, modules: &[render::Module], depth: usize) -> Result<(String, Vec<String>)> {
+    fn render(
+        &self,
+        modules: &[render::Module],
+        depth: usize,
+        token_emitter: bool,
+    ) -> Result<(String, Vec<String>)> {
         let mut chunks = vec![Chunk::Root];
         let mut owner = vec![None];
         for m in render::module_order(modules) {
@@ -301,7 +311,12 @@ impl Plan {
                 } else {
                     depth
                 };
-                render::format_items(self.emit(paths, chunk), depth, "<generated>")
+                match chunk {
+                    Chunk::Types(m, range) if !token_emitter => {
+                        emit::text::type_range(paths, &self.spaces[*m], range.clone(), depth)
+                    }
+                    _ => render::format_items(self.emit(paths, chunk), depth, "<generated>"),
+                }
             },
         );
         let mut root = String::new();
@@ -382,14 +397,14 @@ fn paths(settings: &Settings) -> Result<emit::Paths> {
 impl Output {
     /// Everything in one file of nested modules.
     pub fn single_file(&self) -> Result<String> {
-        let (root, mut items) = self.plan.render(&self.modules, 2)?;
+        let (root, mut items) = self.plan.render(&self.modules, 2, self.token_emitter)?;
         let text = render::single_file(&self.modules, &root, |i| std::mem::take(&mut items[i]))?;
         Ok(self.finish(text))
     }
 
     /// A module tree (`mod.rs`, `<group>/mod.rs`, `<group>/<version>.rs`).
     pub fn module_tree(&self) -> Result<Generated> {
-        let (root, mut items) = self.plan.render(&self.modules, 0)?;
+        let (root, mut items) = self.plan.render(&self.modules, 0, self.token_emitter)?;
         let mut tree =
             render::module_tree(&self.modules, &root, |i| std::mem::take(&mut items[i]))?;
         for text in tree.files.values_mut() {
@@ -654,6 +669,7 @@ pub(crate) fn generate_owned(
         files: Vec::new(),
         notes: Vec::new(),
         rustfmt: settings.rustfmt,
+        token_emitter: false,
         plan: std::sync::Arc::new(Plan {
             model,
             spaces,

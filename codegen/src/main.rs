@@ -104,6 +104,10 @@ enum Command {
         /// crdgen-runtime's `derive` feature).
         #[arg(long)]
         annotated: bool,
+        /// Format the named types from tokens with prettyplease (the slower reference
+        /// path the direct text emitter is tested against).
+        #[arg(long, hide = true)]
+        token_emitter: bool,
     },
     /// Serve CRDs from an in-memory Kubernetes API server, for kubectl and tests.
     ///
@@ -158,6 +162,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             types_only,
             no_rustfmt,
             annotated,
+            token_emitter,
         } => {
             let settings = Settings {
                 runtime_path,
@@ -210,11 +215,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     "no input: pass CRD files or folders, `-` for standard input, --from-cluster NAME or --rust-types DIR".into(),
                 ));
             }
-            let out = if roots.is_empty() {
+            let mut out = if roots.is_empty() {
                 crdgen::generate(&sources, &settings)?
             } else {
                 crdgen::generate_rust_types(&sources, &roots, &settings, None)?
             };
+            out.token_emitter = token_emitter;
             for note in &out.notes {
                 eprintln!("note: {}: {}", note.source, note.message);
             }

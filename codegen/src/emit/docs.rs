@@ -6,11 +6,16 @@ use quote::quote;
 
 /// `#[doc = ...]` attributes, one per line, for a description.
 pub fn doc_attrs(text: Option<&str>) -> TokenStream {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
-        return TokenStream::new();
-    };
-    let lines = sanitize(text);
+    let lines = doc_lines(text);
     quote! { #( #[doc = #lines] )* }
+}
+
+/// The lines of [`doc_attrs`] (none for a missing or blank description).
+pub fn doc_lines(text: Option<&str>) -> Vec<String> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => sanitize(text),
+        None => Vec::new(),
+    }
 }
 
 /// Rustdoc-safe lines, each with a leading space (so `///` comments read naturally).

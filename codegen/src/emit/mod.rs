@@ -5,6 +5,7 @@ pub mod clients;
 pub mod crd;
 pub mod docs;
 pub mod kinds;
+pub mod text;
 pub mod types;
 pub mod yaml;
 
@@ -54,25 +55,27 @@ impl Paths {
     }
     pub(crate) fn well_known(&self, wk: WellKnown) -> TokenStream {
         let k = self.k8s();
-        match wk {
-            WellKnown::ObjectMeta => quote!(#k::apimachinery::pkg::apis::meta::v1::ObjectMeta),
-            WellKnown::LabelSelector => {
-                quote!(#k::apimachinery::pkg::apis::meta::v1::LabelSelector)
-            }
-            WellKnown::LabelSelectorRequirement => {
-                quote!(#k::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement)
-            }
-            WellKnown::OwnerReference => {
-                quote!(#k::apimachinery::pkg::apis::meta::v1::OwnerReference)
-            }
-            WellKnown::ObjectReference => quote!(#k::api::core::v1::ObjectReference),
-            WellKnown::LocalObjectReference => quote!(#k::api::core::v1::LocalObjectReference),
-            WellKnown::SecretKeySelector => quote!(#k::api::core::v1::SecretKeySelector),
-            WellKnown::ConfigMapKeySelector => quote!(#k::api::core::v1::ConfigMapKeySelector),
-            WellKnown::TypedLocalObjectReference => {
-                quote!(#k::api::core::v1::TypedLocalObjectReference)
-            }
+        let path: TokenStream = well_known_path(wk)
+            .parse()
+            .expect("a well-known type's path is a Rust path");
+        quote!(#k::#path)
+    }
+}
+
+/// The path of a well-known type below k8s-openapi's root.
+pub(crate) fn well_known_path(wk: WellKnown) -> &'static str {
+    match wk {
+        WellKnown::ObjectMeta => "apimachinery::pkg::apis::meta::v1::ObjectMeta",
+        WellKnown::LabelSelector => "apimachinery::pkg::apis::meta::v1::LabelSelector",
+        WellKnown::LabelSelectorRequirement => {
+            "apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement"
         }
+        WellKnown::OwnerReference => "apimachinery::pkg::apis::meta::v1::OwnerReference",
+        WellKnown::ObjectReference => "api::core::v1::ObjectReference",
+        WellKnown::LocalObjectReference => "api::core::v1::LocalObjectReference",
+        WellKnown::SecretKeySelector => "api::core::v1::SecretKeySelector",
+        WellKnown::ConfigMapKeySelector => "api::core::v1::ConfigMapKeySelector",
+        WellKnown::TypedLocalObjectReference => "api::core::v1::TypedLocalObjectReference",
     }
 }
 

@@ -53,11 +53,35 @@ fn type_doc(t: &TypeDef, annotated: bool) -> TokenStream {
         // Annotated output reads docs back as descriptions: no made-up text there.
         _ if annotated => TokenStream::new(),
         _ => {
-            let line = format!(
-                " `{}` (generated from the schema).",
-                t.origin.escape_debug()
-            );
+            let line = placeholder_doc(t);
             quote!(#[doc = #line])
+        }
+    }
+}
+
+/// The doc line of a type whose schema has no description.
+pub(crate) fn placeholder_doc(t: &TypeDef) -> String {
+    format!(
+        " `{}` (generated from the schema).",
+        t.origin.escape_debug()
+    )
+}
+
+/// `impl T { ... }` with the functions serde calls for the struct's defaults, if any.
+pub(crate) fn emit_default_fns(
+    paths: &Paths,
+    space: &TypeSpace,
+    t: &TypeDef,
+    s: &StructDef,
+) -> TokenStream {
+    let (_, default_fns) = emit_fields(paths, space, &t.name.0, &s.fields, None);
+    if default_fns.is_empty() {
+        return TokenStream::new();
+    }
+    let name = ident(&t.name.0);
+    quote! {
+        impl #name {
+            #(#default_fns)*
         }
     }
 }
@@ -278,15 +302,7 @@ fn emit_enum(paths: &Paths, t: &TypeDef, e: &EnumDef, annotated: bool) -> TokenS
     let variants = e.variants.iter().enumerate().map(|(i, v)| {
         let var = ident(&v.rust_name.0);
         let wire = &v.wire;
-        // Control characters are shown escaped: a raw `\r` is not allowed in a doc comment.
-        let shown = wire.escape_debug().to_string();
-        let doc = if wire.is_empty() {
-            " The empty string.".to_owned()
-        } else if shown.contains('`') {
-            format!(" ``{shown}``")
-        } else {
-            format!(" `{shown}`")
-        };
+        let doc = variant_doc(wire);
         let default_attr = (e.default == Some(i)).then(|| quote!(#[default]));
         quote! {
             #[doc = #doc]
@@ -295,12 +311,8 @@ fn emit_enum(paths: &Paths, t: &TypeDef, e: &EnumDef, annotated: bool) -> TokenS
             #var,
         }
     });
-    let arms = e.variants.iter().map(|v| {
-        let var = ident(&v.rust_name.0);
-        let wire = &v.wire;
-        quote!(#name::#var => #wire,)
-    });
     let other = ident(&e.other.0);
+    let impls = emit_enum_impls(t, e);
     quote! {
         #doc
         #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord, #default_derive #serde::Serialize, #serde::Deserialize #schema_derive)]
@@ -312,6 +324,33 @@ fn emit_enum(paths: &Paths, t: &TypeDef, e: &EnumDef, annotated: bool) -> TokenS
             #other(::std::string::String),
         }
 
+        #impls
+    }
+}
+
+/// The doc line of an enum variant: its wire value.
+pub(crate) fn variant_doc(wire: &str) -> String {
+    // Control characters are shown escaped: a raw `\r` is not allowed in a doc comment.
+    let shown = wire.escape_debug().to_string();
+    if wire.is_empty() {
+        " The empty string.".to_owned()
+    } else if shown.contains('`') {
+        format!(" ``{shown}``")
+    } else {
+        format!(" `{shown}`")
+    }
+}
+
+/// An enum's `as_str` and `Display` impls.
+pub(crate) fn emit_enum_impls(t: &TypeDef, e: &EnumDef) -> TokenStream {
+    let name = ident(&t.name.0);
+    let arms = e.variants.iter().map(|v| {
+        let var = ident(&v.rust_name.0);
+        let wire = &v.wire;
+        quote!(#name::#var => #wire,)
+    });
+    let other = ident(&e.other.0);
+    quote! {
         impl #name {
             /// The value as written on the wire.
             pub fn as_str(&self) -> &str {

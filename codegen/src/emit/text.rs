@@ -1,0 +1,513 @@
+//! The named types (structs and enums, most of the output) written straight to text.
+//!
+//! [`super::types`] builds tokens for the same items; formatting those means parsing
+//! them with syn and printing the syntax tree with prettyplease, which took two thirds
+//! of the time for a typical CRD. This module writes the bytes prettyplease prints for
+//! those tokens, without the round trip. The items are few and regular, so their
+//! layout comes down to two rules of prettyplease's printer (a line breaks where the
+//! text up to the next possible break would pass the margin):
+//!
+//! - an attribute's argument list (`#[derive(...)]`, `#[serde(...)]`) stays on one line
+//!   if the whole line fits the margin, and otherwise puts one argument per line;
+//! - a type's generic arguments (`Option<Vec<T>>`) stay on the line if they fit
+//!   (counting the `>` and what follows up to the next break), and otherwise put one
+//!   argument per line, one level deeper, outside in.
+//!
+//! What has more rules than these (the functions serde calls for defaults, an enum's
+//! impls whose lines would not fit) goes through the token path, item by item.
+//! `codegen/tests/text_emitter.rs` compares this module with the token path over the
+//! golden fixtures and the corpus: the bytes must be the same.
+
+use std::fmt::Write as _;
+
+use proc_macro2::Literal;
+
+use super::docs::doc_lines;
+use super::types::{
+    emit_default_fns, emit_enum_impls, extra_field_ident, placeholder_doc, quote_path, variant_doc,
+};
+use super::{Paths, type_complexity, well_known_path};
+use crate::error::Result;
+use crate::ir::{EnumDef, Presence, StructDef, TypeBody, TypeDef, TypeRef, TypeSpace};
+use crate::render::format_items;
+
+/// prettyplease's margin, its least room on a deeply indented line, and its indent.
+const MARGIN: usize = 89;
+const MIN_SPACE: usize = 60;
+const INDENT: usize = 4;
+
+/// The column a line starting at `indent` may reach before the printer breaks it.
+fn limit(indent: usize) -> usize {
+    indent + MARGIN.saturating_sub(indent).max(MIN_SPACE)
+}
+
+/// The named types `range` of the space as formatted text, `depth` modules deep (the
+/// same bytes as formatting [`super::types::emit_type_range`] with
+/// [`format_items`]).
+pub fn type_range(
+    paths: &Paths,
+    space: &TypeSpace,
+    range: std::ops::Range<usize>,
+    depth: usize,
+) -> Result<String> {
+    let mut w = Writer::new(paths, depth);
+    for t in &space.types[range] {
+        match &t.body {
+            TypeBody::Struct(s) => {
+                w.structure(space, t, s);
+                if s.fields.iter().any(|f| f.default.is_some()) {
+                    let tokens = emit_default_fns(paths, space, t, s);
+                    w.out.push_str(&format_items(tokens, depth, "<generated>")?);
+                }
+            }
+            TypeBody::Enum(e) => {
+                w.enumeration(t, e);
+                if !w.enum_impls(t, e) {
+                    let tokens = emit_enum_impls(t, e);
+                    w.out.push_str(&format_items(tokens, depth, "<generated>")?);
+                }
+            }
+        }
+    }
+    Ok(w.out)
+}
+
+/// A Rust type as the printer sees it: a path, perhaps with generic arguments.
+enum Ty {
+    Path(String),
+    Generic(String, Vec<Ty>),
+}
+
+impl Ty {
+    fn generic(head: &str, args: Vec<Ty>) -> Ty {
+        Ty::Generic(head.to_owned(), args)
+    }
+
+    /// Its length on one line.
+    fn flat_len(&self) -> usize {
+        match self {
+            Ty::Path(p) => p.len(),
+            Ty::Generic(head, args) => {
+                head.len() + 2 + args.iter().map(Ty::flat_len).sum::<usize>() + 2 * (args.len() - 1)
+            }
+        }
+    }
+
+    fn push_flat(&self, out: &mut String) {
+        match self {
+            Ty::Path(p) => out.push_str(p),
+            Ty::Generic(head, args) => {
+                out.push_str(head);
+                out.push('<');
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    a.push_flat(out);
+                }
+                out.push('>');
+            }
+        }
+    }
+}
+
+struct Writer {
+    out: String,
+    /// Indentation of the items.
+    indent: usize,
+    runtime: String,
+    serde: String,
+    serde_json: String,
+    k8s: String,
+    /// `#[serde(crate = "...")]`'s argument.
+    serde_crate: String,
+}
+
+impl Writer {
+    fn new(paths: &Paths, depth: usize) -> Writer {
+        let runtime = quote_path(&paths.runtime);
+        let serde = format!("{runtime}::serde");
+        Writer {
+            out: String::with_capacity(64 * 1024),
+            indent: depth * INDENT,
+            serde_json: format!("{runtime}::serde_json"),
+            k8s: format!("{runtime}::k8s_openapi"),
+            serde_crate: format!("crate = {}", Literal::string(&serde)),
+            serde,
+            runtime,
+        }
+    }
+
+    fn pad(&mut self, indent: usize) {
+        self.out.extend(std::iter::repeat_n(' ', indent));
+    }
+
+    fn line(&mut self, indent: usize, text: &str) {
+        self.pad(indent);
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn docs(&mut self, indent: usize, lines: &[String]) {
+        for l in lines {
+            self.pad(indent);
+            self.out.push_str("///");
+            self.out.push_str(l.trim_end_matches(' '));
+            self.out.push('\n');
+        }
+    }
+
+    /// `#[name(args)]`: one line if it fits, else one argument a line.
+    fn attr(&mut self, indent: usize, name: &str, args: &[&str]) {
+        let flat = 2
+            + name.len()
+            + 1
+            + args.iter().map(|a| a.len()).sum::<usize>()
+            + 2 * args.len().saturating_sub(1)
+            + 2;
+        self.pad(indent);
+        self.out.push_str("#[");
+        self.out.push_str(name);
+        self.out.push('(');
+        if indent + flat <= limit(indent) {
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    self.out.push_str(", ");
+                }
+                self.out.push_str(a);
+            }
+            self.out.push_str(")]\n");
+        } else {
+            self.out.push('\n');
+            for (i, a) in args.iter().enumerate() {
+                self.pad(indent + INDENT);
+                self.out.push_str(a);
+                if i + 1 < args.len() {
+                    self.out.push(',');
+                }
+                self.out.push('\n');
+            }
+            self.line(indent, ")]");
+        }
+    }
+
+    /// A type that starts at column `col` of a line that began at `indent` (the
+    /// indentation of the block the line belongs to); `trailing` is the length of
+    /// the text after the type up to the next place the printer may break.
+    fn ty(&mut self, ty: &Ty, indent: usize, col: usize, line_limit: usize, trailing: usize) {
+        let Ty::Generic(head, args) = ty else {
+            ty.push_flat(&mut self.out);
+            return;
+        };
+        let col = col + head.len() + 1;
+        let size = ty.flat_len() - head.len() - 1 + trailing;
+        if col + size <= line_limit {
+            ty.push_flat(&mut self.out);
+            return;
+        }
+        self.out.push_str(head);
+        self.out.push_str("<\n");
+        let inner = indent + INDENT;
+        for (i, a) in args.iter().enumerate() {
+            let last = i + 1 == args.len();
+            self.pad(inner);
+            // After an argument: `,` and a break, or (the last) the break itself.
+            self.ty(a, inner, inner, limit(inner), if last { 0 } else { 1 });
+            self.out.push_str(",\n");
+        }
+        self.pad(indent);
+        self.out.push('>');
+    }
+
+    fn type_of(&self, space: &TypeSpace, ty: &TypeRef) -> Ty {
+        match ty {
+            TypeRef::Bool => Ty::Path("bool".to_owned()),
+            TypeRef::I32 => Ty::Path("i32".to_owned()),
+            TypeRef::I64 => Ty::Path("i64".to_owned()),
+            TypeRef::F64 => Ty::Path("f64".to_owned()),
+            TypeRef::String => Ty::Path("::std::string::String".to_owned()),
+            TypeRef::IntOrString => Ty::Path(format!(
+                "{}::apimachinery::pkg::util::intstr::IntOrString",
+                self.k8s
+            )),
+            TypeRef::Json => Ty::Path(format!("{}::Value", self.serde_json)),
+            TypeRef::JsonObject => Ty::generic(
+                "::std::collections::BTreeMap",
+                vec![
+                    Ty::Path("::std::string::String".to_owned()),
+                    Ty::Path(format!("{}::Value", self.serde_json)),
+                ],
+            ),
+            TypeRef::List(item) => Ty::generic("::std::vec::Vec", vec![self.type_of(space, item)]),
+            TypeRef::Map(value) => Ty::generic(
+                "::std::collections::BTreeMap",
+                vec![
+                    Ty::Path("::std::string::String".to_owned()),
+                    self.type_of(space, value),
+                ],
+            ),
+            TypeRef::Named(id) => Ty::Path(space.types[id.0].name.0.clone()),
+            TypeRef::WellKnown(wk) => Ty::Path(format!("{}::{}", self.k8s, well_known_path(*wk))),
+        }
+    }
+
+    fn field_type(&self, space: &TypeSpace, ty: &TypeRef, presence: Presence) -> Ty {
+        let t = self.type_of(space, ty);
+        const OPTION: &str = "::std::option::Option";
+        match presence {
+            Presence::Required => t,
+            Presence::RequiredNullable | Presence::Optional => Ty::generic(OPTION, vec![t]),
+            Presence::OptionalNullable => Ty::generic(OPTION, vec![Ty::generic(OPTION, vec![t])]),
+        }
+    }
+
+    /// `pub name: Type,` at `indent`.
+    fn field_line(&mut self, indent: usize, name: &str, ty: &Ty) {
+        self.pad(indent);
+        self.out.push_str("pub ");
+        self.out.push_str(name);
+        self.out.push_str(": ");
+        let col = indent + 4 + name.len() + 2;
+        self.ty(ty, indent, col, limit(indent), 1);
+        self.out.push_str(",\n");
+    }
+
+    fn derive(&mut self, indent: usize, traits: &[&str], default: bool) {
+        let mut args: Vec<&str> = traits.to_vec();
+        if default {
+            args.push("::std::default::Default");
+        }
+        let ser = format!("{}::Serialize", self.serde);
+        let de = format!("{}::Deserialize", self.serde);
+        args.push(&ser);
+        args.push(&de);
+        self.attr(indent, "derive", &args);
+        let serde_crate = std::mem::take(&mut self.serde_crate);
+        self.attr(indent, "serde", &[&serde_crate]);
+        self.serde_crate = serde_crate;
+    }
+
+    fn type_docs(&mut self, t: &TypeDef) {
+        let lines = match t.doc.as_deref() {
+            Some(d) if !d.trim().is_empty() => doc_lines(Some(d)),
+            _ => vec![placeholder_doc(t)],
+        };
+        self.docs(self.indent, &lines);
+    }
+
+    fn structure(&mut self, space: &TypeSpace, t: &TypeDef, s: &StructDef) {
+        let i = self.indent;
+        let fi = i + INDENT;
+        self.type_docs(t);
+        self.derive(
+            i,
+            &[
+                "::std::clone::Clone",
+                "::std::fmt::Debug",
+                "::std::cmp::PartialEq",
+            ],
+            t.has_default,
+        );
+        self.pad(i);
+        let _ = write!(self.out, "pub struct {} {{", t.name.0);
+        if s.fields.is_empty() && !s.preserve_unknown {
+            self.out.push_str("}\n");
+            return;
+        }
+        self.out.push('\n');
+        let owner = &t.name.0;
+        let with = format!(
+            "with = {}",
+            Literal::string(&format!("{}::__private::double_option", self.runtime))
+        );
+        let skip = format!(
+            "skip_serializing_if = {}",
+            Literal::string("::std::option::Option::is_none")
+        );
+        for f in &s.fields {
+            self.docs(fi, &doc_lines(f.doc.as_deref()));
+            let mut args: Vec<String> = Vec::new();
+            if f.rust_name.unraw() != f.wire_name {
+                args.push(format!("rename = {}", Literal::string(&f.wire_name)));
+            }
+            if f.default.is_some() {
+                let path = format!("{owner}::__default_{}", f.rust_name.unraw());
+                args.push(format!("default = {}", Literal::string(&path)));
+            } else if matches!(f.presence, Presence::Optional | Presence::OptionalNullable) {
+                args.push("default".to_owned());
+            }
+            match f.presence {
+                Presence::Optional => args.push(skip.clone()),
+                Presence::OptionalNullable => {
+                    args.push(skip.clone());
+                    args.push(with.clone());
+                }
+                _ => {}
+            }
+            if !args.is_empty() {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                self.attr(fi, "serde", &args);
+            }
+            if type_complexity(&f.ty, f.presence) > 250 {
+                self.attr(fi, "allow", &["clippy::type_complexity"]);
+            }
+            let ty = self.field_type(space, &f.ty, f.presence);
+            self.field_line(fi, &f.rust_name.0, &ty);
+        }
+        if s.preserve_unknown {
+            let name = extra_field_ident(&s.fields).to_string();
+            self.docs(
+                fi,
+                &[
+                    " Fields the schema does not list, kept because it preserves unknown fields."
+                        .to_owned(),
+                ],
+            );
+            self.attr(fi, "serde", &["flatten"]);
+            let ty = self.type_of(space, &TypeRef::JsonObject);
+            self.field_line(fi, &name, &ty);
+        }
+        self.line(i, "}");
+    }
+
+    fn enumeration(&mut self, t: &TypeDef, e: &EnumDef) {
+        let i = self.indent;
+        let vi = i + INDENT;
+        self.type_docs(t);
+        self.derive(
+            i,
+            &[
+                "::std::clone::Clone",
+                "::std::fmt::Debug",
+                "::std::cmp::PartialEq",
+                "::std::cmp::Eq",
+                "::std::hash::Hash",
+                "::std::cmp::PartialOrd",
+                "::std::cmp::Ord",
+            ],
+            e.default.is_some(),
+        );
+        self.pad(i);
+        let _ = writeln!(self.out, "pub enum {} {{", t.name.0);
+        for (n, v) in e.variants.iter().enumerate() {
+            self.docs(vi, &[variant_doc(&v.wire)]);
+            let rename = format!("rename = {}", Literal::string(&v.wire));
+            self.attr(vi, "serde", &[&rename]);
+            if e.default == Some(n) {
+                self.line(vi, "#[default]");
+            }
+            self.pad(vi);
+            self.out.push_str(&v.rust_name.0);
+            self.out.push_str(",\n");
+        }
+        self.docs(
+            vi,
+            &[" A value the schema does not list (for example, from a newer server); kept as written.".to_owned()],
+        );
+        self.line(vi, "#[serde(untagged)]");
+        // `Other(String),`: the parenthesis breaks like a generic list.
+        self.pad(vi);
+        self.out.push_str(&e.other.0);
+        let string = Ty::Path("::std::string::String".to_owned());
+        let col = vi + e.other.0.len() + 1;
+        if col + string.flat_len() + 2 <= limit(vi) {
+            self.out.push_str("(::std::string::String),\n");
+        } else {
+            self.out.push_str("(\n");
+            self.line(vi + INDENT, "::std::string::String,");
+            self.line(vi, "),");
+        }
+        self.line(i, "}");
+    }
+
+    /// An enum's `as_str` and `Display` impls (false, writing nothing, at an indent so
+    /// deep that the fixed lines would not fit: the caller formats them from tokens).
+    fn enum_impls(&mut self, t: &TypeDef, e: &EnumDef) -> bool {
+        const FMT: &str =
+            "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {";
+        let i = self.indent;
+        if i + INDENT + FMT.len() > limit(i + INDENT) {
+            return false;
+        }
+        let name = &t.name.0;
+        let arm_indent = i + 3 * INDENT;
+        let _ = writeln!(self.out, "{:i$}impl {name} {{", "");
+        self.line(i + INDENT, "/// The value as written on the wire.");
+        self.line(i + INDENT, "pub fn as_str(&self) -> &str {");
+        self.line(i + 2 * INDENT, "match self {");
+        for v in &e.variants {
+            let lit = Literal::string(&v.wire).to_string();
+            self.arm(arm_indent, &[name, "::", &v.rust_name.0], None, &lit);
+        }
+        self.arm(
+            arm_indent,
+            &[name, "::", &e.other.0],
+            Some("value"),
+            "value",
+        );
+        self.line(i + 2 * INDENT, "}");
+        self.line(i + INDENT, "}");
+        self.line(i, "}");
+        // `impl Trait for T {`: the break before `for` is taken when the line is too long.
+        const DISPLAY: &str = "impl ::std::fmt::Display";
+        self.pad(i);
+        self.out.push_str(DISPLAY);
+        if i + DISPLAY.len() + 5 + name.len() + 2 <= limit(i) {
+            self.out.push(' ');
+        } else {
+            self.out.push('\n');
+            self.pad(i);
+        }
+        let _ = writeln!(self.out, "for {name} {{");
+        self.line(i + INDENT, FMT);
+        self.line(i + 2 * INDENT, "f.write_str(self.as_str())");
+        self.line(i + INDENT, "}");
+        self.line(i, "}");
+        true
+    }
+
+    /// A match arm `path(arg) => body,` at `indent`, `body` a literal or a binding.
+    /// prettyplease keeps it on one line when it fits without the comma; else it
+    /// breaks the pattern's parentheses if `arg) => ` does not fit after them, and
+    /// puts the body in a block if it does not fit after the `=>`.
+    fn arm(&mut self, indent: usize, path: &[&str], arg: Option<&str>, body: &str) {
+        let path_len: usize = path.iter().map(|p| p.len()).sum();
+        let pat_len = path_len + arg.map_or(0, |a| a.len() + 2);
+        let line_limit = limit(indent);
+        self.pad(indent);
+        for p in path {
+            self.out.push_str(p);
+        }
+        if indent + pat_len + 4 + body.len() <= line_limit {
+            if let Some(a) = arg {
+                let _ = write!(self.out, "({a})");
+            }
+            let _ = writeln!(self.out, " => {body},");
+            return;
+        }
+        let mut col = indent + path_len;
+        if let Some(a) = arg {
+            // The parentheses' contents, up to the next break: `a) => `.
+            if col + 1 + a.len() + 1 + 4 > line_limit {
+                self.out.push_str("(\n");
+                self.pad(indent + INDENT);
+                let _ = writeln!(self.out, "{a},");
+                self.pad(indent);
+                self.out.push(')');
+                col = indent + 1;
+            } else {
+                let _ = write!(self.out, "({a})");
+                col += a.len() + 2;
+            }
+        }
+        self.out.push_str(" => ");
+        col += 4;
+        if col + body.len() <= line_limit {
+            let _ = writeln!(self.out, "{body},");
+        } else {
+            self.out.push_str("{\n");
+            self.line(indent + INDENT, body);
+            self.line(indent, "}");
+        }
+    }
+}
