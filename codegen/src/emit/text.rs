@@ -24,7 +24,7 @@ use proc_macro2::Literal;
 
 use super::docs::doc_lines;
 use super::types::{
-    emit_default_fns, emit_enum_impls, extra_field_ident, placeholder_doc, quote_path, variant_doc,
+    default_value, emit_enum_impls, extra_field_ident, placeholder_doc, quote_path, variant_doc,
 };
 use super::{Paths, type_complexity, well_known_path};
 use crate::error::Result;
@@ -56,8 +56,7 @@ pub fn type_range(
             TypeBody::Struct(s) => {
                 w.structure(space, t, s);
                 if s.fields.iter().any(|f| f.default.is_some()) {
-                    let tokens = emit_default_fns(paths, space, t, s);
-                    w.out.push_str(&format_items(tokens, depth, "<generated>")?);
+                    w.default_fns(paths, space, t, s);
                 }
             }
             TypeBody::Enum(e) => {
@@ -72,42 +71,75 @@ pub fn type_range(
     Ok(w.out)
 }
 
-/// A Rust type as the printer sees it: a path, perhaps with generic arguments.
-enum Ty {
-    Path(String),
-    Generic(String, Vec<Ty>),
+/// A type or an expression as the printer sees it: a path or literal, perhaps with
+/// generic arguments or call arguments. Both kinds of list break the same way.
+#[derive(Debug, Clone)]
+pub(crate) enum Tree {
+    Atom(String),
+    Generic(String, Vec<Tree>),
+    Call(String, Vec<Tree>),
 }
 
-impl Ty {
-    fn generic(head: &str, args: Vec<Ty>) -> Ty {
-        Ty::Generic(head.to_owned(), args)
+impl Tree {
+    fn generic(head: &str, args: Vec<Tree>) -> Tree {
+        Tree::Generic(head.to_owned(), args)
+    }
+
+    pub(crate) fn call(head: &str, args: Vec<Tree>) -> Tree {
+        Tree::Call(head.to_owned(), args)
+    }
+
+    fn parts(&self) -> Option<(&str, &[Tree], char, char)> {
+        match self {
+            Tree::Atom(_) => None,
+            Tree::Generic(head, args) => Some((head, args, '<', '>')),
+            Tree::Call(head, args) => Some((head, args, '(', ')')),
+        }
     }
 
     /// Its length on one line.
     fn flat_len(&self) -> usize {
-        match self {
-            Ty::Path(p) => p.len(),
-            Ty::Generic(head, args) => {
-                head.len() + 2 + args.iter().map(Ty::flat_len).sum::<usize>() + 2 * (args.len() - 1)
+        match self.parts() {
+            None => self.atom().len(),
+            Some((head, args, ..)) => {
+                head.len()
+                    + 2
+                    + args.iter().map(Tree::flat_len).sum::<usize>()
+                    + 2 * args.len().saturating_sub(1)
             }
         }
     }
 
-    fn push_flat(&self, out: &mut String) {
+    fn atom(&self) -> &str {
         match self {
-            Ty::Path(p) => out.push_str(p),
-            Ty::Generic(head, args) => {
+            Tree::Atom(a) => a,
+            _ => "",
+        }
+    }
+
+    fn push_flat(&self, out: &mut String) {
+        match self.parts() {
+            None => out.push_str(self.atom()),
+            Some((head, args, open, close)) => {
                 out.push_str(head);
-                out.push('<');
+                out.push(open);
                 for (i, a) in args.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
                     a.push_flat(out);
                 }
-                out.push('>');
+                out.push(close);
             }
         }
+    }
+
+    /// The tokens of the same type or expression (for the token path).
+    pub(crate) fn tokens(&self) -> proc_macro2::TokenStream {
+        let mut text = String::new();
+        self.push_flat(&mut text);
+        text.parse()
+            .expect("a generated type or expression is valid Rust")
     }
 }
 
@@ -194,8 +226,8 @@ impl Writer {
     /// A type that starts at column `col` of a line that began at `indent` (the
     /// indentation of the block the line belongs to); `trailing` is the length of
     /// the text after the type up to the next place the printer may break.
-    fn ty(&mut self, ty: &Ty, indent: usize, col: usize, line_limit: usize, trailing: usize) {
-        let Ty::Generic(head, args) = ty else {
+    fn ty(&mut self, ty: &Tree, indent: usize, col: usize, line_limit: usize, trailing: usize) {
+        let Some((head, args, open, close)) = ty.parts() else {
             ty.push_flat(&mut self.out);
             return;
         };
@@ -206,7 +238,8 @@ impl Writer {
             return;
         }
         self.out.push_str(head);
-        self.out.push_str("<\n");
+        self.out.push(open);
+        self.out.push('\n');
         let inner = indent + INDENT;
         for (i, a) in args.iter().enumerate() {
             let last = i + 1 == args.len();
@@ -216,53 +249,57 @@ impl Writer {
             self.out.push_str(",\n");
         }
         self.pad(indent);
-        self.out.push('>');
+        self.out.push(close);
     }
 
-    fn type_of(&self, space: &TypeSpace, ty: &TypeRef) -> Ty {
+    fn type_of(&self, space: &TypeSpace, ty: &TypeRef) -> Tree {
         match ty {
-            TypeRef::Bool => Ty::Path("bool".to_owned()),
-            TypeRef::I32 => Ty::Path("i32".to_owned()),
-            TypeRef::I64 => Ty::Path("i64".to_owned()),
-            TypeRef::F64 => Ty::Path("f64".to_owned()),
-            TypeRef::String => Ty::Path("::std::string::String".to_owned()),
-            TypeRef::IntOrString => Ty::Path(format!(
+            TypeRef::Bool => Tree::Atom("bool".to_owned()),
+            TypeRef::I32 => Tree::Atom("i32".to_owned()),
+            TypeRef::I64 => Tree::Atom("i64".to_owned()),
+            TypeRef::F64 => Tree::Atom("f64".to_owned()),
+            TypeRef::String => Tree::Atom("::std::string::String".to_owned()),
+            TypeRef::IntOrString => Tree::Atom(format!(
                 "{}::apimachinery::pkg::util::intstr::IntOrString",
                 self.k8s
             )),
-            TypeRef::Json => Ty::Path(format!("{}::Value", self.serde_json)),
-            TypeRef::JsonObject => Ty::generic(
+            TypeRef::Json => Tree::Atom(format!("{}::Value", self.serde_json)),
+            TypeRef::JsonObject => Tree::generic(
                 "::std::collections::BTreeMap",
                 vec![
-                    Ty::Path("::std::string::String".to_owned()),
-                    Ty::Path(format!("{}::Value", self.serde_json)),
+                    Tree::Atom("::std::string::String".to_owned()),
+                    Tree::Atom(format!("{}::Value", self.serde_json)),
                 ],
             ),
-            TypeRef::List(item) => Ty::generic("::std::vec::Vec", vec![self.type_of(space, item)]),
-            TypeRef::Map(value) => Ty::generic(
+            TypeRef::List(item) => {
+                Tree::generic("::std::vec::Vec", vec![self.type_of(space, item)])
+            }
+            TypeRef::Map(value) => Tree::generic(
                 "::std::collections::BTreeMap",
                 vec![
-                    Ty::Path("::std::string::String".to_owned()),
+                    Tree::Atom("::std::string::String".to_owned()),
                     self.type_of(space, value),
                 ],
             ),
-            TypeRef::Named(id) => Ty::Path(space.types[id.0].name.0.clone()),
-            TypeRef::WellKnown(wk) => Ty::Path(format!("{}::{}", self.k8s, well_known_path(*wk))),
+            TypeRef::Named(id) => Tree::Atom(space.types[id.0].name.0.clone()),
+            TypeRef::WellKnown(wk) => Tree::Atom(format!("{}::{}", self.k8s, well_known_path(*wk))),
         }
     }
 
-    fn field_type(&self, space: &TypeSpace, ty: &TypeRef, presence: Presence) -> Ty {
+    fn field_type(&self, space: &TypeSpace, ty: &TypeRef, presence: Presence) -> Tree {
         let t = self.type_of(space, ty);
         const OPTION: &str = "::std::option::Option";
         match presence {
             Presence::Required => t,
-            Presence::RequiredNullable | Presence::Optional => Ty::generic(OPTION, vec![t]),
-            Presence::OptionalNullable => Ty::generic(OPTION, vec![Ty::generic(OPTION, vec![t])]),
+            Presence::RequiredNullable | Presence::Optional => Tree::generic(OPTION, vec![t]),
+            Presence::OptionalNullable => {
+                Tree::generic(OPTION, vec![Tree::generic(OPTION, vec![t])])
+            }
         }
     }
 
     /// `pub name: Type,` at `indent`.
-    fn field_line(&mut self, indent: usize, name: &str, ty: &Ty) {
+    fn field_line(&mut self, indent: usize, name: &str, ty: &Tree) {
         self.pad(indent);
         self.out.push_str("pub ");
         self.out.push_str(name);
@@ -370,6 +407,33 @@ impl Writer {
         self.line(i, "}");
     }
 
+    /// `impl T { fn __default_x() -> X { value } ... }` for the fields with defaults.
+    fn default_fns(&mut self, paths: &Paths, space: &TypeSpace, t: &TypeDef, s: &StructDef) {
+        let i = self.indent;
+        let fi = i + INDENT;
+        let _ = writeln!(self.out, "{:i$}impl {} {{", "", t.name.0);
+        for f in &s.fields {
+            let Some(json) = &f.default else { continue };
+            if type_complexity(&f.ty, f.presence) > 250 {
+                self.attr(fi, "allow", &["clippy::type_complexity"]);
+            }
+            let ty = self.field_type(space, &f.ty, f.presence);
+            let head = format!("fn __default_{}() -> ", f.rust_name.unraw());
+            self.pad(fi);
+            self.out.push_str(&head);
+            // The return type breaks like a field's; ` {` follows it.
+            self.ty(&ty, fi, fi + head.len(), limit(fi), 2);
+            self.out.push_str(" {\n");
+            let body = fi + INDENT;
+            let value = default_value(paths, space, f, json, &t.name.0);
+            self.pad(body);
+            self.ty(&value, body, body, limit(body), 0);
+            self.out.push('\n');
+            self.line(fi, "}");
+        }
+        self.line(i, "}");
+    }
+
     fn enumeration(&mut self, t: &TypeDef, e: &EnumDef) {
         let i = self.indent;
         let vi = i + INDENT;
@@ -408,7 +472,7 @@ impl Writer {
         // `Other(String),`: the parenthesis breaks like a generic list.
         self.pad(vi);
         self.out.push_str(&e.other.0);
-        let string = Ty::Path("::std::string::String".to_owned());
+        let string = Tree::Atom("::std::string::String".to_owned());
         let col = vi + e.other.0.len() + 1;
         if col + string.flat_len() + 2 <= limit(vi) {
             self.out.push_str("(::std::string::String),\n");

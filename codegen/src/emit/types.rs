@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::annotate::{Owner, SpaceAnnotations};
 use super::docs::doc_attrs;
+use super::text::Tree;
 use super::{Paths, allow_complexity, field_type_tokens, ident};
 use crate::ir::{EnumDef, Field, Presence, StructDef, TypeBody, TypeDef, TypeRef, TypeSpace};
 
@@ -65,25 +66,6 @@ pub(crate) fn placeholder_doc(t: &TypeDef) -> String {
         " `{}` (generated from the schema).",
         t.origin.escape_debug()
     )
-}
-
-/// `impl T { ... }` with the functions serde calls for the struct's defaults, if any.
-pub(crate) fn emit_default_fns(
-    paths: &Paths,
-    space: &TypeSpace,
-    t: &TypeDef,
-    s: &StructDef,
-) -> TokenStream {
-    let (_, default_fns) = emit_fields(paths, space, &t.name.0, &s.fields, None);
-    if default_fns.is_empty() {
-        return TokenStream::new();
-    }
-    let name = ident(&t.name.0);
-    quote! {
-        impl #name {
-            #(#default_fns)*
-        }
-    }
 }
 
 fn emit_struct(
@@ -163,22 +145,7 @@ pub(crate) fn emit_fields(
                 let fn_name = format_ident!("__default_{}", f.rust_name.unraw());
                 let fn_path = format!("{owner}::{fn_name}");
                 serde_args.push(quote!(default = #fn_path));
-                let value = default_expr(
-                    paths,
-                    space,
-                    &f.ty,
-                    json,
-                    &format!("{owner}.{}", f.wire_name),
-                );
-                let value = match f.presence {
-                    Presence::Required => value,
-                    Presence::RequiredNullable | Presence::Optional => {
-                        quote!(::std::option::Option::Some(#value))
-                    }
-                    Presence::OptionalNullable => {
-                        quote!(::std::option::Option::Some(::std::option::Option::Some(#value)))
-                    }
-                };
+                let value = default_value(paths, space, f, json, owner).tokens();
                 default_fns.push(quote! {
                     #allow
                     fn #fn_name() -> #ty {
@@ -221,47 +188,62 @@ pub(crate) fn quote_path(path: &syn::Path) -> String {
     quote!(#path).to_string().replace(' ', "")
 }
 
-/// A Rust expression for a schema default that the type pass already checked.
-fn default_expr(
+/// The value a field's default function returns (wrapped in `Some` as its presence
+/// needs), for a schema default that the type pass already checked.
+pub(crate) fn default_value(
     paths: &Paths,
     space: &TypeSpace,
-    ty: &TypeRef,
+    f: &Field,
     json: &str,
-    field: &str,
-) -> TokenStream {
+    owner: &str,
+) -> Tree {
+    let value = default_expr(
+        paths,
+        space,
+        &f.ty,
+        json,
+        &format!("{owner}.{}", f.wire_name),
+    );
+    let some = |v| Tree::call("::std::option::Option::Some", vec![v]);
+    match f.presence {
+        Presence::Required => value,
+        Presence::RequiredNullable | Presence::Optional => some(value),
+        Presence::OptionalNullable => some(some(value)),
+    }
+}
+
+/// A Rust expression for a schema default.
+fn default_expr(paths: &Paths, space: &TypeSpace, ty: &TypeRef, json: &str, field: &str) -> Tree {
     let value: Value =
         serde_json::from_str(json).expect("the type pass stores defaults as valid JSON");
+    let lit = |l: Literal| Tree::Atom(l.to_string());
+    let string = |s: &str| Tree::call("::std::string::String::from", vec![lit(Literal::string(s))]);
+    let i32_lit = |n: &serde_json::Number| {
+        lit(Literal::i32_unsuffixed(
+            n.as_i64()
+                .and_then(|v| i32::try_from(v).ok())
+                .unwrap_or_default(),
+        ))
+    };
+    let runtime = quote_path(&paths.runtime);
+    let int_or_string = |variant: &str| {
+        format!("{runtime}::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::{variant}")
+    };
     match (ty, &value) {
-        (TypeRef::Bool, Value::Bool(b)) => quote!(#b),
-        (TypeRef::I32, Value::Number(n)) if n.as_i64().is_some() => {
-            let lit = Literal::i32_unsuffixed(
-                n.as_i64()
-                    .and_then(|v| i32::try_from(v).ok())
-                    .unwrap_or_default(),
-            );
-            quote!(#lit)
-        }
+        (TypeRef::Bool, Value::Bool(b)) => Tree::Atom(b.to_string()),
+        (TypeRef::I32, Value::Number(n)) if n.as_i64().is_some() => i32_lit(n),
         (TypeRef::I64, Value::Number(n)) if n.as_i64().is_some() => {
-            let lit = Literal::i64_unsuffixed(n.as_i64().unwrap_or_default());
-            quote!(#lit)
+            lit(Literal::i64_unsuffixed(n.as_i64().unwrap_or_default()))
         }
         (TypeRef::F64, Value::Number(n)) if n.as_f64().is_some() => {
-            let lit = Literal::f64_suffixed(n.as_f64().unwrap_or_default());
-            quote!(#lit)
+            lit(Literal::f64_suffixed(n.as_f64().unwrap_or_default()))
         }
-        (TypeRef::String, Value::String(s)) => quote!(::std::string::String::from(#s)),
+        (TypeRef::String, Value::String(s)) => string(s),
         (TypeRef::IntOrString, Value::String(s)) => {
-            let k = paths.k8s();
-            quote!(#k::apimachinery::pkg::util::intstr::IntOrString::String(::std::string::String::from(#s)))
+            Tree::call(&int_or_string("String"), vec![string(s)])
         }
         (TypeRef::IntOrString, Value::Number(n)) if n.as_i64().is_some() => {
-            let k = paths.k8s();
-            let lit = Literal::i32_unsuffixed(
-                n.as_i64()
-                    .and_then(|v| i32::try_from(v).ok())
-                    .unwrap_or_default(),
-            );
-            quote!(#k::apimachinery::pkg::util::intstr::IntOrString::Int(#lit))
+            Tree::call(&int_or_string("Int"), vec![i32_lit(n)])
         }
         (TypeRef::Named(id), Value::String(s))
             if matches!(space.types[id.0].body, TypeBody::Enum(_)) =>
@@ -270,22 +252,16 @@ fn default_expr(
             let TypeBody::Enum(e) = &t.body else {
                 unreachable!("checked by the match guard")
             };
-            let name = ident(&t.name.0);
+            let name = &t.name.0;
             match e.variants.iter().find(|v| &v.wire == s) {
-                Some(v) => {
-                    let var = ident(&v.rust_name.0);
-                    quote!(#name::#var)
-                }
-                None => {
-                    let other = ident(&e.other.0);
-                    quote!(#name::#other(::std::string::String::from(#s)))
-                }
+                Some(v) => Tree::Atom(format!("{name}::{}", v.rust_name.0)),
+                None => Tree::call(&format!("{name}::{}", e.other.0), vec![string(s)]),
             }
         }
-        _ => {
-            let r = &paths.runtime;
-            quote!(#r::__private::schema_default(#json, #field))
-        }
+        _ => Tree::call(
+            &format!("{runtime}::__private::schema_default"),
+            vec![lit(Literal::string(json)), lit(Literal::string(field))],
+        ),
     }
 }
 
