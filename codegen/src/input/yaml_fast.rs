@@ -41,23 +41,76 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Vec<Document>> {
         ls: 0,
         depth: 0,
         max_depth: limits.max_depth.min(MAX_FAST_DEPTH),
+        entries: Vec::new(),
+        items: Vec::new(),
+        has_cr: b.contains(&b'\r'),
     };
     p.stream()
 }
 
-/// Whether the text has a NUL, a lone CR, or a byte order mark (EF BB BF).
+/// Whether the text has a NUL, a lone CR, or a byte order mark (EF BB BF). Each
+/// byte is looked for with `contains` (memchr), and checked closely only when found.
 fn memchr_any(b: &[u8]) -> bool {
-    let mut k = 0;
-    while k < b.len() {
-        match b[k] {
-            0 => return true,
-            b'\r' if b.get(k + 1) != Some(&b'\n') => return true,
-            0xEF if b.get(k + 1) == Some(&0xBB) && b.get(k + 2) == Some(&0xBF) => return true,
-            _ => {}
+    if b.contains(&0) {
+        return true;
+    }
+    if b.contains(&b'\r')
+        && b.iter()
+            .enumerate()
+            .any(|(k, &c)| c == b'\r' && b.get(k + 1) != Some(&b'\n'))
+    {
+        return true;
+    }
+    b.contains(&0xEF) && b.windows(3).any(|w| w == [0xEF, 0xBB, 0xBF])
+}
+
+/// The offset of the first `\n` at or after `from`, or the length: eight bytes at a
+/// time (a word has a `\n` byte when `x ^ 0x0a..` has a zero byte).
+fn find_newline(b: &[u8], from: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut k = from;
+    while k + 8 <= b.len() {
+        let w = u64::from_le_bytes(b[k..k + 8].try_into().expect("eight bytes"));
+        let x = w ^ (LO * u64::from(b'\n'));
+        let found = x.wrapping_sub(LO) & !x & HI;
+        if found != 0 {
+            return k + (found.trailing_zeros() / 8) as usize;
         }
+        k += 8;
+    }
+    while k < b.len() && b[k] != b'\n' {
         k += 1;
     }
-    false
+    k
+}
+
+/// A plain scalar's value (the core schema, as [`resolve_scalar`]), reusing the text
+/// when it is a string: only text starting with one of `~nNtTfF+-.0-9` can be
+/// anything else.
+fn resolve_plain(text: String) -> Option<Value> {
+    match text.as_bytes().first() {
+        Some(c)
+            if !matches!(
+                c,
+                b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'+' | b'-' | b'.' | b'0'..=b'9'
+            ) =>
+        {
+            Some(Value::String(text))
+        }
+        _ => resolve_scalar(&text, ScalarStyle::Plain, None).ok(),
+    }
+}
+
+/// A plain key's text: its value written as text (as [`key_text`]).
+fn plain_key(text: String) -> Option<String> {
+    match resolve_plain(text)? {
+        Value::String(s) => Some(s),
+        value => key_text(&Node {
+            pos: Pos::default(),
+            value,
+        }),
+    }
 }
 
 fn is_break(c: u8) -> bool {
@@ -99,6 +152,13 @@ struct Fast<'a> {
     ls: usize,
     depth: usize,
     max_depth: usize,
+    /// The entries of the mappings being read, innermost last (each mapping then takes
+    /// its own off the top, in one allocation of the right size).
+    entries: Vec<(Key, Node)>,
+    /// The same for sequences' items.
+    items: Vec<Node>,
+    /// The text has a CR (then always in a CRLF).
+    has_cr: bool,
 }
 
 impl Fast<'_> {
@@ -143,8 +203,12 @@ impl Fast<'_> {
 
     /// Consume the rest of the line (a comment), not the break.
     fn skip_to_eol(&mut self) {
-        while !is_breakz(self.peek()) {
-            self.i += 1;
+        if self.has_cr {
+            while !is_breakz(self.peek()) {
+                self.i += 1;
+            }
+        } else {
+            self.i = find_newline(self.b, self.i);
         }
     }
 
@@ -256,14 +320,14 @@ impl Fast<'_> {
     /// A block mapping at column `m`, its first key already read.
     fn block_map(&mut self, m: usize, name: String, pos: Pos, colon: Pos) -> Option<Node> {
         self.enter()?;
-        let mut entries: Vec<(Key, Node)> = Vec::new();
+        let base = self.entries.len();
         let (mut name, mut kpos, mut colon) = (name, pos, colon);
         loop {
             let value = self.block_value(m, colon)?;
-            if entries.iter().any(|(k, _)| k.name == name) {
+            if self.entries[base..].iter().any(|(k, _)| k.name == name) {
                 return None;
             }
-            entries.push((Key { name, pos: kpos }, value));
+            self.entries.push((Key { name, pos: kpos }, value));
             if self.at_boundary() {
                 break;
             }
@@ -286,7 +350,7 @@ impl Fast<'_> {
         self.depth -= 1;
         Some(Node {
             pos,
-            value: Value::Map(entries),
+            value: Value::Map(self.entries.drain(base..).collect()),
         })
     }
 
@@ -352,7 +416,7 @@ impl Fast<'_> {
     /// it stands at its mapping key's column.
     fn block_seq(&mut self, s: usize, indentless: bool) -> Option<Node> {
         self.enter()?;
-        let mut items = Vec::new();
+        let base = self.items.len();
         let mut seq_pos = None;
         let dash_pos = self.pos();
         loop {
@@ -389,7 +453,7 @@ impl Fast<'_> {
                 let c = self.col();
                 self.node_at(c, s as isize)?
             };
-            items.push(item);
+            self.items.push(item);
             if self.at_boundary() {
                 break;
             }
@@ -410,7 +474,7 @@ impl Fast<'_> {
         self.depth -= 1;
         Some(Node {
             pos: seq_pos.expect("one entry at least"),
-            value: Value::Seq(items),
+            value: Value::Seq(self.items.drain(base..).collect()),
         })
     }
 
@@ -484,10 +548,7 @@ impl Fast<'_> {
                 if text == "<<" {
                     return None;
                 }
-                key_text(&Node {
-                    pos,
-                    value: resolve_scalar(&text, style, None).ok()?,
-                })?
+                plain_key(text)?
             } else {
                 text
             };
@@ -496,7 +557,7 @@ impl Fast<'_> {
         // The scanners checked what follows: a plain scalar ends at a comment, at `:`
         // or at the next token; a quoted one at the end of its line or a comment.
         let value = if style == ScalarStyle::Plain {
-            resolve_scalar(&text, style, None).ok()?
+            resolve_plain(text)?
         } else {
             Value::String(text)
         };
@@ -517,8 +578,7 @@ impl Fast<'_> {
             if self.peek() == b'#' || (self.i == self.ls && self.doc_indicator()) {
                 break;
             }
-            let c = self.peek();
-            if !is_blank_or_breakz(c) && !(c == b':' && is_blank_or_breakz(self.peek_at(1))) {
+            if !self.plain_stops() {
                 if leading_whitespace {
                     if !leading_break {
                         push_breaks(&mut string, trailing_breaks);
@@ -536,11 +596,7 @@ impl Fast<'_> {
                 ws_start = self.i;
                 ws_end = self.i;
                 let start = self.i;
-                loop {
-                    let c = self.peek();
-                    if is_blank_or_breakz(c) || (c == b':' && is_blank_or_breakz(self.peek_at(1))) {
-                        break;
-                    }
+                while !self.plain_stops() {
                     self.i += 1;
                 }
                 string.push_str(self.str(start, self.i));
@@ -586,6 +642,13 @@ impl Fast<'_> {
             return None;
         }
         Some(string)
+    }
+
+    /// A blank, a break, the end, or `:` before one: not a plain scalar character in
+    /// block context.
+    fn plain_stops(&self) -> bool {
+        let c = self.peek();
+        is_blank_or_breakz(c) || (c == b':' && is_blank_or_breakz(self.peek_at(1)))
     }
 
     fn str(&self, from: usize, to: usize) -> &str {
@@ -907,13 +970,14 @@ impl Fast<'_> {
         let open = self.peek();
         self.i += 1;
         let value = if open == b'[' {
-            let mut items = Vec::new();
+            let base = self.items.len();
             loop {
                 self.flow_space()?;
-                if self.peek() == b']' && items.is_empty() {
+                if self.peek() == b']' && self.items.len() == base {
                     break;
                 }
-                items.push(self.flow_node()?);
+                let item = self.flow_node()?;
+                self.items.push(item);
                 self.flow_space()?;
                 match self.peek() {
                     b',' => self.i += 1,
@@ -921,12 +985,12 @@ impl Fast<'_> {
                     _ => return None,
                 }
             }
-            Value::Seq(items)
+            Value::Seq(self.items.drain(base..).collect())
         } else {
-            let mut entries: Vec<(Key, Node)> = Vec::new();
+            let base = self.entries.len();
             loop {
                 self.flow_space()?;
-                if self.peek() == b'}' && entries.is_empty() {
+                if self.peek() == b'}' && self.entries.len() == base {
                     break;
                 }
                 let kpos = self.pos();
@@ -948,10 +1012,10 @@ impl Fast<'_> {
                     return None;
                 }
                 let value = self.flow_node()?;
-                if entries.iter().any(|(k, _)| k.name == name) {
+                if self.entries[base..].iter().any(|(k, _)| k.name == name) {
                     return None;
                 }
-                entries.push((Key { name, pos: kpos }, value));
+                self.entries.push((Key { name, pos: kpos }, value));
                 self.flow_space()?;
                 match self.peek() {
                     b',' => self.i += 1,
@@ -959,7 +1023,7 @@ impl Fast<'_> {
                     _ => return None,
                 }
             }
-            Value::Map(entries)
+            Value::Map(self.entries.drain(base..).collect())
         };
         self.i += 1;
         self.depth -= 1;
@@ -1092,5 +1156,30 @@ impl Fast<'_> {
 fn push_breaks(s: &mut String, n: usize) {
     for _ in 0..n {
         s.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_newline_finds_the_first() {
+        let text = "0123456789abcdef\nxyz\n";
+        for from in 0..text.len() {
+            let want = text[from..].find('\n').map_or(text.len(), |k| k + from);
+            assert_eq!(find_newline(text.as_bytes(), from), want, "from {from}");
+        }
+        assert_eq!(find_newline(b"no break at all, long enough", 0), 28);
+        assert_eq!(find_newline("é\u{a0}\n".as_bytes(), 0), 4);
+    }
+
+    #[test]
+    fn refused_bytes() {
+        assert!(memchr_any(b"a: 1\0"));
+        assert!(memchr_any(b"a: 1\rb: 2"));
+        assert!(!memchr_any(b"a: 1\r\nb: 2\r\n"));
+        assert!(memchr_any("a: \u{feff}".as_bytes()));
+        assert!(!memchr_any("a: \u{fefe}\u{ef}".as_bytes()));
     }
 }
