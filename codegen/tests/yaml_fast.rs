@@ -422,3 +422,35 @@ fn deep_nesting_declines_without_overflow() {
     declined(&block);
     assert!(yaml::parse(&block, Limits::default()).is_ok());
 }
+
+/// Times both paths over the corpus CRDs (run it optimised:
+/// `cargo test --release -p crdgen --test yaml_fast -- --ignored --nocapture timing`).
+#[test]
+#[ignore = "a measurement, not a check"]
+fn timing() {
+    let mut files = Vec::new();
+    walk(&corpus_dir().join("crds"), &mut files);
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    let mb = texts.iter().map(String::len).sum::<usize>() as f64 / 1e6;
+    for round in 0..3 {
+        let t = std::time::Instant::now();
+        for text in &texts {
+            std::hint::black_box(yaml::parse_saphyr(text, Limits::default()).unwrap());
+        }
+        let slow = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        for text in &texts {
+            std::hint::black_box(yaml::parse(text, Limits::default()).unwrap());
+        }
+        let fast = t.elapsed().as_secs_f64();
+        eprintln!(
+            "round {round}: {mb:.1} MB: saphyr {slow:.3} s ({:.0} MB/s), parse (fast path) {fast:.3} s ({:.0} MB/s), {:.1}x",
+            mb / slow,
+            mb / fast,
+            slow / fast
+        );
+    }
+}

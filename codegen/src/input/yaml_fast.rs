@@ -191,6 +191,24 @@ impl Fast<'_> {
         }
     }
 
+    /// Skip spaces, eight at a time where it can, but not past byte offset `limit`.
+    fn skip_spaces_to(&mut self, limit: usize) {
+        let b = self.b;
+        let limit = limit.min(b.len());
+        let mut i = self.i;
+        while i + 8 <= limit && b[i..i + 8] == *b"        " {
+            i += 8;
+        }
+        while i < limit && b[i] == b' ' {
+            i += 1;
+        }
+        self.i = i;
+    }
+
+    fn skip_spaces(&mut self) {
+        self.skip_spaces_to(usize::MAX);
+    }
+
     /// Consume a line break (LF or CRLF).
     fn skip_break(&mut self) {
         if self.peek() == b'\r' {
@@ -230,7 +248,7 @@ impl Fast<'_> {
     fn skip_to_next_token(&mut self) -> Option<()> {
         loop {
             match self.peek() {
-                b' ' => self.i += 1,
+                b' ' => self.skip_spaces(),
                 b'\t' => return None,
                 b'\n' | b'\r' => self.skip_break(),
                 b'#' => self.skip_to_eol(),
@@ -243,9 +261,7 @@ impl Fast<'_> {
     /// space), then a break or the end. Then on to the next token.
     fn end_of_line(&mut self) -> Option<()> {
         let start = self.i;
-        while self.peek() == b' ' {
-            self.i += 1;
-        }
+        self.skip_spaces();
         match self.peek() {
             b'#' if self.i > start => self.skip_to_eol(),
             c if is_breakz(c) => {}
@@ -356,9 +372,7 @@ impl Fast<'_> {
 
     /// The value after a block mapping key's `:` (the cursor is past it).
     fn block_value(&mut self, m: usize, colon: Pos) -> Option<Node> {
-        while self.peek() == b' ' {
-            self.i += 1;
-        }
+        self.skip_spaces();
         match self.peek() {
             b'\t' => return None,
             b'#' => self.skip_to_eol(),
@@ -422,9 +436,7 @@ impl Fast<'_> {
         loop {
             // Past the `-` and the spaces (and a comment) after it: saphyr's entry mark.
             self.i += 1;
-            while self.peek() == b' ' {
-                self.i += 1;
-            }
+            self.skip_spaces();
             match self.peek() {
                 b'\t' => return None,
                 b'#' => self.skip_to_eol(),
@@ -513,9 +525,7 @@ impl Fast<'_> {
                 let node = self.flow(0)?;
                 // Only one-line flow collections, ending their line.
                 let save = (self.i, self.line, self.ls);
-                while self.peek() == b' ' {
-                    self.i += 1;
-                }
+                self.skip_spaces();
                 match self.peek() {
                     b'#' if self.i > save.0 => {}
                     c if is_breakz(c) => {}
@@ -617,7 +627,7 @@ impl Fast<'_> {
                     } else if c == b'\t' {
                         return None;
                     } else {
-                        self.i += 1;
+                        self.skip_spaces();
                     }
                 } else if is_break(c) {
                     if leading_whitespace {
@@ -869,9 +879,7 @@ impl Fast<'_> {
         if indent == 0 {
             let mut max_indent = 0;
             loop {
-                while self.peek() == b' ' {
-                    self.i += 1;
-                }
+                self.skip_spaces();
                 max_indent = max_indent.max(self.col());
                 if is_break(self.peek()) {
                     self.skip_break();
@@ -950,9 +958,7 @@ impl Fast<'_> {
     /// Skip a block scalar's indentation and its empty lines (counted in `breaks`).
     fn block_indent(&mut self, indent: usize, breaks: &mut usize) {
         loop {
-            while self.i - self.ls < indent && self.peek() == b' ' {
-                self.i += 1;
-            }
+            self.skip_spaces_to(self.ls + indent);
             if is_break(self.peek()) {
                 self.skip_break();
                 *breaks += 1;
@@ -1032,9 +1038,7 @@ impl Fast<'_> {
 
     /// Spaces inside a flow collection; a tab, comment or line end declines.
     fn flow_space(&mut self) -> Option<()> {
-        while self.peek() == b' ' {
-            self.i += 1;
-        }
+        self.skip_spaces();
         match self.peek() {
             b'\t' | b'#' => None,
             c if is_breakz(c) => None,
@@ -1125,9 +1129,7 @@ impl Fast<'_> {
             // Spaces, then more of the scalar unless a comment, an indicator or a
             // flow character follows.
             let save = self.i;
-            while self.peek() == b' ' {
-                self.i += 1;
-            }
+            self.skip_spaces();
             let c = self.peek();
             if self.i == save
                 || c == b'#'
