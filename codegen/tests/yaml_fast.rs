@@ -454,3 +454,158 @@ fn timing() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Generated documents: random block structure with the scalar styles the fast path
+// ports from saphyr (multi-line plain and quoted, block scalars with indicators), odd
+// indentation, blank lines, trailing spaces and comments.
+
+fn gen_scalar_lines(rng: &mut Rng, indent: usize, out: &mut String) {
+    // Lines at, above or below `indent`, some blank, some with trailing spaces.
+    for _ in 0..1 + rng.below(4) {
+        match rng.below(8) {
+            0 => out.push('\n'),
+            1 => out.push_str(&format!("{}\n", " ".repeat(rng.below(indent + 3)))),
+            _ => {
+                let extra = [0, 0, 0, 1, 2][rng.below(5)];
+                let less = if rng.below(10) == 0 {
+                    rng.below(indent + 1)
+                } else {
+                    0
+                };
+                let words = [
+                    "word", "a: b", "# hash", "- dash", "'q'", "\"dq\"", "é", "x  y", "\t",
+                ];
+                out.push_str(&" ".repeat(indent + extra - less));
+                out.push_str(words[rng.below(words.len())]);
+                if rng.below(5) == 0 {
+                    out.push_str("  ");
+                }
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn gen_value(rng: &mut Rng, indent: usize, depth: usize, out: &mut String) {
+    let inner = indent + 1 + rng.below(3);
+    match rng.below(if depth > 3 { 7 } else { 10 }) {
+        0 => out.push_str(" plain value\n"),
+        1 => {
+            out.push_str(" plain start\n");
+            gen_scalar_lines(rng, inner, out);
+        }
+        2 | 3 => {
+            let q = ["'", "\""][rng.below(2)];
+            out.push_str(&format!(" {q}quoted"));
+            if rng.below(2) == 0 {
+                out.push_str(&["\\\n", " \\t", "''", "\n\n", "  \n"][rng.below(5)]);
+            }
+            out.push('\n');
+            gen_scalar_lines(rng, inner, out);
+            out.push_str(&format!(
+                "{}end{q}{}\n",
+                " ".repeat(inner),
+                ["", " # c", "  "][rng.below(3)]
+            ));
+        }
+        4 | 5 => {
+            let head = ["|", ">", "|-", ">+", "|2", ">1-", "|+", "|1"][rng.below(8)];
+            out.push_str(&format!(" {head}{}\n", ["", " # c", " "][rng.below(3)]));
+            gen_scalar_lines(rng, inner, out);
+        }
+        6 => out.push_str(
+            &[
+                " []\n",
+                " {}\n",
+                " [a, 'b', {c: d}]\n",
+                "\n",
+                " # c\n",
+                " ~\n",
+                " 12\n",
+            ][rng.below(7)],
+        ),
+        7 | 8 => {
+            out.push('\n');
+            gen_map(rng, inner, depth + 1, out);
+        }
+        _ => {
+            out.push('\n');
+            let at = if rng.below(2) == 0 { indent } else { inner };
+            gen_seq(rng, at, depth + 1, out);
+        }
+    }
+}
+
+fn gen_map(rng: &mut Rng, indent: usize, depth: usize, out: &mut String) {
+    let keys = [
+        "a", "b c", "'q k'", "\"d k\"", "ключ", "0x1", "-k", "k:v", "e",
+    ];
+    let n = 1 + rng.below(3);
+    for k in 0..n {
+        if rng.below(8) == 0 {
+            out.push_str(&format!("{}# comment\n", " ".repeat(rng.below(indent + 2))));
+        }
+        let key = format!("{}{k}", keys[rng.below(keys.len())]);
+        let key = if key.starts_with('\'') || key.starts_with('"') {
+            let q = &key[..1];
+            format!(
+                "{}{k}{q}",
+                key.trim_end_matches(char::is_numeric).trim_end_matches(q)
+            )
+        } else {
+            key
+        };
+        out.push_str(&format!("{}{key}:", " ".repeat(indent)));
+        gen_value(rng, indent, depth, out);
+    }
+}
+
+fn gen_seq(rng: &mut Rng, indent: usize, depth: usize, out: &mut String) {
+    for _ in 0..1 + rng.below(3) {
+        out.push_str(&" ".repeat(indent));
+        out.push('-');
+        match rng.below(4) {
+            0 if depth < 4 => {
+                out.push_str(" k:");
+                gen_value(rng, indent + 2, depth + 1, out);
+            }
+            1 if depth < 4 => {
+                out.push(' ');
+                gen_seq(rng, 0, depth + 1, out);
+            }
+            _ => gen_value(rng, indent, depth, out),
+        }
+    }
+}
+
+#[test]
+fn generated_documents_parse_the_same() {
+    let count: usize = std::env::var("CRDGEN_YAML_MUTANTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    let mut rng = Rng(std::env::var("CRDGEN_YAML_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0xD0C5));
+    let (mut fast, mut failures) = (0, Vec::new());
+    for case in 0..count {
+        let mut text = String::new();
+        gen_map(&mut rng, 0, 0, &mut text);
+        if rng.below(4) == 0 {
+            text = text.replace('\n', "\r\n");
+        }
+        match compare(&text) {
+            Ok(true) => fast += 1,
+            Ok(false) => {}
+            Err(e) => {
+                if failures.len() < 5 {
+                    failures.push(format!("case {case}: {e}\n---\n{text}\n---"));
+                }
+            }
+        }
+    }
+    eprintln!("generated: {fast} of {count} on the fast path");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -30,7 +30,8 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Vec<Document>> {
     let b = text.as_bytes();
     // NUL ends saphyr's input; byte order marks elsewhere and lone CRs have rules of
     // their own there.
-    if memchr_any(b) {
+    let (refused, has_cr) = scan_bytes(b);
+    if refused {
         return None;
     }
     let mut p = Fast {
@@ -43,25 +44,48 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Vec<Document>> {
         max_depth: limits.max_depth.min(MAX_FAST_DEPTH),
         entries: Vec::new(),
         items: Vec::new(),
-        has_cr: b.contains(&b'\r'),
+        has_cr,
     };
     p.stream()
 }
 
-/// Whether the text has a NUL, a lone CR, or a byte order mark (EF BB BF). Each
-/// byte is looked for with `contains` (memchr), and checked closely only when found.
-fn memchr_any(b: &[u8]) -> bool {
-    if b.contains(&0) {
-        return true;
+/// Whether the text has a NUL, a lone CR, or a byte order mark (EF BB BF); and
+/// whether it has a CR. One pass, eight bytes at a time: only words with a byte below
+/// 0x0E (breaks, tabs, ...) or an 0xEF byte are looked at closely.
+fn scan_bytes(b: &[u8]) -> (bool, bool) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut has_cr = false;
+    let close = |k: usize, has_cr: &mut bool| match b[k] {
+        0 => true,
+        b'\r' => {
+            *has_cr = true;
+            b.get(k + 1) != Some(&b'\n')
+        }
+        0xEF => b.get(k + 1) == Some(&0xBB) && b.get(k + 2) == Some(&0xBF),
+        _ => false,
+    };
+    let mut k = 0;
+    while k + 8 <= b.len() {
+        let w = u64::from_le_bytes(b[k..k + 8].try_into().expect("eight bytes"));
+        let low = w.wrapping_sub(LO * 0x0E) & !w & HI;
+        let x = w ^ (LO * 0xEF);
+        let ef = x.wrapping_sub(LO) & !x & HI;
+        if low | ef != 0 {
+            for j in k..k + 8 {
+                if close(j, &mut has_cr) {
+                    return (true, has_cr);
+                }
+            }
+        }
+        k += 8;
     }
-    if b.contains(&b'\r')
-        && b.iter()
-            .enumerate()
-            .any(|(k, &c)| c == b'\r' && b.get(k + 1) != Some(&b'\n'))
-    {
-        return true;
+    for j in k..b.len() {
+        if close(j, &mut has_cr) {
+            return (true, has_cr);
+        }
     }
-    b.contains(&0xEF) && b.windows(3).any(|w| w == [0xEF, 0xBB, 0xBF])
+    (false, has_cr)
 }
 
 /// The offset of the first `\n` at or after `from`, or the length: eight bytes at a
@@ -1178,10 +1202,23 @@ mod tests {
 
     #[test]
     fn refused_bytes() {
-        assert!(memchr_any(b"a: 1\0"));
-        assert!(memchr_any(b"a: 1\rb: 2"));
-        assert!(!memchr_any(b"a: 1\r\nb: 2\r\n"));
-        assert!(memchr_any("a: \u{feff}".as_bytes()));
-        assert!(!memchr_any("a: \u{fefe}\u{ef}".as_bytes()));
+        assert_eq!(scan_bytes(b"a: 1\0"), (true, false));
+        assert_eq!(scan_bytes(b"a: 1\rb: 2"), (true, true));
+        assert_eq!(scan_bytes(b"a: 1\r\nb: 2\r\n"), (false, true));
+        assert_eq!(
+            scan_bytes(b"a: 1\nb: 2\n\tc: 3, long enough\n"),
+            (false, false)
+        );
+        assert!(scan_bytes("a: \u{feff}".as_bytes()).0);
+        assert!(!scan_bytes("a: \u{fefe}\u{ef}".as_bytes()).0);
+        // Every offset, around word boundaries.
+        for pad in 0..20 {
+            for bad in ["\0", "\r", "\u{feff}"] {
+                let text = format!("{}{bad}{}", "x".repeat(pad), "y".repeat(pad % 7));
+                assert!(scan_bytes(text.as_bytes()).0, "{text:?}");
+            }
+            let text = format!("{}\r\n{}", "x".repeat(pad), "é".repeat(pad % 5));
+            assert_eq!(scan_bytes(text.as_bytes()), (false, true), "{text:?}");
+        }
     }
 }
