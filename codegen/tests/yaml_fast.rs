@@ -499,7 +499,7 @@ fn gen_value(rng: &mut Rng, indent: usize, depth: usize, out: &mut String) {
             let q = ["'", "\""][rng.below(2)];
             out.push_str(&format!(" {q}quoted"));
             if rng.below(2) == 0 {
-                out.push_str(&["\\\n", " \\t", "''", "\n\n", "  \n"][rng.below(5)]);
+                out.push_str(["\\\n", " \\t", "''", "\n\n", "  \n"][rng.below(5)]);
             }
             out.push('\n');
             gen_scalar_lines(rng, inner, out);
@@ -515,7 +515,7 @@ fn gen_value(rng: &mut Rng, indent: usize, depth: usize, out: &mut String) {
             gen_scalar_lines(rng, inner, out);
         }
         6 => out.push_str(
-            &[
+            [
                 " []\n",
                 " {}\n",
                 " [a, 'b', {c: d}]\n",
