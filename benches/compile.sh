@@ -24,12 +24,19 @@ OUT=${OUT:-/tmp/crdgen-compile-bench}
 REPS=${REPS:-3}
 KOPIUM=${KOPIUM:-kopium}
 KOPIUM_FLAGS=(--docs --derive=Default --derive=PartialEq --smart-derive-elision)
-export CARGO_TARGET_DIR=$OUT/target
 JOBS=${JOBS:-$(nproc)}
 
 command -v "$KOPIUM" >/dev/null || { echo "kopium not found (cargo install kopium)" >&2; exit 3; }
-(cd "$REPO" && cargo build --release -q -p crdgen --features cli)
-CRDGEN=$REPO/target/release/crdgen
+# The crdgen binary: built from this checkout under the caller's target dir (default the
+# repo's), and run from where it was built; CRDGEN=path measures a given binary instead.
+if [[ -z ${CRDGEN:-} ]]; then
+  CRDGEN_TARGET=${CARGO_TARGET_DIR:-$REPO/target}
+  (cd "$REPO" && CARGO_TARGET_DIR=$CRDGEN_TARGET cargo build --release -q -p crdgen --features cli)
+  CRDGEN=$CRDGEN_TARGET/release/crdgen
+fi
+echo "crdgen: $CRDGEN ($(date -r "$CRDGEN" '+%F %T'))"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+export CARGO_TARGET_DIR=$OUT/target
 
 mapfile -t RELS < <(grep -v '^\s*#' "$LIST" | grep -v '^\s*$' | sed 's/^\s*//;s/\s*$//')
 echo "selection: ${#RELS[@]} CRDs from $LIST"
@@ -157,4 +164,5 @@ for c in kopium_types crdgen_types crdgen_clients; do printf '%-16s %8s %8s\n' $
 r() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "crdgen types   / kopium: check $(r "${T[crdgen_types.check]}" "${T[kopium_types.check]}")x, build $(r "${T[crdgen_types.build]}" "${T[kopium_types.build]}")x   (goal: < 1)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "crdgen clients / kopium: check $(r "${T[crdgen_clients.check]}" "${T[kopium_types.check]}")x, build $(r "${T[crdgen_clients.build]}" "${T[kopium_types.build]}")x   (goal: <= 1.3)"
