@@ -163,12 +163,22 @@ impl Scheme {
     /// same kind, or another kind for the same plural in the group/version. Returns
     /// `&mut Self` for chaining: `scheme.add::<A>()?.add::<B>()?`.
     pub fn add<K: CustomResource>(&mut self) -> Result<&mut Self> {
-        let info = KindInfo::of::<K>();
+        // A thin generic shim: what depends on `K` is its description and its decoder;
+        // the registration itself is compiled once, in this crate.
+        self.add_entry(KindInfo::of::<K>(), decode_any_as::<K>)?;
+        Ok(self)
+    }
+
+    fn add_entry(&mut self, info: KindInfo, decode_any: DecodeAnyFn) -> Result<()> {
         let key = gvk_key(&info.gvk);
-        let resource_key: Key = (K::GROUP.into(), K::VERSION.into(), K::PLURAL.into());
+        let resource_key: Key = (
+            info.gvk.group.clone(),
+            info.gvk.version.clone(),
+            info.plural.into(),
+        );
         if let Some(existing) = self.kinds.get(&key) {
             if existing.info.type_id == info.type_id {
-                return Ok(self);
+                return Ok(());
             }
             return Err(Error::SchemeConflict {
                 gvk: Box::new(info.gvk),
@@ -189,14 +199,8 @@ impl Scheme {
         }
         self.types.insert(info.type_id, key.clone());
         self.resources.insert(resource_key, key.clone());
-        self.kinds.insert(
-            key,
-            Entry {
-                info,
-                decode_any: decode_any_as::<K>,
-            },
-        );
-        Ok(self)
+        self.kinds.insert(key, Entry { info, decode_any });
+        Ok(())
     }
 
     /// Whether `K` is registered.
@@ -281,48 +285,27 @@ impl Scheme {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decode<K: CustomResource>(obj: DynamicObject) -> Result<K> {
-        if let Some(types) = &obj.types {
-            check_kind::<K>(types)?;
-        }
-        let mut value = serde_json::to_value(obj)?;
-        if let Some(map) = value.as_object_mut() {
-            map.entry("apiVersion")
-                .or_insert_with(|| K::API_VERSION.into());
-            map.entry("kind").or_insert_with(|| K::KIND.into());
-        }
-        from_value_as::<K>(value)
+        from_value_as::<K>(dynamic_to_value(obj, &Names::of::<K>())?)
     }
 
     /// Decodes JSON into `K`; see [`Scheme::decode`].
     pub fn decode_value<K: CustomResource>(value: Value) -> Result<K> {
         if let Some(types) = type_meta_of(&value) {
-            check_kind::<K>(&types)?;
+            check_kind(&types, &Names::of::<K>())?;
         }
         from_value_as::<K>(value)
     }
 
     /// Encodes `obj` as a [`DynamicObject`] with `K`'s `apiVersion` and `kind` set.
     pub fn encode<K: CustomResource>(obj: &K) -> Result<DynamicObject> {
-        let value = Self::encode_value(obj)?;
-        serde_json::from_value(value).map_err(|source| Error::Decode {
-            gvk: Box::new(gvk::<K>()),
-            type_name: "DynamicObject",
-            source,
-        })
+        value_to_dynamic(Self::encode_value(obj)?, &Names::of::<K>())
     }
 
     /// Encodes `obj` as JSON with `K`'s `apiVersion` and `kind` set.
     pub fn encode_value<K: CustomResource>(obj: &K) -> Result<Value> {
-        let mut value = serde_json::to_value(obj).map_err(|source| Error::Decode {
-            gvk: Box::new(gvk::<K>()),
-            type_name: std::any::type_name::<K>(),
-            source,
-        })?;
-        if let Some(map) = value.as_object_mut() {
-            map.insert("apiVersion".into(), K::API_VERSION.into());
-            map.insert("kind".into(), K::KIND.into());
-        }
-        Ok(value)
+        let names = Names::of::<K>();
+        let value = serde_json::to_value(obj).map_err(|source| names.decode_error(source))?;
+        Ok(set_type_meta(value, &names))
     }
 
     /// Decodes JSON into the Rust type registered for its `apiVersion`/`kind`,
@@ -361,8 +344,45 @@ impl Scheme {
     }
 }
 
-fn gvk<K: CustomResource>() -> GroupVersionKind {
-    GroupVersionKind::gvk(K::GROUP, K::VERSION, K::KIND)
+/// What the non-generic halves of the scheme's codecs need to know of a kind: the
+/// generic shims ([`Scheme::decode`], [`Scheme::encode`], ...) only add the typed serde
+/// call, so each kind instantiates little beyond its own `Serialize`/`Deserialize`.
+struct Names {
+    group: &'static str,
+    version: &'static str,
+    api_version: &'static str,
+    kind: &'static str,
+    type_name: &'static str,
+}
+
+impl Names {
+    fn of<K: CustomResource>() -> Self {
+        Names {
+            group: K::GROUP,
+            version: K::VERSION,
+            api_version: K::API_VERSION,
+            kind: K::KIND,
+            type_name: std::any::type_name::<K>(),
+        }
+    }
+
+    fn gvk(&self) -> GroupVersionKind {
+        GroupVersionKind::gvk(self.group, self.version, self.kind)
+    }
+
+    #[cold]
+    fn decode_error(&self, source: serde_json::Error) -> Error {
+        self.error_as(self.type_name, source)
+    }
+
+    #[cold]
+    fn error_as(&self, type_name: &'static str, source: serde_json::Error) -> Error {
+        Error::Decode {
+            gvk: Box::new(self.gvk()),
+            type_name,
+            source,
+        }
+    }
 }
 
 fn decode_any_as<K: CustomResource>(value: Value) -> Result<Box<dyn Any + Send + Sync>> {
@@ -370,19 +390,43 @@ fn decode_any_as<K: CustomResource>(value: Value) -> Result<Box<dyn Any + Send +
 }
 
 fn from_value_as<K: CustomResource>(value: Value) -> Result<K> {
-    serde_json::from_value(value).map_err(|source| Error::Decode {
-        gvk: Box::new(gvk::<K>()),
-        type_name: std::any::type_name::<K>(),
-        source,
-    })
+    serde_json::from_value(value).map_err(|source| Names::of::<K>().decode_error(source))
 }
 
-fn check_kind<K: CustomResource>(types: &TypeMeta) -> Result<()> {
-    if types.api_version == K::API_VERSION && types.kind == K::KIND {
+/// A [`DynamicObject`] of the kind `names` as JSON, its `apiVersion`/`kind` checked
+/// (or filled in when absent).
+fn dynamic_to_value(obj: DynamicObject, names: &Names) -> Result<Value> {
+    if let Some(types) = &obj.types {
+        check_kind(types, names)?;
+    }
+    let mut value = serde_json::to_value(obj)?;
+    if let Some(map) = value.as_object_mut() {
+        map.entry("apiVersion")
+            .or_insert_with(|| names.api_version.into());
+        map.entry("kind").or_insert_with(|| names.kind.into());
+    }
+    Ok(value)
+}
+
+/// Sets `apiVersion` and `kind` of an encoded object.
+fn set_type_meta(mut value: Value, names: &Names) -> Value {
+    if let Some(map) = value.as_object_mut() {
+        map.insert("apiVersion".into(), names.api_version.into());
+        map.insert("kind".into(), names.kind.into());
+    }
+    value
+}
+
+fn value_to_dynamic(value: Value, names: &Names) -> Result<DynamicObject> {
+    serde_json::from_value(value).map_err(|source| names.error_as("DynamicObject", source))
+}
+
+fn check_kind(types: &TypeMeta, names: &Names) -> Result<()> {
+    if types.api_version == names.api_version && types.kind == names.kind {
         return Ok(());
     }
     Err(Error::KindMismatch {
-        expected: Box::new(gvk::<K>()),
+        expected: Box::new(names.gvk()),
         found: Box::new(gvk_from_type_meta(types)?),
     })
 }

@@ -172,10 +172,12 @@ pub mod example_com {
                 Self { client }
             }
             /// `Doc` objects in `namespace`.
+            #[inline]
             pub fn docs(&self, namespace: &str) -> ::crdgen_runtime::client::ResourceClient<Doc> {
                 ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Doc` objects in every namespace (list and watch).
+            #[inline]
             pub fn docs_all_namespaces(
                 &self,
             ) -> ::crdgen_runtime::client::ResourceClient<
@@ -241,6 +243,7 @@ pub mod example_com {
                 Self { factory }
             }
             /// The shared informer of `Doc` (one watch however many callers).
+            #[inline]
             pub fn docs(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Doc> {
                 self.factory.informer_for::<Doc>()
             }

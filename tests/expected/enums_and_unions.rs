@@ -163,6 +163,7 @@ pub mod example_com {
                 Self { client }
             }
             /// `Choice` objects in `namespace`.
+            #[inline]
             pub fn choices(
                 &self,
                 namespace: &str,
@@ -170,6 +171,7 @@ pub mod example_com {
                 ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Choice` objects in every namespace (list and watch).
+            #[inline]
             pub fn choices_all_namespaces(
                 &self,
             ) -> ::crdgen_runtime::client::ResourceClient<
@@ -237,6 +239,7 @@ pub mod example_com {
                 Self { factory }
             }
             /// The shared informer of `Choice` (one watch however many callers).
+            #[inline]
             pub fn choices(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Choice> {
                 self.factory.informer_for::<Choice>()
             }

@@ -309,10 +309,12 @@ pub mod example_com {
                 Self { client }
             }
             /// `Gadget` objects (cluster-scoped).
+            #[inline]
             pub fn gadgets(&self) -> ::crdgen_runtime::client::ResourceClient<Gadget> {
                 ::crdgen_runtime::client::ResourceClient::cluster(self.client.clone())
             }
             /// `Widget` objects in `namespace`.
+            #[inline]
             pub fn widgets(
                 &self,
                 namespace: &str,
@@ -320,6 +322,7 @@ pub mod example_com {
                 ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Widget` objects in every namespace (list and watch).
+            #[inline]
             pub fn widgets_all_namespaces(
                 &self,
             ) -> ::crdgen_runtime::client::ResourceClient<
@@ -400,10 +403,12 @@ pub mod example_com {
                 Self { factory }
             }
             /// The shared informer of `Gadget` (one watch however many callers).
+            #[inline]
             pub fn gadgets(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Gadget> {
                 self.factory.informer_for::<Gadget>()
             }
             /// The shared informer of `Widget` (one watch however many callers).
+            #[inline]
             pub fn widgets(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Widget> {
                 self.factory.informer_for::<Widget>()
             }
@@ -598,6 +603,7 @@ pub mod example_com {
                 Self { client }
             }
             /// `Widget` objects in `namespace`.
+            #[inline]
             pub fn widgets(
                 &self,
                 namespace: &str,
@@ -605,6 +611,7 @@ pub mod example_com {
                 ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Widget` objects in every namespace (list and watch).
+            #[inline]
             pub fn widgets_all_namespaces(
                 &self,
             ) -> ::crdgen_runtime::client::ResourceClient<
@@ -672,6 +679,7 @@ pub mod example_com {
                 Self { factory }
             }
             /// The shared informer of `Widget` (one watch however many callers).
+            #[inline]
             pub fn widgets(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Widget> {
                 self.factory.informer_for::<Widget>()
             }

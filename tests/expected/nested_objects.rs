@@ -163,10 +163,12 @@ pub mod example_com {
                 Self { client }
             }
             /// `Nest` objects in `namespace`.
+            #[inline]
             pub fn nests(&self, namespace: &str) -> ::crdgen_runtime::client::ResourceClient<Nest> {
                 ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Nest` objects in every namespace (list and watch).
+            #[inline]
             pub fn nests_all_namespaces(
                 &self,
             ) -> ::crdgen_runtime::client::ResourceClient<
@@ -232,6 +234,7 @@ pub mod example_com {
                 Self { factory }
             }
             /// The shared informer of `Nest` (one watch however many callers).
+            #[inline]
             pub fn nests(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Nest> {
                 self.factory.informer_for::<Nest>()
             }

@@ -184,6 +184,7 @@ pub mod example_com {
                 Self { client }
             }
             /// `Presence` objects in `namespace`.
+            #[inline]
             pub fn presences(
                 &self,
                 namespace: &str,
@@ -191,6 +192,7 @@ pub mod example_com {
                 ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Presence` objects in every namespace (list and watch).
+            #[inline]
             pub fn presences_all_namespaces(
                 &self,
             ) -> ::crdgen_runtime::client::ResourceClient<
@@ -258,6 +260,7 @@ pub mod example_com {
                 Self { factory }
             }
             /// The shared informer of `Presence` (one watch however many callers).
+            #[inline]
             pub fn presences(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Presence> {
                 self.factory.informer_for::<Presence>()
             }

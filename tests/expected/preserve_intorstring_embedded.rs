@@ -186,10 +186,12 @@ pub mod example_com {
                 Self { client }
             }
             /// `Keep` objects in `namespace`.
+            #[inline]
             pub fn keeps(&self, namespace: &str) -> ::crdgen_runtime::client::ResourceClient<Keep> {
                 ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Keep` objects in every namespace (list and watch).
+            #[inline]
             pub fn keeps_all_namespaces(
                 &self,
             ) -> ::crdgen_runtime::client::ResourceClient<
@@ -255,6 +257,7 @@ pub mod example_com {
                 Self { factory }
             }
             /// The shared informer of `Keep` (one watch however many callers).
+            #[inline]
             pub fn keeps(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Keep> {
                 self.factory.informer_for::<Keep>()
             }

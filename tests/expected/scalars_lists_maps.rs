@@ -163,6 +163,7 @@ pub mod example_com {
                 Self { client }
             }
             /// `Scalar` objects (cluster-scoped).
+            #[inline]
             pub fn scalars(&self) -> ::crdgen_runtime::client::ResourceClient<Scalar> {
                 ::crdgen_runtime::client::ResourceClient::cluster(self.client.clone())
             }
@@ -225,6 +226,7 @@ pub mod example_com {
                 Self { factory }
             }
             /// The shared informer of `Scalar` (one watch however many callers).
+            #[inline]
             pub fn scalars(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Scalar> {
                 self.factory.informer_for::<Scalar>()
             }

@@ -178,6 +178,7 @@ pub mod example_com {
                 Self { client }
             }
             /// `Known` objects in `namespace`.
+            #[inline]
             pub fn knowns(
                 &self,
                 namespace: &str,
@@ -185,6 +186,7 @@ pub mod example_com {
                 ::crdgen_runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
             }
             /// `Known` objects in every namespace (list and watch).
+            #[inline]
             pub fn knowns_all_namespaces(
                 &self,
             ) -> ::crdgen_runtime::client::ResourceClient<
@@ -250,6 +252,7 @@ pub mod example_com {
                 Self { factory }
             }
             /// The shared informer of `Known` (one watch however many callers).
+            #[inline]
             pub fn knowns(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Known> {
                 self.factory.informer_for::<Known>()
             }

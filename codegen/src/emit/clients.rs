@@ -92,10 +92,12 @@ pub fn emit_module_clients_with(
                 let doc_all = format!(" `{kind}` objects in every namespace (list and watch).");
                 client_methods.push(quote! {
                     #[doc = #doc]
+                    #[inline]
                     pub fn #method(&self, namespace: &str) -> #runtime::client::ResourceClient<#kind_ty> {
                         #runtime::client::ResourceClient::namespaced(self.client.clone(), namespace)
                     }
                     #[doc = #doc_all]
+                    #[inline]
                     pub fn #all(&self) -> #runtime::client::ResourceClient<#kind_ty, #runtime::client::AllNamespaces> {
                         #runtime::client::ResourceClient::<#kind_ty>::all(self.client.clone())
                     }
@@ -105,6 +107,7 @@ pub fn emit_module_clients_with(
                 let doc = format!(" `{kind}` objects (cluster-scoped).");
                 client_methods.push(quote! {
                     #[doc = #doc]
+                    #[inline]
                     pub fn #method(&self) -> #runtime::client::ResourceClient<#kind_ty> {
                         #runtime::client::ResourceClient::cluster(self.client.clone())
                     }
@@ -114,6 +117,7 @@ pub fn emit_module_clients_with(
         let doc = format!(" The shared informer of `{kind}` (one watch however many callers).");
         informer_methods.push(quote! {
             #[doc = #doc]
+            #[inline]
             pub fn #method(&self) -> #runtime::informer::SharedIndexInformer<#kind_ty> {
                 self.factory.informer_for::<#kind_ty>()
             }
