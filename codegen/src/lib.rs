@@ -315,6 +315,9 @@ impl Plan {
                     Chunk::Types(m, range) if !token_emitter => {
                         emit::text::type_range(paths, &self.spaces[*m], range.clone(), depth)
                     }
+                    Chunk::Kinds(m) if !token_emitter && self.external(*m).is_none() => {
+                        emit::text::kinds(paths, &self.model, &self.spaces[*m], depth)
+                    }
                     _ => render::format_items(self.emit(paths, chunk), depth, "<generated>"),
                 }
             },

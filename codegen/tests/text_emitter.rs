@@ -249,3 +249,122 @@ fn corpus_gives_the_same_bytes() {
         &settings("::crdgen_runtime", true, true),
     );
 }
+
+/// CRDs whose group, kind, category and scale names grow one character at a time, so
+/// that the root kinds' lines (the wire form, the `Resource` and `CustomResource`
+/// impls, `new`) end on every column around the margin; some versions are
+/// deprecated, some keep unknown top-level fields (laid out through tokens).
+fn kinds_crds(n: usize) -> String {
+    let mut out = String::new();
+    for len in 1..=n {
+        let word: String = (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+        // DNS labels are at most 63 characters.
+        let labels: Vec<String> = word
+            .as_bytes()
+            .chunks(20)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        let group = format!("{}.example.com", labels.join("."));
+        let version = format!("v{len}alpha{}", &word[..len.min(50)]);
+        let kind = format!("K{word}");
+        let plural = format!("k{word}s");
+        let categories = (0..len % 7)
+            .map(|i| format!("c{i}{word}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let deprecated = if len % 3 == 0 {
+            format!("deprecated: true\n      deprecationWarning: \"{word} is going away\"")
+        } else {
+            "deprecated: false".to_owned()
+        };
+        let preserve = if len % 5 == 0 {
+            "x-kubernetes-preserve-unknown-fields: true"
+        } else {
+            "x-kubernetes-preserve-unknown-fields: false"
+        };
+        let _ = write!(
+            out,
+            r#"---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: {plural}.{group}
+spec:
+  group: {group}
+  scope: {scope}
+  names: {{kind: {kind}, plural: {plural}, categories: [{categories}], shortNames: [{word}]}}
+  versions:
+    - name: {version}
+      served: true
+      storage: true
+      {deprecated}
+      subresources:
+        status: {{}}
+        scale:
+          specReplicasPath: .spec.{word}
+          statusReplicasPath: .status.{word}
+          labelSelectorPath: .status.selector{word}
+      schema:
+        openAPIV3Schema:
+          type: object
+          {preserve}
+          required: [spec]
+          properties:
+            spec:
+              type: object
+              properties:
+                {word}: {{type: integer}}
+            status:
+              type: object
+              properties:
+                {word}: {{type: integer}}
+            extra{word}:
+              type: string
+              default: "{word}"
+"#,
+            scope = if len % 2 == 0 {
+                "Namespaced"
+            } else {
+                "Cluster"
+            },
+        );
+    }
+    out
+}
+
+#[test]
+fn root_kinds_at_every_column_give_the_same_bytes() {
+    let sources = [Source::Text {
+        name: "kinds.yaml".to_owned(),
+        text: kinds_crds(70),
+    }];
+    assert_same("kinds", &sources, &settings("::crdgen_runtime", true, true));
+    assert_same(
+        "kinds",
+        &sources,
+        &settings("::a::much::longer::runtime_path", false, true),
+    );
+    let out = crdgen::generate(&sources, &settings("::crdgen_runtime", true, true))
+        .expect("generates")
+        .single_file()
+        .expect("renders");
+    for shape in [
+        "map.serialize_entry(\n",
+        "map.serialize_entry(\"apiVersion\", \"",
+        "const CATEGORIES: &'static [&'static str] = &[\n",
+        "const CATEGORIES: &'static [&'static str] = &[\"",
+        "::std::option::Option::Some(\n",
+        "pub fn new(name: &str, spec: K",
+        "matches!(",
+    ] {
+        assert!(
+            out.contains(shape),
+            "no `{}` in the output",
+            shape.escape_debug()
+        );
+    }
+    assert!(
+        out.lines().any(|l| l.trim_start().starts_with("for K")),
+        "no impl header broken before `for`"
+    );
+}

@@ -5,10 +5,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::annotate::{Owner, SpaceAnnotations};
-use super::docs::doc_attrs;
+use super::docs::doc_lines;
 use super::types::{emit_fields, extra_field_ident, schema_derive};
 use super::{Paths, field_type_tokens, ident};
-use crate::ir::{KindDef, Model, Presence, Scope, TypeSpace};
+use crate::ir::{KindDef, Model, Presence, ResourceModel, Scope, TypeSpace, VersionModel};
 
 /// Every root kind of the space.
 pub fn emit_kinds(paths: &Paths, model: &Model, space: &TypeSpace) -> TokenStream {
@@ -31,7 +31,7 @@ pub(crate) fn emit_kinds_with(
     quote! { #(#items)* }
 }
 
-fn emit_kind(
+pub(crate) fn emit_kind(
     paths: &Paths,
     model: &Model,
     space: &TypeSpace,
@@ -47,35 +47,9 @@ fn emit_kind(
     let runtime = &paths.runtime;
     let meta_ty = paths.well_known(crate::ir::WellKnown::ObjectMeta);
 
-    let mut doc = doc_attrs(k.doc.as_deref());
-    let api_version = if res.group.is_empty() {
-        ver.name.clone()
-    } else {
-        format!("{}/{}", res.group, ver.name)
-    };
-    let summary = format!(
-        " `{}` ({api_version}, {}){}{}",
-        res.kind,
-        match res.scope {
-            Scope::Namespaced => "namespaced",
-            Scope::Cluster => "cluster-scoped",
-        },
-        if ver.served {
-            ""
-        } else {
-            "; this version is not served"
-        },
-        if ver.deprecated { "; deprecated" } else { "" },
-    );
-    if doc.is_empty() {
-        doc = quote!(#[doc = #summary]);
-    } else {
-        doc = quote!(#doc #[doc = ""] #[doc = #summary]);
-    }
-    if let Some(w) = &ver.deprecation_warning {
-        let line = format!(" Deprecated: {w}");
-        doc = quote!(#doc #[doc = ""] #[doc = #line]);
-    }
+    let api_version = api_version(res, ver);
+    let doc_lines = kind_doc_lines(model, k);
+    let doc = quote! { #( #[doc = #doc_lines] )* };
 
     let default_derive = k.has_default.then(|| quote!(::std::default::Default,));
     let field_ann = ann.map(|(a, i)| (a, Owner::Kind(i)));
@@ -142,13 +116,9 @@ fn emit_kind(
     let short_names = &res.short_names;
     let categories = &res.categories;
     let storage = ver.storage;
-    let deprecation = match (&ver.deprecated, &ver.deprecation_warning) {
-        (false, _) => quote!(::std::option::Option::None),
-        (true, Some(w)) => quote!(::std::option::Option::Some(#w)),
-        (true, None) => {
-            let w = format!("{api_version} {kind} is deprecated");
-            quote!(::std::option::Option::Some(#w))
-        }
+    let deprecation = match deprecation(res, ver) {
+        None => quote!(::std::option::Option::None),
+        Some(w) => quote!(::std::option::Option::Some(#w)),
     };
 
     let status_marker = ver.status_subresource.then(|| {
@@ -296,4 +266,57 @@ fn emit_kind(
         #has_spec
         #has_status
     }
+}
+
+/// `group/version` (just the version for the core group).
+pub(crate) fn api_version(res: &ResourceModel, ver: &VersionModel) -> String {
+    if res.group.is_empty() {
+        ver.name.clone()
+    } else {
+        format!("{}/{}", res.group, ver.name)
+    }
+}
+
+/// The warning of a deprecated version.
+pub(crate) fn deprecation(res: &ResourceModel, ver: &VersionModel) -> Option<String> {
+    match (&ver.deprecated, &ver.deprecation_warning) {
+        (false, _) => None,
+        (true, Some(w)) => Some(w.clone()),
+        (true, None) => Some(format!(
+            "{} {} is deprecated",
+            api_version(res, ver),
+            res.kind
+        )),
+    }
+}
+
+/// A kind's doc lines: its description, then what it is (kind, version, scope).
+pub(crate) fn kind_doc_lines(model: &Model, k: &KindDef) -> Vec<String> {
+    let res = &model.resources[k.resource];
+    let ver = &res.versions[k.version];
+    let summary = format!(
+        " `{}` ({}, {}){}{}",
+        res.kind,
+        api_version(res, ver),
+        match res.scope {
+            Scope::Namespaced => "namespaced",
+            Scope::Cluster => "cluster-scoped",
+        },
+        if ver.served {
+            ""
+        } else {
+            "; this version is not served"
+        },
+        if ver.deprecated { "; deprecated" } else { "" },
+    );
+    let mut lines = doc_lines(k.doc.as_deref());
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines.push(summary);
+    if let Some(w) = &ver.deprecation_warning {
+        lines.push(String::new());
+        lines.push(format!(" Deprecated: {w}"));
+    }
+    lines
 }

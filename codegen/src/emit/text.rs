@@ -23,17 +23,24 @@ use std::fmt::Write as _;
 use proc_macro2::Literal;
 
 use super::docs::doc_lines;
+use super::kinds::{api_version, deprecation, emit_kind, kind_doc_lines};
 use super::types::{
     default_value, emit_enum_impls, extra_field_ident, placeholder_doc, quote_path, variant_doc,
 };
 use super::{Paths, type_complexity, well_known_path};
 use crate::error::Result;
-use crate::ir::{EnumDef, Presence, StructDef, TypeBody, TypeDef, TypeRef, TypeSpace};
+use crate::ir::{
+    EnumDef, Field, KindDef, Model, Presence, Scope, StructDef, TypeBody, TypeDef, TypeRef,
+    TypeSpace, WellKnown,
+};
 use crate::render::format_items;
 
 /// prettyplease's margin, its least room on a deeply indented line, and its indent.
 const MARGIN: usize = 89;
 const MIN_SPACE: usize = 60;
+
+const EXTRA_DOC: &str =
+    " Fields the schema does not list, kept because it preserves unknown fields.";
 const INDENT: usize = 4;
 
 /// The column a line starting at `indent` may reach before the printer breaks it.
@@ -56,7 +63,7 @@ pub fn type_range(
             TypeBody::Struct(s) => {
                 w.structure(space, t, s);
                 if s.fields.iter().any(|f| f.default.is_some()) {
-                    w.default_fns(paths, space, t, s);
+                    w.default_fns(paths, space, &t.name.0, &s.fields);
                 }
             }
             TypeBody::Enum(e) => {
@@ -71,6 +78,22 @@ pub fn type_range(
     Ok(w.out)
 }
 
+/// A module's root kinds as formatted text (the same bytes as formatting
+/// [`super::kinds::emit_kinds`]). A kind with a line this module does not know how
+/// prettyplease would break is formatted from tokens.
+pub fn kinds(paths: &Paths, model: &Model, space: &TypeSpace, depth: usize) -> Result<String> {
+    let mut w = Writer::new(paths, depth);
+    for k in &space.kinds {
+        let start = w.out.len();
+        if w.kind(paths, model, space, k).is_none() {
+            w.out.truncate(start);
+            let tokens = emit_kind(paths, model, space, k, None);
+            w.out.push_str(&format_items(tokens, depth, "<generated>")?);
+        }
+    }
+    Ok(w.out)
+}
+
 /// A type or an expression as the printer sees it: a path or literal, perhaps with
 /// generic arguments or call arguments. Both kinds of list break the same way.
 #[derive(Debug, Clone)]
@@ -78,6 +101,8 @@ pub(crate) enum Tree {
     Atom(String),
     Generic(String, Vec<Tree>),
     Call(String, Vec<Tree>),
+    /// An array expression after `head` (e.g. `&`): `&["a", "b"]`.
+    Array(String, Vec<Tree>),
 }
 
 impl Tree {
@@ -94,6 +119,7 @@ impl Tree {
             Tree::Atom(_) => None,
             Tree::Generic(head, args) => Some((head, args, '<', '>')),
             Tree::Call(head, args) => Some((head, args, '(', ')')),
+            Tree::Array(head, args) => Some((head, args, '[', ']')),
         }
     }
 
@@ -310,13 +336,21 @@ impl Writer {
     }
 
     fn derive(&mut self, indent: usize, traits: &[&str], default: bool) {
+        self.derive_list(indent, traits, default, true);
+    }
+
+    /// `#[derive(...)]` (serde's `Serialize` if `serialize`, and `Deserialize`) and
+    /// `#[serde(crate = ...)]`.
+    fn derive_list(&mut self, indent: usize, traits: &[&str], default: bool, serialize: bool) {
         let mut args: Vec<&str> = traits.to_vec();
         if default {
             args.push("::std::default::Default");
         }
         let ser = format!("{}::Serialize", self.serde);
         let de = format!("{}::Deserialize", self.serde);
-        args.push(&ser);
+        if serialize {
+            args.push(&ser);
+        }
         args.push(&de);
         self.attr(indent, "derive", &args);
         let serde_crate = std::mem::take(&mut self.serde_crate);
@@ -334,7 +368,6 @@ impl Writer {
 
     fn structure(&mut self, space: &TypeSpace, t: &TypeDef, s: &StructDef) {
         let i = self.indent;
-        let fi = i + INDENT;
         self.type_docs(t);
         self.derive(
             i,
@@ -352,7 +385,17 @@ impl Writer {
             return;
         }
         self.out.push('\n');
-        let owner = &t.name.0;
+        self.fields(space, &t.name.0, &s.fields);
+        if s.preserve_unknown {
+            let name = extra_field_ident(&s.fields).to_string();
+            self.extra_field(space, &name, EXTRA_DOC);
+        }
+        self.line(i, "}");
+    }
+
+    /// The declarations of `fields` (of the struct or kind `owner`).
+    fn fields(&mut self, space: &TypeSpace, owner: &str, fields: &[Field]) {
+        let fi = self.indent + INDENT;
         let with = format!(
             "with = {}",
             Literal::string(&format!("{}::__private::double_option", self.runtime))
@@ -361,7 +404,7 @@ impl Writer {
             "skip_serializing_if = {}",
             Literal::string("::std::option::Option::is_none")
         );
-        for f in &s.fields {
+        for f in fields {
             self.docs(fi, &doc_lines(f.doc.as_deref()));
             let mut args: Vec<String> = Vec::new();
             if f.rust_name.unraw() != f.wire_name {
@@ -391,28 +434,23 @@ impl Writer {
             let ty = self.field_type(space, &f.ty, f.presence);
             self.field_line(fi, &f.rust_name.0, &ty);
         }
-        if s.preserve_unknown {
-            let name = extra_field_ident(&s.fields).to_string();
-            self.docs(
-                fi,
-                &[
-                    " Fields the schema does not list, kept because it preserves unknown fields."
-                        .to_owned(),
-                ],
-            );
-            self.attr(fi, "serde", &["flatten"]);
-            let ty = self.type_of(space, &TypeRef::JsonObject);
-            self.field_line(fi, &name, &ty);
-        }
-        self.line(i, "}");
+    }
+
+    /// The flattened map that keeps unknown fields.
+    fn extra_field(&mut self, space: &TypeSpace, name: &str, doc: &str) {
+        let fi = self.indent + INDENT;
+        self.docs(fi, &[doc.to_owned()]);
+        self.attr(fi, "serde", &["flatten"]);
+        let ty = self.type_of(space, &TypeRef::JsonObject);
+        self.field_line(fi, name, &ty);
     }
 
     /// `impl T { fn __default_x() -> X { value } ... }` for the fields with defaults.
-    fn default_fns(&mut self, paths: &Paths, space: &TypeSpace, t: &TypeDef, s: &StructDef) {
+    fn default_fns(&mut self, paths: &Paths, space: &TypeSpace, owner: &str, fields: &[Field]) {
         let i = self.indent;
         let fi = i + INDENT;
-        let _ = writeln!(self.out, "{:i$}impl {} {{", "", t.name.0);
-        for f in &s.fields {
+        let _ = writeln!(self.out, "{:i$}impl {owner} {{", "");
+        for f in fields {
             let Some(json) = &f.default else { continue };
             if type_complexity(&f.ty, f.presence) > 250 {
                 self.attr(fi, "allow", &["clippy::type_complexity"]);
@@ -425,13 +463,431 @@ impl Writer {
             self.ty(&ty, fi, fi + head.len(), limit(fi), 2);
             self.out.push_str(" {\n");
             let body = fi + INDENT;
-            let value = default_value(paths, space, f, json, &t.name.0);
+            let value = default_value(paths, space, f, json, owner);
             self.pad(body);
             self.ty(&value, body, body, limit(body), 0);
             self.out.push('\n');
             self.line(fi, "}");
         }
         self.line(i, "}");
+    }
+
+    /// Whether `text` fits on a line at `indent` (then prettyplease prints it flat).
+    fn fits(indent: usize, text: &str) -> bool {
+        indent + text.len() <= limit(indent)
+    }
+
+    /// A line that must fit, or the kind goes through tokens.
+    fn flat(&mut self, indent: usize, text: &str) -> Option<()> {
+        Self::fits(indent, text).then(|| self.line(indent, text))
+    }
+
+    /// `impl Trait for T {`, breaking before `for` when the line is too long.
+    fn impl_header(&mut self, indent: usize, trait_path: &str, ty: &str) {
+        self.pad(indent);
+        self.out.push_str("impl ");
+        self.out.push_str(trait_path);
+        if indent + 5 + trait_path.len() + 5 + ty.len() + 2 <= limit(indent) {
+            self.out.push(' ');
+        } else {
+            self.out.push('\n');
+            self.pad(indent);
+        }
+        let _ = writeln!(self.out, "for {ty} {{");
+    }
+
+    /// `fn name(params) -> ret {` at `indent`: the parameters break one a line when
+    /// they and what follows up to the next break do not fit. `ret` is an atom.
+    fn signature(&mut self, indent: usize, head: &str, params: &[&str], ret: &str) {
+        let flat_params = params.join(", ");
+        let tail = format!(") -> {ret} {{");
+        self.pad(indent);
+        self.out.push_str(head);
+        self.out.push('(');
+        let col = indent + head.len() + 1;
+        if params.is_empty() || col + flat_params.len() + tail.len() <= limit(indent) {
+            self.out.push_str(&flat_params);
+        } else {
+            self.out.push('\n');
+            for p in params {
+                self.line(indent + INDENT, &format!("{p},"));
+            }
+            self.pad(indent);
+        }
+        self.out.push_str(&tail);
+        self.out.push('\n');
+    }
+
+    fn kind(&mut self, paths: &Paths, model: &Model, space: &TypeSpace, k: &KindDef) -> Option<()> {
+        let res = &model.resources[k.resource];
+        let ver = &res.versions[k.version];
+        let i = self.indent;
+        let (b, c) = (i + INDENT, i + 2 * INDENT);
+        let name = k.name.0.as_str();
+        let runtime = self.runtime.clone();
+        let serde = self.serde.clone();
+        let kube = format!("{runtime}::kube");
+        let meta = format!("{}::{}", self.k8s, well_known_path(WellKnown::ObjectMeta));
+        let lit = |s: &str| Literal::string(s).to_string();
+        if k.preserve_unknown {
+            // Its serializer filters keys with `matches!`, laid out by rules of its own.
+            return None;
+        }
+
+        // The struct.
+        self.docs(i, &kind_doc_lines(model, k));
+        self.derive_list(
+            i,
+            &[
+                "::std::clone::Clone",
+                "::std::fmt::Debug",
+                "::std::cmp::PartialEq",
+            ],
+            k.has_default,
+            false,
+        );
+        let _ = writeln!(self.out, "{:i$}pub struct {name} {{", "");
+        self.docs(b, &[" Standard object metadata.".to_owned()]);
+        self.line(b, "#[serde(default)]");
+        self.field_line(b, "metadata", &Tree::Atom(meta.clone()));
+        self.fields(space, name, &k.fields);
+        self.line(i, "}");
+        if k.fields.iter().any(|f| f.default.is_some()) {
+            self.default_fns(paths, space, name, &k.fields);
+        }
+
+        // `new(name, spec)`.
+        let spec = k.fields.iter().find(|f| f.wire_name == "spec");
+        if let Some(spec) = spec.filter(|f| f.presence == Presence::Required)
+            && k.fields
+                .iter()
+                .filter(|f| f.wire_name != "spec")
+                .all(|f| f.presence != Presence::Required)
+        {
+            let spec_ty = self.type_of(space, &spec.ty);
+            let Tree::Atom(spec_ty) = spec_ty else {
+                return None;
+            };
+            let _ = writeln!(self.out, "{:i$}impl {name} {{", "");
+            self.line(
+                b,
+                "/// A new object with the given name and spec; everything else empty.",
+            );
+            self.signature(
+                b,
+                "pub fn new",
+                &["name: &str", &format!("spec: {spec_ty}")],
+                "Self",
+            );
+            let (d, e, f) = (c + INDENT, c + 2 * INDENT, c + 3 * INDENT);
+            self.line(c, "Self {");
+            let _ = writeln!(self.out, "{:d$}metadata: {meta} {{", "");
+            // `name: Some(String::from(name)),`
+            self.pad(e);
+            self.out.push_str("name: ");
+            let value = Tree::call(
+                "::std::option::Option::Some",
+                vec![Tree::call(
+                    "::std::string::String::from",
+                    vec![Tree::Atom("name".into())],
+                )],
+            );
+            self.ty(&value, e, e + 6, limit(e), 1);
+            self.out.push_str(",\n");
+            self.flat(e, "..::std::default::Default::default()")?;
+            self.line(d, "},");
+            if spec.rust_name.0 == "spec" {
+                self.line(d, "spec,");
+            } else {
+                self.flat(d, &format!("{}: spec,", spec.rust_name.0))?;
+            }
+            for o in k.fields.iter().filter(|f| f.wire_name != "spec") {
+                self.flat(
+                    d,
+                    &format!("{}: ::std::option::Option::None,", o.rust_name.0),
+                )?;
+            }
+            self.line(c, "}");
+            self.line(b, "}");
+            self.line(i, "}");
+            let _ = f;
+        }
+
+        // The wire form.
+        self.line(i, "#[automatically_derived]");
+        self.impl_header(i, &format!("{serde}::Serialize"), name);
+        let generics = format!("fn serialize<S: {serde}::Serializer>");
+        // The generic list breaks if it and `>(` do not fit.
+        if !Self::fits(b, &format!("{generics}(")) {
+            return None;
+        }
+        let result = "::std::result::Result<S::Ok, S::Error>";
+        {
+            // Parameters, then `) -> ::std::result::Result<` up to the generic list's break.
+            let params = "&self, serializer: S";
+            self.pad(b);
+            self.out.push_str(&generics);
+            self.out.push('(');
+            let col = b + generics.len() + 1;
+            let rest = ") -> ::std::result::Result<".len();
+            if col + params.len() + rest <= limit(b) {
+                if !Self::fits(b, &format!("{generics}({params}) -> {result} {{")) {
+                    return None;
+                }
+                let _ = writeln!(self.out, "{params}) -> {result} {{");
+            } else {
+                self.out.push('\n');
+                self.line(c, "&self,");
+                self.line(c, "serializer: S,");
+                if !Self::fits(b, &format!(") -> {result} {{")) {
+                    return None;
+                }
+                self.line(b, &format!(") -> {result} {{"));
+            }
+        }
+        self.flat(c, &format!("use {serde}::ser::SerializeMap as _;"))?;
+        self.flat(
+            c,
+            "let mut map = serializer.serialize_map(::std::option::Option::None)?;",
+        )?;
+        let api_version = api_version(res, ver);
+        self.serialize_entry(c, "\"apiVersion\"", &lit(&api_version));
+        self.serialize_entry(c, "\"kind\"", &lit(&res.kind));
+        self.serialize_entry(c, "\"metadata\"", "&self.metadata");
+        for f in &k.fields {
+            let wire = lit(&f.wire_name);
+            let fname = &f.rust_name.0;
+            match f.presence {
+                Presence::Required | Presence::RequiredNullable => {
+                    self.serialize_entry(c, &wire, &format!("&self.{fname}"));
+                }
+                Presence::Optional | Presence::OptionalNullable => {
+                    self.flat(
+                        c,
+                        &format!("if let ::std::option::Option::Some(value) = &self.{fname} {{"),
+                    )?;
+                    self.serialize_entry(c + INDENT, &wire, "value");
+                    self.line(c, "}");
+                }
+            }
+        }
+        self.line(c, "map.end()");
+        self.line(b, "}");
+        self.line(i, "}");
+
+        // kube's Resource.
+        let scope = match res.scope {
+            Scope::Namespaced => "NamespaceResourceScope",
+            Scope::Cluster => "ClusterResourceScope",
+        };
+        self.line(i, "#[automatically_derived]");
+        self.impl_header(i, &format!("{kube}::Resource"), name);
+        self.line(b, "type DynamicType = ();");
+        self.flat(b, &format!("type Scope = {kube}::core::{scope};"))?;
+        for (f, value) in [
+            ("kind", &res.kind),
+            ("group", &res.group),
+            ("version", &ver.name),
+            ("api_version", &api_version),
+            ("plural", &res.plural),
+        ] {
+            self.flat(
+                b,
+                &format!("fn {f}(_: &()) -> ::std::borrow::Cow<'_, str> {{"),
+            )?;
+            self.flat(c, &format!("::std::borrow::Cow::Borrowed({})", lit(value)))?;
+            self.line(b, "}");
+        }
+        self.signature(b, "fn meta", &["&self"], &format!("&{meta}"));
+        self.line(c, "&self.metadata");
+        self.line(b, "}");
+        self.signature(b, "fn meta_mut", &["&mut self"], &format!("&mut {meta}"));
+        self.line(c, "&mut self.metadata");
+        self.line(b, "}");
+        self.line(i, "}");
+
+        // crdgen's CustomResource.
+        self.line(i, "#[automatically_derived]");
+        self.impl_header(i, &format!("{runtime}::CustomResource"), name);
+        for (c_name, value) in [
+            ("GROUP", &res.group),
+            ("VERSION", &ver.name),
+            ("API_VERSION", &api_version),
+            ("KIND", &res.kind),
+            ("LIST_KIND", &res.list_kind),
+            ("PLURAL", &res.plural),
+            ("SINGULAR", &res.singular),
+        ] {
+            // Nothing breaks after ` = ` in a constant: long strings stay on the line.
+            let _ = writeln!(
+                self.out,
+                "{:b$}const {c_name}: &'static str = {};",
+                "",
+                lit(value)
+            );
+        }
+        for (c_name, values) in [
+            ("SHORT_NAMES", &res.short_names),
+            ("CATEGORIES", &res.categories),
+        ] {
+            // A list of strings breaks one item a line, like call arguments.
+            let items = values.iter().map(|v| Tree::Atom(lit(v))).collect();
+            let head = format!("const {c_name}: &'static [&'static str] = ");
+            self.pad(b);
+            self.out.push_str(&head);
+            self.ty(
+                &Tree::Array("&".to_owned(), items),
+                b,
+                b + head.len(),
+                limit(b),
+                1,
+            );
+            self.out.push_str(";\n");
+        }
+        let scope = match res.scope {
+            Scope::Namespaced => "Namespaced",
+            Scope::Cluster => "Cluster",
+        };
+        let _ = writeln!(
+            self.out,
+            "{:b$}const SCOPE: {runtime}::Scope = {runtime}::Scope::{scope};",
+            ""
+        );
+        let _ = writeln!(self.out, "{:b$}const STORAGE: bool = {};", "", ver.storage);
+        let option = "::std::option::Option<&'static str>";
+        match deprecation(res, ver) {
+            None => {
+                let _ = writeln!(
+                    self.out,
+                    "{:b$}const DEPRECATION: {option} = ::std::option::Option::None;",
+                    ""
+                );
+            }
+            Some(w) => self.const_call(
+                b,
+                "DEPRECATION",
+                option,
+                "::std::option::Option::Some",
+                &lit(&w),
+            ),
+        }
+        self.line(i, "}");
+
+        // Markers.
+        if ver.status_subresource {
+            self.line(i, "#[automatically_derived]");
+            self.flat(
+                i,
+                &format!("impl {runtime}::HasStatusSubresource for {name} {{}}"),
+            )?;
+        }
+        if let Some(scale) = &ver.scale {
+            self.line(i, "#[automatically_derived]");
+            self.impl_header(i, &format!("{runtime}::HasScaleSubresource"), name);
+            for (c_name, value) in [
+                ("SPEC_REPLICAS_PATH", &scale.spec_replicas_path),
+                ("STATUS_REPLICAS_PATH", &scale.status_replicas_path),
+            ] {
+                let _ = writeln!(
+                    self.out,
+                    "{:b$}const {c_name}: &'static str = {};",
+                    "",
+                    lit(value)
+                );
+            }
+            match &scale.label_selector_path {
+                None => {
+                    let _ = writeln!(
+                        self.out,
+                        "{:b$}const LABEL_SELECTOR_PATH: {option} = ::std::option::Option::None;",
+                        ""
+                    );
+                }
+                Some(p) => self.const_call(
+                    b,
+                    "LABEL_SELECTOR_PATH",
+                    option,
+                    "::std::option::Option::Some",
+                    &lit(p),
+                ),
+            }
+            self.line(i, "}");
+        }
+        let status = k.fields.iter().find(|f| f.wire_name == "status");
+        for (field, trait_name, assoc, getter, optional) in [
+            (
+                spec.filter(|f| f.presence == Presence::Required),
+                "HasSpec",
+                "Spec",
+                "spec",
+                false,
+            ),
+            (
+                status.filter(|f| f.presence == Presence::Optional),
+                "HasStatus",
+                "Status",
+                "status",
+                true,
+            ),
+        ] {
+            let Some(field) = field else { continue };
+            let Tree::Atom(ty) = self.type_of(space, &field.ty) else {
+                return None;
+            };
+            let fname = &field.rust_name.0;
+            self.line(i, "#[automatically_derived]");
+            self.impl_header(i, &format!("{kube}::core::object::{trait_name}"), name);
+            self.flat(b, &format!("type {assoc} = {ty};"))?;
+            if optional {
+                self.flat(
+                    b,
+                    &format!("fn {getter}(&self) -> ::std::option::Option<&Self::{assoc}> {{"),
+                )?;
+                self.flat(c, &format!("self.{fname}.as_ref()"))?;
+                self.line(b, "}");
+                self.flat(
+                    b,
+                    &format!(
+                        "fn {getter}_mut(&mut self) -> &mut ::std::option::Option<Self::{assoc}> {{"
+                    ),
+                )?;
+            } else {
+                self.flat(b, &format!("fn {getter}(&self) -> &Self::{assoc} {{"))?;
+                self.flat(c, &format!("&self.{fname}"))?;
+                self.line(b, "}");
+                self.flat(
+                    b,
+                    &format!("fn {getter}_mut(&mut self) -> &mut Self::{assoc} {{"),
+                )?;
+            }
+            self.flat(c, &format!("&mut self.{fname}"))?;
+            self.line(b, "}");
+            self.line(i, "}");
+        }
+        Some(())
+    }
+
+    /// `map.serialize_entry(key, value)?;` at `indent`: the arguments break one a line
+    /// (the receiver is short, so the call is not indented further).
+    fn serialize_entry(&mut self, indent: usize, key: &str, value: &str) {
+        self.pad(indent);
+        let call = Tree::call(
+            "map.serialize_entry",
+            vec![Tree::Atom(key.to_owned()), Tree::Atom(value.to_owned())],
+        );
+        self.ty(&call, indent, indent, limit(indent), 2);
+        self.out.push_str("?;\n");
+    }
+
+    /// `const NAME: Type = path(arg);`: the call's argument breaks onto its own line
+    /// when it does not fit (nothing else breaks).
+    fn const_call(&mut self, indent: usize, name: &str, ty: &str, path: &str, arg: &str) {
+        self.pad(indent);
+        let head = format!("const {name}: {ty} = ");
+        self.out.push_str(&head);
+        let call = Tree::call(path, vec![Tree::Atom(arg.to_owned())]);
+        self.ty(&call, indent, indent + head.len(), limit(indent), 1);
+        self.out.push_str(";\n");
     }
 
     fn enumeration(&mut self, t: &TypeDef, e: &EnumDef) {
