@@ -301,7 +301,14 @@ impl Plan {
             owner.resize(chunks.len(), Some(m));
             debug_assert!(chunks.len() > before);
         }
-        let texts = render::par_map(
+        let types: usize = self.spaces.iter().map(|s| s.types.len()).sum();
+        let threads = if types < render::PARALLEL_MIN_TYPES {
+            1
+        } else {
+            render::threads()
+        };
+        let texts = render::par_map_on(
+            threads,
             &chunks,
             || self.paths(),
             |paths, chunk| {

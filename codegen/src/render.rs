@@ -214,12 +214,20 @@ pub(crate) fn threads() -> usize {
     if proc_macro::is_available() {
         return 1;
     }
-    std::env::var("CRDGEN_THREADS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1)
+    // Asking the system (affinity, cgroup quotas) costs file reads: once is enough.
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::env::var("CRDGEN_THREADS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1)
+    })
 }
+
+/// Named types below which the output is rendered on one thread: for a small CRD,
+/// starting a thread costs more than it saves.
+pub(crate) const PARALLEL_MIN_TYPES: usize = 200;
 
 /// `f` over every item on up to [`threads`] threads (the caller's included), results
 /// in item order, so output does not depend on scheduling. `init` makes each thread's
@@ -229,8 +237,18 @@ pub(crate) fn par_map<T: Sync, S, R: Send>(
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
+    par_map_on(threads(), items, init, f)
+}
+
+/// [`par_map`] on at most `threads` threads.
+pub(crate) fn par_map_on<T: Sync, S, R: Send>(
+    threads: usize,
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = threads().min(items.len());
+    let threads = threads.min(items.len());
     if threads <= 1 {
         let mut state = init();
         return items.iter().map(|t| f(&mut state, t)).collect();
