@@ -64,7 +64,8 @@
 //! ## Pipeline
 //!
 //! [`input`] (YAML → [`ir::Model`]) → [`passes`] (schemas → [`ir::TypeSpace`]) →
-//! [`emit`] (tokens) → [`render`] (prettyplease, files).
+//! [`emit`] (text for types and kinds, [`emit::text`]; tokens and prettyplease for the
+//! client layer) → [`render`] (files).
 
 // Only to ask whether generation runs inside a procedural macro (see render::threads).
 extern crate proc_macro;
