@@ -8,6 +8,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use crdgen::{Error, Settings, Source};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Typed Rust clients from Kubernetes CustomResourceDefinitions.
 ///
 /// Examples:
