@@ -39,36 +39,9 @@ use crdgen::input::yaml;
 use crdgen::{Settings, Source};
 
 mod support;
-use support::semantic_problems;
+use support::{Rng, semantic_problems};
 
 // ---------------------------------------------------------------------------------------
-// A tiny deterministic RNG (SplitMix64): no dependency, same sequence everywhere.
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // A YAML tree that can hold what a mutator wants (duplicate keys, any scalar), printed as
 // JSON (flow) or block YAML with every scalar double-quoted.

@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 
 use crdgen::input::yaml::{self, Limits};
 
+mod support;
+use support::Rng;
+
 fn corpus_dir() -> PathBuf {
     std::env::var_os("CRDGEN_CORPUS_DIR")
         .map(PathBuf::from)
@@ -135,25 +138,6 @@ fn corpus_files_parse_the_same() {
 
 // ---------------------------------------------------------------------------------------
 // Mutants.
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
 
 const SAMPLE: &str = "apiVersion: v1\nkind: Thing\nmetadata:\n  name: x # c\n  labels: {a: b, \"c\": 'd'}\nspec:\n  list:\n  - a\n  - b: 1\n    c: [1, 2.5, true, null]\n  - - nested\n    - 'q''s'\n  text: |\n    line 1\n\n    line 2\n  folded: >-\n    a\n    b\n\n    c\n  plain: word\n    continued\n    more\n  dq: \"a\\tb\n    c \\\n    d\"\n  empty:\n  seq:\n    -\n    - x\n---\n# end\n";
 

@@ -579,7 +579,7 @@ impl Writer {
                 &["name: &str", &format!("spec: {spec_ty}")],
                 "Self",
             );
-            let (d, e, f) = (c + INDENT, c + 2 * INDENT, c + 3 * INDENT);
+            let (d, e) = (c + INDENT, c + 2 * INDENT);
             self.line(c, "Self {");
             let _ = writeln!(self.out, "{:d$}metadata: {meta} {{", "");
             // `name: Some(String::from(name)),`
@@ -610,7 +610,6 @@ impl Writer {
             self.line(c, "}");
             self.line(b, "}");
             self.line(i, "}");
-            let _ = f;
         }
 
         // The wire form.

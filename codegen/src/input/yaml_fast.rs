@@ -690,6 +690,20 @@ impl Fast<'_> {
         &self.s[from..to]
     }
 
+    /// Inside quotes, the characters up to a quote, a backslash or a byte `stop`
+    /// accepts (the first one is taken whatever it is), appended to `string`.
+    fn quoted_run(&mut self, string: &mut String, stop: fn(u8) -> bool) {
+        let start = self.i;
+        self.i += 1;
+        while {
+            let c = self.peek();
+            !stop(c) && c != b'\'' && c != b'"' && c != b'\\'
+        } {
+            self.i += 1;
+        }
+        string.push_str(self.str(start, self.i));
+    }
+
     /// A quoted scalar (saphyr's `scan_flow_scalar`) in block context; continuation
     /// lines must start at `min_col` or further (saphyr asks for as much or less).
     /// The cursor ends after the closing quote.
@@ -728,15 +742,7 @@ impl Fast<'_> {
                 } else if c == b'\\' && !single {
                     string.push(self.escape()?);
                 } else {
-                    let start = self.i;
-                    self.i += 1;
-                    while {
-                        let c = self.peek();
-                        !is_blank_or_breakz(c) && c != b'\'' && c != b'"' && c != b'\\'
-                    } {
-                        self.i += 1;
-                    }
-                    string.push_str(self.str(start, self.i));
+                    self.quoted_run(&mut string, is_blank_or_breakz);
                 }
             }
             if self.peek() == quote {
@@ -1117,15 +1123,7 @@ impl Fast<'_> {
                 }
                 string.push(self.escape()?);
             } else {
-                let start = self.i;
-                self.i += 1;
-                while {
-                    let c = self.peek();
-                    !is_breakz(c) && c != b'\'' && c != b'"' && c != b'\\'
-                } {
-                    self.i += 1;
-                }
-                string.push_str(self.str(start, self.i));
+                self.quoted_run(&mut string, is_breakz);
             }
         }
         self.i += 1;
