@@ -326,6 +326,29 @@ impl Plan {
                     Chunk::Kinds(m) if !token_emitter && self.external(*m).is_none() => {
                         emit::text::kinds(paths, &self.model, &self.spaces[*m], depth)
                     }
+                    Chunk::Clients(m) if !token_emitter && self.external(*m).is_none() => {
+                        match emit::text::clients::module(
+                            paths,
+                            &self.model,
+                            &self.spaces[*m],
+                            depth,
+                        ) {
+                            Some(text) => Ok(text),
+                            None => {
+                                render::format_items(self.emit(paths, chunk), depth, "<generated>")
+                            }
+                        }
+                    }
+                    Chunk::Root
+                        if !token_emitter && self.settings.clients && !self.spaces.is_empty() =>
+                    {
+                        match emit::text::clients::root(paths, &self.model, &self.spaces) {
+                            Some(text) => Ok(text),
+                            None => {
+                                render::format_items(self.emit(paths, chunk), depth, "<generated>")
+                            }
+                        }
+                    }
                     _ => render::format_items(self.emit(paths, chunk), depth, "<generated>"),
                 }
             },

@@ -253,8 +253,10 @@ fn corpus_gives_the_same_bytes() {
 /// CRDs whose group, kind, category and scale names grow one character at a time, so
 /// that the root kinds' lines (the wire form, the `Resource` and `CustomResource`
 /// impls, `new`) end on every column around the margin; some versions are
-/// deprecated, some keep unknown top-level fields (laid out through tokens).
-fn kinds_crds(n: usize) -> String {
+/// deprecated, some keep unknown top-level fields (laid out through tokens). With
+/// `group`, every kind is of that group and version `v1` instead, so that one
+/// group/version's client, kind enum and informers have them all.
+fn kinds_crds(n: usize, group: Option<&str>) -> String {
     let mut out = String::new();
     for len in 1..=n {
         let word: String = (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
@@ -264,8 +266,13 @@ fn kinds_crds(n: usize) -> String {
             .chunks(20)
             .map(|c| String::from_utf8_lossy(c).into_owned())
             .collect();
-        let group = format!("{}.example.com", labels.join("."));
-        let version = format!("v{len}alpha{}", &word[..len.min(50)]);
+        let (group, version) = match group {
+            Some(g) => (g.to_owned(), "v1".to_owned()),
+            None => (
+                format!("{}.example.com", labels.join(".")),
+                format!("v{len}alpha{}", &word[..len.min(50)]),
+            ),
+        };
         let kind = format!("K{word}");
         let plural = format!("k{word}s");
         let categories = (0..len % 7)
@@ -336,7 +343,7 @@ spec:
 fn root_kinds_at_every_column_give_the_same_bytes() {
     let sources = [Source::Text {
         name: "kinds.yaml".to_owned(),
-        text: kinds_crds(70),
+        text: kinds_crds(70, None),
     }];
     assert_same("kinds", &sources, &settings("::crdgen_runtime", true, true));
     assert_same(
@@ -367,4 +374,61 @@ fn root_kinds_at_every_column_give_the_same_bytes() {
         out.lines().any(|l| l.trim_start().starts_with("for K")),
         "no impl header broken before `for`"
     );
+}
+
+#[test]
+fn clients_at_every_column_give_the_same_bytes() {
+    // Kinds (and so accessors, variants, match arms) of every length in one
+    // group/version, for groups of two lengths; `kinds_crds(70, None)` above gives
+    // the root a group/version of every length.
+    let mut all = String::new();
+    for group in ["a.io", "a-rather-long-group-name.clients.example.com"] {
+        let sources = [Source::Text {
+            name: "clients.yaml".to_owned(),
+            text: kinds_crds(70, Some(group)),
+        }];
+        assert_same(group, &sources, &settings("::crdgen_runtime", true, true));
+        assert_same(
+            group,
+            &sources,
+            &settings("::a::much::longer::runtime_path", false, true),
+        );
+        let out = crdgen::generate(&sources, &settings("::crdgen_runtime", true, true))
+            .expect("generates")
+            .single_file()
+            .expect("renders");
+        all.push_str(&out);
+        for shape in [
+            "::scheme::decode_boxed(obj, Self::",
+            "::scheme::decode_boxed(\n",
+            "::scheme::Scheme::encode(o.as_ref()),\n",
+            "::scheme::Scheme::encode(o.as_ref())\n",
+            "::core::GroupVersionKind::gvk(\n",
+            "::client::ResourceClient<\n",
+            "(::std::boxed::Box<",
+            "(\n",
+        ] {
+            assert!(
+                out.contains(shape),
+                "{group}: no `{}` in the output",
+                shape.escape_debug()
+            );
+        }
+    }
+    let sources = [Source::Text {
+        name: "kinds.yaml".to_owned(),
+        text: kinds_crds(70, None),
+    }];
+    let out = crdgen::generate(&sources, &settings("::crdgen_runtime", true, true))
+        .expect("generates")
+        .single_file()
+        .expect("renders");
+    all.push_str(&out);
+    for shape in ["::scheme::kind_in(\n", "::scheme::kind_in(&gvk, \""] {
+        assert!(
+            all.contains(shape),
+            "no `{}` in the output",
+            shape.escape_debug()
+        );
+    }
 }

@@ -458,6 +458,27 @@ pub fn gvk_of_dynamic(obj: &DynamicObject) -> Result<GroupVersionKind> {
     gvk_from_type_meta(obj.types.as_ref().ok_or(Error::MissingTypeMeta)?)
 }
 
+/// The kind `gvk` names when it is of `group`/`version`, else `""` (no kind's name):
+/// what generated kind enums match on to pick a variant.
+#[inline]
+pub fn kind_in<'a>(gvk: &'a GroupVersionKind, group: &str, version: &str) -> &'a str {
+    if gvk.group == group && gvk.version == version {
+        &gvk.kind
+    } else {
+        ""
+    }
+}
+
+/// Decodes `obj` as `K` and wraps it (`wrap` is a kind enum's variant).
+pub fn decode_boxed<K: CustomResource, E>(obj: DynamicObject, wrap: fn(Box<K>) -> E) -> Result<E> {
+    Scheme::decode(obj).map(|o| wrap(Box::new(o)))
+}
+
+/// [`Error::UnknownKind`] for `gvk`: a kind enum's answer for a kind it does not have.
+pub fn unknown_kind<E>(gvk: GroupVersionKind) -> Result<E> {
+    Err(Error::UnknownKind(Box::new(gvk)))
+}
+
 // ---------------------------------------------------------------------------------------
 // Kind enums
 // ---------------------------------------------------------------------------------------

@@ -39,9 +39,10 @@ impl InformerFactory {
         client: ::crdgen_runtime::kube::Client,
         default_resync: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
-        Self {
-            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(client, default_resync),
-        }
+        Self::from_factory(::crdgen_runtime::informer::SharedInformerFactory::new(
+            client,
+            default_resync,
+        ))
     }
     /// Wrap a configured runtime factory (namespace, list-option tweaks).
     pub fn from_factory(factory: ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
@@ -184,7 +185,7 @@ pub mod example_com {
                 Doc,
                 ::crdgen_runtime::client::AllNamespaces,
             > {
-                ::crdgen_runtime::client::ResourceClient::<Doc>::all(self.client.clone())
+                ::crdgen_runtime::client::ResourceClient::all(self.client.clone())
             }
         }
         /// Any object of a kind of `example.com/v1`.
@@ -199,12 +200,10 @@ pub mod example_com {
                 obj: ::crdgen_runtime::kube::api::DynamicObject,
             ) -> ::crdgen_runtime::error::Result<Self> {
                 let gvk = ::crdgen_runtime::scheme::gvk_of_dynamic(&obj)?;
-                match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
-                    ("example.com", "v1", "Doc") => ::crdgen_runtime::scheme::Scheme::decode(obj)
-                        .map(|o| Self::Doc(::std::boxed::Box::new(o))),
-                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
-                        ::std::boxed::Box::new(gvk),
-                    )),
+                let kind = ::crdgen_runtime::scheme::kind_in(&gvk, "example.com", "v1");
+                match kind {
+                    "Doc" => ::crdgen_runtime::scheme::decode_boxed(obj, Self::Doc),
+                    _ => ::crdgen_runtime::scheme::unknown_kind(gvk),
                 }
             }
             fn to_dynamic(
@@ -245,7 +244,7 @@ pub mod example_com {
             /// The shared informer of `Doc` (one watch however many callers).
             #[inline]
             pub fn docs(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Doc> {
-                self.factory.informer_for::<Doc>()
+                self.factory.informer_for()
             }
         }
         /// The spec. Array index \[0\] and a \# heading-like char.

@@ -39,9 +39,10 @@ impl InformerFactory {
         client: ::crdgen_runtime::kube::Client,
         default_resync: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
-        Self {
-            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(client, default_resync),
-        }
+        Self::from_factory(::crdgen_runtime::informer::SharedInformerFactory::new(
+            client,
+            default_resync,
+        ))
     }
     /// Wrap a configured runtime factory (namespace, list-option tweaks).
     pub fn from_factory(factory: ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
@@ -178,7 +179,7 @@ pub mod example_com {
                 Choice,
                 ::crdgen_runtime::client::AllNamespaces,
             > {
-                ::crdgen_runtime::client::ResourceClient::<Choice>::all(self.client.clone())
+                ::crdgen_runtime::client::ResourceClient::all(self.client.clone())
             }
         }
         /// Any object of a kind of `example.com/v1`.
@@ -193,14 +194,10 @@ pub mod example_com {
                 obj: ::crdgen_runtime::kube::api::DynamicObject,
             ) -> ::crdgen_runtime::error::Result<Self> {
                 let gvk = ::crdgen_runtime::scheme::gvk_of_dynamic(&obj)?;
-                match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
-                    ("example.com", "v1", "Choice") => {
-                        ::crdgen_runtime::scheme::Scheme::decode(obj)
-                            .map(|o| Self::Choice(::std::boxed::Box::new(o)))
-                    }
-                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
-                        ::std::boxed::Box::new(gvk),
-                    )),
+                let kind = ::crdgen_runtime::scheme::kind_in(&gvk, "example.com", "v1");
+                match kind {
+                    "Choice" => ::crdgen_runtime::scheme::decode_boxed(obj, Self::Choice),
+                    _ => ::crdgen_runtime::scheme::unknown_kind(gvk),
                 }
             }
             fn to_dynamic(
@@ -241,7 +238,7 @@ pub mod example_com {
             /// The shared informer of `Choice` (one watch however many callers).
             #[inline]
             pub fn choices(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Choice> {
-                self.factory.informer_for::<Choice>()
+                self.factory.informer_for()
             }
         }
         /// `Choice.spec.mode` (generated from the schema).

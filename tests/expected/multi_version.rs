@@ -43,9 +43,10 @@ impl InformerFactory {
         client: ::crdgen_runtime::kube::Client,
         default_resync: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
-        Self {
-            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(client, default_resync),
-        }
+        Self::from_factory(::crdgen_runtime::informer::SharedInformerFactory::new(
+            client,
+            default_resync,
+        ))
     }
     /// Wrap a configured runtime factory (namespace, list-option tweaks).
     pub fn from_factory(factory: ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
@@ -329,7 +330,7 @@ pub mod example_com {
                 Widget,
                 ::crdgen_runtime::client::AllNamespaces,
             > {
-                ::crdgen_runtime::client::ResourceClient::<Widget>::all(self.client.clone())
+                ::crdgen_runtime::client::ResourceClient::all(self.client.clone())
             }
         }
         /// Any object of a kind of `example.com/v1`.
@@ -346,18 +347,11 @@ pub mod example_com {
                 obj: ::crdgen_runtime::kube::api::DynamicObject,
             ) -> ::crdgen_runtime::error::Result<Self> {
                 let gvk = ::crdgen_runtime::scheme::gvk_of_dynamic(&obj)?;
-                match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
-                    ("example.com", "v1", "Gadget") => {
-                        ::crdgen_runtime::scheme::Scheme::decode(obj)
-                            .map(|o| Self::Gadget(::std::boxed::Box::new(o)))
-                    }
-                    ("example.com", "v1", "Widget") => {
-                        ::crdgen_runtime::scheme::Scheme::decode(obj)
-                            .map(|o| Self::Widget(::std::boxed::Box::new(o)))
-                    }
-                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
-                        ::std::boxed::Box::new(gvk),
-                    )),
+                let kind = ::crdgen_runtime::scheme::kind_in(&gvk, "example.com", "v1");
+                match kind {
+                    "Gadget" => ::crdgen_runtime::scheme::decode_boxed(obj, Self::Gadget),
+                    "Widget" => ::crdgen_runtime::scheme::decode_boxed(obj, Self::Widget),
+                    _ => ::crdgen_runtime::scheme::unknown_kind(gvk),
                 }
             }
             fn to_dynamic(
@@ -405,12 +399,12 @@ pub mod example_com {
             /// The shared informer of `Gadget` (one watch however many callers).
             #[inline]
             pub fn gadgets(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Gadget> {
-                self.factory.informer_for::<Gadget>()
+                self.factory.informer_for()
             }
             /// The shared informer of `Widget` (one watch however many callers).
             #[inline]
             pub fn widgets(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Widget> {
-                self.factory.informer_for::<Widget>()
+                self.factory.informer_for()
             }
         }
         /// `Gadget.spec` (generated from the schema).
@@ -618,7 +612,7 @@ pub mod example_com {
                 Widget,
                 ::crdgen_runtime::client::AllNamespaces,
             > {
-                ::crdgen_runtime::client::ResourceClient::<Widget>::all(self.client.clone())
+                ::crdgen_runtime::client::ResourceClient::all(self.client.clone())
             }
         }
         /// Any object of a kind of `example.com/v1alpha1`.
@@ -633,14 +627,10 @@ pub mod example_com {
                 obj: ::crdgen_runtime::kube::api::DynamicObject,
             ) -> ::crdgen_runtime::error::Result<Self> {
                 let gvk = ::crdgen_runtime::scheme::gvk_of_dynamic(&obj)?;
-                match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
-                    ("example.com", "v1alpha1", "Widget") => {
-                        ::crdgen_runtime::scheme::Scheme::decode(obj)
-                            .map(|o| Self::Widget(::std::boxed::Box::new(o)))
-                    }
-                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
-                        ::std::boxed::Box::new(gvk),
-                    )),
+                let kind = ::crdgen_runtime::scheme::kind_in(&gvk, "example.com", "v1alpha1");
+                match kind {
+                    "Widget" => ::crdgen_runtime::scheme::decode_boxed(obj, Self::Widget),
+                    _ => ::crdgen_runtime::scheme::unknown_kind(gvk),
                 }
             }
             fn to_dynamic(
@@ -681,7 +671,7 @@ pub mod example_com {
             /// The shared informer of `Widget` (one watch however many callers).
             #[inline]
             pub fn widgets(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Widget> {
-                self.factory.informer_for::<Widget>()
+                self.factory.informer_for()
             }
         }
         /// `Widget.spec` (generated from the schema).

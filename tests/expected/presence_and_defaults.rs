@@ -39,9 +39,10 @@ impl InformerFactory {
         client: ::crdgen_runtime::kube::Client,
         default_resync: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
-        Self {
-            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(client, default_resync),
-        }
+        Self::from_factory(::crdgen_runtime::informer::SharedInformerFactory::new(
+            client,
+            default_resync,
+        ))
     }
     /// Wrap a configured runtime factory (namespace, list-option tweaks).
     pub fn from_factory(factory: ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
@@ -199,7 +200,7 @@ pub mod example_com {
                 Presence,
                 ::crdgen_runtime::client::AllNamespaces,
             > {
-                ::crdgen_runtime::client::ResourceClient::<Presence>::all(self.client.clone())
+                ::crdgen_runtime::client::ResourceClient::all(self.client.clone())
             }
         }
         /// Any object of a kind of `example.com/v1`.
@@ -214,14 +215,10 @@ pub mod example_com {
                 obj: ::crdgen_runtime::kube::api::DynamicObject,
             ) -> ::crdgen_runtime::error::Result<Self> {
                 let gvk = ::crdgen_runtime::scheme::gvk_of_dynamic(&obj)?;
-                match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
-                    ("example.com", "v1", "Presence") => {
-                        ::crdgen_runtime::scheme::Scheme::decode(obj)
-                            .map(|o| Self::Presence(::std::boxed::Box::new(o)))
-                    }
-                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
-                        ::std::boxed::Box::new(gvk),
-                    )),
+                let kind = ::crdgen_runtime::scheme::kind_in(&gvk, "example.com", "v1");
+                match kind {
+                    "Presence" => ::crdgen_runtime::scheme::decode_boxed(obj, Self::Presence),
+                    _ => ::crdgen_runtime::scheme::unknown_kind(gvk),
                 }
             }
             fn to_dynamic(
@@ -262,7 +259,7 @@ pub mod example_com {
             /// The shared informer of `Presence` (one watch however many callers).
             #[inline]
             pub fn presences(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Presence> {
-                self.factory.informer_for::<Presence>()
+                self.factory.informer_for()
             }
         }
         /// `Presence.spec.objectDefault` (generated from the schema).

@@ -39,9 +39,10 @@ impl InformerFactory {
         client: ::crdgen_runtime::kube::Client,
         default_resync: ::std::option::Option<::std::time::Duration>,
     ) -> Self {
-        Self {
-            factory: ::crdgen_runtime::informer::SharedInformerFactory::new(client, default_resync),
-        }
+        Self::from_factory(::crdgen_runtime::informer::SharedInformerFactory::new(
+            client,
+            default_resync,
+        ))
     }
     /// Wrap a configured runtime factory (namespace, list-option tweaks).
     pub fn from_factory(factory: ::crdgen_runtime::informer::SharedInformerFactory) -> Self {
@@ -180,14 +181,10 @@ pub mod example_com {
                 obj: ::crdgen_runtime::kube::api::DynamicObject,
             ) -> ::crdgen_runtime::error::Result<Self> {
                 let gvk = ::crdgen_runtime::scheme::gvk_of_dynamic(&obj)?;
-                match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
-                    ("example.com", "v1", "Scalar") => {
-                        ::crdgen_runtime::scheme::Scheme::decode(obj)
-                            .map(|o| Self::Scalar(::std::boxed::Box::new(o)))
-                    }
-                    _ => ::std::result::Result::Err(::crdgen_runtime::error::Error::UnknownKind(
-                        ::std::boxed::Box::new(gvk),
-                    )),
+                let kind = ::crdgen_runtime::scheme::kind_in(&gvk, "example.com", "v1");
+                match kind {
+                    "Scalar" => ::crdgen_runtime::scheme::decode_boxed(obj, Self::Scalar),
+                    _ => ::crdgen_runtime::scheme::unknown_kind(gvk),
                 }
             }
             fn to_dynamic(
@@ -228,7 +225,7 @@ pub mod example_com {
             /// The shared informer of `Scalar` (one watch however many callers).
             #[inline]
             pub fn scalars(&self) -> ::crdgen_runtime::informer::SharedIndexInformer<Scalar> {
-                self.factory.informer_for::<Scalar>()
+                self.factory.informer_for()
             }
         }
         /// `Scalar.spec.nestedMap` (generated from the schema).

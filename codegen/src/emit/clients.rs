@@ -24,9 +24,85 @@ fn served<'a>(
     })
 }
 
-/// Accessor name for a kind: the plural in snake case (`widgets`), made unique.
-fn accessor(namer: &mut naming::Namer, plural: &str) -> syn::Ident {
-    ident(&namer.claim_ident(naming::field(plural)).0)
+/// A served kind of a group/version with the name of its accessor methods: the
+/// plural in snake case (`widgets`), made unique within the client.
+pub(crate) struct KindAccessor<'a> {
+    pub kind: &'a crate::ir::KindDef,
+    pub res: &'a crate::ir::ResourceModel,
+    pub method: String,
+}
+
+impl KindAccessor<'_> {
+    /// The accessor across every namespace of a namespaced kind.
+    pub fn all_namespaces(&self) -> String {
+        format!("{}_all_namespaces", self.method.trim_start_matches("r#"))
+    }
+}
+
+/// The accessors of a group/version's client and informers, in kind order.
+pub(crate) fn kind_accessors<'a>(model: &'a Model, space: &'a TypeSpace) -> Vec<KindAccessor<'a>> {
+    let mut namer = naming::Namer::new();
+    for reserved in ["new", "client"] {
+        namer.reserve(reserved);
+    }
+    served(model, space)
+        .map(|(kind, res)| KindAccessor {
+            kind,
+            res,
+            method: namer.claim_ident(naming::field(&res.plural)).0,
+        })
+        .collect()
+}
+
+/// `group/version` (`version` for the core group).
+pub(crate) fn group_version(space: &TypeSpace) -> String {
+    if space.group.is_empty() {
+        space.version.clone()
+    } else {
+        format!("{}/{}", space.group, space.version)
+    }
+}
+
+/// A group/version as the root sees it: its module path (`group::version`) and, when
+/// it serves a kind, the name of its clientset and informer-factory accessor.
+pub(crate) struct RootEntry<'a> {
+    pub space: &'a TypeSpace,
+    pub module: String,
+    pub method: Option<String>,
+}
+
+/// The root's view of every group/version, in order.
+pub(crate) fn root_entries<'a>(model: &Model, spaces: &'a [TypeSpace]) -> Vec<RootEntry<'a>> {
+    let mut namer = naming::Namer::new();
+    for reserved in [
+        "new",
+        "client",
+        "factory",
+        "start",
+        "shutdown",
+        "wait_for_cache_sync",
+    ] {
+        namer.reserve(reserved);
+    }
+    spaces
+        .iter()
+        .map(|space| {
+            let module = format!(
+                "{}::{}",
+                naming::group_module(&space.group).0,
+                naming::version_module(&space.version).0
+            );
+            let method = served(model, space).next().map(|_| {
+                let name = naming::field(&format!("{}_{}", space.group, space.version));
+                namer.claim_ident(name).0
+            });
+            RootEntry {
+                space,
+                module,
+                method,
+            }
+        })
+        .collect()
 }
 
 /// The client, kind enum, scheme registration and informers of one group/version.
@@ -63,31 +139,17 @@ pub fn emit_module_clients_with(
     let client_ty = ident(&space.items.client.0);
     let enum_ty = ident(&space.items.kind_enum.0);
     let informers_ty = ident(&space.items.informers.0);
-    let gv = if space.group.is_empty() {
-        space.version.clone()
-    } else {
-        format!("{}/{}", space.group, space.version)
-    };
+    let gv = group_version(space);
 
-    let mut namer = naming::Namer::new();
-    for reserved in ["new", "client"] {
-        namer.reserve(reserved);
-    }
     let mut client_methods = Vec::new();
     let mut informer_methods = Vec::new();
-    for (k, res) in served(model, space) {
-        let kind_ty = ident(&k.name.0);
-        let method = accessor(&mut namer, &res.plural);
-        let kind = &res.kind;
-        match res.scope {
+    for acc in kind_accessors(model, space) {
+        let kind_ty = ident(&acc.kind.name.0);
+        let method = ident(&acc.method);
+        let kind = &acc.res.kind;
+        match acc.res.scope {
             Scope::Namespaced => {
-                let all = syn::Ident::new(
-                    &format!(
-                        "{}_all_namespaces",
-                        method.to_string().trim_start_matches("r#")
-                    ),
-                    method.span(),
-                );
+                let all = ident(&acc.all_namespaces());
                 let doc = format!(" `{kind}` objects in `namespace`.");
                 let doc_all = format!(" `{kind}` objects in every namespace (list and watch).");
                 client_methods.push(quote! {
@@ -99,7 +161,7 @@ pub fn emit_module_clients_with(
                     #[doc = #doc_all]
                     #[inline]
                     pub fn #all(&self) -> #runtime::client::ResourceClient<#kind_ty, #runtime::client::AllNamespaces> {
-                        #runtime::client::ResourceClient::<#kind_ty>::all(self.client.clone())
+                        #runtime::client::ResourceClient::all(self.client.clone())
                     }
                 });
             }
@@ -119,30 +181,29 @@ pub fn emit_module_clients_with(
             #[doc = #doc]
             #[inline]
             pub fn #method(&self) -> #runtime::informer::SharedIndexInformer<#kind_ty> {
-                self.factory.informer_for::<#kind_ty>()
+                self.factory.informer_for()
             }
         });
     }
 
     let variants: Vec<_> = space.kinds.iter().map(|k| ident(&k.name.0)).collect();
-    let tuples: Vec<_> = space
+    let kinds: Vec<&str> = space
         .kinds
         .iter()
-        .map(|k| {
-            let res = &model.resources[k.resource];
-            (res.group.clone(), space.version.clone(), res.kind.clone())
-        })
+        .map(|k| model.resources[k.resource].kind.as_str())
         .collect();
-    let decode_arms = variants.iter().zip(&tuples).map(|(v, (g, ver, kind))| {
-        quote! { (#g, #ver, #kind) => #runtime::scheme::Scheme::decode(obj).map(|o| Self::#v(::std::boxed::Box::new(o))), }
+    let group = space.group.as_str();
+    let version = space.version.as_str();
+    let decode_arms = variants.iter().zip(&kinds).map(|(v, kind)| {
+        quote! { #kind => #runtime::scheme::decode_boxed(obj, Self::#v), }
     });
     let encode_arms = variants
         .iter()
         .map(|v| quote!(Self::#v(o) => #runtime::scheme::Scheme::encode(o.as_ref()),));
-    let gvk_arms = variants.iter().zip(&tuples).map(|(v, (g, ver, kind))| {
-        quote!(Self::#v(_) => #kube::core::GroupVersionKind::gvk(#g, #ver, #kind),)
+    let gvk_arms = variants.iter().zip(&kinds).map(|(v, kind)| {
+        quote!(Self::#v(_) => #kube::core::GroupVersionKind::gvk(#group, #version, #kind),)
     });
-    let enum_variants = variants.iter().zip(&tuples).map(|(v, (_, _, kind))| {
+    let enum_variants = variants.iter().zip(&kinds).map(|(v, kind)| {
         let doc = format!(" A `{kind}`.");
         quote!(#[doc = #doc] #v(::std::boxed::Box<#v>),)
     });
@@ -180,9 +241,10 @@ pub fn emit_module_clients_with(
         impl #runtime::scheme::KindEnum for #enum_ty {
             fn from_dynamic(obj: #kube::api::DynamicObject) -> #runtime::error::Result<Self> {
                 let gvk = #runtime::scheme::gvk_of_dynamic(&obj)?;
-                match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
+                let kind = #runtime::scheme::kind_in(&gvk, #group, #version);
+                match kind {
                     #(#decode_arms)*
-                    _ => ::std::result::Result::Err(#runtime::error::Error::UnknownKind(::std::boxed::Box::new(gvk))),
+                    _ => #runtime::scheme::unknown_kind(gvk),
                 }
             }
             fn to_dynamic(&self) -> #runtime::error::Result<#kube::api::DynamicObject> {
@@ -225,48 +287,31 @@ pub fn emit_module_clients_with(
 pub fn emit_root(paths: &Paths, model: &Model, spaces: &[TypeSpace]) -> TokenStream {
     let runtime = &paths.runtime;
     let kube = paths.kube();
-    let mut namer = naming::Namer::new();
-    for reserved in [
-        "new",
-        "client",
-        "factory",
-        "start",
-        "shutdown",
-        "wait_for_cache_sync",
-    ] {
-        namer.reserve(reserved);
-    }
     let mut client_methods = Vec::new();
     let mut informer_methods = Vec::new();
     let mut adds = Vec::new();
-    for space in spaces {
-        let g = ident(&naming::group_module(&space.group).0);
-        let v = ident(&naming::version_module(&space.version).0);
-        let client_ty = ident(&space.items.client.0);
-        let informers_ty = ident(&space.items.informers.0);
-        adds.push(quote!(#g::#v::add_to_scheme(scheme)?;));
-        if served(model, space).next().is_none() {
+    for entry in root_entries(model, spaces) {
+        let module: syn::Path = syn::parse_str(&entry.module).expect("module names are idents");
+        let client_ty = ident(&entry.space.items.client.0);
+        let informers_ty = ident(&entry.space.items.informers.0);
+        adds.push(quote!(#module::add_to_scheme(scheme)?;));
+        let Some(method) = &entry.method else {
             continue;
-        }
-        let method_name = naming::field(&format!("{}_{}", space.group, space.version));
-        let method = ident(&namer.claim_ident(method_name).0);
-        let gv = if space.group.is_empty() {
-            space.version.clone()
-        } else {
-            format!("{}/{}", space.group, space.version)
         };
+        let method = ident(method);
+        let gv = group_version(entry.space);
         let doc = format!(" Clients for `{gv}`.");
         client_methods.push(quote! {
             #[doc = #doc]
-            pub fn #method(&self) -> #g::#v::#client_ty {
-                #g::#v::#client_ty::new(self.client.clone())
+            pub fn #method(&self) -> #module::#client_ty {
+                #module::#client_ty::new(self.client.clone())
             }
         });
         let doc = format!(" Informers for `{gv}`.");
         informer_methods.push(quote! {
             #[doc = #doc]
-            pub fn #method(&self) -> #g::#v::#informers_ty<'_> {
-                #g::#v::#informers_ty::new(&self.factory)
+            pub fn #method(&self) -> #module::#informers_ty<'_> {
+                #module::#informers_ty::new(&self.factory)
             }
         });
     }
@@ -308,7 +353,7 @@ pub fn emit_root(paths: &Paths, model: &Model, spaces: &[TypeSpace]) -> TokenStr
         impl InformerFactory {
             /// A factory over `client`, resyncing every `default_resync` (`None`: never).
             pub fn new(client: #kube::Client, default_resync: ::std::option::Option<::std::time::Duration>) -> Self {
-                Self { factory: #runtime::informer::SharedInformerFactory::new(client, default_resync) }
+                Self::from_factory(#runtime::informer::SharedInformerFactory::new(client, default_resync))
             }
             /// Wrap a configured runtime factory (namespace, list-option tweaks).
             pub fn from_factory(factory: #runtime::informer::SharedInformerFactory) -> Self {

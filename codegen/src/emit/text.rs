@@ -20,6 +20,8 @@
 
 use std::fmt::Write as _;
 
+pub(crate) mod clients;
+
 use proc_macro2::Literal;
 
 use super::docs::doc_lines;
