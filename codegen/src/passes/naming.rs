@@ -3,7 +3,10 @@
 //! receives a [`RustIdent`]; a Rust name that differs from its wire name gets a serde
 //! rename from the emitter.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+use foldhash::fast::FixedState;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -77,14 +80,45 @@ fn join_pascal(parts: &[String]) -> String {
     out
 }
 
+/// `f(s)`, remembered per thread: the same few thousand property names come back in
+/// every CRD, and heck's case conversion was a twentieth of a whole-corpus run.
+fn cached<V: Clone>(
+    cache: &'static std::thread::LocalKey<RefCell<HashMap<String, V, FixedState>>>,
+    s: &str,
+    f: impl FnOnce(&str) -> V,
+) -> V {
+    cache.with_borrow_mut(|m| {
+        if let Some(v) = m.get(s) {
+            return v.clone();
+        }
+        let v = f(s);
+        if m.len() >= 100_000 {
+            m.clear(); // bounded, whatever a long-lived process feeds it
+        }
+        m.insert(s.to_owned(), v.clone());
+        v
+    })
+}
+
+thread_local! {
+    static PASCAL: RefCell<HashMap<String, String, FixedState>> = RefCell::default();
+    static FIELD: RefCell<HashMap<String, RustIdent, FixedState>> = RefCell::default();
+}
+
 fn pascal(s: &str) -> String {
-    let parts: Vec<String> = words(s).iter().map(|w| w.to_upper_camel_case()).collect();
-    join_pascal(&parts)
+    cached(&PASCAL, s, |s| {
+        let parts: Vec<String> = words(s).iter().map(|w| w.to_upper_camel_case()).collect();
+        join_pascal(&parts)
+    })
 }
 
 /// A field name for a wire name: `apiVersion` → `api_version`, `type` → `r#type`,
 /// `$ref` → `ref_`, `1x` → `_1x`.
 pub fn field(wire: &str) -> RustIdent {
+    cached(&FIELD, wire, field_uncached)
+}
+
+fn field_uncached(wire: &str) -> RustIdent {
     let snake = words(wire)
         .iter()
         .map(|w| w.to_snake_case())
@@ -113,6 +147,9 @@ pub fn type_name(segments: &[&str]) -> String {
     };
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         format!("T{name}")
+    } else if name == "Self" {
+        // A keyword that cannot be written raw (a kind named `self`).
+        "Self_".to_owned()
     } else {
         name
     }
@@ -183,7 +220,8 @@ fn finish_ident(name: String, digit_prefix: &str) -> String {
 /// (after a `_` when the name ends in a digit, to keep the result lint-clean).
 #[derive(Debug, Default, Clone)]
 pub struct Namer {
-    taken: BTreeSet<String>,
+    /// Lowercased (identifiers are ASCII by now).
+    taken: HashSet<String, FixedState>,
 }
 
 impl Namer {
@@ -194,7 +232,7 @@ impl Namer {
 
     /// Reserve a name without claiming a variant of it (e.g. names the emitter uses).
     pub fn reserve(&mut self, name: &str) {
-        self.taken.insert(unraw(name).to_lowercase());
+        self.taken.insert(unraw(name).to_ascii_lowercase());
     }
 
     /// Claim `name` or the first free suffixed form. Names that differ only in case
@@ -202,11 +240,11 @@ impl Namer {
     /// confusing to read, and file systems that fold case would mix up module files.
     pub fn claim(&mut self, name: &str) -> String {
         let base = unraw(name);
-        if self.taken.insert(base.to_lowercase()) {
+        if self.taken.insert(base.to_ascii_lowercase()) {
             return name.to_owned();
         }
         let sep = if base.ends_with(|c: char| c.is_ascii_digit())
-            || base.contains('_') && base.to_lowercase() == base
+            || base.contains('_') && !base.bytes().any(|b| b.is_ascii_uppercase())
         {
             "_"
         } else {
@@ -214,7 +252,7 @@ impl Namer {
         };
         (2..)
             .map(|n| format!("{base}{sep}{n}"))
-            .find(|candidate| self.taken.insert(candidate.to_lowercase()))
+            .find(|candidate| self.taken.insert(candidate.to_ascii_lowercase()))
             .expect("an unbounded counter always finds a free name")
     }
 
@@ -262,6 +300,8 @@ mod tests {
         assert_eq!(variant("*"), "Star");
         assert_eq!(variant("<="), "LessEqual");
         assert_eq!(variant("Self"), "Self_");
+        assert_eq!(type_name(&["self"]), "Self_");
+        assert_eq!(type_name(&["self", "spec"]), "SelfSpec");
         assert_eq!(variant("TLSv1.3"), "TlSv1_3");
         assert_eq!(group_module("cert-manager.io").0, "cert_manager_io");
         assert_eq!(group_module("").0, "core");
