@@ -237,7 +237,9 @@ pub(crate) fn par_map<T: Sync, S, R: Send>(
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
-    par_map_on(threads(), items, init, f)
+    // One item needs no helper thread, nor the system calls `threads` makes.
+    let threads = if items.len() > 1 { threads() } else { 1 };
+    par_map_on(threads, items, init, f)
 }
 
 /// [`par_map`] on at most `threads` threads.

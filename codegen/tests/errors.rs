@@ -202,3 +202,47 @@ fn deep_schemas_generate() {
     let out = generate(&text).expect("a deep schema generates");
     assert!(out.contains("FooSpecN"));
 }
+
+#[test]
+fn a_default_that_does_not_fit_names_its_schema_path() {
+    // The type pass reports it; the path is found from the node's position (paths are
+    // not stored in the model), through properties, items and allOf alike.
+    let schema = "type: object
+properties:
+  spec:
+    type: object
+    properties:
+      list:
+        type: array
+        items:
+          type: object
+          properties:
+            n:
+              type: integer
+              default: \"three\"
+";
+    assert_error(
+        generate(&crd(schema)),
+        &[
+            "bad.yaml:31:23",
+            "spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.list.items.properties.n",
+            "the default does not fit the field's type",
+        ],
+    );
+    let odd_key = "type: object
+properties:
+  spec:
+    type: object
+    properties:
+      a.b:
+        type: boolean
+        default: 1
+";
+    assert_error(
+        generate(&crd(odd_key)),
+        &[
+            "spec.versions[1].schema.openAPIV3Schema.properties.spec.properties[\"a.b\"]",
+            "the default does not fit the field's type",
+        ],
+    );
+}

@@ -168,16 +168,25 @@ fn escape_markdown(out: &mut String, line: &str) {
 }
 
 fn escape_chars(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '[' | ']' | '<' | '>' | '\\' | '`' | '*' | '_' | '#' | '|' => {
+    // Every character that changes is ASCII: copy the runs between them whole.
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let replacement = match b {
+            b'[' | b']' | b'<' | b'>' | b'\\' | b'`' | b'*' | b'_' | b'#' | b'|' => None,
+            b'\t' => Some(' '),
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        match replacement {
+            Some(c) => out.push(c),
+            None => {
                 out.push('\\');
-                out.push(c);
+                out.push(b as char);
             }
-            '\t' => out.push(' '),
-            _ => out.push(c),
         }
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
 }
 
 #[cfg(test)]

@@ -154,7 +154,14 @@ impl<'a> CrdReader<'a> {
     }
 
     /// Read a CRD document. `None` when it has errors (recorded in the reader).
-    pub(crate) fn read(&mut self, doc: &Node, doc_index: usize) -> Option<ResourceModel> {
+    /// Read a CRD document; `schemas` are its versions' schemas taken out by
+    /// [`detach_schemas`] (read in place of the document's null placeholders).
+    pub(crate) fn read(
+        &mut self,
+        doc: &Node,
+        doc_index: usize,
+        mut schemas: Vec<Option<Node>>,
+    ) -> Option<ResourceModel> {
         if doc.as_map().is_none() {
             self.error(
                 doc,
@@ -271,7 +278,8 @@ impl<'a> CrdReader<'a> {
             Some(Value::Seq(items)) if !items.is_empty() => {
                 for (i, item) in items.iter().enumerate() {
                     let path = format!("spec.versions[{i}]");
-                    if let Some(v) = self.version(item, &path) {
+                    let detached = schemas.get_mut(i).and_then(Option::take);
+                    if let Some(v) = self.version(item, &path, detached) {
                         if versions.iter().any(|o: &VersionModel| o.name == v.name) {
                             self.error(
                                 item,
@@ -319,7 +327,7 @@ impl<'a> CrdReader<'a> {
         })
     }
 
-    fn version(&mut self, node: &Node, path: &str) -> Option<VersionModel> {
+    fn version(&mut self, node: &Node, path: &str, detached: Option<Node>) -> Option<VersionModel> {
         if node.as_map().is_none() {
             self.error(
                 node,
@@ -381,8 +389,10 @@ impl<'a> CrdReader<'a> {
         let schema = match self.mapping(node, "schema", path) {
             Some(s) => {
                 let p = format!("{path}.schema.openAPIV3Schema");
-                match s.get("openAPIV3Schema") {
-                    Some(root) => Some(self.schema(root, &p)?),
+                // The schema was taken out of the document before reading
+                // ([`detach_schemas`]); a copy otherwise.
+                match detached.or_else(|| s.get("openAPIV3Schema").cloned()) {
+                    Some(root) => Some(self.schema(root, &At::root(&p))?),
                     None => None,
                 }
             }
@@ -403,88 +413,106 @@ impl<'a> CrdReader<'a> {
         })
     }
 
-    /// Read a schema node. Iterative over the nesting would be nicer, but schema depth is
-    /// bounded by the YAML reader's depth limit, far below the stack's capacity here.
-    fn schema(&mut self, node: &Node, path: &str) -> Option<Schema> {
-        let Some(entries) = node.as_map() else {
+    /// Read a schema node, taking it: strings move into the model rather than being
+    /// copied. Iterative over the nesting would be nicer, but schema depth is bounded by
+    /// the YAML reader's depth limit, far below the stack's capacity here.
+    fn schema(&mut self, mut node: Node, at: &At<'_>) -> Option<Schema> {
+        if node.as_map().is_none() {
             self.error(
-                node,
-                path,
+                &node,
+                &at.render(),
                 format!("a schema must be a mapping, found {}", node.kind_name()),
             );
             return None;
+        }
+        let Value::Map(entries) = std::mem::replace(&mut node.value, Value::Null) else {
+            unreachable!("checked above")
         };
         let before = self.diags.len();
         let mut s = Schema {
             pos: node.pos,
-            path: path.to_owned(),
             ..Schema::default()
         };
-        for (key, value) in entries {
-            let kp = join(path, &key.name);
+        for (key, mut value) in entries {
+            // The key's path, for diagnostics and children (rendered only for a diagnostic).
+            let at_key = at.key(&key.name);
+            let kp = || at_key.render();
             match key.name.as_str() {
                 "type" => match value.as_str() {
                     Some(t @ ("object" | "array" | "string" | "integer" | "number" | "boolean")) => s.ty = Some(t.to_owned()),
-                    Some(other) => self.error(value, &kp, format!("unknown type `{other}` (expected object, array, string, integer, number or boolean)")),
-                    None => self.error(value, &kp, format!("`type` must be a string, found {}", value.kind_name())),
+                    Some(other) => self.error(&value, &kp(), format!("unknown type `{other}` (expected object, array, string, integer, number or boolean)")),
+                    None => self.error(&value, &kp(), format!("`type` must be a string, found {}", value.kind_name())),
                 },
-                "format" => s.format = self.scalar_string(value, &kp),
-                "description" => s.description = self.scalar_string(value, &kp),
-                "properties" => match &value.value {
+                "format" => s.format = self.scalar_string(value, kp),
+                "description" => s.description = self.scalar_string(value, kp),
+                "properties" => match std::mem::replace(&mut value.value, Value::Null) {
                     Value::Map(props) => {
+                        s.properties.reserve(props.len());
                         for (pk, pv) in props {
-                            if let Some(ps) = self.schema(pv, &join(&kp, &pk.name)) {
-                                s.properties.push((pk.name.clone(), ps));
+                            if let Some(ps) = self.schema(pv, &at_key.key(&pk.name)) {
+                                s.properties.push((pk.name, ps));
                             }
                         }
                     }
                     Value::Null => {}
-                    _ => self.error(value, &kp, format!("`properties` must be a mapping, found {}", value.kind_name())),
+                    other => {
+                        value.value = other;
+                        self.error(&value, &kp(), format!("`properties` must be a mapping, found {}", value.kind_name()));
+                    }
                 },
-                "required" => match &value.value {
+                "required" => match std::mem::replace(&mut value.value, Value::Null) {
                     Value::Seq(items) => {
-                        for (i, item) in items.iter().enumerate() {
-                            match item.as_str() {
-                                Some(r) => s.required.push(r.to_owned()),
-                                None => self.error(item, &format!("{kp}[{i}]"), format!("expected a string, found {}", item.kind_name())),
+                        for (i, mut item) in items.into_iter().enumerate() {
+                            match std::mem::replace(&mut item.value, Value::Null) {
+                                Value::String(r) => s.required.push(r),
+                                other => {
+                                    item.value = other;
+                                    self.error(&item, &at_key.index(i).render(), format!("expected a string, found {}", item.kind_name()));
+                                }
                             }
                         }
                     }
                     Value::Null => {}
-                    _ => self.error(value, &kp, format!("`required` must be a list of strings, found {}", value.kind_name())),
+                    other => {
+                        value.value = other;
+                        self.error(&value, &kp(), format!("`required` must be a list of strings, found {}", value.kind_name()));
+                    }
                 },
                 "items" => match &value.value {
-                    Value::Map(_) => s.items = self.schema(value, &kp).map(Box::new),
+                    Value::Map(_) => s.items = self.schema(value, &at_key).map(Box::new),
                     Value::Seq(_) => self.error_help(
-                        value,
-                        &kp,
+                        &value,
+                        &kp(),
                         "`items` must be a single schema (tuple validation is not allowed in CRDs)",
                         "the API server rejects list-valued `items` in structural schemas",
                     ),
-                    _ => self.error(value, &kp, format!("`items` must be a schema, found {}", value.kind_name())),
+                    _ => self.error(&value, &kp(), format!("`items` must be a schema, found {}", value.kind_name())),
                 },
                 "additionalProperties" => match &value.value {
                     Value::Bool(b) => s.additional_properties = Some(AdditionalProperties::Bool(*b)),
                     Value::Map(_) => {
-                        s.additional_properties = self.schema(value, &kp).map(|x| AdditionalProperties::Schema(Box::new(x)))
+                        s.additional_properties = self.schema(value, &at_key).map(|x| AdditionalProperties::Schema(Box::new(x)))
                     }
-                    _ => self.error(value, &kp, format!("`additionalProperties` must be a schema or a boolean, found {}", value.kind_name())),
+                    _ => self.error(&value, &kp(), format!("`additionalProperties` must be a schema or a boolean, found {}", value.kind_name())),
                 },
-                "nullable" => s.nullable = self.flag(value, &kp),
-                "x-kubernetes-preserve-unknown-fields" => s.preserve_unknown_fields = self.flag(value, &kp),
-                "x-kubernetes-int-or-string" => s.int_or_string = self.flag(value, &kp),
-                "x-kubernetes-embedded-resource" => s.embedded_resource = self.flag(value, &kp),
-                "default" => s.default = Some(value.to_json()),
-                "enum" => match &value.value {
-                    Value::Seq(items) => s.enum_values = Some(items.iter().map(Node::to_json).collect()),
-                    _ => self.error(value, &kp, format!("`enum` must be a list, found {}", value.kind_name())),
+                "nullable" => s.nullable = self.flag(&value, kp),
+                "x-kubernetes-preserve-unknown-fields" => s.preserve_unknown_fields = self.flag(&value, kp),
+                "x-kubernetes-int-or-string" => s.int_or_string = self.flag(&value, kp),
+                "x-kubernetes-embedded-resource" => s.embedded_resource = self.flag(&value, kp),
+                "default" => s.default = Some(value.into_json()),
+                "enum" => match std::mem::replace(&mut value.value, Value::Null) {
+                    Value::Seq(items) => s.enum_values = Some(items.into_iter().map(Node::into_json).collect()),
+                    other => {
+                        value.value = other;
+                        self.error(&value, &kp(), format!("`enum` must be a list, found {}", value.kind_name()));
+                    }
                 },
-                "allOf" | "anyOf" | "oneOf" => match &value.value {
+                "allOf" | "anyOf" | "oneOf" => match std::mem::replace(&mut value.value, Value::Null) {
                     Value::Seq(items) => {
                         let list: Vec<Schema> = items
-                            .iter()
+                            .into_iter()
                             .enumerate()
-                            .filter_map(|(i, item)| self.schema(item, &format!("{kp}[{i}]")))
+                            .filter_map(|(i, item)| self.schema(item, &at_key.index(i)))
                             .collect();
                         match key.name.as_str() {
                             "allOf" => s.all_of = list,
@@ -492,17 +520,20 @@ impl<'a> CrdReader<'a> {
                             _ => s.one_of = list,
                         }
                     }
-                    _ => self.error(value, &kp, format!("`{}` must be a list of schemas, found {}", key.name, value.kind_name())),
+                    other => {
+                        value.value = other;
+                        self.error(&value, &kp(), format!("`{}` must be a list of schemas, found {}", key.name, value.kind_name()));
+                    }
                 },
-                "not" => s.not = self.schema(value, &kp).map(Box::new),
+                "not" => s.not = self.schema(value, &at_key).map(Box::new),
                 "$ref" => self.error_help(
-                    value,
-                    &kp,
+                    &value,
+                    &kp(),
                     "`$ref` is not allowed in CRD schemas",
                     "the API server rejects $ref in CustomResourceDefinitions; inline the referenced schema",
                 ),
                 _ => {
-                    s.keywords.insert(key.name.clone(), value.to_json());
+                    s.keywords.insert(key.name, value.into_json());
                 }
             }
         }
@@ -511,8 +542,8 @@ impl<'a> CrdReader<'a> {
         }
         if !s.properties.is_empty() && s.additional_properties.is_some() {
             self.error_help(
-                node,
-                path,
+                &node,
+                &at.render(),
                 "`properties` and `additionalProperties` are mutually exclusive",
                 "the API server rejects such schemas as non-structural",
             );
@@ -521,14 +552,16 @@ impl<'a> CrdReader<'a> {
         Some(s)
     }
 
-    fn scalar_string(&mut self, node: &Node, path: &str) -> Option<String> {
-        match &node.value {
-            Value::String(s) => Some(s.clone()),
+    /// `node`'s string, taken; `path` is the node's path, built only for a diagnostic.
+    fn scalar_string(&mut self, mut node: Node, path: impl FnOnce() -> String) -> Option<String> {
+        match std::mem::replace(&mut node.value, Value::Null) {
+            Value::String(s) => Some(s),
             Value::Null => None,
-            _ => {
+            other => {
+                node.value = other;
                 self.error(
-                    node,
-                    path,
+                    &node,
+                    &path(),
                     format!("expected a string, found {}", node.kind_name()),
                 );
                 None
@@ -536,14 +569,15 @@ impl<'a> CrdReader<'a> {
         }
     }
 
-    fn flag(&mut self, node: &Node, path: &str) -> bool {
+    /// `path` as for [`Self::scalar_string`].
+    fn flag(&mut self, node: &Node, path: impl FnOnce() -> String) -> bool {
         match &node.value {
             Value::Bool(b) => *b,
             Value::Null => false,
             _ => {
                 self.error(
                     node,
-                    path,
+                    &path(),
                     format!("expected a boolean, found {}", node.kind_name()),
                 );
                 false
@@ -552,7 +586,92 @@ impl<'a> CrdReader<'a> {
     }
 }
 
-fn join(path: &str, key: &str) -> String {
+/// Takes each version's `schema.openAPIV3Schema` out of a CRD document, leaving a null
+/// in its place, so that [`CrdReader::read`] can move the schemas' strings into the
+/// model instead of copying them. `None` for a version without one.
+pub(crate) fn detach_schemas(doc: &mut Node) -> Vec<Option<Node>> {
+    let Some(Value::Seq(versions)) = doc
+        .get_mut("spec")
+        .and_then(|s| s.get_mut("versions"))
+        .map(|v| &mut v.value)
+    else {
+        return Vec::new();
+    };
+    versions
+        .iter_mut()
+        .map(|v| {
+            let root = v.get_mut("schema")?.get_mut("openAPIV3Schema")?;
+            let pos = root.pos;
+            Some(std::mem::replace(
+                root,
+                Node {
+                    pos,
+                    value: Value::Null,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// A schema node's path as a chain of segments up to the version's root schema: no
+/// allocation while reading, rendered (as [`join`] would build it) for a diagnostic.
+pub(crate) struct At<'a> {
+    parent: Option<&'a At<'a>>,
+    seg: Seg<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Root(&'a str),
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> At<'a> {
+    pub(crate) fn root(path: &'a str) -> At<'a> {
+        At {
+            parent: None,
+            seg: Seg::Root(path),
+        }
+    }
+
+    pub(crate) fn key<'b>(&'b self, key: &'b str) -> At<'b> {
+        At {
+            parent: Some(self),
+            seg: Seg::Key(key),
+        }
+    }
+
+    pub(crate) fn index(&self, i: usize) -> At<'_> {
+        At {
+            parent: Some(self),
+            seg: Seg::Index(i),
+        }
+    }
+
+    pub(crate) fn render(&self) -> String {
+        let mut segs = Vec::new();
+        let mut cur = Some(self);
+        while let Some(a) = cur {
+            segs.push(a.seg);
+            cur = a.parent;
+        }
+        let mut out = String::new();
+        for seg in segs.iter().rev() {
+            match *seg {
+                Seg::Root(p) => out.push_str(p),
+                Seg::Key(k) => out = join(&out, k),
+                Seg::Index(i) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(out, "[{i}]");
+                }
+            }
+        }
+        out
+    }
+}
+
+pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
     } else if key

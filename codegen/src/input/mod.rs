@@ -189,15 +189,15 @@ fn read_text(file: &Path, bytes: &[u8], loaded: &mut Loaded, diags: &mut Vec<Dia
             return;
         }
     };
-    for doc in &docs {
-        read_document(file, doc.index, &doc.root, loaded, diags);
+    for mut doc in docs {
+        read_document(file, doc.index, &mut doc.root, loaded, diags);
     }
 }
 
 fn read_document(
     file: &Path,
     index: usize,
-    root: &yaml::Node,
+    root: &mut yaml::Node,
     loaded: &mut Loaded,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -205,16 +205,18 @@ fn read_document(
         return; // an empty document, e.g. after a trailing `---`
     }
     let kind = root.get("kind").and_then(yaml::Node::as_str);
+    let pos = root.pos;
     let source = || SourceRef {
         file: file.to_path_buf(),
-        line: Some(root.pos.line),
-        column: Some(root.pos.column),
+        line: Some(pos.line),
+        column: Some(pos.column),
         path: None,
     };
     match kind {
         Some("CustomResourceDefinition") => {
+            let schemas = crd::detach_schemas(root);
             let mut reader = crd::CrdReader::new(file);
-            let model = reader.read(root, index);
+            let model = reader.read(root, index, schemas);
             let (errors, warnings) = reader.into_diagnostics();
             diags.extend(errors);
             loaded.notes.extend(warnings.into_iter().map(|w| Note {
@@ -227,7 +229,7 @@ fn read_document(
         }
         // `kubectl get crd -o yaml` prints a List.
         Some("List" | "CustomResourceDefinitionList") => {
-            match root.get("items").map(|i| &i.value) {
+            match root.get_mut("items").map(|i| &mut i.value) {
                 Some(yaml::Value::Seq(items)) => {
                     for item in items {
                         read_document(file, index, item, loaded, diags);

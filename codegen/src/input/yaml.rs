@@ -106,6 +106,14 @@ impl Node {
             .map(|(_, v)| v)
     }
 
+    /// The value under `key`, mutably (see [`Node::get`]).
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.value {
+            Value::Map(m) => m.iter_mut().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     /// The string, if this is a string scalar.
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
@@ -162,6 +170,50 @@ impl Node {
                 Frame::Map(keys) => {
                     let values = out.split_off(out.len() - keys.len());
                     let map = keys.into_iter().map(str::to_owned).zip(values).collect();
+                    out.push(J::Object(map));
+                }
+            }
+        }
+        out.pop().unwrap_or(J::Null)
+    }
+}
+
+impl Node {
+    /// The node as JSON, its strings moved rather than copied ([`Node::to_json`]).
+    pub fn into_json(self) -> serde_json::Value {
+        use serde_json::Value as J;
+        enum Frame {
+            Enter(Node),
+            Seq(usize),
+            Map(Vec<String>),
+        }
+        let mut stack = vec![Frame::Enter(self)];
+        let mut out: Vec<J> = Vec::new();
+        while let Some(frame) = stack.pop() {
+            match frame {
+                Frame::Enter(mut node) => match std::mem::replace(&mut node.value, Value::Null) {
+                    Value::Null => out.push(J::Null),
+                    Value::Bool(b) => out.push(J::Bool(b)),
+                    Value::Number(n) => out.push(J::Number(n)),
+                    Value::String(s) => out.push(J::String(s)),
+                    Value::Seq(items) => {
+                        stack.push(Frame::Seq(items.len()));
+                        stack.extend(items.into_iter().rev().map(Frame::Enter));
+                    }
+                    Value::Map(entries) => {
+                        let (keys, values): (Vec<String>, Vec<Node>) =
+                            entries.into_iter().map(|(k, v)| (k.name, v)).unzip();
+                        stack.push(Frame::Map(keys));
+                        stack.extend(values.into_iter().rev().map(Frame::Enter));
+                    }
+                },
+                Frame::Seq(n) => {
+                    let items = out.split_off(out.len() - n);
+                    out.push(J::Array(items));
+                }
+                Frame::Map(keys) => {
+                    let values = out.split_off(out.len() - keys.len());
+                    let map = keys.into_iter().zip(values).collect();
                     out.push(J::Object(map));
                 }
             }

@@ -115,11 +115,8 @@ pub enum AdditionalProperties {
 /// A structural schema node.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Schema {
-    /// Where the node is in the file.
+    /// Where the node is in the file (its path, for a diagnostic: [`Schema::path_of`]).
     pub pos: Pos,
-    /// Dotted path for diagnostics, e.g.
-    /// `spec.versions[0].schema.openAPIV3Schema.properties.spec`.
-    pub path: String,
     /// `type`.
     pub ty: Option<String>,
     /// `format`.
@@ -166,6 +163,72 @@ impl Schema {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, s)| s)
+    }
+
+    /// How many nodes the schema has (this one, its properties, items and
+    /// additional properties, all the way down): a measure of the work it makes.
+    /// Counting stops at `limit`.
+    pub fn node_count(&self, limit: usize) -> usize {
+        let mut stack = vec![self];
+        let mut n = 0;
+        while let Some(s) = stack.pop() {
+            n += 1;
+            if n >= limit {
+                break;
+            }
+            stack.extend(s.properties.iter().map(|(_, p)| p));
+            stack.extend(s.items.as_deref());
+            if let Some(AdditionalProperties::Schema(a)) = &s.additional_properties {
+                stack.push(a);
+            }
+        }
+        n
+    }
+
+    /// The dotted path of the node at `pos` below this one (this one included), for
+    /// diagnostics: `base` is this node's path, e.g. `spec.versions[0].schema.openAPIV3Schema`
+    /// gives `spec.versions[0].schema.openAPIV3Schema.properties.spec`. Paths are not
+    /// stored in the nodes: they are long, and only a diagnostic needs one.
+    pub fn path_of(&self, base: &str, pos: Pos) -> Option<String> {
+        use crate::input::crd::join;
+        if self.pos == pos {
+            return Some(base.to_owned());
+        }
+        let props = join(base, "properties");
+        for (name, p) in &self.properties {
+            if let Some(found) = p.path_of(&join(&props, name), pos) {
+                return Some(found);
+            }
+        }
+        let single = [
+            ("items", self.items.as_deref()),
+            (
+                "additionalProperties",
+                match &self.additional_properties {
+                    Some(AdditionalProperties::Schema(s)) => Some(&**s),
+                    _ => None,
+                },
+            ),
+            ("not", self.not.as_deref()),
+        ];
+        for (key, sub) in single {
+            if let Some(found) = sub.and_then(|s| s.path_of(&join(base, key), pos)) {
+                return Some(found);
+            }
+        }
+        for (key, list) in [
+            ("allOf", &self.all_of),
+            ("anyOf", &self.any_of),
+            ("oneOf", &self.one_of),
+        ] {
+            let at = join(base, key);
+            for (i, s) in list.iter().enumerate() {
+                if let Some(found) = s.path_of(&format!("{at}[{i}]"), pos) {
+                    return Some(found);
+                }
+            }
+        }
+        None
     }
 
     /// Whether `name` is listed in `required`.

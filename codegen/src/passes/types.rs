@@ -38,6 +38,9 @@ impl Default for TypeOptions {
     }
 }
 
+/// Schema nodes below which the type spaces are built on one thread.
+const PARALLEL_MIN_NODES: usize = 4000;
+
 /// Build the type spaces of every group/version in the model, sorted by (group, version).
 pub fn build(model: &Model, options: &TypeOptions) -> Result<Vec<TypeSpace>> {
     // (group, version) → [(resource index, version index)]
@@ -52,7 +55,25 @@ pub fn build(model: &Model, options: &TypeOptions) -> Result<Vec<TypeSpace>> {
     }
     // Modules are independent: build them in parallel, keep their order.
     let modules: Vec<_> = modules.into_iter().collect();
-    let built = crate::render::par_map(
+    // Below a few thousand schema nodes, a thread costs more to start than it saves.
+    let mut nodes = 0;
+    for s in modules
+        .iter()
+        .flat_map(|(_, members)| members)
+        .filter_map(|&(ri, vi)| model.resources[ri].versions[vi].schema.as_ref())
+    {
+        nodes += s.node_count(PARALLEL_MIN_NODES - nodes);
+        if nodes >= PARALLEL_MIN_NODES {
+            break;
+        }
+    }
+    let threads = if nodes < PARALLEL_MIN_NODES {
+        1
+    } else {
+        crate::render::threads()
+    };
+    let built = crate::render::par_map_on(
+        threads,
         &modules,
         || (),
         |(), ((group, version), members)| build_module(model, options, group, version, members),
@@ -89,9 +110,10 @@ fn build_module(
             ..TypeSpace::default()
         },
         names: Namer::new(),
-        dedup: HashMap::new(),
+        dedup: HashMap::default(),
         diags: Vec::new(),
         file: Default::default(),
+        current: (0, 0),
     };
     // Root kinds claim their names before any nested type can.
     let kind_names: Vec<String> = members
@@ -109,6 +131,7 @@ fn build_module(
     };
     for ((ri, vi), name) in members.into_iter().zip(kind_names) {
         b.file = model.resources[ri].file.clone();
+        b.current = (ri, vi);
         let kind = b.root(ri, vi, RustIdent(name));
         b.space.kinds.push(kind);
     }
@@ -120,19 +143,28 @@ struct Builder<'a> {
     options: &'a TypeOptions,
     space: TypeSpace,
     names: Namer,
-    dedup: HashMap<TypeBody, TypeId>,
+    dedup: HashMap<TypeBody, TypeId, foldhash::fast::FixedState>,
     diags: Vec<Diagnostic>,
     file: std::path::PathBuf,
+    /// The resource and version whose schema is being mapped (for diagnostics).
+    current: (usize, usize),
 }
 
 impl Builder<'_> {
     fn error(&mut self, schema: &Schema, message: impl Into<String>) {
+        let (ri, vi) = self.current;
+        let ver = &self.model.resources[ri].versions[vi];
+        let base = format!("{}.schema.openAPIV3Schema", ver.path);
+        let path = ver
+            .schema
+            .as_ref()
+            .and_then(|root| root.path_of(&base, schema.pos));
         self.diags.push(Diagnostic::new(
             SourceRef {
                 file: self.file.clone(),
                 line: Some(schema.pos.line),
                 column: Some(schema.pos.column),
-                path: Some(schema.path.clone()),
+                path,
             },
             message,
         ));
