@@ -64,8 +64,8 @@
 //! ## Pipeline
 //!
 //! [`input`] (YAML → [`ir::Model`]) → [`passes`] (schemas → [`ir::TypeSpace`]) →
-//! [`emit`] (text for types and kinds, [`emit::text`]; tokens and prettyplease for the
-//! client layer) → [`render`] (files).
+//! [`emit`] (text, [`emit::text`]; the token path with prettyplease is its reference, and
+//! what annotated output and externally typed kinds use) → [`render`] (files).
 
 // Only to ask whether generation runs inside a procedural macro (see render::threads).
 extern crate proc_macro;
@@ -175,9 +175,9 @@ pub struct Output {
     pub notes: Vec<input::Note>,
     /// Whether rendering passes the text through rustfmt (see [`Settings::rustfmt`]).
     pub rustfmt: bool,
-    /// Format the named types from tokens with prettyplease instead of writing their
-    /// text directly ([`emit::text`]): the reference the text emitter is tested
-    /// against. Same bytes, several times slower.
+    /// Format the output from tokens with prettyplease instead of writing its text
+    /// directly ([`emit::text`]): the reference the text emitter is tested against.
+    /// Same bytes, several times slower.
     #[doc(hidden)]
     pub token_emitter: bool,
     plan: std::sync::Arc<Plan>,

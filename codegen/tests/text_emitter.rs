@@ -284,6 +284,33 @@ fn kinds_crds(n: usize, group: Option<&str>) -> String {
         } else {
             "deprecated: false".to_owned()
         };
+        // Some specs and statuses are maps or lists (`new`'s and `HasSpec`'s generic
+        // types); a scale subresource needs an object spec.
+        let (spec, scale) = match len % 4 {
+            1 => (
+                "{type: object, x-kubernetes-preserve-unknown-fields: true}".to_owned(),
+                String::new(),
+            ),
+            2 => (
+                "{type: array, items: {type: integer}}".to_owned(),
+                String::new(),
+            ),
+            _ => (
+                format!("{{type: object, properties: {{{word}: {{type: integer}}}}}}"),
+                format!(
+                    "
+        scale:
+          specReplicasPath: .spec.{word}
+          statusReplicasPath: .status.{word}
+          labelSelectorPath: .status.selector{word}"
+                ),
+            ),
+        };
+        let status = if len % 3 == 1 {
+            "{type: object, additionalProperties: {type: string}}".to_owned()
+        } else {
+            format!("{{type: object, properties: {{{word}: {{type: integer}}}}}}")
+        };
         let preserve = if len % 5 == 0 {
             "x-kubernetes-preserve-unknown-fields: true"
         } else {
@@ -306,25 +333,15 @@ spec:
       storage: true
       {deprecated}
       subresources:
-        status: {{}}
-        scale:
-          specReplicasPath: .spec.{word}
-          statusReplicasPath: .status.{word}
-          labelSelectorPath: .status.selector{word}
+        status: {{}}{scale}
       schema:
         openAPIV3Schema:
           type: object
           {preserve}
           required: [spec]
           properties:
-            spec:
-              type: object
-              properties:
-                {word}: {{type: integer}}
-            status:
-              type: object
-              properties:
-                {word}: {{type: integer}}
+            spec: {spec}
+            status: {status}
             extra{word}:
               type: string
               default: "{word}"
@@ -362,6 +379,10 @@ fn root_kinds_at_every_column_give_the_same_bytes() {
         "const CATEGORIES: &'static [&'static str] = &[\"",
         "::std::option::Option::Some(\n",
         "pub fn new(name: &str, spec: K",
+        "        spec: ::std::collections::BTreeMap<\n",
+        "pub fn new(name: &str, spec: ::std::vec::Vec<i64>) -> Self {",
+        "type Spec = ::std::vec::Vec<i64>;",
+        "type Status = ::std::collections::BTreeMap<",
         "matches!(",
     ] {
         assert!(

@@ -1,4 +1,5 @@
-//! The named types (structs and enums, most of the output) written straight to text.
+//! The named types (structs and enums, most of the output) and the root kinds written
+//! straight to text; the client layer is in [`clients`].
 //!
 //! [`super::types`] builds tokens for the same items; formatting those means parsing
 //! them with syn and printing the syntax tree with prettyplease, which took two thirds
@@ -520,6 +521,47 @@ impl Writer {
         self.out.push('\n');
     }
 
+    /// `head(params) -> ret {` at `indent`, each parameter a name (`spec: `) and a
+    /// type: on one line when the whole line fits, else one parameter a line, whose
+    /// type's generic list breaks if the line does not fit either; then the return
+    /// type's, if `) -> ret {` does not fit.
+    fn signature_typed(&mut self, indent: usize, head: &str, params: &[(&str, Tree)], ret: &Tree) {
+        let flat_params: usize = params
+            .iter()
+            .map(|(name, ty)| name.len() + ty.flat_len())
+            .sum::<usize>()
+            + 2 * params.len().saturating_sub(1);
+        let flat = head.len() + 1 + flat_params + 5 + ret.flat_len() + 2;
+        self.pad(indent);
+        self.out.push_str(head);
+        self.out.push('(');
+        let col = if params.is_empty() || indent + flat <= limit(indent) {
+            for (n, (name, ty)) in params.iter().enumerate() {
+                if n > 0 {
+                    self.out.push_str(", ");
+                }
+                self.out.push_str(name);
+                ty.push_flat(&mut self.out);
+            }
+            self.out.push_str(") -> ");
+            indent + head.len() + 1 + flat_params + 5
+        } else {
+            self.out.push('\n');
+            let p = indent + INDENT;
+            for (name, ty) in params {
+                self.pad(p);
+                self.out.push_str(name);
+                self.ty(ty, p, p + name.len(), limit(p), 1);
+                self.out.push_str(",\n");
+            }
+            self.pad(indent);
+            self.out.push_str(") -> ");
+            indent + 5
+        };
+        self.ty(ret, indent, col, limit(indent), 2);
+        self.out.push_str(" {\n");
+    }
+
     fn kind(&mut self, paths: &Paths, model: &Model, space: &TypeSpace, k: &KindDef) -> Option<()> {
         let res = &model.resources[k.resource];
         let ver = &res.versions[k.version];
@@ -567,20 +609,29 @@ impl Writer {
                 .all(|f| f.presence != Presence::Required)
         {
             let spec_ty = self.type_of(space, &spec.ty);
-            let Tree::Atom(spec_ty) = spec_ty else {
-                return None;
-            };
             let _ = writeln!(self.out, "{:i$}impl {name} {{", "");
             self.line(
                 b,
                 "/// A new object with the given name and spec; everything else empty.",
             );
-            self.signature(
-                b,
-                "pub fn new",
-                &["name: &str", &format!("spec: {spec_ty}")],
-                "Self",
-            );
+            match &spec_ty {
+                Tree::Atom(spec_ty) => self.signature(
+                    b,
+                    "pub fn new",
+                    &["name: &str", &format!("spec: {spec_ty}")],
+                    "Self",
+                ),
+                // A map (a spec that keeps unknown fields) or a list.
+                _ => self.signature_typed(
+                    b,
+                    "pub fn new",
+                    &[
+                        ("name: ", Tree::Atom("&str".into())),
+                        ("spec: ", spec_ty.clone()),
+                    ],
+                    &Tree::Atom("Self".into()),
+                ),
+            }
             let (d, e) = (c + INDENT, c + 2 * INDENT);
             self.line(c, "Self {");
             let _ = writeln!(self.out, "{:d$}metadata: {meta} {{", "");
@@ -832,13 +883,16 @@ impl Writer {
             ),
         ] {
             let Some(field) = field else { continue };
-            let Tree::Atom(ty) = self.type_of(space, &field.ty) else {
-                return None;
-            };
+            let ty = self.type_of(space, &field.ty);
             let fname = &field.rust_name.0;
             self.line(i, "#[automatically_derived]");
             self.impl_header(i, &format!("{kube}::core::object::{trait_name}"), name);
-            self.flat(b, &format!("type {assoc} = {ty};"))?;
+            // `type Spec = T;`: T's generic list breaks as a field's type does.
+            let head = format!("type {assoc} = ");
+            self.pad(b);
+            self.out.push_str(&head);
+            self.ty(&ty, b, b + head.len(), limit(b), 1);
+            self.out.push_str(";\n");
             if optional {
                 self.flat(
                     b,

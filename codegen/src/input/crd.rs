@@ -439,7 +439,7 @@ impl<'a> CrdReader<'a> {
             let kp = || at_key.render();
             match key.name.as_str() {
                 "type" => match value.as_str() {
-                    Some(t @ ("object" | "array" | "string" | "integer" | "number" | "boolean")) => s.ty = Some(t.to_owned()),
+                    Some(t) if let Some(known) = ["object", "array", "string", "integer", "number", "boolean"].into_iter().find(|k| *k == t) => s.ty = Some(known),
                     Some(other) => self.error(&value, &kp(), format!("unknown type `{other}` (expected object, array, string, integer, number or boolean)")),
                     None => self.error(&value, &kp(), format!("`type` must be a string, found {}", value.kind_name())),
                 },

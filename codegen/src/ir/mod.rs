@@ -117,8 +117,8 @@ pub enum AdditionalProperties {
 pub struct Schema {
     /// Where the node is in the file (its path, for a diagnostic: [`Schema::path_of`]).
     pub pos: Pos,
-    /// `type`.
-    pub ty: Option<String>,
+    /// `type`: one of the six names the API server accepts (no allocation per node).
+    pub ty: Option<&'static str>,
     /// `format`.
     pub format: Option<String>,
     /// `description`.
