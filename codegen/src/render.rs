@@ -1,6 +1,7 @@
 //! Token streams into formatted, deterministic Rust files.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use proc_macro2::TokenStream;
@@ -65,9 +66,6 @@ fn format(tokens: TokenStream, what: &str) -> Result<String> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// The line that stands for a version module's items in a formatted skeleton.
-const PLACEHOLDER: &str = "struct __CrdgenItems;";
-
 /// Items formatted as they read `depth` modules deep (0 or 2), without the modules
 /// around them. prettyplease breaks lines item by item, so formatting items apart and
 /// putting the text together gives the bytes formatting them together would.
@@ -117,40 +115,32 @@ pub(crate) fn single_file(
     mut items: impl FnMut(usize) -> String,
 ) -> Result<String> {
     let by_group = by_group(modules);
-    let groups = by_group.values().map(|ms| {
-        let first = &modules[ms[0]];
-        let g = crate::emit::ident(&first.group.0);
-        let gdoc = group_doc(&first.group_name);
-        let versions = ms.iter().map(|&i| {
-            let v = crate::emit::ident(&modules[i].version.0);
-            let doc = &modules[i].doc;
-            quote!(pub mod #v { #![doc = #doc] struct __CrdgenItems; })
-        });
-        quote! {
-            #[doc = #gdoc]
-            // A binary that includes the generated code typically uses only part of it.
-            #[allow(dead_code)]
-            pub mod #g {
-                #(#versions)*
-            }
-        }
-    });
-    let skeleton = format(quote!(#(#groups)*), "<generated>")?;
     let sources: Vec<String> = modules
         .iter()
         .flat_map(|m| m.sources.iter().cloned())
         .collect();
     let mut out = header(&sources);
-    out.reserve(root.len() + skeleton.len());
     out.push_str(root);
-    let mut order = by_group.values().flatten();
-    for line in skeleton.split_inclusive('\n') {
-        if line.trim() == PLACEHOLDER {
-            let i = order.next().expect("one placeholder per module");
-            out.push_str(&items(*i));
-        } else {
-            out.push_str(line);
+    // The modules around the items, as prettyplease prints them: the group's doc and
+    // `allow`, each version's inner doc (one line: group, version and kind names).
+    // The `allow`: a binary that includes the generated code typically uses only part
+    // of it.
+    for ms in by_group.values() {
+        let first = &modules[ms[0]];
+        let _ = writeln!(
+            out,
+            "///{}\n#[allow(dead_code)]\npub mod {} {{",
+            group_doc(&first.group_name),
+            first.group.0
+        );
+        for &i in ms {
+            let m = &modules[i];
+            debug_assert!(!m.doc.contains('\n'));
+            let _ = writeln!(out, "    pub mod {} {{\n        //!{}", m.version.0, m.doc);
+            out.push_str(&items(i));
+            out.push_str("    }\n");
         }
+        out.push_str("}\n");
     }
     Ok(out)
 }
@@ -313,7 +303,7 @@ pub fn rustfmt(text: &str) -> Option<String> {
 /// Write a file only when its content changed (keeps cargo and editors from
 /// rebuilding or reloading needlessly).
 pub fn write_if_changed(path: &Path, content: &str) -> Result<bool> {
-    if std::fs::read(path).is_ok_and(|old| old == content.as_bytes()) {
+    if same_content(path, content.as_bytes()) {
         return Ok(false);
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -323,9 +313,63 @@ pub fn write_if_changed(path: &Path, content: &str) -> Result<bool> {
     Ok(true)
 }
 
+/// Whether the file at `path` holds exactly `content`: its size first, then its bytes
+/// a block at a time (no copy of a large file in memory).
+fn same_content(path: &Path, content: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if file.metadata().map(|m| m.len()).ok() != Some(content.len() as u64) {
+        return false;
+    }
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut rest = content;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) => {
+                if n > rest.len() || buf[..n] != rest[..n] {
+                    return false;
+                }
+                rest = &rest[n..];
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_if_changed_compares_size_and_bytes() {
+        let dir = std::env::temp_dir().join(format!("crdgen-write-{}", std::process::id()));
+        let path = dir.join("sub/out.rs");
+        let big = "x".repeat(600 * 1024) + "end";
+        assert!(
+            write_if_changed(&path, &big).unwrap(),
+            "a new file is written"
+        );
+        assert!(
+            !write_if_changed(&path, &big).unwrap(),
+            "the same text is not"
+        );
+        let mut changed = big.clone();
+        changed.replace_range(300 * 1024..300 * 1024 + 1, "y");
+        assert!(
+            write_if_changed(&path, &changed).unwrap(),
+            "one byte differs"
+        );
+        assert!(
+            write_if_changed(&path, "short").unwrap(),
+            "the size differs"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "short");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn par_map_keeps_item_order() {

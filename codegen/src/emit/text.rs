@@ -46,6 +46,23 @@ const EXTRA_DOC: &str =
     " Fields the schema does not list, kept because it preserves unknown fields.";
 const INDENT: usize = 4;
 
+/// `s` as a string literal token prints (`Literal::string`): printable ASCII other
+/// than `"` and `\` stays as it is (most names and values); anything else is escaped
+/// by proc-macro2 itself.
+pub(crate) fn lit_str(s: &str) -> String {
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        out
+    } else {
+        Literal::string(s).to_string()
+    }
+}
+
 /// The column a line starting at `indent` may reach before the printer breaks it.
 fn limit(indent: usize) -> usize {
     indent + MARGIN.saturating_sub(indent).max(MIN_SPACE)
@@ -411,11 +428,11 @@ impl Writer {
             self.docs(fi, &doc_lines(f.doc.as_deref()));
             let mut args: Vec<String> = Vec::new();
             if f.rust_name.unraw() != f.wire_name {
-                args.push(format!("rename = {}", Literal::string(&f.wire_name)));
+                args.push(format!("rename = {}", lit_str(&f.wire_name)));
             }
             if f.default.is_some() {
                 let path = format!("{owner}::__default_{}", f.rust_name.unraw());
-                args.push(format!("default = {}", Literal::string(&path)));
+                args.push(format!("default = {}", lit_str(&path)));
             } else if matches!(f.presence, Presence::Optional | Presence::OptionalNullable) {
                 args.push("default".to_owned());
             }
@@ -572,7 +589,7 @@ impl Writer {
         let serde = self.serde.clone();
         let kube = format!("{runtime}::kube");
         let meta = format!("{}::{}", self.k8s, well_known_path(WellKnown::ObjectMeta));
-        let lit = |s: &str| Literal::string(s).to_string();
+        let lit = lit_str;
         if k.preserve_unknown {
             // Its serializer filters keys with `matches!`, laid out by rules of its own.
             return None;
@@ -966,7 +983,7 @@ impl Writer {
         let _ = writeln!(self.out, "pub enum {} {{", t.name.0);
         for (n, v) in e.variants.iter().enumerate() {
             self.docs(vi, &[variant_doc(&v.wire)]);
-            let rename = format!("rename = {}", Literal::string(&v.wire));
+            let rename = format!("rename = {}", lit_str(&v.wire));
             self.attr(vi, "serde", &[&rename]);
             if e.default == Some(n) {
                 self.line(vi, "#[default]");
@@ -1011,7 +1028,7 @@ impl Writer {
         self.line(i + INDENT, "pub fn as_str(&self) -> &str {");
         self.line(i + 2 * INDENT, "match self {");
         for v in &e.variants {
-            let lit = Literal::string(&v.wire).to_string();
+            let lit = lit_str(&v.wire);
             self.arm(arm_indent, &[name, "::", &v.rust_name.0], None, &lit);
         }
         self.arm(
@@ -1083,6 +1100,31 @@ impl Writer {
             self.out.push_str("{\n");
             self.line(indent + INDENT, body);
             self.line(indent, "}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_literals_read_as_proc_macro2_prints_them() {
+        for s in [
+            "",
+            "plain",
+            "it's",
+            "a \"quoted\" word",
+            "back\\slash",
+            "tab\there",
+            "new\nline",
+            "\u{7f}",
+            "ünïcödé",
+            "emoji 🦀",
+            "nul\0",
+            "::std::option::Option::is_none",
+        ] {
+            assert_eq!(lit_str(s), Literal::string(s).to_string(), "{s:?}");
         }
     }
 }

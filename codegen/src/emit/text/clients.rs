@@ -9,8 +9,6 @@
 //! other layout (a very long runtime path or kind name) makes the caller format the
 //! whole piece from tokens instead.
 
-use proc_macro2::Literal;
-
 use super::{INDENT, Tree, Writer, limit};
 use crate::emit::Paths;
 use crate::emit::clients::{group_version, kind_accessors, root_entries};
@@ -41,7 +39,7 @@ fn atom(s: impl Into<String>) -> Tree {
 }
 
 fn lit(s: &str) -> String {
-    Literal::string(s).to_string()
+    super::lit_str(s)
 }
 
 impl Writer {
