@@ -109,5 +109,6 @@ awk -F'\t' 'NR > 1 && $5 != "NA" { n++; c += $3; k += $4; if ($5 > 1) slow++; if
         printf "worst ratio crdgen/kopium: %.2f (%s); best: %.2f\n", worst, w, best }' "$TSV"
 echo "median ratio: $(awk -F'\t' 'NR > 1 && $5 != "NA" { print $5 }' "$TSV" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
 echo "worst 10 (crd, bytes, crdgen ms, kopium ms, ratio):"
-awk -F'\t' 'NR > 1 && $5 != "NA"' "$TSV" | sort -t$'\t' -k5,5gr | head -n10 | sed 's/^/  /'
+# (awk, not head: head would close the pipe early, and pipefail makes that an error)
+awk -F'\t' 'NR > 1 && $5 != "NA"' "$TSV" | sort -t$'\t' -k5,5gr | awk 'NR <= 10 { print "  " $0 }'
 echo "per-CRD table: $TSV"
