@@ -47,6 +47,23 @@ fn assert_same(what: &str, sources: &[Source], settings: &Settings) {
     }
 }
 
+/// [`assert_same`] with the default runtime path (deduplicated, well-known types) and a
+/// long one (neither); returns the first's single file, for checking which layouts the
+/// input reaches.
+fn assert_same_with_both_runtime_paths(what: &str, sources: &[Source]) -> String {
+    let default = settings("::crdgen_runtime", true, true);
+    assert_same(what, sources, &default);
+    assert_same(
+        what,
+        sources,
+        &settings("::a::much::longer::runtime_path", false, true),
+    );
+    crdgen::generate(sources, &default)
+        .expect("generates")
+        .single_file()
+        .expect("renders")
+}
+
 fn assert_same_text(what: &str, want: &str, got: &str) {
     if want == got {
         return;
@@ -186,18 +203,9 @@ fn every_column_around_the_margin_gives_the_same_bytes() {
             name: format!("margins-{group}.yaml"),
             text,
         }];
-        assert_same(group, &sources, &settings("::crdgen_runtime", true, true));
-        assert_same(
-            group,
-            &sources,
-            &settings("::a::much::longer::runtime_path", false, true),
-        );
+        let out = assert_same_with_both_runtime_paths(group, &sources);
         // The input reaches every layout: broken and unbroken attributes and generic
         // lists, nested breaks, and enum impls the text emitter leaves to prettyplease.
-        let out = crdgen::generate(&sources, &settings("::crdgen_runtime", true, true))
-            .expect("generates")
-            .single_file()
-            .expect("renders");
         for shape in [
             "#[serde(\n",
             "#[serde(rename = ",
@@ -362,16 +370,7 @@ fn root_kinds_at_every_column_give_the_same_bytes() {
         name: "kinds.yaml".to_owned(),
         text: kinds_crds(70, None),
     }];
-    assert_same("kinds", &sources, &settings("::crdgen_runtime", true, true));
-    assert_same(
-        "kinds",
-        &sources,
-        &settings("::a::much::longer::runtime_path", false, true),
-    );
-    let out = crdgen::generate(&sources, &settings("::crdgen_runtime", true, true))
-        .expect("generates")
-        .single_file()
-        .expect("renders");
+    let out = assert_same_with_both_runtime_paths("kinds", &sources);
     for shape in [
         "map.serialize_entry(\n",
         "map.serialize_entry(\"apiVersion\", \"",
@@ -408,16 +407,7 @@ fn clients_at_every_column_give_the_same_bytes() {
             name: "clients.yaml".to_owned(),
             text: kinds_crds(70, Some(group)),
         }];
-        assert_same(group, &sources, &settings("::crdgen_runtime", true, true));
-        assert_same(
-            group,
-            &sources,
-            &settings("::a::much::longer::runtime_path", false, true),
-        );
-        let out = crdgen::generate(&sources, &settings("::crdgen_runtime", true, true))
-            .expect("generates")
-            .single_file()
-            .expect("renders");
+        let out = assert_same_with_both_runtime_paths(group, &sources);
         all.push_str(&out);
         for shape in [
             "::scheme::decode_boxed(obj, Self::",

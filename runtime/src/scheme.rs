@@ -485,29 +485,30 @@ pub fn unknown_kind<E>(gvk: GroupVersionKind) -> Result<E> {
 
 /// An enum with one variant per kind of a group/version, as crdgen generates it.
 ///
-/// Generated code implements the three required methods with a `match`:
+/// Generated code implements the three required methods with a `match`, as here:
 ///
 /// ```
 /// # crdgen_runtime::__doc_kinds!();
 /// use crdgen_runtime::error::{Error, Result};
 /// use crdgen_runtime::kube::{api::DynamicObject, core::GroupVersionKind};
-/// use crdgen_runtime::scheme::{gvk_of_dynamic, KindEnum, Scheme};
+/// use crdgen_runtime::scheme::{decode_boxed, gvk_of_dynamic, kind_in, unknown_kind, KindEnum, Scheme};
 ///
-/// enum ExampleComV1 { Widget(Widget), Gadget(Gadget) }
+/// enum ExampleComV1 { Widget(Box<Widget>), Gadget(Box<Gadget>) }
 ///
 /// impl KindEnum for ExampleComV1 {
 ///     fn from_dynamic(obj: DynamicObject) -> Result<Self> {
 ///         let gvk = gvk_of_dynamic(&obj)?;
-///         match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
-///             ("example.com", "v1", "Widget") => Scheme::decode(obj).map(Self::Widget),
-///             ("example.com", "v1", "Gadget") => Scheme::decode(obj).map(Self::Gadget),
-///             _ => Err(Error::UnknownKind(Box::new(gvk))),
+///         let kind = kind_in(&gvk, "example.com", "v1");
+///         match kind {
+///             "Widget" => decode_boxed(obj, Self::Widget),
+///             "Gadget" => decode_boxed(obj, Self::Gadget),
+///             _ => unknown_kind(gvk),
 ///         }
 ///     }
 ///     fn to_dynamic(&self) -> Result<DynamicObject> {
 ///         match self {
-///             Self::Widget(o) => Scheme::encode(o),
-///             Self::Gadget(o) => Scheme::encode(o),
+///             Self::Widget(o) => Scheme::encode(o.as_ref()),
+///             Self::Gadget(o) => Scheme::encode(o.as_ref()),
 ///         }
 ///     }
 ///     fn gvk(&self) -> GroupVersionKind {

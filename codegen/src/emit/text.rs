@@ -516,39 +516,35 @@ impl Writer {
         let _ = writeln!(self.out, "for {ty} {{");
     }
 
-    /// `fn name(params) -> ret {` at `indent`: the parameters break one a line when
-    /// they and what follows up to the next break do not fit. `ret` is an atom.
+    /// `fn name(params) -> ret {` at `indent`, parameters and return type atoms
+    /// ([`Self::signature_typed`]).
     fn signature(&mut self, indent: usize, head: &str, params: &[&str], ret: &str) {
-        let flat_params = params.join(", ");
-        let tail = format!(") -> {ret} {{");
-        self.pad(indent);
-        self.out.push_str(head);
-        self.out.push('(');
-        let col = indent + head.len() + 1;
-        if params.is_empty() || col + flat_params.len() + tail.len() <= limit(indent) {
-            self.out.push_str(&flat_params);
-        } else {
-            self.out.push('\n');
-            for p in params {
-                self.line(indent + INDENT, &format!("{p},"));
-            }
-            self.pad(indent);
-        }
-        self.out.push_str(&tail);
-        self.out.push('\n');
+        let params: Vec<(&str, Tree)> = params
+            .iter()
+            .map(|p| ("", Tree::Atom((*p).to_owned())))
+            .collect();
+        self.signature_typed(indent, head, &params, &Tree::Atom(ret.to_owned()));
     }
 
     /// `head(params) -> ret {` at `indent`, each parameter a name (`spec: `) and a
     /// type: on one line when the whole line fits, else one parameter a line, whose
     /// type's generic list breaks if the line does not fit either; then the return
-    /// type's, if `) -> ret {` does not fit.
-    fn signature_typed(&mut self, indent: usize, head: &str, params: &[(&str, Tree)], ret: &Tree) {
+    /// type's, if `) -> ret {` does not fit. False when a parameter written one a line
+    /// is an atom too long for its line (prettyplease may lay that out otherwise).
+    fn signature_typed(
+        &mut self,
+        indent: usize,
+        head: &str,
+        params: &[(&str, Tree)],
+        ret: &Tree,
+    ) -> bool {
         let flat_params: usize = params
             .iter()
             .map(|(name, ty)| name.len() + ty.flat_len())
             .sum::<usize>()
             + 2 * params.len().saturating_sub(1);
         let flat = head.len() + 1 + flat_params + 5 + ret.flat_len() + 2;
+        let mut fits = true;
         self.pad(indent);
         self.out.push_str(head);
         self.out.push('(');
@@ -566,6 +562,9 @@ impl Writer {
             self.out.push('\n');
             let p = indent + INDENT;
             for (name, ty) in params {
+                if let Tree::Atom(a) = ty {
+                    fits &= p + name.len() + a.len() + 1 <= limit(p);
+                }
                 self.pad(p);
                 self.out.push_str(name);
                 self.ty(ty, p, p + name.len(), limit(p), 1);
@@ -577,6 +576,7 @@ impl Writer {
         };
         self.ty(ret, indent, col, limit(indent), 2);
         self.out.push_str(" {\n");
+        fits
     }
 
     fn kind(&mut self, paths: &Paths, model: &Model, space: &TypeSpace, k: &KindDef) -> Option<()> {
@@ -631,24 +631,13 @@ impl Writer {
                 b,
                 "/// A new object with the given name and spec; everything else empty.",
             );
-            match &spec_ty {
-                Tree::Atom(spec_ty) => self.signature(
-                    b,
-                    "pub fn new",
-                    &["name: &str", &format!("spec: {spec_ty}")],
-                    "Self",
-                ),
-                // A map (a spec that keeps unknown fields) or a list.
-                _ => self.signature_typed(
-                    b,
-                    "pub fn new",
-                    &[
-                        ("name: ", Tree::Atom("&str".into())),
-                        ("spec: ", spec_ty.clone()),
-                    ],
-                    &Tree::Atom("Self".into()),
-                ),
-            }
+            // The spec's type may be a map (a spec that keeps unknown fields) or a list.
+            self.signature_typed(
+                b,
+                "pub fn new",
+                &[("name: ", Tree::Atom("&str".into())), ("spec: ", spec_ty)],
+                &Tree::Atom("Self".into()),
+            );
             let (d, e) = (c + INDENT, c + 2 * INDENT);
             self.line(c, "Self {");
             let _ = writeln!(self.out, "{:d$}metadata: {meta} {{", "");
@@ -823,23 +812,7 @@ impl Writer {
             ""
         );
         let _ = writeln!(self.out, "{:b$}const STORAGE: bool = {};", "", ver.storage);
-        let option = "::std::option::Option<&'static str>";
-        match deprecation(res, ver) {
-            None => {
-                let _ = writeln!(
-                    self.out,
-                    "{:b$}const DEPRECATION: {option} = ::std::option::Option::None;",
-                    ""
-                );
-            }
-            Some(w) => self.const_call(
-                b,
-                "DEPRECATION",
-                option,
-                "::std::option::Option::Some",
-                &lit(&w),
-            ),
-        }
+        self.const_option(b, "DEPRECATION", deprecation(res, ver).as_deref());
         self.line(i, "}");
 
         // Markers.
@@ -864,22 +837,11 @@ impl Writer {
                     lit(value)
                 );
             }
-            match &scale.label_selector_path {
-                None => {
-                    let _ = writeln!(
-                        self.out,
-                        "{:b$}const LABEL_SELECTOR_PATH: {option} = ::std::option::Option::None;",
-                        ""
-                    );
-                }
-                Some(p) => self.const_call(
-                    b,
-                    "LABEL_SELECTOR_PATH",
-                    option,
-                    "::std::option::Option::Some",
-                    &lit(p),
-                ),
-            }
+            self.const_option(
+                b,
+                "LABEL_SELECTOR_PATH",
+                scale.label_selector_path.as_deref(),
+            );
             self.line(i, "}");
         }
         let status = k.fields.iter().find(|f| f.wire_name == "status");
@@ -960,6 +922,27 @@ impl Writer {
         let call = Tree::call(path, vec![Tree::Atom(arg.to_owned())]);
         self.ty(&call, indent, indent + head.len(), limit(indent), 1);
         self.out.push_str(";\n");
+    }
+
+    /// `const NAME: Option<&'static str> = None;` or `= Some("value");`.
+    fn const_option(&mut self, indent: usize, name: &str, value: Option<&str>) {
+        const OPTION: &str = "::std::option::Option<&'static str>";
+        match value {
+            None => {
+                let _ = writeln!(
+                    self.out,
+                    "{:indent$}const {name}: {OPTION} = ::std::option::Option::None;",
+                    ""
+                );
+            }
+            Some(v) => self.const_call(
+                indent,
+                name,
+                OPTION,
+                "::std::option::Option::Some",
+                &lit_str(v),
+            ),
+        }
     }
 
     fn enumeration(&mut self, t: &TypeDef, e: &EnumDef) {

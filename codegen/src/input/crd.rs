@@ -6,6 +6,7 @@ use serde_json::Value as Json;
 
 use super::yaml::{Node, Value};
 use crate::error::{Diagnostic, SourceRef};
+use crate::ir::join_path as join;
 use crate::ir::{
     AdditionalProperties, ResourceModel, ScaleSubresource, Schema, Scope, VersionModel,
 };
@@ -668,19 +669,6 @@ impl<'a> At<'a> {
             }
         }
         out
-    }
-}
-
-pub(crate) fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else if key
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        format!("{path}.{key}")
-    } else {
-        format!("{path}[{key:?}]")
     }
 }
 

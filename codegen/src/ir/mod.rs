@@ -190,13 +190,12 @@ impl Schema {
     /// gives `spec.versions[0].schema.openAPIV3Schema.properties.spec`. Paths are not
     /// stored in the nodes: they are long, and only a diagnostic needs one.
     pub fn path_of(&self, base: &str, pos: Pos) -> Option<String> {
-        use crate::input::crd::join;
         if self.pos == pos {
             return Some(base.to_owned());
         }
-        let props = join(base, "properties");
+        let props = join_path(base, "properties");
         for (name, p) in &self.properties {
-            if let Some(found) = p.path_of(&join(&props, name), pos) {
+            if let Some(found) = p.path_of(&join_path(&props, name), pos) {
                 return Some(found);
             }
         }
@@ -212,7 +211,7 @@ impl Schema {
             ("not", self.not.as_deref()),
         ];
         for (key, sub) in single {
-            if let Some(found) = sub.and_then(|s| s.path_of(&join(base, key), pos)) {
+            if let Some(found) = sub.and_then(|s| s.path_of(&join_path(base, key), pos)) {
                 return Some(found);
             }
         }
@@ -221,7 +220,7 @@ impl Schema {
             ("anyOf", &self.any_of),
             ("oneOf", &self.one_of),
         ] {
-            let at = join(base, key);
+            let at = join_path(base, key);
             for (i, s) in list.iter().enumerate() {
                 if let Some(found) = s.path_of(&format!("{at}[{i}]"), pos) {
                     return Some(found);
@@ -437,4 +436,19 @@ pub struct TypeSpace {
     pub kinds: Vec<KindDef>,
     /// Named types; `TypeId` indexes this.
     pub types: Vec<TypeDef>,
+}
+
+/// A key's path below `path`: `a.b`, or `a["b.c"]` for a key that is not a plain
+/// word; the key alone at the root.
+pub(crate) fn join_path(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else if key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        format!("{path}.{key}")
+    } else {
+        format!("{path}[{key:?}]")
+    }
 }

@@ -9,7 +9,7 @@
 //! other layout (a very long runtime path or kind name) makes the caller format the
 //! whole piece from tokens instead.
 
-use super::{INDENT, Tree, Writer, limit};
+use super::{INDENT, Tree, Writer, limit, lit_str as lit};
 use crate::emit::Paths;
 use crate::emit::clients::{group_version, kind_accessors, root_entries};
 use crate::ir::{Model, Scope, TypeSpace};
@@ -38,41 +38,13 @@ fn atom(s: impl Into<String>) -> Tree {
     Tree::Atom(s.into())
 }
 
-fn lit(s: &str) -> String {
-    super::lit_str(s)
-}
-
 impl Writer {
-    /// `head(params) -> ret {` at `indent`. The parameters stay on the line when the
-    /// whole line fits; otherwise one a line, and the return type's generic list
-    /// breaks if `) -> ret {` does not fit either. A parameter that would not fit on
-    /// its own line gives `None`.
+    /// `head(params) -> ret {` at `indent` ([`Writer::signature_typed`], the parameters
+    /// atoms); `None` where one would not fit on its own line.
     fn sig(&mut self, indent: usize, head: &str, params: &[String], ret: &Tree) -> Option<()> {
-        let flat_params = params.join(", ");
-        let flat = head.len() + 1 + flat_params.len() + 5 + ret.flat_len() + 2;
-        self.pad(indent);
-        self.out.push_str(head);
-        self.out.push('(');
-        let col = if indent + flat <= limit(indent) || params.is_empty() {
-            self.out.push_str(&flat_params);
-            self.out.push_str(") -> ");
-            indent + head.len() + 1 + flat_params.len() + 5
-        } else {
-            self.out.push('\n');
-            for p in params {
-                let line = format!("{p},");
-                if !Self::fits(indent + INDENT, &line) {
-                    return None;
-                }
-                self.line(indent + INDENT, &line);
-            }
-            self.pad(indent);
-            self.out.push_str(") -> ");
-            indent + 5
-        };
-        self.ty(ret, indent, col, limit(indent), 2);
-        self.out.push_str(" {\n");
-        Some(())
+        let params: Vec<(&str, Tree)> = params.iter().map(|p| ("", atom(p.as_str()))).collect();
+        self.signature_typed(indent, head, &params, ret)
+            .then_some(())
     }
 
     /// A block's final expression `value` at `indent`.
