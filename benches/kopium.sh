@@ -5,9 +5,9 @@
 #
 # (a) crdgen, whole corpus, one process (release CLI), with and without rustfmt;
 # (b) kopium, one process per CRD (it takes one CRD per run), recommended flags;
-# (c) per CRD: crdgen on that CRD alone vs kopium on it (min of $REPS runs each, the
-#     two alternating, both writing to standard output), the worst ratios and every
-#     CRD where crdgen is slower.
+# (c) per CRD: crdgen on that CRD alone vs kopium on it ($REPS runs each, the two
+#     alternating, timed by benches/alternate.rs), minimum and median of each, and the
+#     CRDs where crdgen is slower.
 # Also lists the CRDs kopium fails on.
 #
 # Environment: CRDGEN_CORPUS_DIR (default ../shared/corpus beside the repository),
@@ -84,31 +84,32 @@ if [[ $NFAIL -gt 0 ]]; then
 fi
 
 echo
-echo "== (c) per CRD: crdgen --no-rustfmt (one CRD) vs kopium (min of $REPS each) =="
+echo "== (c) per CRD: crdgen --no-rustfmt (one CRD) vs kopium ($REPS runs each, alternating) =="
+# benches/alternate.rs times the two commands in turn from Rust (spawn to wait), with
+# no shell or `date` process between; standard output of both goes to /dev/null.
+ALT=$OUT/alternate
+rustc -O --edition 2021 "$REPO/benches/alternate.rs" -o "$ALT"
 TSV=$OUT/per-crd.tsv
-printf 'crd\tbytes\tcrdgen_ms\tkopium_ms\tratio_crdgen_over_kopium\n' >"$TSV"
+printf 'crd\tbytes\tcrdgen_min_ms\tcrdgen_median_ms\tkopium_min_ms\tkopium_median_ms\tratio_median\tratio_min\n' >"$TSV"
 for f in "${FILES[@]}"; do
   rel=${f#"$CRDS"/}
-  # Both tools print to standard output (discarded), and their runs alternate, so
-  # that a slow moment of the machine falls on both alike.
-  if grep -q "^$rel	" "$OUT/kopium-failures.txt"; then
-    c=$(min_ms "$REPS" "$CRDGEN" generate "$f" --no-rustfmt); k=NA; r=NA
+  read -r cmin cmed kmin kmed _ kfail < <("$ALT" "$REPS" -- "$CRDGEN" generate "$f" --no-rustfmt \
+    -- "$KOPIUM" -f "$f" "${KOPIUM_FLAGS[@]}")
+  if [[ $kfail -gt 0 ]]; then
+    rmed=NA; rmin=NA
   else
-    c=""; k=""
-    for ((rep = 0; rep < REPS; rep++)); do
-      c=$(printf '%s\n%s\n' "$c" "$(min_ms 1 "$CRDGEN" generate "$f" --no-rustfmt)" | grep . | sort -g | head -n1)
-      k=$(printf '%s\n%s\n' "$k" "$(min_ms 1 "$KOPIUM" -f "$f" "${KOPIUM_FLAGS[@]}")" | grep . | sort -g | head -n1)
-    done
-    r=$(awk -v a="$c" -v b="$k" 'BEGIN { printf "%.3f", a / b }')
+    rmed=$(awk -v a="$cmed" -v b="$kmed" 'BEGIN { printf "%.3f", a / b }')
+    rmin=$(awk -v a="$cmin" -v b="$kmin" 'BEGIN { printf "%.3f", a / b }')
   fi
-  printf '%s\t%s\t%s\t%s\t%s\n' "$rel" "$(wc -c <"$f")" "$c" "$k" "$r" >>"$TSV"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rel" "$(wc -c <"$f")" "$cmin" "$cmed" "$kmin" "$kmed" "$rmed" "$rmin" >>"$TSV"
 done
-awk -F'\t' 'NR > 1 && $5 != "NA" { n++; c += $3; k += $4; if ($5 > 1) slow++; if ($5 > worst) { worst = $5; w = $1 }
-  if (best == "" || $5 < best) best = $5 }
-  END { printf "CRDs compared: %d; sum crdgen %.0f ms, sum kopium %.0f ms; crdgen slower on %d\n", n, c, k, slow + 0
-        printf "worst ratio crdgen/kopium: %.2f (%s); best: %.2f\n", worst, w, best }' "$TSV"
-echo "median ratio: $(awk -F'\t' 'NR > 1 && $5 != "NA" { print $5 }' "$TSV" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
-echo "worst 10 (crd, bytes, crdgen ms, kopium ms, ratio):"
+awk -F'\t' 'NR > 1 && $7 != "NA" { n++; c += $4; k += $6; if ($7 > 1) slow++; if ($8 > 1) slowmin++
+  if ($7 > 1 && $8 > 1) both++; if ($7 > worst) { worst = $7; w = $1 } if (best == "" || $7 < best) best = $7 }
+  END { printf "CRDs compared: %d; sum of medians: crdgen %.0f ms, kopium %.0f ms\n", n, c, k
+        printf "crdgen slower: %d by median, %d by minimum, %d by both\n", slow + 0, slowmin + 0, both + 0
+        printf "worst median ratio crdgen/kopium: %.3f (%s); best: %.3f\n", worst, w, best }' "$TSV"
+echo "median of the median ratios: $(awk -F'\t' 'NR > 1 && $7 != "NA" { print $7 }' "$TSV" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
+echo "worst 10 by median ratio (crd, bytes, crdgen min/median ms, kopium min/median ms, ratios):"
 # (awk, not head: head would close the pipe early, and pipefail makes that an error)
-awk -F'\t' 'NR > 1 && $5 != "NA"' "$TSV" | sort -t$'\t' -k5,5gr | awk 'NR <= 10 { print "  " $0 }'
+awk -F'\t' 'NR > 1 && $7 != "NA"' "$TSV" | sort -t$'\t' -k7,7gr | awk 'NR <= 10 { print "  " $0 }'
 echo "per-CRD table: $TSV"

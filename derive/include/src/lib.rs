@@ -37,7 +37,11 @@ fn expand(lit: &syn::LitStr) -> syn::Result<proc_macro2::TokenStream> {
         .ok_or_else(|| err("CARGO_MANIFEST_DIR is not set (is this built by cargo?)".into()))?;
     let path = base.join(lit.value());
     if !path.exists() {
-        return Err(err(format!("`{}` does not exist", path.display())));
+        // The path as written (the absolute one depends on where the crate is built).
+        return Err(err(format!(
+            "`{}` does not exist (the path is relative to the directory of this crate's Cargo.toml)",
+            lit.value()
+        )));
     }
     // crdgen builds its output with proc-macro2, also on worker threads, where the
     // compiler's token API is not available: run it on a thread of its own with
