@@ -30,7 +30,11 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Vec<Document>> {
     let b = text.as_bytes();
     // NUL ends saphyr's input; byte order marks elsewhere and lone CRs have rules of
     // their own there.
-    let (refused, has_cr) = scan_bytes(b);
+    let Scan {
+        refused,
+        has_cr,
+        ascii,
+    } = scan_bytes(b);
     if refused {
         return None;
     }
@@ -45,17 +49,34 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Vec<Document>> {
         entries: Vec::new(),
         items: Vec::new(),
         has_cr,
+        ascii,
     };
     p.stream()
 }
 
-/// Whether the text has a NUL, a lone CR, or a byte order mark (EF BB BF); and
-/// whether it has a CR. One pass, eight bytes at a time: only words with a byte below
-/// 0x0E (breaks, tabs, ...) or an 0xEF byte are looked at closely.
-fn scan_bytes(b: &[u8]) -> (bool, bool) {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
+/// What [`scan_bytes`] finds in a text.
+struct Scan {
+    /// A NUL, a lone CR, or a byte order mark (EF BB BF): left to saphyr.
+    refused: bool,
+    /// A CR (then always in a CRLF).
+    has_cr: bool,
+    /// Only ASCII bytes (so a column is a byte offset within its line).
+    ascii: bool,
+}
+
+/// One pass over the text, 32 bytes at a time (a loop the compiler vectorises): only
+/// chunks with a NUL, a CR or an 0xEF byte are looked at byte by byte. Stops at the
+/// first refused byte.
+fn scan_bytes(b: &[u8]) -> Scan {
+    const CHUNK: usize = 32;
     let mut has_cr = false;
+    let mut high = 0u8;
+    let refused = |has_cr| Scan {
+        refused: true,
+        has_cr,
+        ascii: false,
+    };
+    // Whether the byte at `k` is refused (noting a CR on the way).
     let close = |k: usize, has_cr: &mut bool| match b[k] {
         0 => true,
         b'\r' => {
@@ -65,27 +86,35 @@ fn scan_bytes(b: &[u8]) -> (bool, bool) {
         0xEF => b.get(k + 1) == Some(&0xBB) && b.get(k + 2) == Some(&0xBF),
         _ => false,
     };
-    let mut k = 0;
-    while k + 8 <= b.len() {
-        let w = u64::from_le_bytes(b[k..k + 8].try_into().expect("eight bytes"));
-        let low = w.wrapping_sub(LO * 0x0E) & !w & HI;
-        let x = w ^ (LO * 0xEF);
-        let ef = x.wrapping_sub(LO) & !x & HI;
-        if low | ef != 0 {
-            for j in k..k + 8 {
-                if close(j, &mut has_cr) {
-                    return (true, has_cr);
+    let mut chunks = b.chunks_exact(CHUNK);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let chunk: &[u8; CHUNK] = chunk.try_into().expect("a whole chunk");
+        let mut odd = 0u8;
+        for &c in chunk {
+            high |= c;
+            odd |= u8::from(c == 0) | u8::from(c == b'\r') | u8::from(c == 0xEF);
+        }
+        if odd != 0 {
+            for k in base..base + CHUNK {
+                if close(k, &mut has_cr) {
+                    return refused(has_cr);
                 }
             }
         }
-        k += 8;
+        base += CHUNK;
     }
-    for j in k..b.len() {
-        if close(j, &mut has_cr) {
-            return (true, has_cr);
+    for k in base..b.len() {
+        high |= b[k];
+        if close(k, &mut has_cr) {
+            return refused(has_cr);
         }
     }
-    (false, has_cr)
+    Scan {
+        refused: false,
+        has_cr,
+        ascii: high < 0x80,
+    }
 }
 
 /// The offset of the first `\n` at or after `from`, or the length: eight bytes at a
@@ -183,6 +212,8 @@ struct Fast<'a> {
     items: Vec<Node>,
     /// The text has a CR (then always in a CRLF).
     has_cr: bool,
+    /// The text is all ASCII: a column is the byte offset from the line's start.
+    ascii: bool,
 }
 
 impl Fast<'_> {
@@ -201,7 +232,7 @@ impl Fast<'_> {
     /// 0-based column in characters, as saphyr counts it.
     fn col(&self) -> usize {
         let seg = &self.b[self.ls..self.i];
-        if seg.is_ascii() {
+        if self.ascii || seg.is_ascii() {
             seg.len()
         } else {
             seg.iter().filter(|&&c| (c & 0xC0) != 0x80).count()
@@ -1198,25 +1229,76 @@ mod tests {
         assert_eq!(find_newline("é\u{a0}\n".as_bytes(), 0), 4);
     }
 
+    /// `scan_bytes` as (refused, has_cr).
+    fn refused_cr(b: &[u8]) -> (bool, bool) {
+        let scan = scan_bytes(b);
+        (scan.refused, scan.has_cr)
+    }
+
     #[test]
     fn refused_bytes() {
-        assert_eq!(scan_bytes(b"a: 1\0"), (true, false));
-        assert_eq!(scan_bytes(b"a: 1\rb: 2"), (true, true));
-        assert_eq!(scan_bytes(b"a: 1\r\nb: 2\r\n"), (false, true));
+        assert_eq!(refused_cr(b"a: 1\0"), (true, false));
+        assert_eq!(refused_cr(b"a: 1\rb: 2"), (true, true));
+        assert_eq!(refused_cr(b"a: 1\r\nb: 2\r\n"), (false, true));
         assert_eq!(
-            scan_bytes(b"a: 1\nb: 2\n\tc: 3, long enough\n"),
+            refused_cr(b"a: 1\nb: 2\n\tc: 3, long enough\n"),
             (false, false)
         );
-        assert!(scan_bytes("a: \u{feff}".as_bytes()).0);
-        assert!(!scan_bytes("a: \u{fefe}\u{ef}".as_bytes()).0);
+        assert!(refused_cr("a: \u{feff}".as_bytes()).0);
+        assert!(!refused_cr("a: \u{fefe}\u{ef}".as_bytes()).0);
         // Every offset, around word boundaries.
         for pad in 0..20 {
             for bad in ["\0", "\r", "\u{feff}"] {
                 let text = format!("{}{bad}{}", "x".repeat(pad), "y".repeat(pad % 7));
-                assert!(scan_bytes(text.as_bytes()).0, "{text:?}");
+                assert!(refused_cr(text.as_bytes()).0, "{text:?}");
             }
             let text = format!("{}\r\n{}", "x".repeat(pad), "é".repeat(pad % 5));
-            assert_eq!(scan_bytes(text.as_bytes()), (false, true), "{text:?}");
+            assert_eq!(refused_cr(text.as_bytes()), (false, true), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_is_found_at_every_offset() {
+        for pad in 0..20 {
+            let plain = "x".repeat(pad);
+            assert!(scan_bytes(plain.as_bytes()).ascii, "{plain:?}");
+            for tail in 0..9 {
+                let text = format!("{plain}é{}", "y".repeat(tail));
+                assert!(!scan_bytes(text.as_bytes()).ascii, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn columns_count_characters_in_ascii_and_other_text() {
+        // The value's column counts characters, whether or not the text is ASCII.
+        for text in [
+            "ab: cd\nef:\n  gh: 1\n",
+            "éb: cd\nef:\n  gh: 1\n",
+            "éé: cd\nef:\n  gh: 1\n",
+        ] {
+            let docs = parse(text, Limits::default()).expect("fast path");
+            let Value::Map(entries) = &docs[0].root.value else {
+                panic!("a map")
+            };
+            assert_eq!(
+                (entries[0].1.pos.line, entries[0].1.pos.column),
+                (1, 5),
+                "{text:?}"
+            );
+            assert_eq!(
+                (entries[1].0.pos.line, entries[1].0.pos.column),
+                (2, 1),
+                "{text:?}"
+            );
+            let Value::Map(inner) = &entries[1].1.value else {
+                panic!("a map")
+            };
+            assert_eq!(
+                (inner[0].1.pos.line, inner[0].1.pos.column),
+                (3, 7),
+                "{text:?}"
+            );
         }
     }
 }
