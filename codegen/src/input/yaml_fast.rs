@@ -633,7 +633,8 @@ impl Fast<'_> {
     /// lines must be indented past `enclosing`.
     fn plain(&mut self, enclosing: isize) -> Option<String> {
         let indent = enclosing + 1;
-        let mut string = String::new();
+        let s = self.s;
+        let mut text = ScalarText::default();
         let mut ws_start = self.i;
         let mut ws_end = self.i;
         let mut leading_break = false;
@@ -645,18 +646,19 @@ impl Fast<'_> {
             }
             if !self.plain_stops() {
                 if leading_whitespace {
+                    let string = text.owned(s);
                     if !leading_break {
-                        push_breaks(&mut string, trailing_breaks);
+                        push_breaks(string, trailing_breaks);
                     } else if trailing_breaks == 0 {
                         string.push(' ');
                     } else {
-                        push_breaks(&mut string, trailing_breaks);
+                        push_breaks(string, trailing_breaks);
                     }
                     trailing_breaks = 0;
                     leading_break = false;
                     leading_whitespace = false;
-                } else if ws_end > ws_start {
-                    string.push_str(self.str(ws_start, ws_end));
+                } else {
+                    text.verbatim(s, ws_start, ws_end);
                 }
                 ws_start = self.i;
                 ws_end = self.i;
@@ -664,7 +666,7 @@ impl Fast<'_> {
                 while !self.plain_stops() {
                     self.i += 1;
                 }
-                string.push_str(self.str(start, self.i));
+                text.verbatim(s, start, self.i);
             }
             let c = self.peek();
             if !(is_blank(c) || is_break(c)) {
@@ -703,10 +705,10 @@ impl Fast<'_> {
                 break;
             }
         }
-        if string.is_empty() {
+        if text.is_empty() {
             return None;
         }
-        Some(string)
+        Some(text.finish(s))
     }
 
     /// A blank, a break, the end, or `:` before one: not a plain scalar character in
@@ -723,7 +725,7 @@ impl Fast<'_> {
 
     /// Inside quotes, the characters up to a quote, a backslash or a byte `stop`
     /// accepts (the first one is taken whatever it is), appended to `string`.
-    fn quoted_run(&mut self, string: &mut String, stop: fn(u8) -> bool) {
+    fn quoted_run(&mut self, text: &mut ScalarText, stop: fn(u8) -> bool) {
         let start = self.i;
         self.i += 1;
         while {
@@ -732,7 +734,7 @@ impl Fast<'_> {
         } {
             self.i += 1;
         }
-        string.push_str(self.str(start, self.i));
+        text.verbatim(self.s, start, self.i);
     }
 
     /// A quoted scalar (saphyr's `scan_flow_scalar`) in block context; continuation
@@ -740,7 +742,8 @@ impl Fast<'_> {
     /// The cursor ends after the closing quote.
     fn quoted(&mut self, single: bool, min_col: usize) -> Option<String> {
         let quote = if single { b'\'' } else { b'"' };
-        let mut string = String::new();
+        let s = self.s;
+        let mut text = ScalarText::default();
         let mut leading_break = false;
         let mut trailing_breaks = 0usize;
         let mut ws_start;
@@ -761,7 +764,7 @@ impl Fast<'_> {
                     break;
                 }
                 if c == b'\'' && single && self.peek_at(1) == b'\'' {
-                    string.push('\'');
+                    text.owned(s).push('\'');
                     self.i += 2;
                 } else if c == quote {
                     break;
@@ -771,9 +774,10 @@ impl Fast<'_> {
                     leading_blanks = true;
                     break;
                 } else if c == b'\\' && !single {
-                    string.push(self.escape()?);
+                    let c = self.escape()?;
+                    text.owned(s).push(c);
                 } else {
-                    self.quoted_run(&mut string, is_blank_or_breakz);
+                    self.quoted_run(&mut text, is_blank_or_breakz);
                 }
             }
             if self.peek() == quote {
@@ -806,17 +810,18 @@ impl Fast<'_> {
                 }
             }
             if leading_blanks {
+                let string = text.owned(s);
                 if !leading_break {
-                    push_breaks(&mut string, trailing_breaks);
+                    push_breaks(string, trailing_breaks);
                 } else if trailing_breaks == 0 {
                     string.push(' ');
                 } else {
-                    push_breaks(&mut string, trailing_breaks);
+                    push_breaks(string, trailing_breaks);
                 }
                 trailing_breaks = 0;
                 leading_break = false;
             } else if ws_end > ws_start {
-                string.push_str(self.str(ws_start, ws_end));
+                text.verbatim(s, ws_start, ws_end);
             }
         }
         self.i += 1;
@@ -829,12 +834,12 @@ impl Fast<'_> {
         match self.peek() {
             b'#' if self.i > save.0 => {}
             b'#' => return None,
-            b':' => return Some(string),
+            b':' => return Some(text.finish(s)),
             c if is_breakz(c) => {}
             _ => return None,
         }
         (self.i, self.line, self.ls) = save;
-        Some(string)
+        Some(text.finish(s))
     }
 
     /// A double-quoted escape (the cursor on the `\`).
@@ -1136,7 +1141,8 @@ impl Fast<'_> {
     /// A quoted scalar inside a one-line flow collection.
     fn quoted_in_flow(&mut self, single: bool) -> Option<String> {
         let quote = if single { b'\'' } else { b'"' };
-        let mut string = String::new();
+        let s = self.s;
+        let mut text = ScalarText::default();
         self.i += 1;
         loop {
             let c = self.peek();
@@ -1144,7 +1150,7 @@ impl Fast<'_> {
                 return None;
             }
             if c == b'\'' && single && self.peek_at(1) == b'\'' {
-                string.push('\'');
+                text.owned(s).push('\'');
                 self.i += 2;
             } else if c == quote {
                 break;
@@ -1152,13 +1158,14 @@ impl Fast<'_> {
                 if is_break(self.peek_at(1)) {
                     return None;
                 }
-                string.push(self.escape()?);
+                let c = self.escape()?;
+                text.owned(s).push(c);
             } else {
-                self.quoted_run(&mut string, is_breakz);
+                self.quoted_run(&mut text, is_breakz);
             }
         }
         self.i += 1;
-        Some(string)
+        Some(text.finish(s))
     }
 
     /// A plain scalar inside a one-line flow collection.
@@ -1205,6 +1212,50 @@ impl Fast<'_> {
             pos,
             value: resolve_scalar(text, ScalarStyle::Plain, None).ok()?,
         })
+    }
+}
+
+/// A scalar's value as it is read. While everything taken so far is one stretch of
+/// the source, copied as it is, the value is just that span: it is copied once, when
+/// the scalar ends or when something else (a folded break, an escape) is added.
+#[derive(Default)]
+struct ScalarText {
+    span: Option<(usize, usize)>,
+    string: String,
+}
+
+impl ScalarText {
+    /// Source text `from..to` (of `s`), taken as it is.
+    #[inline(always)]
+    fn verbatim(&mut self, s: &str, from: usize, to: usize) {
+        if from == to {
+            return;
+        }
+        match &mut self.span {
+            Some((_, end)) if *end == from => *end = to,
+            None if self.string.is_empty() => self.span = Some((from, to)),
+            _ => self.owned(s).push_str(&s[from..to]),
+        }
+    }
+
+    /// The value as a string, to add text that is not a stretch of the source.
+    fn owned(&mut self, s: &str) -> &mut String {
+        if let Some((from, to)) = self.span.take() {
+            self.string.push_str(&s[from..to]);
+        }
+        &mut self.string
+    }
+
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.span.is_none() && self.string.is_empty()
+    }
+
+    fn finish(self, s: &str) -> String {
+        match self.span {
+            Some((from, to)) => s[from..to].to_owned(),
+            None => self.string,
+        }
     }
 }
 
