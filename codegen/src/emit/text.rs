@@ -46,21 +46,43 @@ const EXTRA_DOC: &str =
     " Fields the schema does not list, kept because it preserves unknown fields.";
 const INDENT: usize = 4;
 
-/// `s` as a string literal token prints (`Literal::string`): printable ASCII other
-/// than `"` and `\` stays as it is (most names and values); anything else is escaped
-/// by proc-macro2 itself.
+/// `s` as a string literal token prints (`Literal::string`): printable characters
+/// other than `"` and `\` stay as they are, the rest is escaped as proc-macro2 escapes
+/// it (`char::escape_debug`, and `\0` or `\x00` for NUL), without its per-character
+/// iterator for the text between escapes.
 pub(crate) fn lit_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
     if s.bytes()
         .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
     {
-        let mut out = String::with_capacity(s.len() + 2);
-        out.push('"');
         out.push_str(s);
         out.push('"');
-        out
-    } else {
-        Literal::string(s).to_string()
+        return out;
     }
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let verbatim = match c {
+            '"' | '\\' => false,
+            ' '..='~' => true,
+            c if c.is_ascii() => false,
+            c => c.escape_debug().len() == 1,
+        };
+        if verbatim {
+            continue;
+        }
+        out.push_str(&s[run..i]);
+        run = i + c.len_utf8();
+        if c == '\0' {
+            let octal_next = s[run..].starts_with(|n: char| n.is_digit(8));
+            out.push_str(if octal_next { "\\x00" } else { "\\0" });
+        } else {
+            out.extend(c.escape_debug());
+        }
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
+    out
 }
 
 /// The column a line starting at `indent` may reach before the printer breaks it.
@@ -1105,9 +1127,29 @@ mod tests {
             "ünïcödé",
             "emoji 🦀",
             "nul\0",
+            "nul\07 and \08",
+            "\0",
+            "\r\n\t\u{1b}[0m",
+            "e\u{301} and \u{301} alone",
+            "zero\u{200b}width \u{feff} \u{85} \u{2028}",
+            "it’s “curly” — ok…",
             "::std::option::Option::is_none",
         ] {
             assert_eq!(lit_str(s), Literal::string(s).to_string(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn every_character_reads_as_proc_macro2_prints_it() {
+        // Every character of the first planes, alone and between others, then a
+        // sample of the rest.
+        let chars = (0..0x3_0000u32)
+            .chain((0x3_0000..=0x10_FFFF).step_by(97))
+            .filter_map(char::from_u32);
+        for c in chars {
+            for s in [format!("{c}"), format!("a{c}b"), format!("{c}{c}7")] {
+                assert_eq!(lit_str(&s), Literal::string(&s).to_string(), "{s:?}");
+            }
         }
     }
 }
