@@ -534,13 +534,15 @@ impl<'a> CrdReader<'a> {
                     "the API server rejects $ref in CustomResourceDefinitions; inline the referenced schema",
                 ),
                 _ => {
-                    s.keywords.insert(key.name, value.into_json());
+                    s.keywords.push((key.name, value.into_json()));
                 }
             }
         }
         if self.diags.len() > before {
             return None;
         }
+        // (Keys are unique: the YAML reader refuses a mapping with a key twice.)
+        s.keywords.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         if !s.properties.is_empty() && s.additional_properties.is_some() {
             self.error_help(
                 &node,

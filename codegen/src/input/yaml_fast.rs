@@ -1018,7 +1018,7 @@ impl Fast<'_> {
             push_breaks(&mut string, trailing_breaks);
         }
         self.skip_to_next_token()?;
-        Some((string, pos))
+        Some((fitted(string), pos))
     }
 
     /// Skip a block scalar's indentation and its empty lines (counted in `breaks`).
@@ -1254,9 +1254,18 @@ impl ScalarText {
     fn finish(self, s: &str) -> String {
         match self.span {
             Some((from, to)) => s[from..to].to_owned(),
-            None => self.string,
+            None => fitted(self.string),
         }
     }
+}
+
+/// `s` without much spare capacity: a value grown line by line (descriptions) stays in
+/// the model until the end of the run.
+fn fitted(mut s: String) -> String {
+    if s.capacity() - s.len() > s.len() / 8 {
+        s.shrink_to_fit();
+    }
+    s
 }
 
 fn push_breaks(s: &mut String, n: usize) {

@@ -7,7 +7,6 @@
 //!   [`Schema::keywords`]) so a CRD can be written back without loss.
 //! - [`TypeSpace`]: the named Rust types derived from the schemas of one group/version.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -152,8 +151,18 @@ pub struct Schema {
     /// `not`.
     pub not: Option<Box<Schema>>,
     /// Every other keyword, verbatim (validation: minimum, pattern, maxItems,
-    /// x-kubernetes-validations, x-kubernetes-list-type, example, …).
-    pub keywords: BTreeMap<String, Value>,
+    /// x-kubernetes-validations, x-kubernetes-list-type, example, …), sorted by name.
+    /// (A sorted list, not a map: most nodes have none or one, and a map's first
+    /// node costs hundreds of bytes. Serialized as a map.)
+    #[serde(serialize_with = "keywords_as_map")]
+    pub keywords: Vec<(String, Value)>,
+}
+
+fn keywords_as_map<S: serde::Serializer>(
+    keywords: &[(String, Value)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(keywords.iter().map(|(k, v)| (k, v)))
 }
 
 impl Schema {
