@@ -23,7 +23,6 @@ use std::fmt::Write as _;
 
 pub(crate) mod clients;
 
-use proc_macro2::Literal;
 
 use super::docs::doc_lines;
 use super::kinds::{api_version, deprecation, emit_kind, kind_doc_lines};
@@ -232,7 +231,7 @@ impl Writer {
             indent: depth * INDENT,
             serde_json: format!("{runtime}::serde_json"),
             k8s: format!("{runtime}::k8s_openapi"),
-            serde_crate: format!("crate = {}", Literal::string(&serde)),
+            serde_crate: format!("crate = {}", lit_str(&serde)),
             serde,
             runtime,
         }
@@ -440,11 +439,11 @@ impl Writer {
         let fi = self.indent + INDENT;
         let with = format!(
             "with = {}",
-            Literal::string(&format!("{}::__private::double_option", self.runtime))
+            lit_str(&format!("{}::__private::double_option", self.runtime))
         );
         let skip = format!(
             "skip_serializing_if = {}",
-            Literal::string("::std::option::Option::is_none")
+            lit_str("::std::option::Option::is_none")
         );
         for f in fields {
             self.docs(fi, &doc_lines(f.doc.as_deref()));
@@ -1112,6 +1111,7 @@ impl Writer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proc_macro2::Literal;
 
     #[test]
     fn string_literals_read_as_proc_macro2_prints_them() {

@@ -230,6 +230,7 @@ impl Fast<'_> {
     }
 
     /// 0-based column in characters, as saphyr counts it.
+    #[inline]
     fn col(&self) -> usize {
         let seg = &self.b[self.ls..self.i];
         if self.ascii || seg.is_ascii() {
