@@ -470,10 +470,14 @@ impl<K: Resource + Send + Sync + 'static> SharedIndexInformer<K> {
         let mut relist: Option<Vec<K>> = None;
         let events = events.fuse();
         futures::pin_mut!(events);
+        let mut stop_called = false;
         loop {
             tokio::select! {
                 biased;
-                _ = stopped.wait_for(|s| s.stopped) => break,
+                _ = stopped.wait_for(|s| s.stopped) => {
+                    stop_called = true;
+                    break;
+                }
                 // Before events, so a busy stream cannot starve resyncs.
                 Some(_) = async { resync.as_mut()?.tick().await.into() }, if resync.is_some() => {
                     if self.has_synced() {
@@ -491,18 +495,22 @@ impl<K: Resource + Send + Sync + 'static> SharedIndexInformer<K> {
         }
         let tasks = {
             let mut handlers = self.handlers();
-            // Closing the queues lets handler tasks finish what is queued (unless
-            // stopped, in which case they quit at once).
+            // Closing the queues lets handler tasks finish what is queued. After
+            // `stop` they quit at once instead (they watch the status).
             handlers.senders.clear();
             std::mem::take(&mut handlers.tasks)
         };
-        self.shared.status.send_modify(|s| s.stopped = true);
         for task in tasks {
             if let Err(error) = task.await
                 && error.is_panic()
             {
                 tracing::error!(kind = type_name::<K>(), "an event handler panicked");
             }
+        }
+        // Only now, when the stream ended: marking the informer stopped earlier would
+        // make the handler tasks drop what is still queued.
+        if !stop_called {
+            self.shared.status.send_modify(|s| s.stopped = true);
         }
     }
 

@@ -317,6 +317,50 @@ async fn handlers_registered_before_run_and_panicking_handlers() {
     assert_eq!(informer.lister().len(), 2);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_that_ends_is_delivered_in_full_before_run_returns() {
+    // Events queue up faster than handlers take them; when the stream ends, `run`
+    // returns only after every handler has had every event (a bug once marked the
+    // informer stopped first, and the handlers dropped what was still queued).
+    const N: usize = 5_000;
+    const HANDLERS: usize = 4;
+    let informer = SharedIndexInformer::<Widget>::new(None);
+    let counts: Vec<Arc<Mutex<(usize, usize)>>> = (0..HANDLERS)
+        .map(|_| Arc::new(Mutex::new((0, 0))))
+        .collect();
+    for count in &counts {
+        let (adds, updates) = (count.clone(), count.clone());
+        informer.add_event_handler(
+            FnHandler::new()
+                .add_func(move |_: &Arc<Widget>| adds.lock().unwrap().0 += 1)
+                .update_func(move |_: &Arc<Widget>, _: &Arc<Widget>| {
+                    // A slower handler: the queue grows while the stream is read.
+                    std::hint::black_box((0..200).sum::<u64>());
+                    updates.lock().unwrap().1 += 1;
+                }),
+        );
+    }
+    let events = (0..N)
+        .map(|i| widget("ns", &format!("w{i}"), "1"))
+        .chain((0..N).map(|i| widget("ns", &format!("w{i}"), "2")))
+        .map(|w| Ok(Event::Apply(w)));
+    timeout(
+        Duration::from_secs(60),
+        informer.run(futures::stream::iter(events)),
+    )
+    .await
+    .expect("run ends with its stream");
+    for count in &counts {
+        assert_eq!(
+            *count.lock().unwrap(),
+            (N, N),
+            "every add and update delivered"
+        );
+    }
+    assert!(informer.is_stopped());
+    assert_eq!(informer.lister().len(), N);
+}
+
 #[tokio::test(start_paused = true)]
 async fn stop_ends_run_and_unblocks_waiters() {
     let informer = SharedIndexInformer::<Widget>::new(None);

@@ -23,7 +23,6 @@ use std::fmt::Write as _;
 
 pub(crate) mod clients;
 
-
 use super::docs::doc_lines;
 use super::kinds::{api_version, deprecation, emit_kind, kind_doc_lines};
 use super::types::{
