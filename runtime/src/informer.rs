@@ -222,17 +222,26 @@ async fn deliver<K: 'static>(
     mut rx: mpsc::UnboundedReceiver<Notification<K>>,
     mut stopped: watch::Receiver<Status>,
 ) {
+    let mut one = |n: Notification<K>| match n {
+        Notification::Add(o) => handler.on_add(&o),
+        Notification::Update(old, new) => handler.on_update(&old, &new),
+        Notification::Delete(o) => handler.on_delete(&o),
+    };
     loop {
         let next = tokio::select! {
             biased;
             _ = stopped.wait_for(|s| s.stopped) => None,
             n = rx.recv() => n,
         };
-        match next {
-            Some(Notification::Add(o)) => handler.on_add(&o),
-            Some(Notification::Update(old, new)) => handler.on_update(&old, &new),
-            Some(Notification::Delete(o)) => handler.on_delete(&o),
-            None => return,
+        let Some(n) = next else { return };
+        one(n);
+        // Then what is already queued, without a wait per notification (checking for
+        // `stop` between them).
+        while let Ok(n) = rx.try_recv() {
+            if stopped.borrow().stopped {
+                return;
+            }
+            one(n);
         }
     }
 }
