@@ -71,7 +71,7 @@ fn main() {
         median.as_secs_f64()
     );
     println!(
-        "stages of the best run: load+parse {:.2} s, type passes {:.2} s, emit+format (text; the client layer through prettyplease) {:.2} s ({} threads; CRDGEN_THREADS sets it)",
+        "stages of the best run: load+parse {:.2} s, type passes {:.2} s, emit (text, no rustfmt) {:.2} s ({} threads; CRDGEN_THREADS sets it)",
         load.as_secs_f64(),
         model.as_secs_f64(),
         render.as_secs_f64(),
