@@ -1586,6 +1586,20 @@ fn parse_rfc3339(ts: &str) -> Option<u64> {
     u64::try_from(days * 86_400 + hh * 3600 + mm * 60 + ss).ok()
 }
 
+/// 422 for a CRD the server cannot serve, naming it like the real server does.
+fn crd_invalid(crd: &Value, why: &str) -> StatusError {
+    let name = crd
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    StatusError::new(
+        422,
+        "Invalid",
+        format!("CustomResourceDefinition.apiextensions.k8s.io \"{name}\" is invalid: {why}"),
+        None,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1635,18 +1649,4 @@ mod tests {
         assert_eq!(parse_rfc3339("1970-01-02T00:00:01Z"), Some(86_401));
         assert_eq!(parse_rfc3339("2024-02-29T23:59:59Z"), Some(1_709_251_199));
     }
-}
-
-/// 422 for a CRD the server cannot serve, naming it like the real server does.
-fn crd_invalid(crd: &Value, why: &str) -> StatusError {
-    let name = crd
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    StatusError::new(
-        422,
-        "Invalid",
-        format!("CustomResourceDefinition.apiextensions.k8s.io \"{name}\" is invalid: {why}"),
-        None,
-    )
 }

@@ -583,7 +583,7 @@ impl Writer {
             let p = indent + INDENT;
             for (name, ty) in params {
                 if let Tree::Atom(a) = ty {
-                    fits &= p + name.len() + a.len() + 1 <= limit(p);
+                    fits &= p + name.len() + a.len() < limit(p);
                 }
                 self.pad(p);
                 self.out.push_str(name);
@@ -1126,7 +1126,7 @@ mod tests {
             "ünïcödé",
             "emoji 🦀",
             "nul\0",
-            "nul\07 and \08",
+            "nul\u{0}7 and \u{0}8",
             "\0",
             "\r\n\t\u{1b}[0m",
             "e\u{301} and \u{301} alone",

@@ -104,8 +104,8 @@ fn scan_bytes(b: &[u8]) -> Scan {
         }
         base += CHUNK;
     }
-    for k in base..b.len() {
-        high |= b[k];
+    for (k, &c) in b.iter().enumerate().skip(base) {
+        high |= c;
         if close(k, &mut has_cr) {
             return refused(has_cr);
         }

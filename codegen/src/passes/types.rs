@@ -264,12 +264,12 @@ impl Builder<'_> {
         if schema.int_or_string {
             return TypeRef::IntOrString;
         }
-        match schema.ty.as_deref() {
+        match schema.ty {
             Some("object") => self.object(schema, property, segs),
             None if !schema.properties.is_empty() => self.object(schema, property, segs),
             Some("array") => match &schema.items {
                 Some(items) => {
-                    let item_segs: Vec<&str> = if items.ty.as_deref() == Some("array") {
+                    let item_segs: Vec<&str> = if items.ty == Some("array") {
                         segs.iter().copied().chain(["item"]).collect()
                     } else {
                         segs.to_vec()

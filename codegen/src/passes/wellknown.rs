@@ -128,7 +128,7 @@ const DEFS: &[Def] = &[
 /// Shapes shared by several k8s types are told apart by words in the property name;
 /// otherwise the first fit in a fixed order wins, so results are deterministic.
 pub fn match_schema(property: &str, schema: &Schema) -> Option<WellKnown> {
-    if schema.ty.as_deref() != Some("object") || schema.properties.is_empty() {
+    if schema.ty != Some("object") || schema.properties.is_empty() {
         return None;
     }
     let property = property.to_lowercase();
@@ -168,28 +168,22 @@ fn fits(schema: &Schema, def: &Def) -> bool {
 
 /// A string field; an `enum` is fine (a `String` holds every listed value).
 fn is_string(s: &Schema) -> bool {
-    plain(s) && s.ty.as_deref() == Some("string")
+    plain(s) && s.ty == Some("string")
 }
 
 fn field_fits(s: &Schema, ty: Ty) -> bool {
     match ty {
         Str => is_string(s),
-        Bool => plain(s) && s.ty.as_deref() == Some("boolean"),
-        StrList => {
-            plain(s)
-                && s.ty.as_deref() == Some("array")
-                && s.items.as_deref().is_some_and(is_string)
-        }
+        Bool => plain(s) && s.ty == Some("boolean"),
+        StrList => plain(s) && s.ty == Some("array") && s.items.as_deref().is_some_and(is_string),
         StrMap => {
             plain(s)
-                && s.ty.as_deref() == Some("object")
+                && s.ty == Some("object")
                 && s.properties.is_empty()
                 && matches!(&s.additional_properties, Some(crate::ir::AdditionalProperties::Schema(v)) if is_string(v))
         }
         WkList(w) => {
-            plain(s)
-                && s.ty.as_deref() == Some("array")
-                && s.items.as_deref().is_some_and(|i| match_def(i, w))
+            plain(s) && s.ty == Some("array") && s.items.as_deref().is_some_and(|i| match_def(i, w))
         }
     }
 }
@@ -197,5 +191,5 @@ fn field_fits(s: &Schema, ty: Ty) -> bool {
 fn match_def(s: &Schema, w: WellKnown) -> bool {
     DEFS.iter()
         .find(|d| d.wk == w)
-        .is_some_and(|d| s.ty.as_deref() == Some("object") && fits(s, d))
+        .is_some_and(|d| s.ty == Some("object") && fits(s, d))
 }
