@@ -479,14 +479,10 @@ impl<K: Resource + Send + Sync + 'static> SharedIndexInformer<K> {
         let mut relist: Option<Vec<K>> = None;
         let events = events.fuse();
         futures::pin_mut!(events);
-        let mut stop_called = false;
         loop {
             tokio::select! {
                 biased;
-                _ = stopped.wait_for(|s| s.stopped) => {
-                    stop_called = true;
-                    break;
-                }
+                _ = stopped.wait_for(|s| s.stopped) => break,
                 // Before events, so a busy stream cannot starve resyncs.
                 Some(_) = async { resync.as_mut()?.tick().await.into() }, if resync.is_some() => {
                     if self.has_synced() {
@@ -516,11 +512,11 @@ impl<K: Resource + Send + Sync + 'static> SharedIndexInformer<K> {
                 tracing::error!(kind = type_name::<K>(), "an event handler panicked");
             }
         }
-        // Only now, when the stream ended: marking the informer stopped earlier would
-        // make the handler tasks drop what is still queued.
-        if !stop_called {
-            self.shared.status.send_modify(|s| s.stopped = true);
-        }
+        // Only now, when the stream ended (after `stop` it is already marked): marking
+        // it stopped earlier would make the handler tasks drop what is still queued.
+        self.shared
+            .status
+            .send_if_modified(|s| !std::mem::replace(&mut s.stopped, true));
     }
 
     /// Apply one watcher event to the cache and notify handlers.

@@ -536,14 +536,21 @@ impl Writer {
         let _ = writeln!(self.out, "for {ty} {{");
     }
 
-    /// `fn name(params) -> ret {` at `indent`, parameters and return type atoms
-    /// ([`Self::signature_typed`]).
-    fn signature(&mut self, indent: usize, head: &str, params: &[&str], ret: &str) {
+    /// `head(params) -> ret {` at `indent`, the parameters atoms
+    /// ([`Self::signature_typed`]); `None` where one would not fit on its own line.
+    fn sig(
+        &mut self,
+        indent: usize,
+        head: &str,
+        params: &[impl AsRef<str>],
+        ret: &Tree,
+    ) -> Option<()> {
         let params: Vec<(&str, Tree)> = params
             .iter()
-            .map(|p| ("", Tree::Atom((*p).to_owned())))
+            .map(|p| ("", Tree::Atom(p.as_ref().to_owned())))
             .collect();
-        self.signature_typed(indent, head, &params, &Tree::Atom(ret.to_owned()));
+        self.signature_typed(indent, head, &params, ret)
+            .then_some(())
     }
 
     /// `head(params) -> ret {` at `indent`, each parameter a name (`spec: `) and a
@@ -657,7 +664,8 @@ impl Writer {
                 "pub fn new",
                 &[("name: ", Tree::Atom("&str".into())), ("spec: ", spec_ty)],
                 &Tree::Atom("Self".into()),
-            );
+            )
+            .then_some(())?;
             let (d, e) = (c + INDENT, c + 2 * INDENT);
             self.line(c, "Self {");
             let _ = writeln!(self.out, "{:d$}metadata: {meta} {{", "");
@@ -776,10 +784,15 @@ impl Writer {
             self.flat(c, &format!("::std::borrow::Cow::Borrowed({})", lit(value)))?;
             self.line(b, "}");
         }
-        self.signature(b, "fn meta", &["&self"], &format!("&{meta}"));
+        self.sig(b, "fn meta", &["&self"], &Tree::Atom(format!("&{meta}")))?;
         self.line(c, "&self.metadata");
         self.line(b, "}");
-        self.signature(b, "fn meta_mut", &["&mut self"], &format!("&mut {meta}"));
+        self.sig(
+            b,
+            "fn meta_mut",
+            &["&mut self"],
+            &Tree::Atom(format!("&mut {meta}")),
+        )?;
         self.line(c, "&mut self.metadata");
         self.line(b, "}");
         self.line(i, "}");

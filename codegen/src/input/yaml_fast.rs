@@ -821,7 +821,7 @@ impl Fast<'_> {
                 }
                 trailing_breaks = 0;
                 leading_break = false;
-            } else if ws_end > ws_start {
+            } else {
                 text.verbatim(s, ws_start, ws_end);
             }
         }
@@ -1307,8 +1307,8 @@ mod tests {
         );
         assert!(refused_cr("a: \u{feff}".as_bytes()).0);
         assert!(!refused_cr("a: \u{fefe}\u{ef}".as_bytes()).0);
-        // Every offset, around word boundaries.
-        for pad in 0..20 {
+        // Every offset, around the scan's 32-byte chunks.
+        for pad in 0..70 {
             for bad in ["\0", "\r", "\u{feff}"] {
                 let text = format!("{}{bad}{}", "x".repeat(pad), "y".repeat(pad % 7));
                 assert!(refused_cr(text.as_bytes()).0, "{text:?}");

@@ -39,14 +39,6 @@ fn atom(s: impl Into<String>) -> Tree {
 }
 
 impl Writer {
-    /// `head(params) -> ret {` at `indent` ([`Writer::signature_typed`], the parameters
-    /// atoms); `None` where one would not fit on its own line.
-    fn sig(&mut self, indent: usize, head: &str, params: &[String], ret: &Tree) -> Option<()> {
-        let params: Vec<(&str, Tree)> = params.iter().map(|p| ("", atom(p.as_str()))).collect();
-        self.signature_typed(indent, head, &params, ret)
-            .then_some(())
-    }
-
     /// A block's final expression `value` at `indent`.
     fn tail_expr(&mut self, indent: usize, value: &Tree) {
         self.pad(indent);
