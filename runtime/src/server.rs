@@ -594,7 +594,37 @@ fn parse_body(body: &Bytes) -> Result<Value, StatusError> {
         .map_err(|e| StatusError::bad_request(format!("error decoding request body: {e}")))
 }
 
-fn write_options(q: &Query) -> Result<WriteOptions, StatusError> {
+/// The manager of a write without `fieldManager`: the User-Agent up to its first `/`
+/// (printable characters, at most 128 bytes), `unknown` without one.
+fn manager_from_user_agent(parts: &http::request::Parts) -> String {
+    let ua = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut out = String::new();
+    for c in ua.split('/').next().unwrap_or("").chars() {
+        if c.is_control() {
+            continue;
+        }
+        if out.len() + c.len_utf8() > 128 {
+            break;
+        }
+        out.push(c);
+    }
+    if out.is_empty() {
+        "unknown".into()
+    } else {
+        out
+    }
+}
+
+/// Options of a write; `apply` keeps `fieldManager` as sent (apply requires it).
+fn write_options(
+    q: &Query,
+    parts: &http::request::Parts,
+    apply: bool,
+) -> Result<WriteOptions, StatusError> {
     let field_validation = match q.get("fieldValidation") {
         None | Some("") | Some("Warn") => FieldValidation::Warn,
         Some("Ignore") => FieldValidation::Ignore,
@@ -613,7 +643,11 @@ fn write_options(q: &Query) -> Result<WriteOptions, StatusError> {
     }
     Ok(WriteOptions {
         dry_run: q.dry_run(),
-        field_manager: q.get("fieldManager").map(str::to_owned),
+        field_manager: match q.get("fieldManager") {
+            Some(m) => Some(m.to_owned()),
+            None if apply => None,
+            None => Some(manager_from_user_agent(parts)),
+        },
         field_validation,
         force: q.flag("force"),
     })
@@ -824,7 +858,7 @@ impl ApiServer {
                     if is_crd {
                         KindInfo::from_crd(&obj).map_err(|e| crd_invalid(&obj, &e))?;
                     }
-                    let opts = write_options(q)?;
+                    let opts = write_options(q, parts, false)?;
                     let mut reply = tracker.create(&t.gvr, ns, obj, &opts)?;
                     if is_crd && !opts.dry_run {
                         reply.object = self.serve_crd(&reply.object)?;
@@ -863,7 +897,7 @@ impl ApiServer {
                 if is_crd && sub == Subresource::None {
                     KindInfo::from_crd(&obj).map_err(|e| crd_invalid(&obj, &e))?;
                 }
-                let opts = write_options(q)?;
+                let opts = write_options(q, parts, false)?;
                 let mut reply = tracker.update(&t.gvr, ns, name, obj, sub, &opts)?;
                 if is_crd && sub == Subresource::None && !opts.dry_run {
                     reply.object = self.serve_crd(&reply.object)?;
@@ -887,7 +921,7 @@ impl ApiServer {
                         None,
                     ));
                 };
-                let opts = write_options(q)?;
+                let opts = write_options(q, parts, pt == PatchType::Apply)?;
                 let mut reply = tracker.patch(&t.gvr, ns, name, pt, &body, sub, &opts)?;
                 if t.gvr.group == CRD_GROUP
                     && t.gvr.resource == CRD_RESOURCE

@@ -74,6 +74,8 @@ use tokio::sync::mpsc;
 use crate::schema;
 use crate::selector::{FieldSelector, Selector};
 
+mod managed;
+
 // ----------------------------------------------------------------------------------
 // Kinds
 
@@ -1310,7 +1312,7 @@ impl Tracker {
             None,
         );
         let (kind, ver) = store.resolve(gvr)?;
-        store.create(&kind, &ver, namespace, object, opts)
+        store.create(&kind, &ver, namespace, object, opts, false)
     }
 
     /// `PUT` an object, its `/status` or its `/scale` (a `Scale` body).
@@ -1328,7 +1330,7 @@ impl Tracker {
         let (kind, ver) = store.resolve(gvr)?;
         match sub {
             Subresource::Scale => store.update_scale(&kind, &ver, namespace, name, object, opts),
-            _ => store.update(&kind, &ver, namespace, name, object, sub, opts, true),
+            _ => store.update(&kind, &ver, namespace, name, object, sub, opts, true, false),
         }
     }
 
@@ -1847,6 +1849,7 @@ impl Store {
         namespace: Option<&str>,
         mut obj: Value,
         opts: &WriteOptions,
+        fields_recorded: bool,
     ) -> Result<Reply, StatusError> {
         Self::check_body_kind(kind, ver, &obj)?;
         obj["apiVersion"] = json!(kind.api_version(&ver.name));
@@ -1908,6 +1911,13 @@ impl Store {
         }
         let mut warnings = Vec::new();
         Self::admit(kind, ver, &mut obj, opts, &mut warnings)?;
+        if !fields_recorded {
+            managed::record_update(
+                None,
+                &mut obj,
+                &field_op(kind, ver, Subresource::None, opts),
+            );
+        }
         let key = (ns, name.clone());
         let kk = (kind.group.clone(), kind.plural.clone());
         if self.current(kind, &key).is_some() {
@@ -1954,6 +1964,7 @@ impl Store {
         sub: Subresource,
         opts: &WriteOptions,
         require_rv: bool,
+        fields_recorded: bool,
     ) -> Result<Reply, StatusError> {
         Self::check_body_kind(kind, ver, &obj)?;
         let key = obj_key(kind, namespace, name)?;
@@ -2059,6 +2070,9 @@ impl Store {
         new["metadata"]["resourceVersion"] = json!(old_rv);
         let mut warnings = Vec::new();
         Self::admit(kind, ver, &mut new, opts, &mut warnings)?;
+        if !fields_recorded {
+            managed::record_update(Some(&old), &mut new, &field_op(kind, ver, sub, opts));
+        }
         // Finalizers may not be added while deleting.
         if old["metadata"].get("deletionTimestamp").is_some() {
             let old_f = finalizers(&old);
@@ -2084,7 +2098,7 @@ impl Store {
                 ));
             }
         }
-        if content(&new) != content(&old) && sub == Subresource::None {
+        if content(&new) != content(&old) && sub != Subresource::Status {
             let g = old["metadata"]
                 .get("generation")
                 .and_then(Value::as_i64)
@@ -2187,8 +2201,9 @@ impl Store {
             namespace,
             name,
             obj,
-            Subresource::None,
+            Subresource::Scale,
             opts,
+            false,
             false,
         )?;
         Ok(Reply {
@@ -2242,7 +2257,7 @@ impl Store {
         }
         match sub {
             Subresource::Scale => self.update_scale(kind, ver, namespace, name, patched, opts),
-            _ => self.update(kind, ver, namespace, name, patched, sub, opts, false),
+            _ => self.update(kind, ver, namespace, name, patched, sub, opts, false, false),
         }
     }
 
@@ -2288,144 +2303,29 @@ impl Store {
             }
             _ => config["metadata"]["name"] = json!(name),
         }
-        // What this manager owns: the leaves of the applied configuration.
-        let mut owned_cfg = config.clone();
-        if let Some(m) = owned_cfg["metadata"].as_object_mut() {
-            for f in [
-                "name",
-                "namespace",
-                "resourceVersion",
-                "uid",
-                "managedFields",
-                "generateName",
-            ] {
-                m.remove(f);
-            }
-            if m.is_empty() {
-                owned_cfg
-                    .as_object_mut()
-                    .expect("object")
-                    .remove("metadata");
-            }
-        }
-        if let Some(o) = owned_cfg.as_object_mut() {
-            o.remove("apiVersion");
-            o.remove("kind");
-            match sub {
-                Subresource::Status => o.retain(|k, _| k == "status" || k == "metadata"),
-                _ if ver.status => {
-                    o.remove("status");
-                }
-                _ => {}
-            }
-        }
-        let new_fields = leaves(&owned_cfg);
         let key = obj_key(kind, namespace, name)?;
-        let operation_sub = sub.name();
-        let Some(cur) = self.current(kind, &key) else {
-            if sub != Subresource::None {
-                return Err(StatusError::not_found(kind, name));
-            }
-            let mut obj = config;
-            if let Some(m) = obj["metadata"].as_object_mut() {
+        let live = self
+            .current(kind, &key)
+            .map(|c| convert(kind, c, &ver.name));
+        if live.is_none() && sub != Subresource::None {
+            return Err(StatusError::not_found(kind, name));
+        }
+        let mut op = field_op(kind, ver, sub, opts);
+        op.manager = manager;
+        let mut merged = match managed::apply(live.as_ref(), &config, &op, opts.force) {
+            Ok(m) => m,
+            Err(conflicts) => return Err(apply_conflict(&conflicts)),
+        };
+        let Some(cur) = live else {
+            if let Some(m) = merged["metadata"].as_object_mut() {
                 m.remove("resourceVersion");
             }
-            obj["metadata"]["managedFields"] = json!([managed_entry(
-                &manager,
-                &kind.api_version(&ver.name),
-                &new_fields,
-                operation_sub
-            )]);
-            return self.create(kind, ver, namespace, obj, opts);
+            return self.create(kind, ver, namespace, merged, opts, true);
         };
-        let cur = convert(kind, cur, &ver.name);
-        let mut managed: Vec<Value> = cur["metadata"]
-            .get("managedFields")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        // Conflicts with other appliers.
-        let mut conflicts: Vec<(String, String, String)> = Vec::new();
-        for entry in &managed {
-            let m = entry.get("manager").and_then(Value::as_str).unwrap_or("");
-            if m == manager || entry.get("operation").and_then(Value::as_str) != Some("Apply") {
-                continue;
-            }
-            if entry.get("subresource").and_then(Value::as_str) != operation_sub {
-                continue;
-            }
-            let theirs = fields_of(entry);
-            for p in &new_fields {
-                if theirs.contains(p) && get_segs(&cur, p) != get_segs(&owned_cfg, p) {
-                    let av = entry
-                        .get("apiVersion")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned();
-                    conflicts.push((m.to_owned(), av, format!(".{}", p.join("."))));
-                }
-            }
-        }
-        if !conflicts.is_empty() && !opts.force {
-            return Err(apply_conflict(kind, name, &conflicts));
-        }
-        // Previous fields of this manager, and fields other appliers keep.
-        let mine_before: BTreeSet<Vec<String>> = managed
-            .iter()
-            .filter(|e| {
-                e.get("manager").and_then(Value::as_str) == Some(&manager)
-                    && e.get("subresource").and_then(Value::as_str) == operation_sub
-            })
-            .flat_map(fields_of)
-            .collect();
-        // Forced fields move to this manager.
-        for entry in &mut managed {
-            let m = entry
-                .get("manager")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            if m == manager {
-                continue;
-            }
-            let mut theirs = fields_of(entry);
-            let before = theirs.len();
-            theirs.retain(|p| !new_fields.contains(p));
-            if theirs.len() != before {
-                entry["fieldsV1"] = fields_v1(&theirs);
-            }
-        }
-        managed.retain(|e| {
-            !(e.get("manager").and_then(Value::as_str) == Some(&manager)
-                && e.get("subresource").and_then(Value::as_str) == operation_sub)
-                && e.get("fieldsV1")
-                    .is_some_and(|f| f.as_object().is_some_and(|m| !m.is_empty()))
-        });
-        let others: BTreeSet<Vec<String>> = managed.iter().flat_map(fields_of).collect();
-        let list_maps = ver.schema.clone().unwrap_or(Value::Null);
-        let mut merged = cur.clone();
-        merge_apply(&mut merged, &config, &list_maps);
-        for p in mine_before.difference(&new_fields) {
-            if !others.contains(p) {
-                remove_segs(&mut merged, p);
-            }
-        }
-        managed.push(managed_entry(
-            &manager,
-            &kind.api_version(&ver.name),
-            &new_fields,
-            operation_sub,
-        ));
-        merged["metadata"]["managedFields"] = json!(managed);
         if meta_str(&config, "resourceVersion").is_none_or(|r| r.is_empty()) {
             merged["metadata"]["resourceVersion"] = cur["metadata"]["resourceVersion"].clone();
         }
-        let reply = self.update(kind, ver, namespace, name, merged, sub, opts, false)?;
-        if sub == Subresource::Status {
-            // The status strategy kept the stored metadata; record the manager anyway.
-            let _ = reply;
-        }
-        Ok(reply)
+        self.update(kind, ver, namespace, name, merged, sub, opts, false, true)
     }
 
     fn delete(
@@ -2646,198 +2546,56 @@ fn apply_patch(patch_type: PatchType, target: &Value, body: &[u8]) -> Result<Val
 
 // ---- server-side apply helpers
 
-type FieldPath = Vec<String>;
-
-/// Leaf paths of a configuration (objects are recursed, everything else is a leaf).
-fn leaves(v: &Value) -> BTreeSet<FieldPath> {
-    fn walk(v: &Value, prefix: &mut Vec<String>, out: &mut BTreeSet<FieldPath>) {
-        match v {
-            Value::Object(m) if !m.is_empty() => {
-                for (k, c) in m {
-                    prefix.push(k.clone());
-                    walk(c, prefix, out);
-                    prefix.pop();
-                }
-            }
-            _ => {
-                if !prefix.is_empty() {
-                    out.insert(prefix.clone());
-                }
-            }
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk(v, &mut Vec::new(), &mut out);
-    out
-}
-
-fn fields_v1(paths: &BTreeSet<FieldPath>) -> Value {
-    let mut root = json!({});
-    for p in paths {
-        let mut v = &mut root;
-        for s in p {
-            v = v
-                .as_object_mut()
-                .expect("object")
-                .entry(format!("f:{s}"))
-                .or_insert_with(|| json!({}));
-        }
-    }
-    root
-}
-
-fn fields_of(entry: &Value) -> BTreeSet<FieldPath> {
-    fn walk(v: &Value, prefix: &mut Vec<String>, out: &mut BTreeSet<FieldPath>) {
-        let Some(m) = v.as_object() else { return };
-        let children: Vec<(&String, &Value)> =
-            m.iter().filter(|(k, _)| k.starts_with("f:")).collect();
-        if children.is_empty() {
-            if !prefix.is_empty() {
-                out.insert(prefix.clone());
-            }
-            return;
-        }
-        for (k, c) in children {
-            prefix.push(k[2..].to_owned());
-            walk(c, prefix, out);
-            prefix.pop();
-        }
-    }
-    let mut out = BTreeSet::new();
-    if let Some(f) = entry.get("fieldsV1") {
-        walk(f, &mut Vec::new(), &mut out);
-    }
-    out
-}
-
-fn managed_entry(
-    manager: &str,
-    api_version: &str,
-    fields: &BTreeSet<FieldPath>,
-    sub: Option<&str>,
-) -> Value {
-    let mut e = json!({
-        "manager": manager, "operation": "Apply", "apiVersion": api_version,
-        "time": now_rfc3339(), "fieldsType": "FieldsV1", "fieldsV1": fields_v1(fields),
-    });
-    if let Some(s) = sub {
-        e["subresource"] = json!(s);
-    }
-    e
-}
-
-fn get_segs<'a>(v: &'a Value, p: &[String]) -> Option<&'a Value> {
-    let mut v = v;
-    for s in p {
-        v = v.get(s)?;
-    }
-    Some(v)
-}
-
-/// Remove the field at `p`, and the parent objects this leaves empty.
-fn remove_segs(v: &mut Value, p: &[String]) {
-    let Some((first, rest)) = p.split_first() else {
-        return;
-    };
-    let Some(m) = v.as_object_mut() else { return };
-    if rest.is_empty() {
-        m.remove(first);
-        return;
-    }
-    if let Some(child) = m.get_mut(first) {
-        remove_segs(child, rest);
-        if child.as_object().is_some_and(|c| c.is_empty()) {
-            m.remove(first);
-        }
-    }
-}
-
-/// Merge an applied configuration into the live object: objects recursively,
-/// `x-kubernetes-list-type: map` lists by their keys, everything else replaced.
-fn merge_apply(live: &mut Value, cfg: &Value, schema: &Value) {
-    match (live, cfg) {
-        (Value::Object(l), Value::Object(c)) => {
-            for (k, cv) in c {
-                let sub = schema
-                    .get("properties")
-                    .and_then(|p| p.get(k))
-                    .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()))
-                    .unwrap_or(&Value::Null);
-                match l.get_mut(k) {
-                    Some(lv) if !cv.is_null() => merge_apply(lv, cv, sub),
-                    _ => {
-                        l.insert(k.clone(), cv.clone());
-                    }
-                }
-            }
-        }
-        (l @ Value::Array(_), Value::Array(c))
-            if schema.get("x-kubernetes-list-type").and_then(Value::as_str) == Some("map") =>
-        {
-            let keys: Vec<String> = schema
-                .get("x-kubernetes-list-map-keys")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
-            let item_schema = schema.get("items").unwrap_or(&Value::Null);
-            let key_of = |v: &Value| keys.iter().map(|k| v.get(k).cloned()).collect::<Vec<_>>();
-            let la = l.as_array_mut().expect("matched an array");
-            for ci in c {
-                match la.iter_mut().find(|li| key_of(li) == key_of(ci)) {
-                    Some(li) => merge_apply(li, ci, item_schema),
-                    None => la.push(ci.clone()),
-                }
-            }
-        }
-        (l, c) => *l = c.clone(),
-    }
-}
-
-fn apply_conflict(
+/// The write as the field manager sees it.
+fn field_op<'a>(
     kind: &KindInfo,
-    name: &str,
-    conflicts: &[(String, String, String)],
-) -> StatusError {
+    ver: &'a VersionInfo,
+    sub: Subresource,
+    opts: &WriteOptions,
+) -> managed::Op<'a> {
+    managed::Op {
+        schema: ver.schema.as_ref(),
+        api_version: kind.api_version(&ver.name),
+        manager: opts
+            .field_manager
+            .clone()
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "unknown".into()),
+        subresource: sub.name(),
+        reset: managed::reset_fields(ver.status, sub.name()),
+        now: now_rfc3339(),
+    }
+}
+
+/// The 409 of an apply that conflicts with other managers (`NewConflictError`).
+fn apply_conflict(conflicts: &managed::Conflicts) -> StatusError {
     let n = conflicts.len();
     let message = if n == 1 {
-        let (m, av, f) = &conflicts[0];
-        format!("Apply failed with 1 conflict: conflict with {m:?} using {av}: {f}")
+        let (m, p) = &conflicts[0];
+        format!(
+            "Apply failed with 1 conflict: conflict with {m}: {}",
+            managed::path_string(p)
+        )
     } else {
-        let mut s = format!("Apply failed with {n} conflicts: ");
-        let mut by: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-        for (m, av, f) in conflicts {
-            by.entry((m, av)).or_default().push(f);
+        let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (m, p) in conflicts {
+            by.entry(m).or_default().push(managed::path_string(p));
         }
-        let parts: Vec<String> = by
-            .iter()
-            .map(|((m, av), fs)| {
-                format!(
-                    "conflicts with {m:?} using {av}:\n{}",
-                    fs.iter()
-                        .map(|f| format!("- {f}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                )
-            })
-            .collect();
-        s.push_str(&parts.join("\n"));
-        s
+        let mut lines = Vec::new();
+        for (m, ps) in by {
+            lines.push(format!("conflicts with {m}:"));
+            lines.extend(ps.into_iter().map(|p| format!("- {p}")));
+        }
+        format!("Apply failed with {n} conflicts: {}", lines.join("\n"))
     };
     let causes: Vec<Value> = conflicts
         .iter()
-        .map(|(m, av, f)| json!({"reason": "FieldManagerConflict", "message": format!("conflict with {m:?} using {av}"), "field": f}))
+        .map(|(m, p)| {
+            json!({"reason": "FieldManagerConflict", "message": format!("conflict with {m}"),
+                   "field": managed::path_string(p)})
+        })
         .collect();
-    StatusError::new(
-        409,
-        "Conflict",
-        message,
-        Some(json!({"name": name, "group": kind.group, "kind": kind.plural, "causes": causes})),
-    )
+    StatusError::new(409, "Conflict", message, Some(json!({ "causes": causes })))
 }
 
 // ---- small utilities

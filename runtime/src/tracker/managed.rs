@@ -1,0 +1,858 @@
+//! Field management (`metadata.managedFields`) as kube-apiserver computes it with
+//! structured-merge-diff (sigs.k8s.io/structured-merge-diff v6: `typed/compare.go`,
+//! `typed/tofieldset.go`, `merge/update.go`, `fieldpath/serialize.go`) and the
+//! apiserver's field manager chain (strip of system metadata, reset fields of the
+//! status subresource, `current-operation` merging, entry order).
+//!
+//! A field set is a set of paths; a path is a list of encoded path elements exactly
+//! as they appear as FieldsV1 keys: `f:<name>`, `k:<key fields as JSON>`, `v:<value as
+//! JSON>`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+/// One path: encoded path elements.
+pub(crate) type Path = Vec<String>;
+/// A field set.
+pub(crate) type Set = BTreeSet<Path>;
+
+/// The schema of `metadata` (ObjectMeta) as the field manager types it.
+fn object_meta_schema() -> &'static Value {
+    static META: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+        let scalar = json!({"type": "string"});
+        let string_map = json!({"type": "object", "additionalProperties": {"type": "string"}});
+        json!({"type": "object", "properties": {
+            "name": scalar, "generateName": scalar, "namespace": scalar, "selfLink": scalar,
+            "uid": scalar, "resourceVersion": scalar, "generation": {"type": "integer"},
+            "creationTimestamp": scalar, "deletionTimestamp": scalar,
+            "deletionGracePeriodSeconds": {"type": "integer"},
+            "labels": string_map, "annotations": string_map,
+            "finalizers": {"type": "array", "items": scalar, "x-kubernetes-list-type": "set"},
+            "ownerReferences": {"type": "array", "x-kubernetes-list-type": "map",
+                "x-kubernetes-list-map-keys": ["uid"],
+                "items": {"type": "object", "properties": {
+                    "apiVersion": scalar, "kind": scalar, "name": scalar, "uid": scalar,
+                    "controller": {"type": "boolean"}, "blockOwnerDeletion": {"type": "boolean"}}}},
+            "managedFields": {"type": "array"}
+        }})
+    });
+    &META
+}
+
+/// Where a walk stands in the schema.
+#[derive(Clone, Copy)]
+struct Ty<'a> {
+    schema: Option<&'a Value>,
+    root: bool,
+}
+
+impl<'a> Ty<'a> {
+    fn root(schema: Option<&'a Value>) -> Self {
+        Ty { schema, root: true }
+    }
+
+    /// The type of a map entry, and whether the key is a declared field.
+    fn child(self, key: &str) -> (Ty<'a>, bool) {
+        if self.root {
+            match key {
+                "metadata" => {
+                    return (
+                        Ty {
+                            schema: Some(object_meta_schema()),
+                            root: false,
+                        },
+                        true,
+                    );
+                }
+                "apiVersion" | "kind" => {
+                    return (
+                        Ty {
+                            schema: None,
+                            root: false,
+                        },
+                        true,
+                    );
+                }
+                _ => {}
+            }
+        }
+        let Some(s) = self.schema else {
+            return (
+                Ty {
+                    schema: None,
+                    root: false,
+                },
+                false,
+            );
+        };
+        if let Some(p) = s.get("properties").and_then(|p| p.get(key)) {
+            return (
+                Ty {
+                    schema: Some(p),
+                    root: false,
+                },
+                true,
+            );
+        }
+        let add = s.get("additionalProperties").filter(|a| a.is_object());
+        (
+            Ty {
+                schema: add,
+                root: false,
+            },
+            false,
+        )
+    }
+
+    fn atomic_map(self) -> bool {
+        self.schema
+            .and_then(|s| s.get("x-kubernetes-map-type"))
+            .and_then(Value::as_str)
+            == Some("atomic")
+    }
+
+    fn list(self) -> ListKind<'a> {
+        let Some(s) = self.schema else {
+            return ListKind::Atomic;
+        };
+        match s.get("x-kubernetes-list-type").and_then(Value::as_str) {
+            Some("set") => ListKind::Set,
+            Some("map") => ListKind::Map(
+                s.get("x-kubernetes-list-map-keys")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default(),
+            ),
+            _ => ListKind::Atomic,
+        }
+    }
+
+    fn items(self) -> Ty<'a> {
+        Ty {
+            schema: self.schema.and_then(|s| s.get("items")),
+            root: false,
+        }
+    }
+}
+
+enum ListKind<'a> {
+    Atomic,
+    Set,
+    Map(Vec<&'a str>),
+}
+
+/// Go's `encoding/json` of a value, compact (keys sorted as serde_json keeps them).
+fn go_json(v: &Value) -> String {
+    v.to_string()
+}
+
+/// The path element of a list item, `None` when a list-map item lacks a key.
+fn item_pe(kind: &ListKind<'_>, item: &Value) -> Option<String> {
+    match kind {
+        ListKind::Map(keys) => {
+            let mut m = BTreeMap::new();
+            for k in keys {
+                m.insert(*k, item.get(*k)?.clone());
+            }
+            let obj: Map<String, Value> = m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            Some(format!("k:{}", go_json(&Value::Object(obj))))
+        }
+        _ => Some(format!("v:{}", go_json(item))),
+    }
+}
+
+fn with(path: &Path, pe: String) -> Path {
+    let mut p = path.clone();
+    p.push(pe);
+    p
+}
+
+/// `ToFieldSet`: the paths a configuration sets (what an applier owns).
+pub(crate) fn to_field_set(v: &Value, schema: Option<&Value>) -> Set {
+    let mut out = Set::new();
+    fs_walk(v, Ty::root(schema), &Vec::new(), &mut out);
+    out
+}
+
+fn fs_walk(v: &Value, ty: Ty<'_>, path: &Path, out: &mut Set) {
+    match v {
+        Value::Object(m) => {
+            if ty.atomic_map() {
+                out.insert(path.clone());
+                return;
+            }
+            for (k, c) in m {
+                let (cty, declared) = ty.child(k);
+                let p = with(path, format!("f:{k}"));
+                fs_walk(c, cty, &p, out);
+                let empty_map = c.as_object().is_some_and(Map::is_empty);
+                if c.is_null() || empty_map || !declared {
+                    out.insert(p);
+                }
+            }
+        }
+        Value::Array(a) => {
+            let kind = ty.list();
+            if matches!(kind, ListKind::Atomic) {
+                out.insert(path.clone());
+                return;
+            }
+            for item in a {
+                if let Some(pe) = item_pe(&kind, item) {
+                    let p = with(path, pe);
+                    fs_walk(item, ty.items(), &p, out);
+                    out.insert(p);
+                }
+            }
+        }
+        _ => {
+            if !path.is_empty() {
+                out.insert(path.clone());
+            }
+        }
+    }
+}
+
+/// What changed between two objects (`typed.Comparison`).
+#[derive(Debug, Default)]
+pub(crate) struct Comparison {
+    pub added: Set,
+    pub removed: Set,
+    pub modified: Set,
+}
+
+impl Comparison {
+    fn filter(&mut self, exclude: &Set) {
+        for s in [&mut self.added, &mut self.removed, &mut self.modified] {
+            s.retain(|p| !exclude.iter().any(|e| p.starts_with(e)));
+        }
+    }
+}
+
+/// `Compare(lhs, rhs)`.
+pub(crate) fn compare(lhs: &Value, rhs: &Value, schema: Option<&Value>) -> Comparison {
+    let mut c = Comparison::default();
+    cmp_walk(Some(lhs), Some(rhs), Ty::root(schema), &Vec::new(), &mut c);
+    c
+}
+
+fn is_empty_container(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::Object(m)) => m.is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        _ => false,
+    }
+}
+
+fn leaf(l: Option<&Value>, r: Option<&Value>, path: &Path, c: &mut Comparison) {
+    match (l, r) {
+        (None, None) => {}
+        (None, Some(_)) => {
+            c.added.insert(path.clone());
+        }
+        (Some(_), None) => {
+            c.removed.insert(path.clone());
+        }
+        (Some(a), Some(b)) => {
+            if a != b {
+                c.modified.insert(path.clone());
+            }
+        }
+    }
+}
+
+fn cmp_walk(l: Option<&Value>, r: Option<&Value>, ty: Ty<'_>, path: &Path, c: &mut Comparison) {
+    let is_root = path.is_empty();
+    let both_empty = is_empty_container(l) && is_empty_container(r);
+    match (l.or(r), r.or(l)) {
+        (Some(Value::Object(_)), Some(Value::Object(_)))
+            if !is_root && (ty.atomic_map() || both_empty) =>
+        {
+            leaf(l, r, path, c);
+            return;
+        }
+        (Some(Value::Object(_)), Some(Value::Object(_))) => {
+            let lm = l.and_then(Value::as_object);
+            let rm = r.and_then(Value::as_object);
+            let keys: BTreeSet<&String> = lm
+                .into_iter()
+                .flat_map(|m| m.keys())
+                .chain(rm.into_iter().flat_map(|m| m.keys()))
+                .collect();
+            for k in keys {
+                let (cty, _) = ty.child(k);
+                let p = with(path, format!("f:{k}"));
+                cmp_walk(
+                    lm.and_then(|m| m.get(k)),
+                    rm.and_then(|m| m.get(k)),
+                    cty,
+                    &p,
+                    c,
+                );
+            }
+        }
+        (Some(Value::Array(_)), Some(Value::Array(_))) => {
+            let kind = ty.list();
+            if matches!(kind, ListKind::Atomic) || both_empty {
+                leaf(l, r, path, c);
+                return;
+            }
+            fn index<'v>(
+                kind: &ListKind<'_>,
+                v: Option<&'v Value>,
+            ) -> (Vec<String>, BTreeMap<String, Vec<&'v Value>>) {
+                let mut order: Vec<String> = Vec::new();
+                let mut by: BTreeMap<String, Vec<&'v Value>> = BTreeMap::new();
+                for item in v.and_then(Value::as_array).into_iter().flatten() {
+                    if let Some(pe) = item_pe(kind, item) {
+                        if !by.contains_key(&pe) {
+                            order.push(pe.clone());
+                        }
+                        by.entry(pe).or_default().push(item);
+                    }
+                }
+                (order, by)
+            }
+            let (lo, lby) = index(&kind, l);
+            let (ro, rby) = index(&kind, r);
+            let mut all = lo;
+            all.extend(ro.into_iter().filter(|pe| !lby.contains_key(pe)));
+            for pe in all {
+                let li = lby.get(&pe).cloned().unwrap_or_default();
+                let ri = rby.get(&pe).cloned().unwrap_or_default();
+                let p = with(path, pe);
+                match (li.len(), ri.len()) {
+                    (a, b) if a <= 1 && b <= 1 => {
+                        cmp_walk(li.first().copied(), ri.first().copied(), ty.items(), &p, c)
+                    }
+                    (a, b) if a >= 2 && b >= 2 => {
+                        if li != ri {
+                            c.modified.insert(p);
+                        }
+                    }
+                    (a, _) if a >= 2 => {
+                        c.removed.insert(p);
+                    }
+                    _ => {
+                        c.added.insert(p);
+                    }
+                }
+            }
+        }
+        _ => {
+            leaf(l, r, path, c);
+            return;
+        }
+    }
+    if !is_root {
+        match (l, r) {
+            (None, Some(_)) => {
+                c.added.insert(path.clone());
+            }
+            (Some(_), None) => {
+                c.removed.insert(path.clone());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// FieldsV1 of a set.
+pub(crate) fn encode(set: &Set) -> Value {
+    #[derive(Default)]
+    struct Node {
+        member: bool,
+        children: BTreeMap<String, Node>,
+    }
+    let mut root = Node::default();
+    for p in set {
+        let mut n = &mut root;
+        for pe in p {
+            n = n.children.entry(pe.clone()).or_default();
+        }
+        n.member = true;
+    }
+    fn emit(n: &Node) -> Value {
+        let mut m = Map::new();
+        if n.member && !n.children.is_empty() {
+            m.insert(".".into(), json!({}));
+        }
+        for (k, c) in &n.children {
+            m.insert(k.clone(), emit(c));
+        }
+        Value::Object(m)
+    }
+    emit(&root)
+}
+
+/// The set of a FieldsV1 value.
+pub(crate) fn decode(v: &Value) -> Set {
+    fn walk(v: &Value, path: &mut Path, out: &mut Set) {
+        let Some(m) = v.as_object() else { return };
+        let children: Vec<(&String, &Value)> = m.iter().filter(|(k, _)| *k != ".").collect();
+        if (m.contains_key(".") || children.is_empty()) && !path.is_empty() {
+            out.insert(path.clone());
+        }
+        for (k, c) in children {
+            path.push(k.clone());
+            walk(c, path, out);
+            path.pop();
+        }
+    }
+    let mut out = Set::new();
+    walk(v, &mut Vec::new(), &mut out);
+    out
+}
+
+/// A path as structured-merge-diff prints it: `.spec.ports[name="a"]`, `.spec.tags[="x"]`.
+pub(crate) fn path_string(p: &Path) -> String {
+    let mut s = String::new();
+    for pe in p {
+        if let Some(f) = pe.strip_prefix("f:") {
+            s.push('.');
+            s.push_str(f);
+        } else if let Some(k) = pe.strip_prefix("k:") {
+            let fields: Map<String, Value> = serde_json::from_str(k).unwrap_or_default();
+            let parts: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            s.push_str(&format!("[{}]", parts.join(",")));
+        } else if let Some(v) = pe.strip_prefix("v:") {
+            s.push_str(&format!("[={v}]"));
+        } else if let Some(i) = pe.strip_prefix("i:") {
+            s.push_str(&format!("[{i}]"));
+        }
+    }
+    s
+}
+
+/// System metadata the field manager never records (`stripMetaManager`).
+fn strip(set: &mut Set) {
+    set.retain(|p| {
+        let s: Vec<&str> = p.iter().map(String::as_str).collect();
+        !matches!(
+            s.as_slice(),
+            ["f:apiVersion"]
+                | ["f:kind"]
+                | ["f:metadata"]
+                | [
+                    "f:metadata",
+                    "f:name"
+                        | "f:namespace"
+                        | "f:creationTimestamp"
+                        | "f:selfLink"
+                        | "f:uid"
+                        | "f:clusterName"
+                        | "f:generation"
+                        | "f:managedFields"
+                        | "f:resourceVersion"
+                ]
+        )
+    });
+}
+
+/// One `managedFields` entry.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub manager: String,
+    pub operation: String,
+    pub api_version: String,
+    pub time: Option<String>,
+    pub subresource: Option<String>,
+    pub set: Set,
+}
+
+impl Entry {
+    /// The identity of an entry (`BuildManagerIdentifier`): time and fields excluded,
+    /// apiVersion only for updates.
+    fn same_manager(&self, o: &Entry) -> bool {
+        self.manager == o.manager
+            && self.operation == o.operation
+            && self.subresource == o.subresource
+            && (self.operation == "Apply" || self.api_version == o.api_version)
+    }
+
+    /// How conflict messages name the manager (`printManager`).
+    fn printed(&self) -> String {
+        let mut s = format!("{:?}", self.manager);
+        if let Some(sub) = &self.subresource {
+            s.push_str(&format!(" with subresource {sub:?}"));
+        }
+        if self.operation == "Update" {
+            s.push_str(&format!(" using {}", self.api_version));
+        }
+        s
+    }
+}
+
+/// The entries of an object's `metadata.managedFields`.
+pub(crate) fn entries(obj: &Value) -> Vec<Entry> {
+    let s = |e: &Value, k: &str| e.get(k).and_then(Value::as_str).map(str::to_owned);
+    obj.pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|e| Entry {
+            manager: s(e, "manager").unwrap_or_default(),
+            operation: s(e, "operation").unwrap_or_default(),
+            api_version: s(e, "apiVersion").unwrap_or_default(),
+            time: s(e, "time"),
+            subresource: s(e, "subresource").filter(|x| !x.is_empty()),
+            set: e.get("fieldsV1").map(decode).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Writes the entries as kube-apiserver orders them (operation, time in seconds,
+/// manager, apiVersion, subresource); no `managedFields` when there are none.
+pub(crate) fn set_entries(obj: &mut Value, mut list: Vec<Entry>) {
+    let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if list.is_empty() {
+        m.remove("managedFields");
+        return;
+    }
+    list.sort_by(|a, b| {
+        (
+            &a.operation,
+            a.time.as_deref().unwrap_or(""),
+            &a.manager,
+            &a.api_version,
+            &a.subresource,
+        )
+            .cmp(&(
+                &b.operation,
+                b.time.as_deref().unwrap_or(""),
+                &b.manager,
+                &b.api_version,
+                &b.subresource,
+            ))
+    });
+    let out: Vec<Value> = list
+        .iter()
+        .map(|e| {
+            let mut v = json!({
+                "manager": e.manager, "operation": e.operation, "apiVersion": e.api_version,
+                "fieldsType": "FieldsV1", "fieldsV1": encode(&e.set),
+            });
+            if let Some(t) = &e.time {
+                v["time"] = json!(t);
+            }
+            if let Some(s) = &e.subresource {
+                v["subresource"] = json!(s);
+            }
+            v
+        })
+        .collect();
+    m.insert("managedFields".into(), Value::Array(out));
+}
+
+fn without_managed(obj: &Value) -> Value {
+    let mut o = obj.clone();
+    if let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.remove("managedFields");
+    }
+    o
+}
+
+/// What a write is, for the field manager.
+pub(crate) struct Op<'a> {
+    /// The version's `openAPIV3Schema`.
+    pub schema: Option<&'a Value>,
+    /// `group/version` the request used.
+    pub api_version: String,
+    pub manager: String,
+    /// `status` or `scale` (`None` for the main resource).
+    pub subresource: Option<&'static str>,
+    /// Fields this endpoint resets (`status` on the main resource of a kind with a
+    /// status subresource, `spec` on `/status`): never recorded for this write.
+    pub reset: Set,
+    pub now: String,
+}
+
+/// Other managers lose the fields this write changed (`Updater.update` with force).
+fn take_from_others(list: &mut Vec<Entry>, me: &Entry, cmp: &Comparison) {
+    for e in list.iter_mut() {
+        if e.same_manager(me) {
+            continue;
+        }
+        e.set.retain(|p| {
+            !(cmp.modified.contains(p) || cmp.added.contains(p) || cmp.removed.contains(p))
+        });
+    }
+    list.retain(|e| !e.set.is_empty());
+}
+
+/// An update, patch or create (`live` is `None` for a create): records the fields
+/// this write changed under its manager in `new`'s `managedFields`.
+pub(crate) fn record_update(live: Option<&Value>, new: &mut Value, op: &Op<'_>) {
+    let supplied = entries(new);
+    let mut list = if !supplied.is_empty() && op.subresource.is_none() {
+        supplied
+    } else {
+        live.map(entries).unwrap_or_default()
+    };
+    if list.is_empty()
+        && live.is_some()
+        && new
+            .pointer("/metadata/managedFields")
+            .is_none_or(|m| m.as_array().is_some_and(Vec::is_empty))
+    {
+        // An object without managed fields stays without them on update
+        // (skipNonAppliedManager).
+        if let Some(m) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("managedFields");
+        }
+        return;
+    }
+    let lhs = live.map(without_managed).unwrap_or_else(|| json!({}));
+    let rhs = without_managed(new);
+    let mut cmp = compare(&lhs, &rhs, op.schema);
+    cmp.filter(&op.reset);
+    let me = Entry {
+        manager: op.manager.clone(),
+        operation: "Update".into(),
+        api_version: op.api_version.clone(),
+        time: Some(op.now.clone()),
+        subresource: op.subresource.map(str::to_owned),
+        set: Set::new(),
+    };
+    // The write runs as "current-operation": every existing entry, this manager's
+    // included, loses the changed and removed fields.
+    let mut taken = Set::new();
+    taken.extend(cmp.modified.iter().cloned());
+    taken.extend(cmp.added.iter().cloned());
+    for e in list.iter_mut() {
+        e.set
+            .retain(|p| !(taken.contains(p) || cmp.removed.contains(p)));
+    }
+    list.retain(|e| !e.set.is_empty());
+    strip(&mut taken);
+    if !taken.is_empty() {
+        match list.iter_mut().find(|e| e.same_manager(&me)) {
+            Some(e) => {
+                e.set.extend(taken);
+                e.time = Some(op.now.clone());
+            }
+            None => list.push(Entry { set: taken, ..me }),
+        }
+    }
+    set_entries(new, list);
+}
+
+/// An apply conflict: (manager as printed, path).
+pub(crate) type Conflicts = Vec<(String, Path)>;
+
+/// Server-side apply of `config` onto `live` (`None`: the object does not exist yet).
+/// Returns the new object with its `managedFields`; `Err` with the conflicts when other
+/// managers own fields this apply changes and `force` is not set.
+pub(crate) fn apply(
+    live: Option<&Value>,
+    config: &Value,
+    op: &Op<'_>,
+    force: bool,
+) -> Result<Value, Conflicts> {
+    let mut list = live.map(entries).unwrap_or_default();
+    let lhs = live.map(without_managed).unwrap_or_else(|| json!({}));
+    let me = Entry {
+        manager: op.manager.clone(),
+        operation: "Apply".into(),
+        api_version: op.api_version.clone(),
+        time: None,
+        subresource: op.subresource.map(str::to_owned),
+        set: Set::new(),
+    };
+    let mut set = to_field_set(config, op.schema);
+    set.retain(|p| !op.reset.iter().any(|e| p.starts_with(e)));
+    let last: Set = list
+        .iter()
+        .find(|e| e.same_manager(&me))
+        .map(|e| e.set.clone())
+        .unwrap_or_default();
+    let mut merged = lhs.clone();
+    merge(&mut merged, config, Ty::root(op.schema), true);
+    // Prune what this manager applied before and no longer applies, unless another
+    // manager owns it too.
+    let others: Set = list
+        .iter()
+        .filter(|e| !e.same_manager(&me))
+        .flat_map(|e| e.set.iter().cloned())
+        .collect();
+    let mut gone: Vec<&Path> = last
+        .iter()
+        .filter(|p| !set.contains(*p) && !others.contains(*p))
+        .collect();
+    gone.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in gone {
+        let owned_below = set
+            .iter()
+            .chain(others.iter())
+            .any(|q| q.len() > p.len() && q.starts_with(p));
+        if !owned_below {
+            remove_path(&mut merged, p, Ty::root(op.schema));
+        }
+    }
+    let mut cmp = compare(&lhs, &merged, op.schema);
+    cmp.filter(&op.reset);
+    let mut conflicts = Conflicts::new();
+    for e in &list {
+        if e.same_manager(&me) {
+            continue;
+        }
+        for p in e
+            .set
+            .iter()
+            .filter(|p| cmp.modified.contains(*p) || cmp.added.contains(*p))
+        {
+            conflicts.push((e.printed(), p.clone()));
+        }
+    }
+    if !conflicts.is_empty() && !force {
+        return Err(conflicts);
+    }
+    take_from_others(&mut list, &me, &cmp);
+    let noop = lhs == merged;
+    let previous_time = list
+        .iter()
+        .find(|e| e.same_manager(&me))
+        .and_then(|e| e.time.clone());
+    list.retain(|e| !e.same_manager(&me));
+    strip(&mut set);
+    if !set.is_empty() {
+        let time = if noop {
+            previous_time
+        } else {
+            Some(op.now.clone())
+        };
+        list.push(Entry { set, time, ..me });
+    }
+    if merged.get("metadata").is_none() {
+        merged["metadata"] = json!({});
+    }
+    set_entries(&mut merged, list);
+    Ok(merged)
+}
+
+/// Merge an applied configuration into an object: maps recursively (atomic maps
+/// replaced), list-maps by key, sets by value, other lists replaced.
+fn merge(live: &mut Value, cfg: &Value, ty: Ty<'_>, root: bool) {
+    match (live, cfg) {
+        (Value::Object(l), Value::Object(c)) if root || !ty.atomic_map() => {
+            for (k, cv) in c {
+                let (cty, _) = ty.child(k);
+                match l.get_mut(k) {
+                    Some(lv) if !cv.is_null() => merge(lv, cv, cty, false),
+                    _ => {
+                        l.insert(k.clone(), cv.clone());
+                    }
+                }
+            }
+        }
+        (l @ Value::Array(_), Value::Array(c)) => {
+            let kind = ty.list();
+            if matches!(kind, ListKind::Atomic) {
+                *l = Value::Array(c.clone());
+                return;
+            }
+            let la = l.as_array_mut().expect("matched an array");
+            for ci in c {
+                let pe = item_pe(&kind, ci);
+                match la
+                    .iter_mut()
+                    .find(|li| pe.is_some() && item_pe(&kind, li) == pe)
+                {
+                    Some(li) => merge(li, ci, ty.items(), false),
+                    None => la.push(ci.clone()),
+                }
+            }
+        }
+        (l, c) => *l = c.clone(),
+    }
+}
+
+/// Remove the node at `p` (and map parents it leaves empty are kept, as the server does).
+fn remove_path(v: &mut Value, p: &[String], ty: Ty<'_>) {
+    let Some((first, rest)) = p.split_first() else {
+        return;
+    };
+    if let Some(f) = first.strip_prefix("f:") {
+        let Some(m) = v.as_object_mut() else { return };
+        if rest.is_empty() {
+            m.remove(f);
+        } else if let Some(c) = m.get_mut(f) {
+            remove_path(c, rest, ty.child(f).0);
+        }
+    } else if let Some(a) = v.as_array_mut() {
+        let kind = ty.list();
+        let Some(i) = a
+            .iter()
+            .position(|x| item_pe(&kind, x).as_deref() == Some(first.as_str()))
+        else {
+            return;
+        };
+        if rest.is_empty() {
+            a.remove(i);
+        } else {
+            remove_path(&mut a[i], rest, ty.items());
+        }
+    }
+}
+
+/// The reset fields of a write: `status` on the main resource when the status
+/// subresource is enabled, everything but `status` (`spec`) on `/status`.
+pub(crate) fn reset_fields(has_status: bool, subresource: Option<&str>) -> Set {
+    match subresource {
+        Some("status") => [vec!["f:spec".to_owned()]].into_iter().collect(),
+        None if has_status => [vec!["f:status".to_owned()]].into_iter().collect(),
+        _ => Set::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_v1_round_trip() {
+        let v = json!({"f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+            "f:spec": {".": {}, "f:ports": {".": {}, "k:{\"name\":\"a\"}": {".": {}, "f:name": {}}},
+            "f:tags": {"v:\"a\"": {}}}});
+        assert_eq!(encode(&decode(&v)), v);
+    }
+
+    #[test]
+    fn create_owns_every_field_but_system_metadata() {
+        let schema = json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {
+            "tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}},
+            "owner": {"type": "object", "x-kubernetes-map-type": "atomic"}}}}});
+        let mut new = json!({"apiVersion": "g/v1", "kind": "W", "metadata": {"name": "a", "labels": {"x": "1"}},
+            "spec": {"tags": ["a"], "owner": {"name": "me"}}});
+        let op = Op {
+            schema: Some(&schema),
+            api_version: "g/v1".into(),
+            manager: "unknown".into(),
+            subresource: None,
+            reset: Set::new(),
+            now: "t".into(),
+        };
+        record_update(None, &mut new, &op);
+        assert_eq!(
+            new["metadata"]["managedFields"][0]["fieldsV1"],
+            json!({"f:metadata": {"f:labels": {".": {}, "f:x": {}}},
+                "f:spec": {".": {}, "f:owner": {}, "f:tags": {".": {}, "v:\"a\"": {}}}})
+        );
+        let applied = to_field_set(
+            &json!({"spec": {"tags": ["a"], "owner": {"name": "me"}}}),
+            Some(&schema),
+        );
+        assert_eq!(
+            encode(&applied),
+            json!({"f:spec": {"f:owner": {}, "f:tags": {"v:\"a\"": {}}}})
+        );
+        assert_eq!(
+            path_string(&vec!["f:spec".into(), "k:{\"name\":\"a\"}".into()]),
+            ".spec[name=\"a\"]"
+        );
+    }
+}
