@@ -492,6 +492,21 @@ where
 // ----------------------------------------------------------------------------------
 // Responses
 
+/// The mux's answer to a path no handler serves.
+fn page_not_found() -> Response<Body> {
+    let mut r = Response::new(full("404 page not found\n"));
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
 fn full(bytes: impl Into<Bytes>) -> Body {
     Full::new(bytes.into())
         .map_err(|never| match never {})
@@ -653,12 +668,36 @@ fn write_options(
     })
 }
 
-fn accepts_table(parts: &http::request::Parts) -> bool {
-    parts
-        .headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .any(|v| v.to_str().unwrap_or("").contains("as=Table"))
+/// What the `Accept` header asks for besides plain JSON.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Render {
+    Plain,
+    /// `as=Table` (`meta.k8s.io` version `v1` or `v1beta1`).
+    Table(&'static str),
+    /// `as=PartialObjectMetadata` / `as=PartialObjectMetadataList`.
+    Metadata,
+}
+
+fn render(parts: &http::request::Parts) -> Render {
+    for v in parts.headers.get_all(header::ACCEPT) {
+        for media in v.to_str().unwrap_or("").split(',') {
+            if !media.contains("g=meta.k8s.io") {
+                continue;
+            }
+            if media.contains("as=Table") {
+                let version = if media.contains("v=v1beta1") {
+                    "v1beta1"
+                } else {
+                    "v1"
+                };
+                return Render::Table(version);
+            }
+            if media.contains("as=PartialObjectMetadata") {
+                return Render::Metadata;
+            }
+        }
+    }
+    Render::Plain
 }
 
 /// `Some("v2")` / `Some("v2beta1")` when aggregated discovery is requested.
@@ -735,7 +774,7 @@ impl ApiServer {
             ["apis", group] if get => {
                 let kinds = self.inner.tracker.kinds();
                 let list = group_list(&kinds);
-                list["groups"]
+                Ok(list["groups"]
                     .as_array()
                     .and_then(|g| g.iter().find(|x| x["name"] == *group))
                     .map(|g| {
@@ -744,22 +783,27 @@ impl ApiServer {
                         g["apiVersion"] = json!("v1");
                         json_response(StatusCode::OK, &g)
                     })
-                    .ok_or_else(StatusError::no_route)
+                    .unwrap_or_else(page_not_found))
             }
-            ["apis", group, version] if get => {
-                let list = resource_list(&self.inner.tracker.kinds(), group, version)
-                    .ok_or_else(StatusError::no_route)?;
-                Ok(json_response(StatusCode::OK, &list))
-            }
+            ["apis", group, version] if get => Ok(
+                match resource_list(&self.inner.tracker.kinds(), group, version) {
+                    Some(list) => json_response(StatusCode::OK, &list),
+                    None => page_not_found(),
+                },
+            ),
             ["apis", group, version, rest @ ..] => {
-                let target = self.target(group, version, rest)?;
-                self.resource(parts, &q, target, body).await
+                match self.target(&parts.method, group, version, rest) {
+                    Some(target) => self.resource(parts, &q, target, body).await,
+                    None => Ok(page_not_found()),
+                }
             }
-            _ => Err(StatusError::no_route()),
+            _ => Ok(page_not_found()),
         }
     }
 
-    fn target(&self, group: &str, version: &str, rest: &[&str]) -> Result<Target, StatusError> {
+    /// What a resource path addresses; `None` when no handler serves it (the server's
+    /// mux answers `404 page not found`).
+    fn target(&self, method: &Method, group: &str, version: &str, rest: &[&str]) -> Option<Target> {
         let (namespace, rest) = match rest {
             ["namespaces", ns, rest @ ..] if !rest.is_empty() => (Some((*ns).to_owned()), rest),
             _ => (None, rest),
@@ -768,22 +812,19 @@ impl ApiServer {
             [r] => (*r, None, None),
             [r, n] => (*r, Some((*n).to_owned()), None),
             [r, n, s] => (*r, Some((*n).to_owned()), Some((*s).to_owned())),
-            _ => return Err(StatusError::no_route()),
+            _ => return None,
         };
-        let kind = self
-            .inner
-            .tracker
-            .kind(group, resource)
-            .ok_or_else(StatusError::no_route)?;
+        let kind = self.inner.tracker.kind(group, resource)?;
+        kind.served_version(version)?;
         // A namespaced kind may be listed across namespaces, nothing else without one;
         // a cluster-scoped kind is never under /namespaces/.
-        if kind.namespaced && namespace.is_none() && name.is_some() {
-            return Err(StatusError::no_route());
+        if kind.namespaced && namespace.is_none() && (name.is_some() || method != Method::GET) {
+            return None;
         }
         if !kind.namespaced && namespace.is_some() {
-            return Err(StatusError::no_route());
+            return None;
         }
-        Ok(Target {
+        Some(Target {
             gvr: Gvr::new(group, version, resource),
             namespace,
             name,
@@ -835,7 +876,12 @@ impl ApiServer {
             None => Subresource::None,
             Some("status") if ver.status => Subresource::Status,
             Some("scale") if ver.scale.is_some() => Subresource::Scale,
-            Some(_) => return Err(StatusError::no_route()),
+            Some(_) => {
+                return Err(StatusError::not_found(
+                    &kind,
+                    t.name.as_deref().unwrap_or_default(),
+                ));
+            }
         };
         let method = &parts.method;
         let Some(name) = t.name.as_deref() else {
@@ -844,13 +890,12 @@ impl ApiServer {
                 Method::GET if q.flag("watch") => self.watch(&t.gvr, ns, q),
                 Method::GET => {
                     let list = tracker.list(&t.gvr, ns, &list_options(q))?;
-                    if accepts_table(parts) {
-                        return Ok(json_response(
-                            StatusCode::OK,
-                            &table(&kind, &ver, &list, true, q),
-                        ));
-                    }
-                    Ok(json_response(StatusCode::OK, &list))
+                    let body = match render(parts) {
+                        Render::Table(v) => table(&kind, &ver, &list, true, q, v),
+                        Render::Metadata => partial_object_metadata_list(&list),
+                        Render::Plain => list,
+                    };
+                    Ok(json_response(StatusCode::OK, &body))
                 }
                 Method::POST => {
                     let obj = parse_body(&body)?;
@@ -882,14 +927,15 @@ impl ApiServer {
                     Subresource::Scale => tracker.get_scale(&t.gvr, ns, name)?,
                     _ => tracker.get(&t.gvr, ns, name)?,
                 };
-                if accepts_table(parts) && sub == Subresource::None {
-                    let list = json!({"metadata": {"resourceVersion": obj["metadata"]["resourceVersion"]}, "items": [obj]});
-                    return Ok(json_response(
-                        StatusCode::OK,
-                        &table(&kind, &ver, &list, false, q),
-                    ));
-                }
-                Ok(json_response(StatusCode::OK, &obj))
+                let body = match (render(parts), sub) {
+                    (Render::Table(v), Subresource::None) => {
+                        let list = json!({"metadata": {"resourceVersion": obj["metadata"]["resourceVersion"]}, "items": [obj]});
+                        table(&kind, &ver, &list, false, q, v)
+                    }
+                    (Render::Metadata, Subresource::None) => partial_object_metadata(&obj),
+                    _ => obj,
+                };
+                Ok(json_response(StatusCode::OK, &body))
             }
             Method::PUT => {
                 let obj = parse_body(&body)?;
@@ -1172,6 +1218,83 @@ fn delete_options(q: &Query, body: &Bytes) -> Result<DeleteOptions, StatusError>
 // ----------------------------------------------------------------------------------
 // Discovery
 
+/// `discovery.StorageVersionHash`: base64 of the first 8 bytes of the SHA-256 of
+/// `group/version/kind` at the storage version.
+fn storage_version_hash(group: &str, version: &str, kind: &str) -> String {
+    let digest = sha256(format!("{group}/{version}/{kind}").as_bytes());
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(&digest[..8])
+}
+
+/// SHA-256 (FIPS 180-4), for the storage version hash only.
+fn sha256(data: &[u8]) -> [u8; 32] {
+    const K: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    ];
+    let mut h: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    let mut msg = data.to_vec();
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
+    for block in msg.chunks(64) {
+        let mut w = [0u32; 64];
+        for (i, c) in block.chunks(4).enumerate() {
+            w[i] = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+        for i in 0..64 {
+            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = hh
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(K[i])
+                .wrapping_add(w[i]);
+            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = s0.wrapping_add(maj);
+            hh = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    let mut out = [0u8; 32];
+    for (i, x) in h.iter().enumerate() {
+        out[i * 4..i * 4 + 4].copy_from_slice(&x.to_be_bytes());
+    }
+    out
+}
+
 fn version_info() -> Value {
     let (major, minor) = KUBERNETES_VERSION;
     json!({
@@ -1277,7 +1400,7 @@ fn resource_list(kinds: &[Arc<KindInfo>], group: &str, version: &str) -> Option<
         any = true;
         let mut r = json!({
             "name": k.plural, "singularName": k.singular, "namespaced": k.namespaced, "kind": k.kind,
-            "verbs": VERBS, "storageVersionHash": uid_for(&k.qualified_resource())[..11].to_owned(),
+            "verbs": VERBS, "storageVersionHash": storage_version_hash(&k.group, &k.storage_version().name, &k.kind),
         });
         if !k.short_names.is_empty() {
             r["shortNames"] = json!(k.short_names);
@@ -1518,14 +1641,14 @@ fn table(
     list: &Value,
     is_list: bool,
     q: &Query,
+    version: &str,
 ) -> Value {
-    let _ = q;
     let mut columns = vec![
         json!({"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names", "priority": 0}),
     ];
     let printer: Vec<Value> = if ver.printer_columns.is_empty() {
         vec![
-            json!({"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp", "description": "CreationTimestamp is a timestamp representing the server time when this object was created."}),
+            json!({"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp", "description": "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"}),
         ]
     } else {
         ver.printer_columns.clone()
@@ -1535,7 +1658,10 @@ fn table(
             "name": c.get("name").cloned().unwrap_or(json!("")),
             "type": c.get("type").cloned().unwrap_or(json!("string")),
             "format": c.get("format").cloned().unwrap_or(json!("")),
-            "description": c.get("description").cloned().unwrap_or(json!("")),
+            "description": c.get("description").cloned().unwrap_or_else(|| json!(format!(
+                "Custom resource definition column (in JSONPath format): {}",
+                c.get("jsonPath").and_then(Value::as_str).unwrap_or("")
+            ))),
             "priority": c.get("priority").cloned().unwrap_or(json!(0)),
         }));
     }
@@ -1567,18 +1693,45 @@ fn table(
                         };
                         cells.push(cell);
                     }
-                    let meta = json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": o["metadata"]});
-                    json!({"cells": cells, "object": meta})
+                    let object = match q.get("includeObject") {
+                        Some("None") => Value::Null,
+                        Some("Object") => o.clone(),
+                        _ => partial_object_metadata(o),
+                    };
+                    json!({"cells": cells, "object": object})
                 })
                 .collect()
         })
         .unwrap_or_default();
     let mut meta = json!({"resourceVersion": list["metadata"]["resourceVersion"]});
-    if is_list && let Some(c) = list["metadata"].get("continue") {
+    if is_list && let Some(c) = list["metadata"].get("continue").filter(|c| *c != "") {
         meta["continue"] = c.clone();
+        if let Some(r) = list["metadata"].get("remainingItemCount") {
+            meta["remainingItemCount"] = r.clone();
+        }
     }
     let _ = kind;
-    json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "columnDefinitions": columns, "rows": rows})
+    json!({"kind": "Table", "apiVersion": format!("meta.k8s.io/{version}"), "metadata": meta, "columnDefinitions": columns, "rows": rows})
+}
+
+/// An object's `PartialObjectMetadata` (`as=PartialObjectMetadata`, Table rows).
+fn partial_object_metadata(o: &Value) -> Value {
+    json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": o["metadata"]})
+}
+
+/// A list as `PartialObjectMetadataList`.
+fn partial_object_metadata_list(list: &Value) -> Value {
+    let items: Vec<Value> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(partial_object_metadata)
+        .collect();
+    let mut meta = json!({"resourceVersion": list["metadata"]["resourceVersion"]});
+    if let Some(c) = list["metadata"].get("continue").filter(|c| *c != "") {
+        meta["continue"] = c.clone();
+    }
+    json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "items": items})
 }
 
 /// `kubectl`'s short human duration since an RFC 3339 timestamp (`5s`, `3m`, `2d`).
@@ -1676,6 +1829,19 @@ mod tests {
         assert!(q.flag("watch"));
         assert_eq!(decode("%"), "%");
         assert_eq!(decode("%4"), "%4");
+    }
+
+    #[test]
+    fn storage_version_hash_as_kube_apiserver() {
+        // Recorded from kube-apiserver v1.36 discovery.
+        assert_eq!(
+            storage_version_hash("e2e.example.com", "v1", "Widget"),
+            "opVW5ubj27s="
+        );
+        assert_eq!(
+            storage_version_hash("multi.example.com", "v1", "Thing"),
+            "DNtqEhTLol8="
+        );
     }
 
     #[test]

@@ -415,7 +415,7 @@ impl StatusError {
         )
     }
 
-    fn not_found(kind: &KindInfo, name: &str) -> Self {
+    pub(crate) fn not_found(kind: &KindInfo, name: &str) -> Self {
         StatusError::new(
             404,
             "NotFound",
@@ -1182,7 +1182,8 @@ impl Tracker {
         )?;
         let (items, rv, cont, remaining) =
             store.list_page(&kind, namespace, &label, &field, opts)?;
-        let mut meta = json!({"resourceVersion": rv.to_string()});
+        // Lists of custom resources always carry `continue` ("" on the last page).
+        let mut meta = json!({"continue": "", "resourceVersion": rv.to_string()});
         if let Some(c) = cont {
             meta["continue"] = json!(c);
             if let Some(r) = remaining {
@@ -2233,7 +2234,7 @@ impl Store {
             ));
         }
         if sub == Subresource::Scale && ver.scale.is_none() {
-            return Err(StatusError::no_route());
+            return Err(StatusError::not_found(kind, name));
         }
         if patch_type == PatchType::Apply {
             return self.apply(kind, ver, namespace, name, body, sub, opts);

@@ -17,6 +17,7 @@ mod normalize;
 #[path = "recordings/replay.rs"]
 mod replay;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crdgen_runtime::server::ApiServer;
@@ -91,7 +92,12 @@ struct Outcome {
     differing: Vec<(usize, String, String)>,
 }
 
-fn compare(scenario: &str, mut recorded: Vec<Value>, mut replayed: Vec<Value>) -> Outcome {
+fn compare(
+    scenario: &str,
+    mut recorded: Vec<Value>,
+    mut replayed: Vec<Value>,
+    groups: &BTreeSet<String>,
+) -> Outcome {
     let steps = recorded.len();
     for (x, y) in recorded.iter().zip(replayed.iter_mut()) {
         for k in normalize::HINTS {
@@ -117,8 +123,8 @@ fn compare(scenario: &str, mut recorded: Vec<Value>, mut replayed: Vec<Value>) -
             r["response"] = json!({});
         }
     });
-    let na = normalize::normalize_records(&recorded);
-    let nb = normalize::normalize_records(&replayed);
+    let na = normalize::normalize_records(&recorded, groups);
+    let nb = normalize::normalize_records(&replayed, groups);
     for (x, y) in na.iter().zip(&nb) {
         let mut d = Vec::new();
         normalize::diff(x, y, "", &mut d);
@@ -145,9 +151,14 @@ fn allowed(scenario: &str, step: usize) -> Option<&'static str> {
 async fn replay_recordings() {
     let dir = recordings_dir();
     let mut builder = ApiServer::builder();
+    let mut groups = BTreeSet::new();
     for crd in load_crds(&dir) {
+        if let Some(g) = crd.pointer("/spec/group").and_then(Value::as_str) {
+            groups.insert(g.to_owned());
+        }
         builder = builder.crd(crd);
     }
+    let groups = std::sync::Arc::new(groups);
     let server = builder.build().expect("the recordings' CRDs are served");
     let handle = server
         .serve("127.0.0.1:0".parse().expect("address"))
@@ -169,6 +180,7 @@ async fn replay_recordings() {
             .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         let recorded = load_jsonl(&dir.join("recorded").join(format!("{name}.jsonl")));
         let out_dir = out_dir.clone();
+        let groups = groups.clone();
         tasks.spawn(async move {
             let replayed = replay::run_scenario(addr, &name, &scen)
                 .await
@@ -178,7 +190,7 @@ async fn replay_recordings() {
                 let text: String = replayed.iter().map(|r| format!("{r}\n")).collect();
                 std::fs::write(d.join(format!("{name}.jsonl")), text).expect("write replay");
             }
-            compare(&name, recorded, replayed)
+            compare(&name, recorded, replayed, &groups)
         });
     }
     let mut outcomes = Vec::new();

@@ -279,8 +279,37 @@ fn replace_generated(re: &Regex, s: &str) -> String {
     out
 }
 
-/// `normalize_records`: the normalized `{step, response, during?}` of each record.
-pub fn normalize_records(records: &[Value]) -> Vec<Value> {
+/// Discovery answers list every built-in group too: keep only the CRDs' groups (in
+/// `/apis`, `groups[]` by name; aggregated, `items[]` by `metadata.name`), sorted by
+/// name (their order follows registration order).
+fn filter_discovery(resp: &mut Value, groups: &BTreeSet<String>) {
+    let Some(body) = resp.get_mut("body").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let (list, name): (&str, fn(&Value) -> Option<&str>) =
+        match body.get("kind").and_then(Value::as_str) {
+            Some("APIGroupList") => ("groups", |g| g.get("name").and_then(Value::as_str)),
+            Some("APIGroupDiscoveryList") => ("items", |g| {
+                g.pointer("/metadata/name").and_then(Value::as_str)
+            }),
+            _ => return,
+        };
+    if let Some(Value::Array(a)) = body.get_mut(list) {
+        a.retain(|g| name(g).is_some_and(|n| groups.contains(n)));
+        a.sort_by(|x, y| name(x).cmp(&name(y)));
+    }
+}
+
+/// `normalize_records`: the normalized `{step, response, during?}` of each record;
+/// `groups` are the API groups of the recordings' CRDs (see [`filter_discovery`]).
+pub fn normalize_records(records: &[Value], groups: &BTreeSet<String>) -> Vec<Value> {
+    let mut records = records.to_vec();
+    for r in &mut records {
+        if let Some(resp) = r.get_mut("response") {
+            filter_discovery(resp, groups);
+        }
+    }
+    let records = &records;
     let mut t = Tokens::default();
     for r in records {
         t.collect(r.get("request").unwrap_or(&Value::Null));
