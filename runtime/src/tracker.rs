@@ -75,6 +75,7 @@ use crate::schema;
 use crate::selector::{FieldSelector, Selector};
 
 mod managed;
+mod validation;
 
 // ----------------------------------------------------------------------------------
 // Kinds
@@ -1807,6 +1808,16 @@ impl Store {
         let mut errs = validate_meta(kind, obj);
         if let Some(s) = &ver.schema {
             errs.extend(schema::validate(obj, s));
+        }
+        if let Some(sc) = &ver.scale {
+            errs.extend(validation::scale(obj, sc));
+        }
+        // CEL rules (not evaluated here) are skipped after blocking errors, and the
+        // server says so in a last error.
+        if ver.schema.as_ref().is_some_and(validation::has_cel_rules)
+            && let Some(marker) = validation::cel_blocked_marker(&errs)
+        {
+            errs.push(marker);
         }
         if !errs.is_empty() {
             return Err(StatusError::invalid(kind, &name, &errs));
