@@ -54,6 +54,8 @@
 //! and CRDs themselves (kinds are registered up front, not through
 //! `apiextensions.k8s.io`).
 
+mod decode;
+
 use std::collections::BTreeSet;
 use std::convert::Infallible;
 use std::future::Future;
@@ -344,7 +346,11 @@ async fn accept_loop(
                                 Ok(b) => b.to_bytes(),
                                 Err(_) => Bytes::new(),
                             };
-                            Ok::<_, Infallible>(server.handle(Request::from_parts(parts, bytes)).await)
+                            let resp = server.handle(Request::from_parts(parts, bytes)).await;
+                            if resp.extensions().get::<DropConnection>().is_some() {
+                                return Err(std::io::Error::other("connection dropped"));
+                            }
+                            Ok(resp)
                         }
                     });
                     let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, svc).await;
@@ -491,6 +497,11 @@ where
 
 // ----------------------------------------------------------------------------------
 // Responses
+
+/// Marks a response the socket server does not send: it closes the connection
+/// instead, as kube-apiserver does when its handler panics.
+#[derive(Debug, Clone, Copy)]
+struct DropConnection;
 
 /// The mux's answer to a path no handler serves.
 fn page_not_found() -> Response<Body> {
@@ -665,6 +676,7 @@ fn write_options(
         },
         field_validation,
         force: q.flag("force"),
+        duplicate_fields: Vec::new(),
     })
 }
 
@@ -898,12 +910,18 @@ impl ApiServer {
                     Ok(json_response(StatusCode::OK, &body))
                 }
                 Method::POST => {
-                    let obj = parse_body(&body)?;
+                    let decoded = match self.decode_write(parts, &body, &kind.kind, &t.gvr.version)
+                    {
+                        Ok(d) => d,
+                        Err(r) => return r,
+                    };
+                    let obj = decoded.object;
                     let is_crd = t.gvr.group == CRD_GROUP && t.gvr.resource == CRD_RESOURCE;
                     if is_crd {
                         KindInfo::from_crd(&obj).map_err(|e| crd_invalid(&obj, &e))?;
                     }
-                    let opts = write_options(q, parts, false)?;
+                    let mut opts = write_options(q, parts, false)?;
+                    opts.duplicate_fields = decoded.duplicates;
                     let mut reply = tracker.create(&t.gvr, ns, obj, &opts)?;
                     if is_crd && !opts.dry_run {
                         reply.object = self.serve_crd(&reply.object)?;
@@ -938,12 +956,22 @@ impl ApiServer {
                 Ok(json_response(StatusCode::OK, &body))
             }
             Method::PUT => {
-                let obj = parse_body(&body)?;
+                let body_kind = if sub == Subresource::Scale {
+                    "Scale"
+                } else {
+                    kind.kind.as_str()
+                };
+                let decoded = match self.decode_write(parts, &body, body_kind, &t.gvr.version) {
+                    Ok(d) => d,
+                    Err(r) => return r,
+                };
+                let obj = decoded.object;
                 let is_crd = t.gvr.group == CRD_GROUP && t.gvr.resource == CRD_RESOURCE;
                 if is_crd && sub == Subresource::None {
                     KindInfo::from_crd(&obj).map_err(|e| crd_invalid(&obj, &e))?;
                 }
-                let opts = write_options(q, parts, false)?;
+                let mut opts = write_options(q, parts, false)?;
+                opts.duplicate_fields = decoded.duplicates;
                 let mut reply = tracker.update(&t.gvr, ns, name, obj, sub, &opts)?;
                 if is_crd && sub == Subresource::None && !opts.dry_run {
                     reply.object = self.serve_crd(&reply.object)?;
@@ -993,6 +1021,36 @@ impl ApiServer {
             }
             _ => Err(StatusError::method_not_allowed(method.as_str(), &kind)),
         }
+    }
+
+    /// Decode a create/update body; `Err` holds the answer to send instead.
+    #[allow(clippy::result_large_err)]
+    fn decode_write(
+        &self,
+        parts: &http::request::Parts,
+        body: &Bytes,
+        kind: &str,
+        version: &str,
+    ) -> Result<decode::Decoded, Result<Response<Body>, StatusError>> {
+        let ct = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let decoded = match decode::decode(ct, body, kind) {
+            Ok(d) => d,
+            Err(decode::DecodeError::Status(e)) => return Err(Err(e)),
+            Err(decode::DecodeError::Drop) => {
+                let mut r = Response::new(full(""));
+                *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                r.extensions_mut().insert(DropConnection);
+                return Err(Ok(r));
+            }
+        };
+        if let Some(e) = decode::metadata_type_error(&decoded.object, kind, version) {
+            return Err(Err(e));
+        }
+        Ok(decoded)
     }
 
     fn watch(&self, gvr: &Gvr, ns: Option<&str>, q: &Query) -> Result<Response<Body>, StatusError> {
@@ -1485,7 +1543,7 @@ fn group_discovery(kinds: &[Arc<KindInfo>]) -> Vec<Value> {
                     json!({"version": v, "resources": resources, "freshness": "Current"})
                 })
                 .collect();
-            json!({"metadata": {"name": g, "creationTimestamp": null}, "versions": versions})
+            json!({"metadata": {"name": g}, "versions": versions})
         })
         .collect()
 }

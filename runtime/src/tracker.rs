@@ -537,6 +537,9 @@ pub struct WriteOptions {
     pub field_validation: FieldValidation,
     /// `force` (apply only): take ownership of conflicting fields.
     pub force: bool,
+    /// Paths of keys the request body repeated (`spec.color`), reported like unknown
+    /// fields: warnings, or first in a strict decoding error.
+    pub duplicate_fields: Vec<String>,
 }
 
 /// Options of delete and delete-collection (`metav1.DeleteOptions`).
@@ -816,7 +819,7 @@ impl WatcherEntry {
     }
 
     fn bookmark(&self, rv: u64, initial_end: bool) -> Value {
-        let mut meta = json!({"resourceVersion": rv.to_string(), "creationTimestamp": null});
+        let mut meta = json!({"resourceVersion": rv.to_string()});
         if initial_end {
             meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
         }
@@ -1416,23 +1419,20 @@ impl Tracker {
                     .collect()
             })
             .unwrap_or_default();
+        // The answer is the list as it was before the deletes (the server lists, then
+        // deletes each item).
+        let listed_rv = store.rv;
         let mut items = Vec::new();
         for (ns, name) in keys {
-            let before = store.current(&kind, &(ns.clone(), name.clone()));
-            let nsopt = kind.namespaced.then_some(ns.as_str());
-            let reply = store.delete(&kind, &ver, nsopt, &name, opts)?;
-            let obj = if reply.object.get("kind") == Some(&json!("Status")) {
-                before
-            } else {
-                Some(reply.object)
-            };
-            if let Some(o) = obj {
-                items.push(convert(&kind, o, &gvr.version));
+            if let Some(before) = store.current(&kind, &(ns.clone(), name.clone())) {
+                items.push(convert(&kind, before, &gvr.version));
             }
+            let nsopt = kind.namespaced.then_some(ns.as_str());
+            store.delete(&kind, &ver, nsopt, &name, opts)?;
         }
         Ok(json!({
             "apiVersion": gvr.api_version(), "kind": kind.list_kind,
-            "metadata": {"resourceVersion": store.rv.to_string()}, "items": items,
+            "metadata": {"continue": "", "resourceVersion": listed_rv.to_string()}, "items": items,
         }))
     }
 }
@@ -1771,36 +1771,36 @@ impl Store {
         warnings: &mut Vec<String>,
     ) -> Result<(), StatusError> {
         let name = meta_str(obj, "name").unwrap_or_default();
-        let mut unknown = Vec::new();
-        if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-            let extra: Vec<String> = m
-                .keys()
-                .filter(|k| !META_FIELDS.contains(&k.as_str()))
-                .cloned()
-                .collect();
-            for k in extra {
-                m.remove(&k);
-                unknown.push(format!("metadata.{k}"));
-            }
-        }
+        let unknown = Self::unknown_fields(ver, obj);
         if let Some(s) = &ver.schema {
-            unknown.extend(schema::prune(obj, s));
             schema::apply_defaults(obj, s);
         }
-        if !unknown.is_empty() {
+        // ObjectMeta's round trip drops empty and null optional fields.
+        if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.retain(|_, v| match v {
+                Value::Null => false,
+                Value::String(s) => !s.is_empty(),
+                Value::Array(a) => !a.is_empty(),
+                Value::Object(o) => !o.is_empty(),
+                _ => true,
+            });
+        }
+        let problems: Vec<String> = opts
+            .duplicate_fields
+            .iter()
+            .map(|d| format!("duplicate field {d:?}"))
+            .chain(unknown.iter().map(|u| format!("unknown field {u:?}")))
+            .collect();
+        if !problems.is_empty() {
             match opts.field_validation {
                 FieldValidation::Ignore => {}
-                FieldValidation::Warn => {
-                    warnings.extend(unknown.iter().map(|u| format!("unknown field {u:?}")))
-                }
+                FieldValidation::Warn => warnings.extend(problems),
                 FieldValidation::Strict => {
-                    let list: Vec<String> = unknown
-                        .iter()
-                        .map(|u| format!("unknown field {u:?}"))
-                        .collect();
                     return Err(StatusError::bad_request(format!(
-                        "strict decoding error: {}",
-                        list.join(", ")
+                        "{k} in version {v:?} cannot be handled as a {k}: strict decoding error: {}",
+                        problems.join(", "),
+                        k = kind.kind,
+                        v = ver.name,
                     )));
                 }
             }
@@ -1832,6 +1832,26 @@ impl Store {
         Ok(())
     }
 
+    /// Drop the fields the schema (and ObjectMeta) do not know; their paths.
+    fn unknown_fields(ver: &VersionInfo, obj: &mut Value) -> Vec<String> {
+        let mut unknown = Vec::new();
+        if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+            let extra: Vec<String> = m
+                .keys()
+                .filter(|k| !META_FIELDS.contains(&k.as_str()))
+                .cloned()
+                .collect();
+            for k in extra {
+                m.remove(&k);
+                unknown.push(format!("metadata.{k}"));
+            }
+        }
+        if let Some(s) = &ver.schema {
+            unknown.extend(schema::prune(obj, s));
+        }
+        unknown
+    }
+
     fn check_body_kind(kind: &KindInfo, ver: &VersionInfo, obj: &Value) -> Result<(), StatusError> {
         if !obj.is_object() {
             return Err(StatusError::bad_request(
@@ -1846,10 +1866,27 @@ impl Store {
             )));
         }
         let want = kind.api_version(&ver.name);
-        if k != kind.kind || (!av.is_empty() && av != want) {
+        if av != want {
             return Err(StatusError::bad_request(format!(
                 "the API version in the data ({av}) does not match the expected API version ({want})"
             )));
+        }
+        if k != kind.kind {
+            // Validated after decoding, as an Invalid of the kind the body names.
+            let named = KindInfo {
+                kind: k.to_owned(),
+                ..kind.clone()
+            };
+            let name = meta_str(obj, "name").unwrap_or_default();
+            return Err(StatusError::invalid(
+                &named,
+                &name,
+                &[schema::FieldError::invalid(
+                    "kind",
+                    json!(k),
+                    format!("must be {}", kind.kind),
+                )],
+            ));
         }
         Ok(())
     }
@@ -2247,8 +2284,29 @@ impl Store {
         if sub == Subresource::Scale && ver.scale.is_none() {
             return Err(StatusError::not_found(kind, name));
         }
+        if let Some(m) = opts.field_manager.as_deref().filter(|m| m.len() > 128) {
+            let _ = m;
+            return Err(options_invalid(
+                "PatchOptions",
+                &[schema::FieldError {
+                    kind: schema::FieldErrorKind::TooLong,
+                    field: "fieldManager".into(),
+                    bad_value: None,
+                    detail: "may not be more than 128 bytes".into(),
+                }],
+            ));
+        }
         if patch_type == PatchType::Apply {
             return self.apply(kind, ver, namespace, name, body, sub, opts);
+        }
+        if opts.force {
+            return Err(options_invalid(
+                "PatchOptions",
+                &[schema::FieldError::forbidden(
+                    "force",
+                    "may not be specified for non-apply patch",
+                )],
+            ));
         }
         let key = obj_key(kind, namespace, name)?;
         let cur = self
@@ -2260,6 +2318,29 @@ impl Store {
             _ => cur.clone(),
         };
         let patched = apply_patch(patch_type, &target, body)?;
+        if opts.field_validation == FieldValidation::Strict && sub != Subresource::Scale {
+            let unknown = Self::unknown_fields(ver, &mut patched.clone());
+            if !unknown.is_empty() {
+                let list: Vec<String> = unknown
+                    .iter()
+                    .map(|u| format!("unknown field {u:?}"))
+                    .collect();
+                let err = schema::FieldError::invalid(
+                    "patch",
+                    Value::String(patched.to_string()),
+                    format!("strict decoding error: {}", list.join(", ")),
+                );
+                let body = err.body();
+                return Err(StatusError::new(
+                    422,
+                    "Invalid",
+                    format!(" \"\" is invalid: {err}"),
+                    Some(
+                        json!({"causes": [{"reason": "FieldValueInvalid", "message": body, "field": "patch"}]}),
+                    ),
+                ));
+            }
+        }
         let mut patched = patched;
         if !patched.get("metadata").is_some_and(Value::is_object) {
             patched["metadata"] = json!({});
@@ -2289,21 +2370,66 @@ impl Store {
             .clone()
             .filter(|m| !m.is_empty())
             .ok_or_else(|| {
-                StatusError::bad_request("PATCH /apply requires fieldManager to be set")
+                options_invalid(
+                    "PatchOptions",
+                    &[schema::FieldError::required(
+                        "fieldManager",
+                        "is required for apply patch",
+                    )],
+                )
             })?;
         let text = std::str::from_utf8(body)
             .map_err(|_| StatusError::bad_request("the body is not UTF-8"))?;
         let mut config: Value = match serde_json::from_str(text) {
             Ok(v) => v,
-            Err(_) => serde_saphyr::from_str(text)
+            Err(_) => decode_yaml(text)
                 .map_err(|e| StatusError::bad_request(format!("error decoding YAML: {e}")))?,
         };
+        let k = config.get("kind").and_then(Value::as_str).unwrap_or("");
+        let av = config
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if k.is_empty() || av.is_empty() {
+            let gv = if av.contains('/') {
+                av.to_owned()
+            } else {
+                format!("/{av}")
+            };
+            return Err(StatusError::bad_request(format!(
+                "invalid object type: {gv}, Kind={k}"
+            )));
+        }
         if sub == Subresource::Scale {
             return Err(StatusError::bad_request(
                 "apply is not supported on the scale subresource",
             ));
         }
         Self::check_body_kind(kind, ver, &config)?;
+        if config
+            .pointer("/metadata/managedFields")
+            .is_some_and(|m| !m.is_null())
+        {
+            return Err(StatusError::bad_request(
+                "metadata.managedFields must be nil",
+            ));
+        }
+        // Fields outside the schema cannot be typed: the server fails with a 500.
+        if let Some(schema) = &ver.schema {
+            let mut probe = config.clone();
+            if let Some(first) = schema::prune(&mut probe, schema).first() {
+                return Err(StatusError::new(
+                    500,
+                    "",
+                    format!(
+                        "failed to create typed patch object (/{name}; {}, Kind={}): .{first}: field not declared in schema",
+                        kind.api_version(&ver.name),
+                        kind.kind
+                    ),
+                    None,
+                ));
+            }
+        }
         if !config.get("metadata").is_some_and(Value::is_object) {
             config["metadata"] = json!({});
         }
@@ -2557,6 +2683,31 @@ fn apply_patch(patch_type: PatchType, target: &Value, body: &[u8]) -> Result<Val
 }
 
 // ---- server-side apply helpers
+
+/// The one place request bodies in YAML are decoded.
+pub(crate) fn decode_yaml(text: &str) -> Result<Value, String> {
+    serde_saphyr::from_str(text).map_err(|e| e.to_string())
+}
+
+/// `422` for invalid request options (`PatchOptions.meta.k8s.io "" is invalid: ...`).
+pub(crate) fn options_invalid(kind: &str, errors: &[schema::FieldError]) -> StatusError {
+    let list = if errors.len() == 1 {
+        errors[0].to_string()
+    } else {
+        let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        format!("[{}]", all.join(", "))
+    };
+    let causes: Vec<Value> = errors
+        .iter()
+        .map(|e| json!({"reason": e.kind.reason(), "message": e.body(), "field": e.field}))
+        .collect();
+    StatusError::new(
+        422,
+        "Invalid",
+        format!("{kind}.meta.k8s.io \"\" is invalid: {list}"),
+        Some(json!({"group": "meta.k8s.io", "kind": kind, "causes": causes})),
+    )
+}
 
 /// The write as the field manager sees it.
 fn field_op<'a>(
