@@ -896,6 +896,22 @@ impl ApiServer {
             }
         };
         let method = &parts.method;
+        if let Some(n) = t.name.as_deref() {
+            // `ValidatePathSegmentName` of the request's name.
+            let why = match n {
+                "." => Some("may not be '.'".to_owned()),
+                ".." => Some("may not be '..'".to_owned()),
+                _ => ["/", "%"]
+                    .iter()
+                    .find(|c| n.contains(**c))
+                    .map(|c| format!("may not contain '{c}'")),
+            };
+            if let Some(why) = why {
+                return Err(StatusError::bad_request(format!(
+                    "Name parameter invalid: {n:?}: {why}"
+                )));
+            }
+        }
         let Some(name) = t.name.as_deref() else {
             // Collection.
             return match *method {

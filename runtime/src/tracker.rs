@@ -1678,13 +1678,32 @@ impl Store {
         let mut start: Option<String> = None;
         let mut at = self.rv;
         if let Some(token) = opts.continue_token.as_deref().filter(|t| !t.is_empty()) {
-            let decoded = base64::engine::general_purpose::STANDARD
+            let invalid = |why: String| {
+                StatusError::bad_request(format!(
+                    "invalid continue token: continue key is not valid: {why}"
+                ))
+            };
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .decode(token)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-                .ok_or_else(|| {
-                    StatusError::bad_request("continue key is not valid: illegal base64 data")
+                .map_err(|e| {
+                    let at = match e {
+                        base64::DecodeError::InvalidByte(i, _)
+                        | base64::DecodeError::InvalidLastSymbol(i, _) => i,
+                        _ => token.len(),
+                    };
+                    invalid(format!("illegal base64 data at input byte {at}"))
                 })?;
+            let decoded = serde_json::from_slice::<Value>(&bytes).map_err(|_| {
+                let c = bytes
+                    .iter()
+                    .copied()
+                    .find(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(b' ');
+                invalid(format!(
+                    "invalid character {} looking for beginning of value",
+                    go_quote_char(c)
+                ))
+            })?;
             let rv = decoded.get("rv").and_then(Value::as_u64).unwrap_or(0);
             if rv < self.compacted_rv || rv == 0 {
                 return Err(StatusError::expired(
@@ -1737,27 +1756,37 @@ impl Store {
                 k.1.clone()
             }
         };
-        let mut matching = objs.iter().filter(|(k, o)| {
-            (!kind.namespaced || namespace.is_none_or(|ns| ns == k.0))
-                && start.as_deref().is_none_or(|s| key_str(k).as_str() > s)
-                && matches_selectors(o, label, field)
-        });
-        let limit = opts.limit.filter(|l| *l > 0);
+        // Keys sort as etcd sorts them: `namespace/name` as one string.
+        let mut sorted: Vec<(String, &Value)> = objs
+            .iter()
+            .filter(|(k, o)| {
+                (!kind.namespaced || namespace.is_none_or(|ns| ns == k.0))
+                    && matches_selectors(o, label, field)
+            })
+            .map(|(k, o)| (key_str(k), o))
+            .filter(|(k, _)| start.as_deref().is_none_or(|s| k.as_str() > s))
+            .collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        // `resourceVersion=0` reads the watch cache, which does not page.
+        let from_cache = opts.resource_version.as_deref() == Some("0");
+        let limit = opts.limit.filter(|l| *l > 0 && !from_cache);
         let mut items = Vec::new();
-        let mut last: Option<ObjKey> = None;
-        for (k, o) in matching.by_ref() {
+        let mut last: Option<&str> = None;
+        let total = sorted.len();
+        for (k, o) in &sorted {
             if limit.is_some_and(|l| items.len() as u64 >= l) {
                 // There is at least one more item.
-                let rest = 1 + matching.count() as u64;
-                let l = last.as_ref().map(key_str).unwrap_or_default();
-                let token = base64::engine::general_purpose::STANDARD
-                    .encode(json!({"v": "meta.k8s.io/v1", "rv": at, "start": l}).to_string());
-                let _ = k;
+                let rest = (total - items.len()) as u64;
+                let l = last.unwrap_or_default();
+                let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+                    json!({"v": "meta.k8s.io/v1", "rv": at, "start": format!("{l}\u{0}")})
+                        .to_string(),
+                );
                 let remaining = (label.is_everything() && field.is_everything()).then_some(rest);
                 return Ok((items, at, Some(token), remaining));
             }
-            items.push(o.clone());
-            last = Some(k.clone());
+            items.push((*o).clone());
+            last = Some(k.as_str());
         }
         Ok((items, at, None, None))
     }
@@ -1805,7 +1834,7 @@ impl Store {
                 }
             }
         }
-        let mut errs = validate_meta(kind, obj);
+        let mut errs = validation::object_meta(obj, warnings);
         if let Some(s) = &ver.schema {
             errs.extend(schema::validate(obj, s));
         }
@@ -2030,7 +2059,13 @@ impl Store {
                     "the name of the object ({n}) does not match the name on the URL ({name})"
                 )));
             }
-            _ => obj["metadata"]["name"] = json!(name),
+            Some(_) => {}
+            None if require_rv => {
+                return Err(StatusError::bad_request(format!(
+                    "the name of the object ({name} based on URL) was undeterminable: name must be provided"
+                )));
+            }
+            None => obj["metadata"]["name"] = json!(name),
         }
         if kind.namespaced
             && let Some(b) = meta_str(&obj, "namespace").filter(|s| !s.is_empty())
@@ -2596,62 +2631,6 @@ fn finalizers(obj: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn validate_meta(kind: &KindInfo, obj: &Value) -> Vec<schema::FieldError> {
-    let mut errs = Vec::new();
-    let name = meta_str(obj, "name").unwrap_or_default();
-    if name.is_empty() {
-        errs.push(schema::FieldError::required(
-            "metadata.name",
-            "name or generateName is required",
-        ));
-    } else if !is_dns1123_subdomain(&name) {
-        errs.push(schema::FieldError::invalid(
-            "metadata.name",
-            json!(name),
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-        ));
-    }
-    let _ = kind;
-    if let Some(labels) = obj.pointer("/metadata/labels").and_then(Value::as_object) {
-        for (k, v) in labels {
-            let Some(v) = v.as_str() else {
-                errs.push(schema::FieldError::invalid(
-                    format!("metadata.labels.{k}"),
-                    v.clone(),
-                    "must be a string",
-                ));
-                continue;
-            };
-            if let Err(e) = crate::selector::validate_label_key(k) {
-                errs.push(schema::FieldError::invalid(
-                    "metadata.labels",
-                    json!(k),
-                    e.to_string(),
-                ));
-            }
-            if let Err(e) = crate::selector::validate_label_value(k, v) {
-                errs.push(schema::FieldError::invalid(
-                    format!("metadata.labels.{k}"),
-                    json!(v),
-                    e.to_string(),
-                ));
-            }
-        }
-    }
-    errs
-}
-
-fn is_dns1123_subdomain(s: &str) -> bool {
-    s.len() <= 253
-        && s.split('.').all(|l| {
-            !l.is_empty()
-                && l.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-        })
-}
-
 fn apply_patch(patch_type: PatchType, target: &Value, body: &[u8]) -> Result<Value, StatusError> {
     let mut doc = target.clone();
     match patch_type {
@@ -2762,6 +2741,21 @@ fn apply_conflict(conflicts: &managed::Conflicts) -> StatusError {
 }
 
 // ---- small utilities
+
+/// Go's `quoteChar` of a byte in `encoding/json` syntax errors: `'x'`, `'\u0081'`.
+fn go_quote_char(c: u8) -> String {
+    match c {
+        b'\'' => "'\\''".into(),
+        b'"' => "'\"'".into(),
+        0x20..=0x7e => format!("'{}'", c as char),
+        b'\n' => "'\\n'".into(),
+        b'\t' => "'\\t'".into(),
+        b'\r' => "'\\r'".into(),
+        0..=0x1f | 0x7f => format!("'\\x{c:02x}'"),
+        0x80..=0x9f => format!("'\\u{c:04x}'"),
+        _ => format!("'{}'", char::from(c)),
+    }
+}
 
 /// The server truncates `generateName` so the generated name fits 63 characters.
 fn truncate_prefix(g: &str) -> String {
