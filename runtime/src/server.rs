@@ -1813,7 +1813,10 @@ fn human_age(now: u64, ts: &str) -> String {
     let Some(then) = parse_rfc3339(ts) else {
         return "<unknown>".into();
     };
-    let d = now.saturating_sub(then);
+    // kubectl's HumanDuration: a time in the future is "<invalid>".
+    let Some(d) = now.checked_sub(then) else {
+        return "<invalid>".into();
+    };
     match d {
         0..=119 => format!("{d}s"),
         120..=599 => format!("{}m{}s", d / 60, d % 60),

@@ -1483,7 +1483,13 @@ fn parse_selectors(
     };
     let field = match field {
         Some(f) if !f.trim().is_empty() => {
-            FieldSelector::parse(f).map_err(|e| StatusError::bad_request(e.to_string()))?
+            FieldSelector::parse(f).map_err(|_| {
+                // `fields.ParseSelector`'s wording: the first term that is no comparison.
+                let term = f.split(',').find(|t| !t.contains('=')).unwrap_or(f);
+                StatusError::bad_request(format!(
+                    "invalid selector: '{f}'; can't understand '{term}'"
+                ))
+            })?
         }
         _ => FieldSelector::everything(),
     };
@@ -1492,15 +1498,9 @@ fn parse_selectors(
             || (kind.namespaced && t.field == "metadata.namespace")
             || ver.selectable_fields.iter().any(|f| f == &t.field);
         if !known {
-            let mut allowed = vec!["\"metadata.name\"".to_owned()];
-            if kind.namespaced {
-                allowed.push("\"metadata.namespace\"".to_owned());
-            }
-            allowed.extend(ver.selectable_fields.iter().map(|f| format!("{f:?}")));
             return Err(StatusError::bad_request(format!(
-                "{:?} is not a known field selector: only {}",
-                t.field,
-                allowed.join(", ")
+                "field label not supported: {}",
+                t.field
             )));
         }
     }
@@ -1683,16 +1683,21 @@ impl Store {
                     "invalid continue token: continue key is not valid: {why}"
                 ))
             };
-            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(token)
-                .map_err(|e| {
-                    let at = match e {
-                        base64::DecodeError::InvalidByte(i, _)
-                        | base64::DecodeError::InvalidLastSymbol(i, _) => i,
-                        _ => token.len(),
-                    };
-                    invalid(format!("illegal base64 data at input byte {at}"))
-                })?;
+            // Go's decoder ignores trailing bits.
+            let lenient = base64::engine::GeneralPurpose::new(
+                &base64::alphabet::URL_SAFE,
+                base64::engine::GeneralPurposeConfig::new()
+                    .with_decode_allow_trailing_bits(true)
+                    .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+            );
+            let bytes = lenient.decode(token).map_err(|e| {
+                let at = match e {
+                    base64::DecodeError::InvalidByte(i, _)
+                    | base64::DecodeError::InvalidLastSymbol(i, _) => i,
+                    _ => token.len(),
+                };
+                invalid(format!("illegal base64 data at input byte {at}"))
+            })?;
             let decoded = serde_json::from_slice::<Value>(&bytes).map_err(|_| {
                 let c = bytes
                     .iter()
@@ -1798,9 +1803,13 @@ impl Store {
         obj: &mut Value,
         opts: &WriteOptions,
         warnings: &mut Vec<String>,
+        drop_status: bool,
     ) -> Result<(), StatusError> {
         let name = meta_str(obj, "name").unwrap_or_default();
         let unknown = Self::unknown_fields(ver, obj);
+        if drop_status && let Some(o) = obj.as_object_mut() {
+            o.remove("status");
+        }
         if let Some(s) = &ver.schema {
             schema::apply_defaults(obj, s);
         }
@@ -1877,6 +1886,7 @@ impl Store {
         }
         if let Some(s) = &ver.schema {
             unknown.extend(schema::prune(obj, s));
+            unknown.extend(validation::prune_embedded_meta(obj, s, META_FIELDS));
         }
         unknown
     }
@@ -1982,13 +1992,10 @@ impl Store {
         m.remove("deletionTimestamp");
         m.remove("deletionGracePeriodSeconds");
         m.remove("selfLink");
-        if ver.status
-            && let Some(o) = obj.as_object_mut()
-        {
-            o.remove("status");
-        }
         let mut warnings = Vec::new();
-        Self::admit(kind, ver, &mut obj, opts, &mut warnings)?;
+        // Decoding prunes (and warns about) the whole body; the strategy then drops
+        // the status the main resource may not set.
+        Self::admit(kind, ver, &mut obj, opts, &mut warnings, ver.status)?;
         if !fields_recorded {
             managed::record_update(
                 None,
@@ -2153,7 +2160,7 @@ impl Store {
         };
         new["metadata"]["resourceVersion"] = json!(old_rv);
         let mut warnings = Vec::new();
-        Self::admit(kind, ver, &mut new, opts, &mut warnings)?;
+        Self::admit(kind, ver, &mut new, opts, &mut warnings, false)?;
         if !fields_recorded {
             managed::record_update(Some(&old), &mut new, &field_op(kind, ver, sub, opts));
         }

@@ -298,3 +298,69 @@ pub(crate) fn object_meta(obj: &Value, warnings: &mut Vec<String>) -> Vec<FieldE
     }
     errs
 }
+
+/// The metadata of embedded resources (`x-kubernetes-embedded-resource`) is an
+/// ObjectMeta too: fields it does not know are dropped (reported like unknown fields,
+/// after the schema's).
+pub(crate) fn prune_embedded_meta(obj: &mut Value, schema: &Value, known: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    walk_embedded(obj, schema, "", false, known, &mut out);
+    out
+}
+
+fn walk_embedded(
+    x: &mut Value,
+    s: &Value,
+    path: &str,
+    check: bool,
+    known: &[&str],
+    out: &mut Vec<String>,
+) {
+    let child = |k: &str| {
+        if path.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match x {
+        Value::Object(m) => {
+            if check && let Some(Value::Object(meta)) = m.get_mut("metadata") {
+                let extra: Vec<String> = meta
+                    .keys()
+                    .filter(|k| !known.contains(&k.as_str()))
+                    .cloned()
+                    .collect();
+                for k in extra {
+                    meta.remove(&k);
+                    out.push(format!("{}.{k}", child("metadata")));
+                }
+            }
+            for (k, v) in m.iter_mut() {
+                let sub = s
+                    .get("properties")
+                    .and_then(|p| p.get(k))
+                    .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()));
+                if let Some(sub) = sub {
+                    let embedded = sub
+                        .get("x-kubernetes-embedded-resource")
+                        .and_then(Value::as_bool)
+                        == Some(true);
+                    walk_embedded(v, sub, &child(k), embedded, known, out);
+                }
+            }
+        }
+        Value::Array(a) => {
+            if let Some(it) = s.get("items") {
+                let embedded = it
+                    .get("x-kubernetes-embedded-resource")
+                    .and_then(Value::as_bool)
+                    == Some(true);
+                for (i, v) in a.iter_mut().enumerate() {
+                    walk_embedded(v, it, &format!("{path}[{i}]"), embedded, known, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -300,6 +300,26 @@ fn filter_discovery(resp: &mut Value, groups: &BTreeSet<String>) {
     }
 }
 
+/// `managedFields` entries are ordered by operation, time in seconds, manager,
+/// apiVersion and subresource: whether two writes fall in the same second depends on
+/// the run, so entries are compared in the order they have within one second.
+fn order_managed_fields(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::Array(entries)) = m.get_mut("managedFields") {
+                let key = |e: &Value| {
+                    ["operation", "manager", "apiVersion", "subresource"]
+                        .map(|k| e.get(k).and_then(Value::as_str).unwrap_or("").to_owned())
+                };
+                entries.sort_by_key(key);
+            }
+            m.values_mut().for_each(order_managed_fields);
+        }
+        Value::Array(a) => a.iter_mut().for_each(order_managed_fields),
+        _ => {}
+    }
+}
+
 /// `normalize_records`: the normalized `{step, response, during?}` of each record;
 /// `groups` are the API groups of the recordings' CRDs (see [`filter_discovery`]).
 pub fn normalize_records(records: &[Value], groups: &BTreeSet<String>) -> Vec<Value> {
@@ -307,6 +327,15 @@ pub fn normalize_records(records: &[Value], groups: &BTreeSet<String>) -> Vec<Va
     for r in &mut records {
         if let Some(resp) = r.get_mut("response") {
             filter_discovery(resp, groups);
+            order_managed_fields(resp);
+        }
+        for d in r
+            .get_mut("during")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            order_managed_fields(d);
         }
     }
     let records = &records;
