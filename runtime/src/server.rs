@@ -1266,6 +1266,9 @@ fn delete_options(q: &Query, body: &Bytes) -> Result<DeleteOptions, StatusError>
         if let Some(p) = v.get("propagationPolicy").and_then(Value::as_str) {
             d.propagation_policy = Some(p.to_owned());
         }
+        if let Some(o) = v.get("orphanDependents").and_then(Value::as_bool) {
+            d.orphan_dependents = Some(o);
+        }
         if let Some(p) = v.get("preconditions") {
             d.precondition_uid = p.get("uid").and_then(Value::as_str).map(str::to_owned);
             d.precondition_resource_version = p
@@ -1274,17 +1277,32 @@ fn delete_options(q: &Query, body: &Bytes) -> Result<DeleteOptions, StatusError>
                 .map(str::to_owned);
         }
     }
-    if let Some(p) = d.propagation_policy.as_deref()
-        && !matches!(p, "Orphan" | "Background" | "Foreground")
-    {
-        return Err(StatusError::new(
-            422,
-            "Invalid",
-            format!(
-                "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: {p:?}: supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
-            ),
-            None,
-        ));
+    if let Some(o) = q.get("orphanDependents") {
+        d.orphan_dependents = Some(o == "true");
+    }
+    if let Some(p) = d.propagation_policy.as_deref() {
+        if !matches!(p, "Orphan" | "Background" | "Foreground") {
+            return Err(crate::tracker::options_invalid(
+                "DeleteOptions",
+                &[crate::schema::FieldError {
+                    kind: crate::schema::FieldErrorKind::NotSupported,
+                    field: "propagationPolicy".into(),
+                    bad_value: Some(json!(p)),
+                    detail: "supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
+                        .into(),
+                }],
+            ));
+        }
+        if d.orphan_dependents.is_some() {
+            return Err(crate::tracker::options_invalid(
+                "DeleteOptions",
+                &[crate::schema::FieldError::invalid(
+                    "propagationPolicy",
+                    json!(p),
+                    "orphanDependents and deletionPropagation cannot be both set",
+                )],
+            ));
+        }
     }
     Ok(d)
 }

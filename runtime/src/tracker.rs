@@ -457,17 +457,18 @@ impl StatusError {
 
     /// `422 Invalid` listing field errors, as `Kind.group "name" is invalid: …`.
     pub fn invalid(kind: &KindInfo, name: &str, errors: &[schema::FieldError]) -> Self {
-        let list = if errors.len() == 1 {
-            errors[0].to_string()
+        // `ErrorList.ToAggregate` drops repeated messages; the causes keep them.
+        let mut shown: Vec<String> = Vec::new();
+        for e in errors {
+            let m = e.to_string();
+            if !shown.contains(&m) {
+                shown.push(m);
+            }
+        }
+        let list = if shown.len() == 1 {
+            shown.remove(0)
         } else {
-            format!(
-                "[{}]",
-                errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!("[{}]", shown.join(", "))
         };
         let causes: Vec<Value> = errors
             .iter()
@@ -551,8 +552,11 @@ pub struct DeleteOptions {
     pub precondition_uid: Option<String>,
     /// `preconditions.resourceVersion`.
     pub precondition_resource_version: Option<String>,
-    /// `propagationPolicy` (accepted; there is no garbage collector).
+    /// `propagationPolicy`: `Foreground` and `Orphan` add the garbage collector's
+    /// finalizer (`foregroundDeletion`, `orphan`); no garbage collector removes it.
     pub propagation_policy: Option<String>,
+    /// `orphanDependents` (deprecated): `true` acts as `propagationPolicy=Orphan`.
+    pub orphan_dependents: Option<bool>,
 }
 
 /// Options of list (`metav1.ListOptions`).
@@ -2177,16 +2181,15 @@ impl Store {
                     .map(|f| format!("{f:?}"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                return Err(StatusError::invalid(
-                    kind,
-                    name,
-                    &[schema::FieldError::forbidden(
-                        "metadata.finalizers",
-                        format!(
-                            "no new finalizers can be added if the object is being deleted, found new finalizers []string{{{list}}}"
-                        ),
-                    )],
-                ));
+                let err = schema::FieldError::forbidden(
+                    "metadata.finalizers",
+                    format!(
+                        "no new finalizers can be added if the object is being deleted, found new finalizers []string{{{list}}}"
+                    ),
+                );
+                // kube-apiserver runs this check twice (generic and custom resource
+                // metadata validation) and reports it twice.
+                return Err(StatusError::invalid(kind, name, &[err.clone(), err]));
             }
         }
         if content(&new) != content(&old) && sub != Subresource::Status {
@@ -2220,6 +2223,8 @@ impl Store {
             if let Some(m) = self.objects.get_mut(&kk) {
                 m.remove(&key);
             }
+            // The answer keeps the resourceVersion the object had before this write.
+            new["metadata"]["resourceVersion"] = json!(old_rv);
             self.emit(HistEvent {
                 rv,
                 kind: kk,
@@ -2548,8 +2553,21 @@ impl Store {
             ));
         }
         let kk = (kind.group.clone(), kind.plural.clone());
-        if !finalizers(&cur).is_empty() {
-            if cur["metadata"].get("deletionTimestamp").is_some() {
+        // The garbage collector's finalizer for the propagation policy (no garbage
+        // collector runs to remove it, as on a server without kube-controller-manager).
+        let gc_finalizer = match (opts.propagation_policy.as_deref(), opts.orphan_dependents) {
+            (Some("Foreground"), _) => Some("foregroundDeletion"),
+            (Some("Orphan"), _) | (None, Some(true)) => Some("orphan"),
+            _ => None,
+        };
+        let mut fins = finalizers(&cur);
+        let adds_gc = gc_finalizer.is_some_and(|f| !fins.iter().any(|x| x == f));
+        if let Some(f) = gc_finalizer.filter(|_| adds_gc) {
+            fins.push(f.to_owned());
+        }
+        if !fins.is_empty() {
+            let deleting = cur["metadata"].get("deletionTimestamp").is_some();
+            if deleting && !adds_gc {
                 return Ok(Reply {
                     object: convert(kind, cur, &ver.name),
                     created: false,
@@ -2557,14 +2575,17 @@ impl Store {
                 });
             }
             let mut new = cur.clone();
-            new["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
-            new["metadata"]["deletionGracePeriodSeconds"] = json!(0);
-            let g = cur["metadata"]
-                .get("generation")
-                .and_then(Value::as_i64)
-                .unwrap_or(0);
-            if g > 0 {
-                new["metadata"]["generation"] = json!(g + 1);
+            new["metadata"]["finalizers"] = json!(fins);
+            if !deleting {
+                new["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+                new["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+                let g = cur["metadata"]
+                    .get("generation")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
+                if g > 0 {
+                    new["metadata"]["generation"] = json!(g + 1);
+                }
             }
             if opts.dry_run {
                 return Ok(Reply {
