@@ -544,6 +544,26 @@ fn with_warnings(mut r: Response<Body>, warnings: &[String]) -> Response<Body> {
     r
 }
 
+/// Put `warning` first among the response's warnings (once).
+fn with_warning_first(mut r: Response<Body>, warning: &str) -> Response<Body> {
+    let text = format!("299 - {}", Value::String(warning.to_owned()));
+    let rest: Vec<HeaderValue> = r
+        .headers()
+        .get_all("warning")
+        .iter()
+        .filter(|v| v.to_str().ok() != Some(text.as_str()))
+        .cloned()
+        .collect();
+    r.headers_mut().remove("warning");
+    if let Ok(v) = HeaderValue::from_str(&text) {
+        r.headers_mut().append("warning", v);
+    }
+    for v in rest {
+        r.headers_mut().append("warning", v);
+    }
+    r
+}
+
 // ----------------------------------------------------------------------------------
 // Query strings
 
@@ -805,7 +825,23 @@ impl ApiServer {
             ),
             ["apis", group, version, rest @ ..] => {
                 match self.target(&parts.method, group, version, rest) {
-                    Some(target) => self.resource(parts, &q, target, body).await,
+                    Some(target) => {
+                        let deprecation = self.deprecation_warning(&target.gvr);
+                        let r = self.resource(parts, &q, target, body).await;
+                        // Every request to a deprecated version carries its warning.
+                        Ok(match (r, deprecation) {
+                            (r, None) => r?,
+                            (Ok(resp), Some(w)) => with_warning_first(resp, &w),
+                            (Err(e), Some(w)) => with_warning_first(
+                                json_response(
+                                    StatusCode::from_u16(e.code)
+                                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                                    &e.status,
+                                ),
+                                &w,
+                            ),
+                        })
+                    }
                     None => Ok(page_not_found()),
                 }
             }
@@ -1037,6 +1073,17 @@ impl ApiServer {
             }
             _ => Err(StatusError::method_not_allowed(method.as_str(), &kind)),
         }
+    }
+
+    /// The deprecation warning of the version a request addresses, if deprecated.
+    fn deprecation_warning(&self, gvr: &Gvr) -> Option<String> {
+        let kind = self.inner.tracker.kind(&gvr.group, &gvr.resource)?;
+        let ver = kind.served_version(&gvr.version)?;
+        ver.deprecated.then(|| {
+            ver.deprecation_warning.clone().unwrap_or_else(|| {
+                format!("{}/{} {} is deprecated", gvr.group, gvr.version, kind.kind)
+            })
+        })
     }
 
     /// Decode a create/update body; `Err` holds the answer to send instead.

@@ -802,6 +802,9 @@ struct WatcherEntry {
     field: FieldSelector,
     api_version: String,
     kind_name: String,
+    /// The schema of the watched version when it is not the storage version (objects
+    /// are pruned to it).
+    read_schema: Option<Value>,
     bookmarks: bool,
     tx: mpsc::UnboundedSender<WatchEvent>,
 }
@@ -818,6 +821,9 @@ impl WatcherEntry {
 
     fn convert(&self, obj: &Value) -> Value {
         let mut o = obj.clone();
+        if let Some(s) = &self.read_schema {
+            schema::prune(&mut o, s);
+        }
         o["apiVersion"] = json!(self.api_version);
         o
     }
@@ -1248,6 +1254,9 @@ impl Tracker {
             field,
             api_version: gvr.api_version(),
             kind_name: kind.kind.clone(),
+            read_schema: (ver.name != kind.storage_version().name)
+                .then(|| ver.schema.clone())
+                .flatten(),
             bookmarks: opts.allow_bookmarks,
             tx,
         };
@@ -1464,8 +1473,30 @@ fn obj_key(kind: &KindInfo, namespace: Option<&str>, name: &str) -> Result<ObjKe
     }
 }
 
+/// An object as read through `version` (conversion `None`): `apiVersion` rewritten
+/// and, for a version other than the storage version, the fields its schema does not
+/// know dropped (no defaulting: read-time defaults use the storage schema).
 fn convert(kind: &KindInfo, mut obj: Value, version: &str) -> Value {
+    let storage = kind.storage_version();
+    if version != storage.name
+        && let Some(s) = kind.served_version(version).and_then(|v| v.schema.as_ref())
+    {
+        schema::prune(&mut obj, s);
+    }
     obj["apiVersion"] = json!(kind.api_version(version));
+    obj
+}
+
+/// An object as stored: `apiVersion` of the storage version and, when written through
+/// another version, the fields the storage schema does not know dropped.
+fn to_storage(kind: &KindInfo, mut obj: Value, version: &str) -> Value {
+    let storage = kind.storage_version();
+    if version != storage.name
+        && let Some(s) = &storage.schema
+    {
+        schema::prune(&mut obj, s);
+    }
+    obj["apiVersion"] = json!(kind.api_version(&storage.name));
     obj
 }
 
@@ -1540,7 +1571,13 @@ fn to_scale(obj: &Value, scale: &ScaleInfo) -> Value {
     {
         st["selector"] = json!(sel);
     }
-    json!({"kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": meta, "spec": {"replicas": spec}, "status": st})
+    // `ScaleSpec.replicas` is omitted when 0.
+    let spec = if spec == 0 {
+        json!({})
+    } else {
+        json!({ "replicas": spec })
+    };
+    json!({"kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": meta, "spec": spec, "status": st})
 }
 
 fn path_segments(path: &str) -> Vec<&str> {
@@ -2014,15 +2051,15 @@ impl Store {
         }
         if opts.dry_run {
             return Ok(Reply {
-                object: obj,
+                object: convert(kind, to_storage(kind, obj, &ver.name), &ver.name),
                 created: true,
                 warnings,
             });
         }
         let rv = self.next_rv();
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-        let mut stored = obj.clone();
-        stored["apiVersion"] = json!(kind.api_version(&kind.storage_version().name));
+        let stored = to_storage(kind, obj, &ver.name);
+        let obj = convert(kind, stored.clone(), &ver.name);
         self.objects
             .entry(kk.clone())
             .or_default()
@@ -2199,6 +2236,8 @@ impl Store {
                 .unwrap_or(0);
             new["metadata"]["generation"] = json!(g + 1);
         }
+        // What the write leaves, as read back through the request's version.
+        new = convert(kind, to_storage(kind, new, &ver.name), &ver.name);
         if new == old {
             return Ok(Reply {
                 object: new,
@@ -2216,8 +2255,7 @@ impl Store {
         let kk = (kind.group.clone(), kind.plural.clone());
         let rv = self.next_rv();
         new["metadata"]["resourceVersion"] = json!(rv.to_string());
-        let mut stored = new.clone();
-        stored["apiVersion"] = json!(kind.api_version(&kind.storage_version().name));
+        let stored = to_storage(kind, new.clone(), &ver.name);
         let prev = self.current(kind, &key);
         if new["metadata"].get("deletionTimestamp").is_some() && finalizers(&new).is_empty() {
             if let Some(m) = self.objects.get_mut(&kk) {
@@ -2269,28 +2307,34 @@ impl Store {
             .current(kind, &key)
             .ok_or_else(|| StatusError::not_found(kind, name))?;
         let mut obj = convert(kind, cur, &ver.name);
+        if let Some(n) = meta_str(&scale_obj, "name").filter(|n| !n.is_empty() && n != name) {
+            return Err(StatusError::bad_request(format!(
+                "the name of the object ({n}) does not match the name on the URL ({name})"
+            )));
+        }
         let replicas = match scale_obj.pointer("/spec/replicas") {
             None | Some(Value::Null) => 0,
             Some(v) => v
                 .as_i64()
                 .ok_or_else(|| StatusError::bad_request("spec.replicas must be an integer"))?,
         };
-        if replicas < 0 {
-            return Err(StatusError::new(
-                422,
-                "Invalid",
-                format!(
-                    "Scale.autoscaling \"{name}\" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"
-                ),
-                Some(
-                    json!({"name": name, "group": "autoscaling", "kind": "Scale", "causes": [{"reason": "FieldValueInvalid", "message": format!("Invalid value: {replicas}: must be greater than or equal to 0"), "field": "spec.replicas"}]}),
-                ),
-            ));
-        }
         if let Some(rv) = meta_str(&scale_obj, "resourceVersion").filter(|r| !r.is_empty()) {
             obj["metadata"]["resourceVersion"] = json!(rv);
         }
+        let old_replicas = get_path(&obj, &scale.spec_replicas_path)
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let live = obj.clone();
         set_path(&mut obj, &scale.spec_replicas_path, json!(replicas));
+        // The replicas are validated with the object (schema and scale checks).
+        managed::record_scale(
+            &live,
+            &mut obj,
+            &field_op(kind, ver, Subresource::Scale, opts),
+            &scale.spec_replicas_path,
+            old_replicas,
+            replicas,
+        );
         let reply = self.update(
             kind,
             ver,
@@ -2300,7 +2344,7 @@ impl Store {
             Subresource::Scale,
             opts,
             false,
-            false,
+            true,
         )?;
         Ok(Reply {
             object: to_scale(&reply.object, &scale),

@@ -641,6 +641,55 @@ pub(crate) fn record_update(live: Option<&Value>, new: &mut Value, op: &Op<'_>) 
     set_entries(new, list);
 }
 
+/// A write through `/scale`: the server tracks the Scale's `spec.replicas` (omitted
+/// when 0) under a `scale` entry without a time and maps it onto the replicas path of
+/// the object (`ScaleHandler`).
+pub(crate) fn record_scale(
+    live: &Value,
+    new: &mut Value,
+    op: &Op<'_>,
+    replicas_path: &str,
+    old_replicas: i64,
+    new_replicas: i64,
+) {
+    let path: Path = replicas_path
+        .trim_start_matches('.')
+        .split('.')
+        .map(|s| format!("f:{s}"))
+        .collect();
+    let mut list = entries(live);
+    let me = Entry {
+        manager: op.manager.clone(),
+        operation: "Update".into(),
+        api_version: op.api_version.clone(),
+        time: None,
+        subresource: Some("scale".into()),
+        set: Set::new(),
+    };
+    let (had, has) = (old_replicas != 0, new_replicas != 0);
+    if has && (!had || old_replicas != new_replicas) {
+        for e in list.iter_mut() {
+            e.set.remove(&path);
+        }
+        list.retain(|e| !e.set.is_empty() || e.same_manager(&me));
+        match list.iter_mut().find(|e| e.same_manager(&me)) {
+            Some(e) => {
+                e.set.insert(path);
+            }
+            None => list.push(Entry {
+                set: [path].into_iter().collect(),
+                ..me
+            }),
+        }
+    } else if had && !has {
+        for e in list.iter_mut() {
+            e.set.remove(&path);
+        }
+        list.retain(|e| !e.set.is_empty());
+    }
+    set_entries(new, list);
+}
+
 /// An apply conflict: (manager as printed, path).
 pub(crate) type Conflicts = Vec<(String, Path)>;
 
