@@ -68,23 +68,6 @@ fn go_json_type(v: &Value) -> &'static str {
     }
 }
 
-/// Go's `encoding/json` message for a syntax error serde_json reported.
-fn go_syntax_error(e: &serde_json::Error, body: &[u8]) -> String {
-    if e.is_eof() {
-        return "unexpected end of JSON input".into();
-    }
-    // serde_json's column is 1-based at the offending character (line 1 for the
-    // compact bodies clients send).
-    let offset: usize = body
-        .split(|&b| b == b'\n')
-        .take(e.line().saturating_sub(1))
-        .map(|l| l.len() + 1)
-        .sum::<usize>()
-        + e.column().saturating_sub(1);
-    let c = body.get(offset).copied().unwrap_or(b' ') as char;
-    format!("invalid character '{c}' looking for beginning of value")
-}
-
 const FIND_KIND: &str = "struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }";
 
 /// Decode a create/update body of `kind` (its `Kind`) sent with `content_type`.
@@ -126,7 +109,7 @@ fn decode_json(body: &[u8], kind: &str) -> Result<Decoded, DecodeError> {
     {
         Ok(v) => v,
         Err(e) => {
-            let go = go_syntax_error(&e, body);
+            let go = crate::tracker::go_json_error(&e, body);
             return Err(unrecognized(
                 kind,
                 &format!("couldn't get version/kind; json parse error: {go}"),
