@@ -156,11 +156,13 @@ impl ApiServerBuilder {
             tracker.register_kind(crd_kind());
         }
         for crd in &self.crds {
-            tracker.register_crd(crd)?;
-            // Also readable as an object, as on a real server (`kubectl get crd`).
+            KindInfo::from_crd(crd)?;
+            // Also readable as an object, as on a real server (`kubectl get crd`);
+            // the kind's watch cache starts at the CRD's resourceVersion.
             tracker
                 .add(established(crd.clone()))
                 .map_err(|e| e.message().to_owned())?;
+            tracker.register_crd(crd)?;
         }
         for k in self.kinds {
             tracker.register_kind(k);
@@ -676,9 +678,20 @@ fn write_options(
         Some("Ignore") => FieldValidation::Ignore,
         Some("Strict") => FieldValidation::Strict,
         Some(other) => {
-            return Err(StatusError::bad_request(format!(
-                "fieldValidation must be one of \"Ignore\", \"Warn\", or \"Strict\", got {other:?}"
-            )));
+            let options = match parts.method {
+                Method::POST => "CreateOptions",
+                Method::PUT => "UpdateOptions",
+                _ => "PatchOptions",
+            };
+            return Err(crate::tracker::options_invalid(
+                options,
+                &[crate::schema::FieldError {
+                    kind: crate::schema::FieldErrorKind::NotSupported,
+                    field: "fieldValidation".into(),
+                    bad_value: Some(json!(other)),
+                    detail: "supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"".into(),
+                }],
+            ));
         }
     };
     if let Some(d) = q.0.iter().find(|(k, v)| k == "dryRun" && v != "All") {

@@ -884,6 +884,9 @@ struct Store {
     history_limit: usize,
     /// Watches and continues from a resourceVersion below this get 410 Gone.
     compacted_rv: u64,
+    /// The resourceVersion each kind's watch cache starts at (its registration):
+    /// watches from before it get 410 Gone, as from before a real server's cache.
+    watch_since: BTreeMap<KindKey, u64>,
     watchers: Vec<WatcherEntry>,
     next_watch_id: u64,
     actions: Vec<Action>,
@@ -933,6 +936,7 @@ impl Tracker {
                 history: VecDeque::new(),
                 history_limit: DEFAULT_HISTORY_LIMIT,
                 compacted_rv: 0,
+                watch_since: BTreeMap::new(),
                 watchers: Vec::new(),
                 next_watch_id: 1,
                 actions: Vec::new(),
@@ -983,6 +987,8 @@ impl Tracker {
             None => kind,
         };
         store.kinds.insert(key.clone(), Arc::new(merged));
+        let rv = store.rv;
+        store.watch_since.entry(key.clone()).or_insert(rv);
         store.objects.entry(key).or_default();
     }
 
@@ -1229,16 +1235,6 @@ impl Tracker {
             opts.label_selector.as_deref(),
             opts.field_selector.as_deref(),
         )?;
-        if opts.send_initial_events && !opts.allow_bookmarks {
-            return Err(StatusError::invalid(
-                &kind,
-                "",
-                &[schema::FieldError::forbidden(
-                    "allowWatchBookmarks",
-                    "allowWatchBookmarks required when sendInitialEvents is true",
-                )],
-            ));
-        }
         let (tx, rx) = mpsc::unbounded_channel();
         let id = store.next_watch_id;
         store.next_watch_id += 1;
@@ -1272,19 +1268,30 @@ impl Tracker {
                     });
                 }
             }
-            if opts.send_initial_events {
+            // The end-of-initial-events bookmark goes only to clients that take bookmarks.
+            if opts.send_initial_events && opts.allow_bookmarks {
                 let _ = entry.tx.send(WatchEvent {
                     event_type: EventType::Bookmark,
                     object: entry.bookmark(store.rv, true),
                 });
             }
         } else {
-            let from = parse_rv(rv_param)?;
-            if from < store.compacted_rv {
-                let err = StatusError::expired(format!(
-                    "too old resource version: {from} ({})",
-                    store.compacted_rv
-                ));
+            let from = rv_param.parse::<u64>().map_err(|_| {
+                StatusError::new(
+                    500,
+                    "",
+                    format!(
+                        "resourceVersion: Invalid value: {rv_param:?}: strconv.ParseUint: parsing {rv_param:?}: invalid syntax"
+                    ),
+                    None,
+                )
+            })?;
+            let oldest = store
+                .compacted_rv
+                .max(store.watch_since.get(&entry.kind).copied().unwrap_or(0));
+            if from < oldest {
+                let err =
+                    StatusError::expired(format!("too old resource version: {from} ({oldest})"));
                 let _ = entry.tx.send(WatchEvent {
                     event_type: EventType::Error,
                     object: err.status,
