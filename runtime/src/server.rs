@@ -694,11 +694,26 @@ fn write_options(
             ));
         }
     };
-    if let Some(d) = q.0.iter().find(|(k, v)| k == "dryRun" && v != "All") {
-        return Err(StatusError::bad_request(format!(
-            "unsupported dry run option {:?}",
-            d.1
-        )));
+    let dry: Vec<&str> =
+        q.0.iter()
+            .filter(|(k, _)| k == "dryRun")
+            .map(|(_, v)| v.as_str())
+            .collect();
+    if dry.iter().any(|v| *v != "All") {
+        let options = match parts.method {
+            Method::POST => "CreateOptions",
+            Method::PUT => "UpdateOptions",
+            _ => "PatchOptions",
+        };
+        return Err(crate::tracker::options_invalid(
+            options,
+            &[crate::schema::FieldError {
+                kind: crate::schema::FieldErrorKind::NotSupported,
+                field: "dryRun".into(),
+                bad_value: Some(json!(dry)),
+                detail: "supported values: \"All\"".into(),
+            }],
+        ));
     }
     Ok(WriteOptions {
         dry_run: q.dry_run(),
@@ -745,27 +760,82 @@ fn render(parts: &http::request::Parts) -> Render {
     Render::Plain
 }
 
-/// `Some("v2")` / `Some("v2beta1")` when aggregated discovery is requested.
+/// `Some("v2")` when aggregated discovery is requested (kube-apiserver 1.36 no longer
+/// serves `v2beta1`).
 fn aggregated_discovery(parts: &http::request::Parts) -> Option<&'static str> {
-    let accept: String = parts
+    accept_media(parts).into_iter().find_map(|(ty, params)| {
+        let p = |k: &str| {
+            params
+                .iter()
+                .find(|(pk, _)| pk == k)
+                .map(|(_, v)| v.as_str())
+        };
+        (ty == "application/json"
+            && p("as") == Some("APIGroupDiscoveryList")
+            && p("g") == Some("apidiscovery.k8s.io")
+            && p("v") == Some("v2"))
+        .then_some("v2")
+    })
+}
+
+/// The media types of the `Accept` header with their parameters.
+fn accept_media(parts: &http::request::Parts) -> Vec<(String, Vec<(String, String)>)> {
+    parts
         .headers
         .get_all(header::ACCEPT)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",");
-    for media in accept.split(',') {
-        if media.contains("as=APIGroupDiscoveryList") && media.contains("g=apidiscovery.k8s.io") {
-            if media.contains("v=v2beta1") {
-                return Some("v2beta1");
-            }
-            if media.contains("v=v2") {
-                return Some("v2");
-            }
-        }
-    }
-    None
+        .flat_map(|v| v.split(','))
+        .map(|m| {
+            let mut it = m.split(';').map(str::trim);
+            let ty = it.next().unwrap_or("").to_ascii_lowercase();
+            let params = it
+                .filter_map(|p| p.split_once('='))
+                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                .collect();
+            (ty, params)
+        })
+        .collect()
 }
+
+/// Whether the server can answer in a media type the client accepts (`discovery`:
+/// the `/api` and `/apis` documents, which also offer aggregated discovery).
+fn acceptable(parts: &http::request::Parts, discovery: bool) -> bool {
+    let media = accept_media(parts);
+    media.is_empty()
+        || media.iter().any(|(ty, params)| {
+            let p = |k: &str| {
+                params
+                    .iter()
+                    .find(|(pk, _)| pk == k)
+                    .map(|(_, v)| v.as_str())
+            };
+            match ty.as_str() {
+                "" | "*/*" | "application/*" | "application/yaml" => true,
+                "application/json" => match p("as") {
+                    None => true,
+                    Some("Table" | "PartialObjectMetadata" | "PartialObjectMetadataList") => {
+                        !discovery
+                    }
+                    Some("APIGroupDiscoveryList") => discovery && p("v") == Some("v2"),
+                    Some(_) => false,
+                },
+                _ => false,
+            }
+        })
+}
+
+fn not_acceptable() -> StatusError {
+    StatusError::new(
+        406,
+        "NotAcceptable",
+        "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+        None,
+    )
+}
+
+/// kube-apiserver's limit on request bodies.
+const MAX_REQUEST_BODY: usize = 3 * 1024 * 1024;
 
 impl ApiServer {
     async fn route(
@@ -777,6 +847,21 @@ impl ApiServer {
         let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let q = Query::parse(parts.uri.query());
         let get = parts.method == Method::GET;
+        if body.len() > MAX_REQUEST_BODY {
+            return Err(StatusError::new(
+                413,
+                "RequestEntityTooLarge",
+                format!("Request entity too large: limit is {MAX_REQUEST_BODY}"),
+                None,
+            ));
+        }
+        let discovery = matches!(segs.as_slice(), ["api"] | ["apis"]);
+        if get
+            && segs.first().is_some_and(|s| *s == "api" || *s == "apis")
+            && !acceptable(parts, discovery)
+        {
+            return Err(not_acceptable());
+        }
         match segs.as_slice() {
             ["version"] if get => Ok(json_response(StatusCode::OK, &version_info())),
             ["healthz" | "livez" | "readyz"] if get => {

@@ -1519,8 +1519,19 @@ fn parse_selectors(
     field: Option<&str>,
 ) -> Result<(Selector, FieldSelector), StatusError> {
     let label = match label {
-        Some(l) if !l.trim().is_empty() => Selector::parse(l)
-            .map_err(|e| StatusError::bad_request(format!("unable to parse requirement: {e}")))?,
+        Some(l) if !l.trim().is_empty() => Selector::parse(l).map_err(|e| {
+            // The server's label parser words the same errors its own way.
+            let text = match &e {
+                crate::selector::SelectorError::Syntax { message, .. } => message
+                    .replace(
+                        "expected: '=', '!=', '==', 'in', 'notin', '>' or '<'",
+                        "expected: in, notin, =, ==, !=, gt, lt",
+                    )
+                    .replace(", expected: '('", " expected: '('"),
+                other => other.to_string(),
+            };
+            StatusError::bad_request(format!("unable to parse requirement: {text}"))
+        })?,
         _ => Selector::everything(),
     };
     let field = match field {
@@ -2063,9 +2074,11 @@ impl Store {
                 warnings,
             });
         }
+        let stored = to_storage(kind, obj.clone(), &ver.name);
+        etcd_size_check(&stored)?;
         let rv = self.next_rv();
-        obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-        let stored = to_storage(kind, obj, &ver.name);
+        let mut stored = stored;
+        stored["metadata"]["resourceVersion"] = json!(rv.to_string());
         let obj = convert(kind, stored.clone(), &ver.name);
         self.objects
             .entry(kk.clone())
@@ -2260,6 +2273,7 @@ impl Store {
             });
         }
         let kk = (kind.group.clone(), kind.plural.clone());
+        etcd_size_check(&to_storage(kind, new.clone(), &ver.name))?;
         let rv = self.next_rv();
         new["metadata"]["resourceVersion"] = json!(rv.to_string());
         let stored = to_storage(kind, new.clone(), &ver.name);
@@ -2880,6 +2894,19 @@ fn apply_conflict(conflicts: &managed::Conflicts) -> StatusError {
 }
 
 // ---- small utilities
+
+/// etcd's default request limit (1.5 MiB): larger objects fail to store with a 500.
+fn etcd_size_check(stored: &Value) -> Result<(), StatusError> {
+    if stored.to_string().len() > 1_572_864 {
+        return Err(StatusError::new(
+            500,
+            "",
+            "etcdserver: request is too large",
+            None,
+        ));
+    }
+    Ok(())
+}
 
 /// Go's `quoteChar` of a byte in `encoding/json` syntax errors: `'x'`, `'\u0081'`.
 fn go_quote_char(c: u8) -> String {
