@@ -138,12 +138,13 @@ async fn crud_over_http() {
         assert_eq!((e.code, e.reason.as_str()), (422, "Invalid"));
         assert_eq!(
             e.message,
-            "Widget.example.com \"bad\" is invalid: [spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0, spec.size: Unsupported value: \"medium\": supported values: \"small\", \"large\"]"
+            "Widget.example.com \"bad\" is invalid: [spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0, spec.size: Unsupported value: \"medium\": supported values: \"small\", \"large\", .spec.replicas: Invalid value: -1: should be a non-negative integer]",
+            "schema errors, then the scale subresource's check of specReplicasPath (as kube-apiserver)"
         );
         let causes = e.details.unwrap().causes;
         let fields: Vec<&str> = causes.iter().map(|c| c.field.as_str()).collect();
         // Properties are validated in name order (the real server's order is unspecified).
-        assert_eq!(fields, ["spec.replicas", "spec.size"]);
+        assert_eq!(fields, ["spec.replicas", "spec.size", ".spec.replicas"]);
         let e = api_err(api.create(&PostParams::default(), &widget("Bad_Name", "small")).await.unwrap_err());
         assert!(e.message.contains("metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain"), "{}", e.message);
 
@@ -213,7 +214,7 @@ async fn cluster_scoped_kind_and_preserve_unknown_fields() {
         assert_eq!(e.code, 400);
         assert_eq!(
             e.message,
-            "strict decoding error: unknown field \"spec.colour\", unknown field \"unknownTop\""
+            "Gadget in version \"v1\" cannot be handled as a Gadget: strict decoding error: unknown field \"spec.colour\", unknown field \"unknownTop\""
         );
     })
     .await;
@@ -260,13 +261,17 @@ async fn server_side_apply() {
         assert_eq!(mf[0].manager.as_deref(), Some("alice"));
         assert_eq!(mf[0].operation.as_deref(), Some("Apply"));
 
-        // fieldManager is required.
+        // fieldManager is required (PatchOptions validation).
         let req = http::Request::patch("/apis/example.com/v1/namespaces/default/widgets/ap")
             .header("content-type", "application/apply-patch+yaml")
             .body(b"apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: ap\n".to_vec())
             .unwrap();
         let e = api_err(client.request::<Value>(req).await.unwrap_err());
-        assert_eq!(e.code, 400);
+        assert_eq!(e.code, 422);
+        assert_eq!(
+            e.message,
+            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
+        );
 
         // Another manager changing alice's field conflicts, unless forced.
         let cfg2 = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "ap"},
@@ -531,41 +536,95 @@ async fn selectors_and_paging() {
             w.metadata.labels = Some(BTreeMap::from([("tier".to_owned(), tier.to_owned())]));
             ns_a.create(&PostParams::default(), &w).await.unwrap();
         }
-        ns_b.create(&PostParams::default(), &widget("other", "large")).await.unwrap();
+        ns_b.create(&PostParams::default(), &widget("other", "large"))
+            .await
+            .unwrap();
         let all: Api<Widget> = Api::all(client.clone());
-        assert_eq!(all.list(&ListParams::default()).await.unwrap().items.len(), 8);
-        assert_eq!(ns_a.list(&ListParams::default().labels("tier=web")).await.unwrap().items.len(), 4);
-        assert_eq!(ns_a.list(&ListParams::default().labels("tier in (db,x)")).await.unwrap().items.len(), 3);
-        assert_eq!(all.list(&ListParams::default().labels("!tier")).await.unwrap().items.len(), 1);
-        let by_name = all.list(&ListParams::default().fields("metadata.name=w3")).await.unwrap();
+        assert_eq!(
+            all.list(&ListParams::default()).await.unwrap().items.len(),
+            8
+        );
+        assert_eq!(
+            ns_a.list(&ListParams::default().labels("tier=web"))
+                .await
+                .unwrap()
+                .items
+                .len(),
+            4
+        );
+        assert_eq!(
+            ns_a.list(&ListParams::default().labels("tier in (db,x)"))
+                .await
+                .unwrap()
+                .items
+                .len(),
+            3
+        );
+        assert_eq!(
+            all.list(&ListParams::default().labels("!tier"))
+                .await
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
+        let by_name = all
+            .list(&ListParams::default().fields("metadata.name=w3"))
+            .await
+            .unwrap();
         assert_eq!(by_name.items.len(), 1);
-        let by_ns = all.list(&ListParams::default().fields("metadata.namespace=b")).await.unwrap();
+        let by_ns = all
+            .list(&ListParams::default().fields("metadata.namespace=b"))
+            .await
+            .unwrap();
         assert_eq!(by_ns.items[0].metadata.name.as_deref(), Some("other"));
-        let e = api_err(all.list(&ListParams::default().fields("spec.size=small")).await.unwrap_err());
+        let e = api_err(
+            all.list(&ListParams::default().fields("spec.size=small"))
+                .await
+                .unwrap_err(),
+        );
         assert_eq!(e.code, 400);
-        assert_eq!(e.message, "\"spec.size\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"");
+        assert_eq!(e.message, "field label not supported: spec.size");
 
         // Paging: consistent snapshot across pages.
         let p1 = ns_a.list(&ListParams::default().limit(3)).await.unwrap();
         assert_eq!(p1.items.len(), 3);
         assert_eq!(p1.metadata.remaining_item_count, Some(4));
         let token = p1.metadata.continue_.clone().unwrap();
-        ns_a.create(&PostParams::default(), &widget("w9", "small")).await.unwrap();
-        ns_a.delete("w6", &DeleteParams::default()).await.unwrap();
-        let p2 = ns_a.list(&ListParams::default().limit(3).continue_token(&token)).await.unwrap();
-        let p3 = ns_a
-            .list(&ListParams::default().limit(3).continue_token(p2.metadata.continue_.as_deref().unwrap()))
+        ns_a.create(&PostParams::default(), &widget("w9", "small"))
             .await
             .unwrap();
-        let names: Vec<String> =
-            p1.items.iter().chain(&p2.items).chain(&p3.items).map(|w| w.metadata.name.clone().unwrap()).collect();
+        ns_a.delete("w6", &DeleteParams::default()).await.unwrap();
+        let p2 = ns_a
+            .list(&ListParams::default().limit(3).continue_token(&token))
+            .await
+            .unwrap();
+        let p3 = ns_a
+            .list(
+                &ListParams::default()
+                    .limit(3)
+                    .continue_token(p2.metadata.continue_.as_deref().unwrap()),
+            )
+            .await
+            .unwrap();
+        let names: Vec<String> = p1
+            .items
+            .iter()
+            .chain(&p2.items)
+            .chain(&p3.items)
+            .map(|w| w.metadata.name.clone().unwrap())
+            .collect();
         assert_eq!(names, ["w0", "w1", "w2", "w3", "w4", "w5", "w6"]);
         assert!(p3.metadata.continue_.as_deref().unwrap_or("").is_empty());
         assert_eq!(p2.metadata.resource_version, p1.metadata.resource_version);
 
         // An expired continue token: 410.
         _s.tracker().compact();
-        let e = api_err(ns_a.list(&ListParams::default().limit(3).continue_token(&token)).await.unwrap_err());
+        let e = api_err(
+            ns_a.list(&ListParams::default().limit(3).continue_token(&token))
+                .await
+                .unwrap_err(),
+        );
         assert_eq!((e.code, e.reason.as_str()), (410, "Expired"));
     })
     .await;
