@@ -1933,7 +1933,11 @@ fn table(
                     let object = match q.get("includeObject") {
                         Some("None") => Value::Null,
                         Some("Object") => o.clone(),
-                        _ => partial_object_metadata(o),
+                        _ => {
+                            let mut m = partial_object_metadata(o);
+                            m["apiVersion"] = json!(format!("meta.k8s.io/{version}"));
+                            m
+                        }
                     };
                     json!({"cells": cells, "object": object})
                 })

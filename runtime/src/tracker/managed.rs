@@ -739,7 +739,7 @@ pub(crate) fn apply(
             .chain(others.iter())
             .any(|q| q.len() > p.len() && q.starts_with(p));
         if !owned_below {
-            remove_path(&mut merged, p, Ty::root(op.schema));
+            remove_pruned(&mut merged, p, Ty::root(op.schema));
         }
     }
     let mut cmp = compare(&lhs, &merged, op.schema);
@@ -844,6 +844,24 @@ fn remove_path(v: &mut Value, p: &[String], ty: Ty<'_>) {
             a.remove(i);
         } else {
             remove_path(&mut a[i], rest, ty.items());
+        }
+    }
+}
+
+/// Remove the node at `p`; a list left empty by it goes too (as the server's prune does).
+fn remove_pruned(v: &mut Value, p: &[String], ty: Ty<'_>) {
+    remove_path(v, p, ty);
+    if p.last().is_some_and(|pe| !pe.starts_with("f:")) && p.len() >= 2 {
+        let parent = &p[..p.len() - 1];
+        let mut cur = &*v;
+        for pe in parent {
+            match pe.strip_prefix("f:").and_then(|f| cur.get(f)) {
+                Some(c) => cur = c,
+                None => return,
+            }
+        }
+        if cur.as_array().is_some_and(Vec::is_empty) {
+            remove_path(v, parent, ty);
         }
     }
 }
