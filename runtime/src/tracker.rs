@@ -1865,6 +1865,17 @@ impl Store {
         drop_status: bool,
     ) -> Result<(), StatusError> {
         let name = meta_str(obj, "name").unwrap_or_default();
+        if let Some(why) = ver
+            .schema
+            .as_ref()
+            .and_then(|s| validation::embedded_type_error(obj, s))
+        {
+            return Err(StatusError::bad_request(format!(
+                "{k} in version {v:?} cannot be handled as a {k}: {why}",
+                k = kind.kind,
+                v = ver.name
+            )));
+        }
         let unknown = Self::unknown_fields(ver, obj);
         if drop_status && let Some(o) = obj.as_object_mut() {
             o.remove("status");
@@ -1908,6 +1919,9 @@ impl Store {
         }
         if let Some(sc) = &ver.scale {
             errs.extend(validation::scale(obj, sc));
+        }
+        if let Some(s) = &ver.schema {
+            errs.extend(validation::embedded_resources(obj, s));
         }
         // CEL rules (not evaluated here) are skipped after blocking errors, and the
         // server says so in a last error.

@@ -201,6 +201,124 @@ fn label_value_errors(v: &str) -> Vec<String> {
     errs
 }
 
+/// `ValidateLabels` and `ValidateAnnotations` of the metadata at `path`.
+fn labels_and_annotations(meta: &Value, path: &str, errs: &mut Vec<FieldError>) {
+    let field = format!("{path}.labels");
+    if let Some(labels) = meta.get("labels").and_then(Value::as_object) {
+        for (k, v) in labels {
+            for m in qualified_name_errors(k) {
+                errs.push(FieldError::invalid(
+                    field.as_str(),
+                    Value::from(k.as_str()),
+                    m,
+                ));
+            }
+            let v = v.as_str().unwrap_or("");
+            for m in label_value_errors(v) {
+                errs.push(FieldError::invalid(field.as_str(), Value::from(v), m));
+            }
+        }
+    }
+    let field = format!("{path}.annotations");
+    if let Some(annotations) = meta.get("annotations").and_then(Value::as_object) {
+        for k in annotations.keys() {
+            for m in qualified_name_errors(&k.to_lowercase()) {
+                errs.push(FieldError::invalid(
+                    field.as_str(),
+                    Value::from(k.as_str()),
+                    m,
+                ));
+            }
+        }
+    }
+}
+
+/// The embedded resources (`x-kubernetes-embedded-resource`) of an object:
+/// (path, value), in schema walk order.
+fn embedded<'a>(x: &'a Value, s: &'a Value, path: &str, out: &mut Vec<(String, &'a Value)>) {
+    let child = |k: &str| {
+        if path.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match x {
+        Value::Object(m) => {
+            for (k, v) in m {
+                let sub = s
+                    .get("properties")
+                    .and_then(|p| p.get(k))
+                    .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()));
+                if let Some(sub) = sub {
+                    if sub
+                        .get("x-kubernetes-embedded-resource")
+                        .and_then(Value::as_bool)
+                        == Some(true)
+                        && v.is_object()
+                    {
+                        out.push((child(k), v));
+                    }
+                    embedded(v, sub, &child(k), out);
+                }
+            }
+        }
+        Value::Array(a) => {
+            if let Some(it) = s.get("items") {
+                for (i, v) in a.iter().enumerate() {
+                    let p = format!("{path}[{i}]");
+                    if it
+                        .get("x-kubernetes-embedded-resource")
+                        .and_then(Value::as_bool)
+                        == Some(true)
+                        && v.is_object()
+                    {
+                        out.push((p.clone(), v));
+                    }
+                    embedded(v, it, &p, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Decoding an embedded resource needs string `apiVersion` and `kind`: the error of
+/// the first that is not, as the 400 words it.
+pub(crate) fn embedded_type_error(obj: &Value, schema: &Value) -> Option<String> {
+    let mut found = Vec::new();
+    embedded(obj, schema, "", &mut found);
+    for (path, v) in found {
+        for k in ["apiVersion", "kind"] {
+            if let Some(bad) = v.get(k).filter(|x| !x.is_string() && !x.is_null()) {
+                return Some(format!(
+                    "{path}.{k}: Invalid value: {bad}: must be a string"
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// `schemaobjectmeta.Validate` of embedded resources: `apiVersion` and `kind`
+/// required, labels and annotations validated (the name is not).
+pub(crate) fn embedded_resources(obj: &Value, schema: &Value) -> Vec<FieldError> {
+    let mut found = Vec::new();
+    embedded(obj, schema, "", &mut found);
+    let mut errs = Vec::new();
+    for (path, v) in found {
+        for k in ["apiVersion", "kind"] {
+            if v.get(k).and_then(Value::as_str).is_none_or(str::is_empty) {
+                errs.push(FieldError::required(format!("{path}.{k}"), ""));
+            }
+        }
+        if let Some(meta) = v.get("metadata") {
+            labels_and_annotations(meta, &format!("{path}.metadata"), &mut errs);
+        }
+    }
+    errs
+}
+
 /// `ValidateObjectMetaAccessor` for a custom resource (name a DNS subdomain), with
 /// the finalizer warnings the server sends.
 pub(crate) fn object_meta(obj: &Value, warnings: &mut Vec<String>) -> Vec<FieldError> {
@@ -221,32 +339,7 @@ pub(crate) fn object_meta(obj: &Value, warnings: &mut Vec<String>) -> Vec<FieldE
             errs.push(FieldError::invalid("metadata.name", Value::from(name), m));
         }
     }
-    if let Some(labels) = meta.get("labels").and_then(Value::as_object) {
-        for (k, v) in labels {
-            for m in qualified_name_errors(k) {
-                errs.push(FieldError::invalid(
-                    "metadata.labels",
-                    Value::from(k.as_str()),
-                    m,
-                ));
-            }
-            let v = v.as_str().unwrap_or("");
-            for m in label_value_errors(v) {
-                errs.push(FieldError::invalid("metadata.labels", Value::from(v), m));
-            }
-        }
-    }
-    if let Some(annotations) = meta.get("annotations").and_then(Value::as_object) {
-        for k in annotations.keys() {
-            for m in qualified_name_errors(&k.to_lowercase()) {
-                errs.push(FieldError::invalid(
-                    "metadata.annotations",
-                    Value::from(k.as_str()),
-                    m,
-                ));
-            }
-        }
-    }
+    labels_and_annotations(&meta, "metadata", &mut errs);
     for r in meta
         .get("ownerReferences")
         .and_then(Value::as_array)
