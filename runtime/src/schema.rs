@@ -523,6 +523,16 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
+/// kube-openapi's format check of an integer, reported without a field.
+fn format_error(path: &str, format: &str) -> FieldError {
+    FieldError {
+        kind: FieldErrorKind::Invalid,
+        field: "<nil>".to_owned(),
+        bad_value: Some(Value::String(String::new())),
+        detail: format!("Checked value must be of type integer with format {format} in {path}"),
+    }
+}
+
 fn type_error(path: &str, expected: &str, actual: &str) -> FieldError {
     FieldError {
         kind: FieldErrorKind::TypeInvalid,
@@ -567,7 +577,16 @@ fn validate_at(x: &Value, s: &Value, path: &str, errs: &mut Vec<FieldError>) {
             other => other == actual,
         };
         if !ok {
-            errs.push(type_error(path, t, actual));
+            // A fraction for an integer with a format: kube-openapi names the format
+            // and Go's type, then still reports the format check below.
+            let format = get(s, "format").and_then(Value::as_str);
+            match (t, actual, format) {
+                ("integer", "number", Some(f @ ("int32" | "int64"))) => {
+                    errs.push(type_error(path, f, "float64"));
+                    errs.push(format_error(path, f));
+                }
+                _ => errs.push(type_error(path, t, actual)),
+            }
             return;
         }
     }
@@ -670,26 +689,10 @@ fn validate_number(
     let f = n.as_f64().unwrap_or(0.0);
     match get(s, "format").and_then(Value::as_str) {
         Some("int32") if !(f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&f) => {
-            errs.push(FieldError {
-                kind: FieldErrorKind::TypeInvalid,
-                field: path.to_owned(),
-                bad_value: Some(x.clone()),
-                detail: format!(
-                    "{path} in body must be of type int32: {}",
-                    quote(&n.to_string())
-                ),
-            });
+            errs.push(format_error(path, "int32"));
         }
         Some("int64") if n.is_u64() && !n.is_i64() => {
-            errs.push(FieldError {
-                kind: FieldErrorKind::TypeInvalid,
-                field: path.to_owned(),
-                bad_value: Some(x.clone()),
-                detail: format!(
-                    "{path} in body must be of type int64: {}",
-                    quote(&n.to_string())
-                ),
-            });
+            errs.push(format_error(path, "int64"));
         }
         _ => {}
     }

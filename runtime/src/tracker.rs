@@ -1012,6 +1012,17 @@ impl Tracker {
         self.lock().rv
     }
 
+    /// Continue counting resourceVersions from at least `rv`, as a server that has
+    /// been running for a while does (no effect once past it). Watches and lists
+    /// from before it are answered as from before the server's history.
+    pub fn advance_resource_version(&self, rv: u64) {
+        let mut store = self.lock();
+        if store.rv < rv {
+            store.rv = rv;
+            store.compacted_rv = store.compacted_rv.max(rv);
+        }
+    }
+
     /// Keep at most `limit` events for watches from older resourceVersions (default
     /// [`DEFAULT_HISTORY_LIMIT`]).
     pub fn set_history_limit(&self, limit: usize) {

@@ -20,15 +20,44 @@ fn go_dynamic(v: &Value) -> (String, &'static str) {
     }
 }
 
+/// `NestedFieldNoCopy`: the value at a path, or the accessor error when something on
+/// the way is not an object.
+fn nested<'a>(obj: &'a Value, path: &str) -> Result<Option<&'a Value>, String> {
+    let fields: Vec<&str> = path.trim_start_matches('.').split('.').collect();
+    let mut cur = obj;
+    for (i, f) in fields.iter().enumerate() {
+        match cur {
+            Value::Null => return Ok(None),
+            Value::Object(m) => match m.get(*f) {
+                Some(v) => cur = v,
+                None => return Ok(None),
+            },
+            other => {
+                let (shown, ty) = go_dynamic(other);
+                return Err(format!(
+                    ".{} accessor error: {shown} is of the type {ty}, expected map[string]interface{{}}",
+                    fields[..=i].join(".")
+                ));
+            }
+        }
+    }
+    Ok(Some(cur))
+}
+
 fn lookup<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
-    path.trim_start_matches('.')
-        .split('.')
-        .try_fold(obj, |v, s| v.get(s))
+    nested(obj, path).ok().flatten()
 }
 
 /// `unstructured.NestedInt64` at a scale path, checked as the server checks replicas.
 fn replicas(obj: &Value, path: &str, errs: &mut Vec<FieldError>) {
-    match lookup(obj, path) {
+    let found = match nested(obj, path) {
+        Ok(v) => v,
+        Err(e) => {
+            errs.push(FieldError::invalid(path, Value::from(0), e));
+            return;
+        }
+    };
+    match found {
         None | Some(Value::Null) => {}
         Some(v) => match v
             .as_i64()
