@@ -24,8 +24,65 @@ use crdgen_runtime::server::ApiServer;
 use crdgen_runtime::tracker::Tracker;
 use serde_json::{Value, json};
 
-/// Steps known to differ from the recording: (scenario, steps, reason).
-const ALLOWED: &[(&str, &[usize], &str)] = &[];
+/// Steps known to differ from the recording: (scenario, steps, reason). The README's
+/// "Differences from a real kube-apiserver" summarizes them; the list only shrinks.
+const ALLOWED: &[(&str, &[usize], &str)] = &[
+    (
+        "cel-rules",
+        &[2, 3, 4, 5, 6, 7],
+        "CEL (x-kubernetes-validations) is not evaluated (issue #14): writes the rules reject are stored, so later resourceVersion tokens shift",
+    ),
+    (
+        "cel-transition",
+        &[2, 3, 4, 5, 6, 7, 8, 9],
+        "CEL transition rules are not evaluated (issue #14): rejected updates are stored, so later generations and resourceVersion tokens shift",
+    ),
+    (
+        "error-kind-apiversion",
+        &[1],
+        "CEL (issue #14): kube-apiserver adds the spec rule's evaluation error after the kind error",
+    ),
+    (
+        "patch-json",
+        &[12],
+        "CEL (issue #14): the spec rule's error is missing after the schema and scale errors",
+    ),
+    (
+        "scale-subresource",
+        &[10],
+        "CEL (issue #14): the spec rule's error is missing after the schema and scale errors",
+    ),
+    (
+        "validate-min-max",
+        &[1],
+        "CEL (issue #14): the spec rule's error is missing after the minimum and scale errors",
+    ),
+    (
+        "error-kind-apiversion",
+        &[2],
+        "a body naming a version the group does not serve: kube-apiserver also warns that every top-level field is unknown; not imitated",
+    ),
+    (
+        "error-invalid-body",
+        &[11],
+        "Accept: application/yaml: kube-apiserver answers in YAML (sigs.k8s.io/yaml layout); the in-memory server answers JSON",
+    ),
+    (
+        "error-invalid-body",
+        &[12],
+        "Accept: protobuf only: kube-apiserver's 406 body is a protobuf Status; the in-memory server has no protobuf and sends the 406 as JSON",
+    ),
+    (
+        "multi-version",
+        &[9, 10, 11, 13],
+        "a PUT through the non-storage version v1beta1 leaves the object without managedFields on kube-apiserver (cause not identified); the in-memory server keeps them",
+    ),
+    (
+        "validate-format-types",
+        &[8],
+        "x-kubernetes-int-or-string holding an object: kube-apiserver prunes its fields with a warning; crate::schema's pruning does not",
+    ),
+];
 
 fn recordings_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("CRDGEN_RECORDINGS_DIR") {

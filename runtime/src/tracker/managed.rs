@@ -658,6 +658,11 @@ pub(crate) fn record_scale(
         .map(|s| format!("f:{s}"))
         .collect();
     let mut list = entries(live);
+    // The Scale carries only the entries that own the replicas; a Scale without
+    // managed fields is not tracked (skipNonAppliedManager), so nothing changes.
+    if !list.iter().any(|e| e.set.contains(&path)) {
+        return;
+    }
     let me = Entry {
         manager: op.manager.clone(),
         operation: "Update".into(),
