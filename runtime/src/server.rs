@@ -322,10 +322,7 @@ impl ApiServer {
         let (parts, body) = req.into_parts();
         let mut resp = match self.route(&parts, body).await {
             Ok(r) => r,
-            Err(e) => json_response(
-                StatusCode::from_u16(e.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                &e.status,
-            ),
+            Err(e) => error_response(&e),
         };
         resp.headers_mut().insert(
             "audit-id",
@@ -553,6 +550,18 @@ fn with_warnings(mut r: Response<Body>, warnings: &[String]) -> Response<Body> {
         }
     }
     r
+}
+
+/// The response of an error: its Status and the warnings that go with it.
+fn error_response(e: &StatusError) -> Response<Body> {
+    let (code, body) = e.code_and_body();
+    with_warnings(
+        json_response(
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body,
+        ),
+        &e.warnings,
+    )
 }
 
 /// Put `warning` first among the response's warnings (once).

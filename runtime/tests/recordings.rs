@@ -58,11 +58,6 @@ const ALLOWED: &[(&str, &[usize], &str)] = &[
         "CEL (issue #14): the spec rule's error is missing after the minimum and scale errors",
     ),
     (
-        "error-kind-apiversion",
-        &[2],
-        "a body naming a version the group does not serve: kube-apiserver also warns that every top-level field is unknown; not imitated",
-    ),
-    (
         "error-invalid-body",
         &[11],
         "Accept: application/yaml: kube-apiserver answers in YAML (sigs.k8s.io/yaml layout); the in-memory server answers JSON",
@@ -76,11 +71,6 @@ const ALLOWED: &[(&str, &[usize], &str)] = &[
         "multi-version",
         &[9, 10, 11, 13],
         "a PUT through the non-storage version v1beta1 leaves the object without managedFields on kube-apiserver (cause not identified); the in-memory server keeps them",
-    ),
-    (
-        "validate-format-types",
-        &[8],
-        "x-kubernetes-int-or-string holding an object: kube-apiserver prunes its fields with a warning; crate::schema's pruning does not",
     ),
 ];
 

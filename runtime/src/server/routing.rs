@@ -305,14 +305,7 @@ impl ApiServer {
                         Ok(match (r, deprecation) {
                             (r, None) => r?,
                             (Ok(resp), Some(w)) => with_warning_first(resp, &w),
-                            (Err(e), Some(w)) => with_warning_first(
-                                json_response(
-                                    StatusCode::from_u16(e.code)
-                                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                                    &e.status,
-                                ),
-                                &w,
-                            ),
+                            (Err(e), Some(w)) => with_warning_first(error_response(&e), &w),
                         })
                     }
                     None => Ok(page_not_found()),
@@ -453,7 +446,10 @@ impl ApiServer {
                     }
                     let mut opts = write_options(q, parts, false)?;
                     opts.duplicate_fields = decoded.duplicates;
-                    let mut reply = tracker.create(&t.gvr, ns, obj, &opts)?;
+                    let early = unserved_version_warnings(&kind, &obj);
+                    let mut reply = tracker
+                        .create(&t.gvr, ns, obj, &opts)
+                        .map_err(|e| e.with_warnings(early))?;
                     if is_crd && !opts.dry_run {
                         reply.object = self.serve_crd(&reply.object)?;
                     }
@@ -503,7 +499,10 @@ impl ApiServer {
                 }
                 let mut opts = write_options(q, parts, false)?;
                 opts.duplicate_fields = decoded.duplicates;
-                let mut reply = tracker.update(&t.gvr, ns, name, obj, sub, &opts)?;
+                let early = unserved_version_warnings(&kind, &obj);
+                let mut reply = tracker
+                    .update(&t.gvr, ns, name, obj, sub, &opts)
+                    .map_err(|e| e.with_warnings(early))?;
                 if is_crd && sub == Subresource::None && !opts.dry_run {
                     reply.object = self.serve_crd(&reply.object)?;
                 }
@@ -594,6 +593,25 @@ impl ApiServer {
         }
         Ok(decoded)
     }
+}
+
+/// A body naming a version of the kind's group that is not served is decoded without
+/// a schema: kube-apiserver warns that each top-level field is unknown before it
+/// refuses the version.
+fn unserved_version_warnings(kind: &KindInfo, obj: &Value) -> Vec<String> {
+    let av = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let Some((group, version)) = av.split_once('/') else {
+        return Vec::new();
+    };
+    if group != kind.group || kind.served_version(version).is_some() {
+        return Vec::new();
+    }
+    obj.as_object()
+        .into_iter()
+        .flat_map(|m| m.keys())
+        .filter(|k| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata"))
+        .map(|k| format!("unknown field {k:?}"))
+        .collect()
 }
 
 /// 422 for a CRD the server cannot serve, naming it like the real server does.

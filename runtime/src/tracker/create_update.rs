@@ -80,7 +80,7 @@ impl Store {
             errs.push(marker);
         }
         if !errs.is_empty() {
-            return Err(StatusError::invalid(kind, &name, &errs));
+            return Err(StatusError::invalid(kind, &name, &errs).with_warnings(warnings.clone()));
         }
         if ver.deprecated {
             warnings.push(

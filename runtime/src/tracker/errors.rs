@@ -10,6 +10,9 @@ pub struct StatusError {
     pub code: u16,
     /// The `Status` object (`kind: Status`, `status: Failure`, `reason`, `message`, `details`, `code`).
     pub status: Value,
+    /// `Warning` headers sent with the error (e.g. unknown fields pruned before the
+    /// object failed validation), as kube-apiserver sends them.
+    pub warnings: Vec<String>,
 }
 
 impl StatusError {
@@ -31,7 +34,22 @@ impl StatusError {
             status["details"] = d;
         }
         status["code"] = json!(code);
-        StatusError { code, status }
+        StatusError {
+            code,
+            status,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The same error with `warnings` sent along (before those it already has).
+    pub fn with_warnings(mut self, warnings: Vec<String>) -> Self {
+        self.warnings.splice(0..0, warnings);
+        self
+    }
+
+    /// The error as the HTTP response the server sends.
+    pub(crate) fn code_and_body(&self) -> (u16, &Value) {
+        (self.code, &self.status)
     }
 
     /// `400 BadRequest`.
