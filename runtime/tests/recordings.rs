@@ -67,11 +67,6 @@ const ALLOWED: &[(&str, &[usize], &str)] = &[
         &[12],
         "Accept: protobuf only: kube-apiserver's 406 body is a protobuf Status; the in-memory server has no protobuf and sends the 406 as JSON",
     ),
-    (
-        "multi-version",
-        &[9, 10, 11, 13],
-        "a PUT through the non-storage version v1beta1 leaves the object without managedFields on kube-apiserver (cause not identified); the in-memory server keeps them",
-    ),
 ];
 
 fn recordings_dir() -> PathBuf {

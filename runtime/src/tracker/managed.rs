@@ -150,6 +150,9 @@ pub(crate) struct Op<'a> {
     /// status subresource, `spec` on `/status`): never recorded for this write.
     pub reset: Set,
     pub now: String,
+    /// The schema of each version of the kind (by `group/version`): entries recorded at
+    /// another version see the object converted to theirs.
+    pub versions: Vec<(String, Option<&'a Value>)>,
 }
 
 /// Other managers lose the fields this write changed (`Updater.update` with force).
@@ -174,6 +177,24 @@ pub(crate) fn record_update(live: Option<&Value>, new: &mut Value, op: &Op<'_>) 
     } else {
         live.map(entries).unwrap_or_default()
     };
+    // Entries of another version compare the objects converted to it; when the new
+    // object has fields that version's schema does not declare, the conversion fails
+    // and kube-apiserver drops managedFields altogether (FieldManager.UpdateNoErrors).
+    let unconvertible = list.iter().any(|e| {
+        e.api_version != op.api_version
+            && op
+                .versions
+                .iter()
+                .find(|(av, _)| *av == e.api_version)
+                .and_then(|(_, s)| *s)
+                .is_some_and(|s| !crate::schema::prune(&mut without_managed(new), s).is_empty())
+    });
+    if unconvertible {
+        if let Some(m) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("managedFields");
+        }
+        return;
+    }
     if list.is_empty()
         && live.is_some()
         && new
@@ -488,6 +509,7 @@ mod tests {
             subresource: None,
             reset: Set::new(),
             now: "t".into(),
+            versions: Vec::new(),
         };
         record_update(None, &mut new, &op);
         assert_eq!(

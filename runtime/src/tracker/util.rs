@@ -32,7 +32,7 @@ pub(crate) fn options_invalid(kind: &str, errors: &[schema::FieldError]) -> Stat
 
 /// The write as the field manager sees it.
 pub(crate) fn field_op<'a>(
-    kind: &KindInfo,
+    kind: &'a KindInfo,
     ver: &'a VersionInfo,
     sub: Subresource,
     opts: &WriteOptions,
@@ -48,6 +48,11 @@ pub(crate) fn field_op<'a>(
         subresource: sub.name(),
         reset: managed::reset_fields(ver.status, sub.name()),
         now: now_rfc3339(),
+        versions: kind
+            .versions
+            .iter()
+            .map(|v| (kind.api_version(&v.name), v.schema.as_ref()))
+            .collect(),
     }
 }
 
