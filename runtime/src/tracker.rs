@@ -40,26 +40,29 @@
 //! - With the status subresource, the main resource ignores `.status` (dropped on
 //!   create, kept from the stored object on update/patch), and `/status` writes take
 //!   only `.status` from the request (metadata changes are ignored too).
-//! - Objects are stored at the storage version; reads convert by rewriting
-//!   `apiVersion` (the `None` conversion strategy).
+//! - Objects are stored at the storage version (fields its schema lacks dropped);
+//!   reads convert by rewriting `apiVersion` and dropping the fields the read
+//!   version's schema lacks (the `None` conversion strategy).
 //! - Pruning, defaulting and validation use [`crate::schema`] with the schema of the
-//!   request's version, then the server's metadata checks (name format, immutable and
-//!   system fields, no new finalizers while deleting).
+//!   request's version, then the server's metadata checks (ObjectMeta validation,
+//!   embedded resources, the scale subresource's paths, no new finalizers while
+//!   deleting), worded as kube-apiserver words them.
+//! - `metadata.managedFields` records every write as kube-apiserver's field manager
+//!   does (`managed`): `Update` entries for create/update/patch (per subresource),
+//!   `Apply` entries for server-side apply, with structured-merge-diff's field sets,
+//!   conflicts against every other manager, and the scale subresource's entry.
+//! - `propagationPolicy=Foreground`/`Orphan` add the garbage collector's finalizer;
+//!   no garbage collector runs, as on a server without kube-controller-manager.
 //! - Namespaces are not objects: any namespace is accepted (the real server rejects
 //!   creates in a namespace that does not exist).
 //!
+//! The replay of real kube-apiserver recordings (`runtime/tests/recordings.rs`)
+//! checks these semantics.
+//!
 //! # Differences from kube-apiserver
 //!
-//! - Server-side apply is an approximation: the applied configuration is merged into
-//!   the live object (objects recursively, `x-kubernetes-list-type: map` lists by
-//!   key, other lists atomically); fields a manager applied before and no longer
-//!   applies are removed unless another applier owns them; conflicts are reported
-//!   only against other *appliers* (not against `Update` managers), with lists owned
-//!   atomically. `metadata.managedFields` lists only `Apply` entries.
-//! - `propagationPolicy` is accepted but there is no garbage collector: `Foreground`
-//!   and `Orphan` behave like `Background` (no `foregroundDeletion`/`orphan`
-//!   finalizer is added) and owner references are not followed.
-//! - CEL validation rules, validation ratcheting and conversion webhooks are not run.
+//! - CEL validation rules (`x-kubernetes-validations`), validation ratcheting and
+//!   conversion webhooks are not run.
 //! - Watch history is a bounded window of events ([`Tracker::set_history_limit`]);
 //!   [`Tracker::compact`] forgets it, so older resourceVersions get `410 Gone`.
 
