@@ -296,3 +296,58 @@ impl<'de> Visitor<'de> for Tracked<'_> {
         Ok(Value::Object(out))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(e: DecodeError) -> String {
+        match e {
+            DecodeError::Status(s) => s.message().to_owned(),
+            DecodeError::Drop => "drop".into(),
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_by_path() {
+        let body = br#"{"apiVersion":"g/v1","kind":"W","metadata":{"name":"a","name":"b"},"spec":{"l":[{"x":1,"x":2}],"c":1,"c":2}}"#;
+        let d = decode("application/json", body, "W").ok().expect("decodes");
+        assert_eq!(d.duplicates, ["metadata.name", "spec.l[0].x", "spec.c"]);
+        assert_eq!(d.object["spec"]["c"], 2, "the last value wins, as in Go");
+    }
+
+    #[test]
+    fn decode_errors_are_worded_as_the_server() {
+        let e = decode("application/json", b"", "Widget")
+            .err()
+            .expect("fails");
+        assert_eq!(
+            message(e),
+            "the object provided is unrecognized (must be of type Widget): couldn't get version/kind; json parse error: unexpected end of JSON input (<empty>)"
+        );
+        let e = decode("application/json", b"[1,2,3]", "Widget")
+            .err()
+            .expect("fails");
+        assert!(message(e).ends_with("} (5b312c322c335d)"));
+        let e = decode("text/plain", b"{}", "Widget").err().expect("fails");
+        assert!(message(e).starts_with("the body of the request was in an unknown format"));
+        assert!(matches!(
+            decode("application/vnd.kubernetes.protobuf", b"k8s", "Widget"),
+            Err(DecodeError::Drop)
+        ));
+    }
+
+    #[test]
+    fn object_meta_types() {
+        let obj = serde_json::json!({"metadata": {"labels": {"a": 1}}});
+        let e = metadata_type_error(&obj, "Widget", "v1").expect("an error");
+        assert_eq!(
+            e.message(),
+            "Widget in version \"v1\" cannot be handled as a Widget: json: cannot unmarshal number into Go struct field ObjectMeta.labels of type string"
+        );
+        assert!(
+            metadata_type_error(&serde_json::json!({"metadata": {"name": "a"}}), "W", "v1")
+                .is_none()
+        );
+    }
+}

@@ -486,3 +486,59 @@ fn walk_embedded(
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn qualified_names_as_the_server_words_them() {
+        assert!(qualified_name_errors("example.com/ok-name").is_empty());
+        assert_eq!(
+            qualified_name_errors("bad key!"),
+            [format!("name part {}", qualified_name_regex_error())]
+        );
+        assert_eq!(
+            qualified_name_errors(&"a".repeat(64)),
+            ["name part must be no more than 63 bytes"]
+        );
+        assert_eq!(
+            qualified_name_errors("/x"),
+            ["prefix part must be non-empty"]
+        );
+    }
+
+    #[test]
+    fn scale_paths_are_checked_like_nested_int64() {
+        let sc = ScaleInfo {
+            spec_replicas_path: ".spec.replicas".into(),
+            status_replicas_path: ".status.replicas".into(),
+            label_selector_path: Some(".status.selector".into()),
+        };
+        let errs = scale(&json!({"spec": "oops", "status": {"replicas": -1}}), &sc);
+        let shown: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                ".spec.replicas: Invalid value: 0: .spec.replicas accessor error: oops is of the type string, expected map[string]interface{}",
+                ".status.replicas: Invalid value: -1: should be a non-negative integer",
+            ]
+        );
+    }
+
+    #[test]
+    fn blocking_errors_add_the_cel_marker() {
+        let blocking = [FieldError::required("spec.x", "")];
+        assert_eq!(
+            cel_blocked_marker(&blocking)
+                .map(|e| e.to_string())
+                .as_deref(),
+            Some(
+                "<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation"
+            )
+        );
+        let minimum = [FieldError::invalid("spec.x", json!(-1), "too small")];
+        assert!(cel_blocked_marker(&minimum).is_none());
+    }
+}
