@@ -59,6 +59,7 @@ mod discovery;
 mod handlers;
 mod routing;
 mod table;
+mod yaml_out;
 
 use discovery::*;
 use handlers::*;

@@ -59,11 +59,6 @@ const ALLOWED: &[(&str, &[usize], &str)] = &[
     ),
     (
         "error-invalid-body",
-        &[11],
-        "Accept: application/yaml: kube-apiserver answers in YAML (sigs.k8s.io/yaml layout); the in-memory server answers JSON",
-    ),
-    (
-        "error-invalid-body",
         &[12],
         "Accept: protobuf only: kube-apiserver's 406 body is a protobuf Status; the in-memory server has no protobuf and sends the 406 as JSON",
     ),

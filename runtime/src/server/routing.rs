@@ -135,6 +135,25 @@ pub(crate) fn render(parts: &http::request::Parts) -> Render {
     Render::Plain
 }
 
+/// A `200` in the media type the client prefers: YAML when `application/yaml` comes
+/// before any JSON type in `Accept`, else JSON.
+pub(crate) fn ok_response(parts: &http::request::Parts, body: &Value) -> Response<Body> {
+    let yaml = accept_media(parts)
+        .into_iter()
+        .map(|(ty, _)| ty)
+        .find(|ty| ty == "application/yaml" || ty == "application/json" || ty == "*/*")
+        .is_some_and(|ty| ty == "application/yaml");
+    if !yaml {
+        return json_response(StatusCode::OK, body);
+    }
+    let mut r = Response::new(full(super::yaml_out::to_yaml(body)));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/yaml"),
+    );
+    r
+}
+
 /// `Some("v2")` when aggregated discovery is requested (kube-apiserver 1.36 no longer
 /// serves `v2beta1`).
 pub(crate) fn aggregated_discovery(parts: &http::request::Parts) -> Option<&'static str> {
@@ -431,7 +450,7 @@ impl ApiServer {
                         Render::Metadata => partial_object_metadata_list(&list),
                         Render::Plain => list,
                     };
-                    Ok(json_response(StatusCode::OK, &body))
+                    Ok(ok_response(parts, &body))
                 }
                 Method::POST => {
                     let decoded = match self.decode_write(parts, &body, &kind.kind, &t.gvr.version)
@@ -480,7 +499,7 @@ impl ApiServer {
                     (Render::Metadata, Subresource::None) => partial_object_metadata(&obj),
                     _ => obj,
                 };
-                Ok(json_response(StatusCode::OK, &body))
+                Ok(ok_response(parts, &body))
             }
             Method::PUT => {
                 let body_kind = if sub == Subresource::Scale {
