@@ -1,0 +1,935 @@
+//! YAML (and JSON, a subset of it) read as kubectl reads it, into a tree of nodes that
+//! remember their line and column, so later stages can point at the exact place of a
+//! problem.
+//!
+//! This is crdgen's one YAML reader: the CRD loader, the corpus round trip and the
+//! in-memory API server's YAML bodies all read through [`parse`]. Two parsers build
+//! the same tree: a fast reader for the block YAML CRDs are written in ([`fast`]),
+//! and saphyr-parser's event API for everything else (and every error). Each scalar
+//! and each map key takes its value from [`kubectl`], the one place that holds
+//! kubectl's rules (go-yaml v2 scalars, sigs.k8s.io/yaml's keys, JSON's numbers):
+//! `0755` is 493, `yes`/`on`/`n` are booleans (keys `"true"`/`"false"`), `3.0` is 3,
+//! `.inf` and `null` keys are refused. On top of saphyr's YAML 1.2 structure, as
+//! go-yaml v2 does:
+//! - duplicate keys: the last one wins (also keys that become equal, `y` and `Y`);
+//! - merge keys (`<<: *base`, `<<: [*a, *b]`) are applied where they stand: the
+//!   merged mappings set their keys (earlier mappings of a list win over later ones),
+//!   overriding keys written before the `<<`; keys written after it override them.
+//!   Only a plain `<<` (or `!!merge <<`) is a merge key; a quoted `"<<"` is a key.
+//!   Merging anything but a mapping is an error;
+//! - a flow collection may close at its key's column (`args: [` ... `]`), which
+//!   saphyr refuses as "invalid indentation" (see [`parse_saphyr`]).
+//!
+//! The tree is built without recursion, and anchors/aliases are expanded under a
+//! budget, so hostile input (deep nesting, "billion laughs") gets an error instead of
+//! exhausting the stack or memory.
+
+mod fast;
+mod kubectl;
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+
+/// 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+pub struct Pos {
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub column: usize,
+}
+
+/// A YAML node with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Where the node starts.
+    pub pos: Pos,
+    /// The node's content.
+    pub value: Value,
+}
+
+/// The content of a node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer or a float.
+    Number(serde_json::Number),
+    /// A string.
+    String(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in document order. Keys are strings (other scalars are written as
+    /// their text, as Kubernetes' YAML reader does).
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    /// The key's text.
+    pub name: String,
+    /// Where the key is.
+    pub pos: Pos,
+}
+
+/// A parse error with its position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {}, column {}: {message}", pos.line, pos.column)]
+pub struct YamlError {
+    /// What went wrong.
+    pub message: String,
+    /// Where.
+    pub pos: Pos,
+}
+
+/// Bounds that keep hostile input from exhausting memory or time.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The deepest nesting of sequences and mappings accepted.
+    pub max_depth: usize,
+    /// How many nodes alias expansion may add, on top of the nodes written out.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 1000,
+            max_alias_nodes: 1_000_000,
+        }
+    }
+}
+
+impl Node {
+    /// The mapping entries, if this is a mapping.
+    pub fn as_map(&self) -> Option<&[(Key, Node)]> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Look up a key in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v)
+    }
+
+    /// The value under `key`, mutably (see [`Node::get`]).
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.value {
+            Value::Map(m) => m.iter_mut().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is a string scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A short name for the node's kind, for error messages.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// The node as JSON (positions dropped).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        // Iterative to stay safe on deep input: convert children first (post-order).
+        enum Frame<'a> {
+            Enter(&'a Node),
+            Seq(usize),
+            Map(Vec<&'a str>),
+        }
+        let mut stack = vec![Frame::Enter(self)];
+        let mut out: Vec<J> = Vec::new();
+        while let Some(frame) = stack.pop() {
+            match frame {
+                Frame::Enter(node) => match &node.value {
+                    Value::Null => out.push(J::Null),
+                    Value::Bool(b) => out.push(J::Bool(*b)),
+                    Value::Number(n) => out.push(J::Number(n.clone())),
+                    Value::String(s) => out.push(J::String(s.clone())),
+                    Value::Seq(items) => {
+                        stack.push(Frame::Seq(items.len()));
+                        stack.extend(items.iter().rev().map(Frame::Enter));
+                    }
+                    Value::Map(entries) => {
+                        stack.push(Frame::Map(
+                            entries.iter().map(|(k, _)| k.name.as_str()).collect(),
+                        ));
+                        stack.extend(entries.iter().rev().map(|(_, v)| Frame::Enter(v)));
+                    }
+                },
+                Frame::Seq(n) => {
+                    let items = out.split_off(out.len() - n);
+                    out.push(J::Array(items));
+                }
+                Frame::Map(keys) => {
+                    let values = out.split_off(out.len() - keys.len());
+                    let map = keys.into_iter().map(str::to_owned).zip(values).collect();
+                    out.push(J::Object(map));
+                }
+            }
+        }
+        out.pop().unwrap_or(J::Null)
+    }
+}
+
+impl Node {
+    /// The node as JSON, its strings moved rather than copied ([`Node::to_json`]).
+    pub fn into_json(self) -> serde_json::Value {
+        use serde_json::Value as J;
+        enum Frame {
+            Enter(Node),
+            Seq(usize),
+            Map(Vec<String>),
+        }
+        let mut stack = vec![Frame::Enter(self)];
+        let mut out: Vec<J> = Vec::new();
+        while let Some(frame) = stack.pop() {
+            match frame {
+                Frame::Enter(mut node) => match std::mem::replace(&mut node.value, Value::Null) {
+                    Value::Null => out.push(J::Null),
+                    Value::Bool(b) => out.push(J::Bool(b)),
+                    Value::Number(n) => out.push(J::Number(n)),
+                    Value::String(s) => out.push(J::String(s)),
+                    Value::Seq(items) => {
+                        stack.push(Frame::Seq(items.len()));
+                        stack.extend(items.into_iter().rev().map(Frame::Enter));
+                    }
+                    Value::Map(entries) => {
+                        let (keys, values): (Vec<String>, Vec<Node>) =
+                            entries.into_iter().map(|(k, v)| (k.name, v)).unzip();
+                        stack.push(Frame::Map(keys));
+                        stack.extend(values.into_iter().rev().map(Frame::Enter));
+                    }
+                },
+                Frame::Seq(n) => {
+                    let items = out.split_off(out.len() - n);
+                    out.push(J::Array(items));
+                }
+                Frame::Map(keys) => {
+                    let values = out.split_off(out.len() - keys.len());
+                    let map = keys.into_iter().zip(values).collect();
+                    out.push(J::Object(map));
+                }
+            }
+        }
+        out.pop().unwrap_or(J::Null)
+    }
+}
+
+impl Drop for Node {
+    // The default drop recurses once per nesting level; drop deep trees iteratively.
+    fn drop(&mut self) {
+        let mut stack: Vec<Node> = Vec::new();
+        take_children(&mut self.value, &mut stack);
+        while let Some(mut node) = stack.pop() {
+            take_children(&mut node.value, &mut stack);
+        }
+    }
+}
+
+fn take_children(value: &mut Value, stack: &mut Vec<Node>) {
+    match value {
+        Value::Seq(items) if !items.is_empty() => stack.append(items),
+        Value::Map(entries) if !entries.is_empty() => {
+            stack.extend(entries.drain(..).map(|(_, v)| v))
+        }
+        _ => {}
+    }
+}
+
+/// One document of a (possibly multi-document) YAML stream.
+#[derive(Debug)]
+pub struct Document {
+    /// 0-based index in the stream.
+    pub index: usize,
+    /// The root node.
+    pub root: Node,
+}
+
+enum Open {
+    Seq {
+        pos: Pos,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        anchor: usize,
+        entries: Vec<(Key, Node)>,
+        key: Option<Key>,
+        /// The pending key is a merge key (`<<`).
+        key_is_merge: bool,
+    },
+}
+
+fn pos_of(marker: &saphyr_parser::Marker) -> Pos {
+    Pos {
+        line: marker.line(),
+        column: marker.col() + 1,
+    }
+}
+
+/// Parse every document of a YAML stream.
+///
+/// Most CRDs take a fast reader of the YAML they are written in
+/// ([`fast`]), which gives the same tree; anything it does not handle
+/// (anchors, tags, errors, ...) is parsed by saphyr-parser.
+pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
+    match fast::parse(text, limits) {
+        Some(docs) => Ok(docs),
+        None => parse_saphyr(text, limits),
+    }
+}
+
+/// The fast reader alone: `None` when it declines the input. For tests comparing it
+/// with [`parse_saphyr`].
+#[doc(hidden)]
+pub fn parse_fast(text: &str, limits: Limits) -> Option<Vec<Document>> {
+    fast::parse(text, limits)
+}
+
+/// Parse with saphyr-parser only (what [`parse`] falls back to).
+///
+/// Where saphyr refuses the structure of text that go-yaml v2 (kubectl) reads, the
+/// text is mended where saphyr stopped and read again, a bounded number of times:
+/// - a flow collection closed at its key's column (`args: [` ... `]` with the `]`
+///   under `args`): saphyr refuses it as "invalid indentation" when the collection
+///   holds no plain scalar; one space goes before the bracket (the positions after it
+///   on that line are given back as written);
+/// - a tab after a mapping's `:` (`a:<TAB>1`): saphyr wants a space there; the tabs
+///   become spaces (same columns).
+///
+/// Any other error, or one that mending does not move past, is saphyr's.
+#[doc(hidden)]
+pub fn parse_saphyr(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
+    const MAX_MENDS: usize = 64;
+    let mut mended: Option<String> = None;
+    // Spaces inserted: (line, column of the inserted space), in order.
+    let mut inserted: Vec<Pos> = Vec::new();
+    loop {
+        let current = mended.as_deref().unwrap_or(text);
+        let err = match parse_events(current, limits) {
+            Ok(mut docs) => {
+                if !inserted.is_empty() {
+                    for doc in &mut docs {
+                        unshift_tree(&mut doc.root, &inserted);
+                    }
+                }
+                return Ok(docs);
+            }
+            Err(e) => e,
+        };
+        let fixed = if inserted.len() + usize::from(mended.is_some()) < MAX_MENDS {
+            mend(current, &err)
+        } else {
+            None
+        };
+        match fixed {
+            Some((next, space)) => {
+                inserted.extend(space);
+                mended = Some(next);
+            }
+            None => {
+                let mut err = err;
+                err.pos = unshift(err.pos, &inserted);
+                return Err(err);
+            }
+        }
+    }
+}
+
+/// Mend `text` where saphyr stopped with `err`, if it is one of the differences from
+/// go-yaml that [`parse_saphyr`] lists: the new text, and the position of a space
+/// inserted (if one was).
+fn mend(text: &str, err: &YamlError) -> Option<(String, Option<Pos>)> {
+    let at = byte_offset(text, err.pos)?;
+    let b = text.as_bytes();
+    match err.message.as_str() {
+        "invalid indentation" if matches!(b.get(at), Some(b']' | b'}')) => {
+            let mut next = String::with_capacity(text.len() + 1);
+            next.push_str(&text[..at]);
+            next.push(' ');
+            next.push_str(&text[at..]);
+            Some((next, Some(err.pos)))
+        }
+        "':' must be followed by a valid YAML whitespace" => {
+            // The mark is past the blanks after the `:`.
+            let mut start = at;
+            while start > 0 && matches!(b[start - 1], b' ' | b'\t') {
+                start -= 1;
+            }
+            if start == 0 || b[start - 1] != b':' || !b[start..at].contains(&b'\t') {
+                return None;
+            }
+            let mut next = text.to_owned();
+            next.replace_range(start..at, &" ".repeat(at - start));
+            Some((next, None))
+        }
+        _ => None,
+    }
+}
+
+/// The byte offset of a 1-based line and column (in characters).
+fn byte_offset(text: &str, pos: Pos) -> Option<usize> {
+    let mut line_start = 0;
+    for _ in 1..pos.line {
+        line_start += text[line_start..].find('\n')? + 1;
+    }
+    let line = &text[line_start..];
+    let col = line
+        .char_indices()
+        .nth(pos.column - 1)
+        .map_or(line.len(), |(k, _)| k);
+    Some(line_start + col)
+}
+
+/// A position in mended text as a position in the text as written.
+fn unshift(pos: Pos, inserted: &[Pos]) -> Pos {
+    let before = inserted
+        .iter()
+        .filter(|s| s.line == pos.line && s.column < pos.column)
+        .count();
+    Pos {
+        line: pos.line,
+        column: pos.column - before,
+    }
+}
+
+/// [`unshift`] for every node and key of a tree.
+fn unshift_tree(root: &mut Node, inserted: &[Pos]) {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        node.pos = unshift(node.pos, inserted);
+        match &mut node.value {
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(entries) => {
+                for (k, v) in entries.iter_mut() {
+                    k.pos = unshift(k.pos, inserted);
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// saphyr-parser's events into the tree (see [`parse_saphyr`]).
+fn parse_events(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
+    let mut parser = Parser::new_from_str(text);
+    let mut docs = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut alias_budget = limits.max_alias_nodes;
+    let mut doc_root: Option<Node> = None;
+    let mut doc_pos = Pos::default();
+    let mut in_doc = false;
+
+    for item in &mut parser {
+        let (event, span) = item.map_err(|e| YamlError {
+            message: e.info().to_owned(),
+            pos: pos_of(e.marker()),
+        })?;
+        let pos = pos_of(&span.start);
+        // The node completed by this event, its anchor, and whether it is a merge key
+        // (`<<`) or came from an alias.
+        let mut is_merge_key = false;
+        let mut from_alias: Option<Pos> = None;
+        // A scalar in a key's place: the key's string (kubectl's rules for keys).
+        let mut key_name: Option<String> = None;
+        let done: Option<(Node, usize)> = match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
+            Event::DocumentStart(_) => {
+                in_doc = true;
+                doc_pos = pos;
+                anchors.clear();
+                None
+            }
+            Event::DocumentEnd => {
+                if in_doc {
+                    let root = doc_root.take().unwrap_or(Node {
+                        pos: doc_pos,
+                        value: Value::Null,
+                    });
+                    docs.push(Document {
+                        index: docs.len(),
+                        root,
+                    });
+                }
+                in_doc = false;
+                None
+            }
+            Event::Alias(id) => {
+                let node = anchors.get(&id).ok_or_else(|| YamlError {
+                    message: "alias refers to an unknown anchor".into(),
+                    pos,
+                })?;
+                let size = count_nodes(node);
+                if size > alias_budget {
+                    return Err(YamlError {
+                        message: format!(
+                            "aliases expand to more than {} nodes (a \"billion laughs\" document?)",
+                            limits.max_alias_nodes
+                        ),
+                        pos,
+                    });
+                }
+                alias_budget -= size;
+                from_alias = Some(pos);
+                Some((node.clone(), 0))
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let merge_tag = tag.as_deref().is_some_and(|t| {
+                    (t.is_yaml_core_schema() || t.handle == "!!") && t.suffix == "merge"
+                });
+                is_merge_key =
+                    text == "<<" && ((style == ScalarStyle::Plain && tag.is_none()) || merge_tag);
+                let is_key = matches!(open.last(), Some(Open::Map { key: None, .. }));
+                let tag = tag.as_deref().map(core_tag);
+                let value = if is_key && !is_merge_key {
+                    let name = scalar_key(&text, style, tag)
+                        .map_err(|message| YamlError { message, pos })?;
+                    // An anchored key may be used as a value elsewhere: keep its value.
+                    let value = if anchor == 0 {
+                        Value::String(name.clone())
+                    } else {
+                        scalar_value(text.into_owned(), style, tag)
+                            .unwrap_or_else(|_| Value::String(name.clone()))
+                    };
+                    key_name = Some(name);
+                    value
+                } else if merge_tag {
+                    Value::String(text.to_string())
+                } else {
+                    scalar_value(text.into_owned(), style, tag)
+                        .map_err(|message| YamlError { message, pos })?
+                };
+                Some((Node { pos, value }, anchor))
+            }
+            Event::SequenceStart(anchor, _) => {
+                if open.len() >= limits.max_depth {
+                    return Err(depth_error(limits, pos));
+                }
+                open.push(Open::Seq {
+                    pos,
+                    anchor,
+                    items: Vec::new(),
+                });
+                None
+            }
+            Event::MappingStart(anchor, _) => {
+                if open.len() >= limits.max_depth {
+                    return Err(depth_error(limits, pos));
+                }
+                open.push(Open::Map {
+                    pos,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                    key_is_merge: false,
+                });
+                None
+            }
+            Event::SequenceEnd => match open.pop() {
+                Some(Open::Seq { pos, anchor, items }) => Some((
+                    Node {
+                        pos,
+                        value: Value::Seq(items),
+                    },
+                    anchor,
+                )),
+                _ => {
+                    return Err(YamlError {
+                        message: "unbalanced sequence end".into(),
+                        pos,
+                    });
+                }
+            },
+            Event::MappingEnd => match open.pop() {
+                Some(Open::Map {
+                    pos,
+                    anchor,
+                    entries,
+                    ..
+                }) => Some((
+                    Node {
+                        pos,
+                        value: Value::Map(entries),
+                    },
+                    anchor,
+                )),
+                _ => {
+                    return Err(YamlError {
+                        message: "unbalanced mapping end".into(),
+                        pos,
+                    });
+                }
+            },
+        };
+        let Some((node, anchor)) = done else { continue };
+        if anchor != 0 {
+            anchors.insert(anchor, node.clone());
+        }
+        match open.last_mut() {
+            None => doc_root = Some(node),
+            Some(Open::Seq { items, .. }) => items.push(node),
+            Some(Open::Map {
+                entries,
+                key,
+                key_is_merge,
+                ..
+            }) => match key.take() {
+                None => {
+                    let name = match key_name {
+                        Some(name) => name,
+                        None => kubectl::value_key(&node.value)
+                            .map_err(|message| YamlError {
+                                message,
+                                pos: node.pos,
+                            })?
+                            .ok_or_else(|| YamlError {
+                                message: format!(
+                                    "mapping keys must be scalars, found {}",
+                                    node.kind_name()
+                                ),
+                                pos: node.pos,
+                            })?,
+                    };
+                    *key_is_merge = is_merge_key;
+                    *key = Some(Key {
+                        name,
+                        pos: node.pos,
+                    });
+                }
+                Some(k) if *key_is_merge => {
+                    *key_is_merge = false;
+                    // Later sources first: the earlier ones of a list win.
+                    for mut source in merge_sources(node, from_alias, &k)?.into_iter().rev() {
+                        if let Value::Map(source_entries) = &mut source.value {
+                            for (k, v) in source_entries.drain(..) {
+                                set_entry(entries, k, v);
+                            }
+                        }
+                    }
+                }
+                Some(k) => set_entry(entries, k, node),
+            },
+        }
+    }
+    Ok(docs)
+}
+
+/// Set a key of a mapping being read: a key already there takes the new value (and
+/// the new key's position) where it stands, as a later key wins in go-yaml.
+fn set_entry(entries: &mut Vec<(Key, Node)>, key: Key, value: Node) {
+    match entries.iter_mut().find(|(k, _)| k.name == key.name) {
+        Some(entry) => *entry = (key, value),
+        None => entries.push((key, value)),
+    }
+}
+
+/// A YAML core tag (`!!int`, `tag:yaml.org,2002:int`), or [`kubectl::CoreTag::Other`].
+fn core_tag(tag: &Tag) -> kubectl::CoreTag {
+    if tag.is_yaml_core_schema() || tag.handle == "!!" {
+        kubectl::CoreTag::from_suffix(&tag.suffix)
+    } else {
+        kubectl::CoreTag::Other
+    }
+}
+
+/// A scalar's value: untagged quoted scalars are strings, untagged plain ones resolve
+/// by kubectl's rules, tagged ones by go-yaml's rules for the tag.
+fn scalar_value(
+    text: String,
+    style: ScalarStyle,
+    tag: Option<kubectl::CoreTag>,
+) -> Result<Value, String> {
+    match tag {
+        Some(tag) => kubectl::tagged_value(&text, tag),
+        None if style == ScalarStyle::Plain => kubectl::plain_value(text),
+        None => Ok(Value::String(text)),
+    }
+}
+
+/// A scalar's string as a map key (see [`scalar_value`]).
+fn scalar_key(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<kubectl::CoreTag>,
+) -> Result<String, String> {
+    match tag {
+        Some(tag) => kubectl::tagged_key(text, tag),
+        None if style == ScalarStyle::Plain => kubectl::plain_key(text.to_owned()),
+        None => Ok(text.to_owned()),
+    }
+}
+
+/// The mappings a merge key's value names, in order of precedence: one mapping (written
+/// out or an alias), or a list of mappings (written out or aliases). Anything else is
+/// an error, as in go-yaml (an alias to a list is not a list of mappings to merge).
+/// `from_alias`: where the alias stood, when the value is one.
+fn merge_sources(value: Node, from_alias: Option<Pos>, key: &Key) -> Result<Vec<Node>, YamlError> {
+    let wrong = |found: &Node, pos: Pos| YamlError {
+        message: format!(
+            "merge key `<<` (line {}) needs a mapping or a list of mappings, found {}",
+            key.pos.line,
+            found.kind_name()
+        ),
+        pos,
+    };
+    let mut value = value;
+    match &mut value.value {
+        Value::Map(_) => Ok(vec![value]),
+        Value::Seq(items) if from_alias.is_none() => {
+            if let Some(bad) = items.iter().find(|n| !matches!(n.value, Value::Map(_))) {
+                return Err(wrong(bad, bad.pos));
+            }
+            Ok(std::mem::take(items))
+        }
+        _ => Err(wrong(&value, from_alias.unwrap_or(value.pos))),
+    }
+}
+
+fn depth_error(limits: Limits, pos: Pos) -> YamlError {
+    YamlError {
+        message: format!("nesting deeper than {} levels", limits.max_depth),
+        pos,
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        match &n.value {
+            Value::Seq(items) => stack.extend(items.iter()),
+            Value::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Node {
+        parse(text, Limits::default()).unwrap().pop().unwrap().root
+    }
+
+    #[test]
+    fn scalars_follow_kubectls_rules() {
+        let n = one(
+            "a: 1\nb: '1'\nc: true\nd: yes\ne: ~\nf: 1.5\ng: 0x10\nh: -3\ni: 1e3\nj: \"x\"\nk: 0755\nl: !!str 0755\n",
+        );
+        let j = n.to_json();
+        assert_eq!(
+            j,
+            serde_json::json!({"a": 1, "b": "1", "c": true, "d": true, "e": null, "f": 1.5, "g": 16, "h": -3, "i": 1000, "j": "x", "k": 493, "l": "0755"})
+        );
+        assert!(j["i"].is_u64(), "1e3 arrives as the integer JSON writes");
+    }
+
+    #[test]
+    fn keys_follow_kubectls_rules() {
+        let j = |t: &str| one(t).to_json();
+        assert_eq!(
+            j("y: 1\nn: 2\nY: 3\n0x10: a\n1.5: b\n\"no\": c\n"),
+            serde_json::json!({"true": 3, "false": 2, "16": "a", "1.5": "b", "no": "c"})
+        );
+        // A flow mapping's keys too (the fast reader leaves them to saphyr).
+        assert_eq!(
+            j("m: {on: 1, off: 2, 07: 3}\n")["m"],
+            serde_json::json!({"true": 1, "false": 2, "7": 3})
+        );
+        for (text, column) in [("null: 1\n", 1), ("a: {~: 1}\n", 5), ("? \n: 1\n", 1)] {
+            let e = parse(text, Limits::default()).unwrap_err();
+            assert!(e.message.contains("unsupported map key"), "{text}: {e:?}");
+            assert_eq!(e.pos.column, column, "{text}: {e:?}");
+        }
+        // An anchored key keeps its value for its aliases.
+        assert_eq!(
+            j("&a 0755: x\nb: *a\n"),
+            serde_json::json!({"493": "x", "b": 493})
+        );
+    }
+
+    #[test]
+    fn flow_collections_may_close_at_their_keys_column() {
+        let text = "spec:\n  args: [\n    \"--a\",\n    \"--b\"\n  ]\n  m: {\n    \"k\": 1\n  }\n  next: 1\n";
+        assert!(parse_fast(text, Limits::default()).is_none());
+        let n = one(text);
+        assert_eq!(
+            n.to_json(),
+            serde_json::json!({"spec": {"args": ["--a", "--b"], "m": {"k": 1}, "next": 1}})
+        );
+        let next = n.get("spec").unwrap().get("next").unwrap();
+        assert_eq!((next.pos.line, next.pos.column), (9, 9));
+        // An error after a mended bracket points at the text as written.
+        let e = parse("a: [\n  \"x\"\n] ]\n", Limits::default()).unwrap_err();
+        assert_eq!((e.pos.line, e.pos.column), (3, 3), "{e:?}");
+    }
+
+    #[test]
+    fn a_tab_may_follow_a_keys_colon() {
+        assert_eq!(
+            one("a:\t1\nb:\t\tx\nc: \"d:\\te\"\n").to_json(),
+            serde_json::json!({"a": 1, "b": "x", "c": "d:\te"})
+        );
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        let n = one("a:\n  b: 1\n");
+        let b = n.get("a").unwrap().get("b").unwrap();
+        assert_eq!(b.pos, Pos { line: 2, column: 6 });
+    }
+
+    #[test]
+    fn duplicate_keys_the_last_wins() {
+        let n = one("a: 1\nb: 2\na: 3\n");
+        assert_eq!(n.to_json(), serde_json::json!({"a": 3, "b": 2}));
+        let a = n.get("a").unwrap();
+        assert_eq!((a.pos.line, n.as_map().unwrap().len()), (3, 2));
+    }
+
+    #[test]
+    fn multi_document_streams() {
+        let docs = parse("a: 1\n---\nb: 2\n---\n", Limits::default()).unwrap();
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[2].root.value, Value::Null);
+    }
+
+    #[test]
+    fn merge_keys_apply_where_they_stand() {
+        let j = |t: &str| one(t).to_json();
+        // One mapping by alias: as go-yaml v2, the merge overrides the keys before it,
+        // the keys after it override the merge.
+        assert_eq!(
+            j("base: &b {a: 1, b: 2, c: 3}\nx:\n  a: 10\n  <<: *b\n  c: 30\n"),
+            serde_json::json!({"base": {"a": 1, "b": 2, "c": 3}, "x": {"a": 1, "b": 2, "c": 30}})
+        );
+        // Several merge keys: each applies in turn.
+        assert_eq!(
+            j("x:\n  <<: {a: 1, b: 1}\n  <<: {b: 2}\n")["x"],
+            serde_json::json!({"a": 1, "b": 2})
+        );
+        // A list of mappings: the earlier wins.
+        assert_eq!(
+            j("p: &p {a: 1, b: 1}\nq: &q {b: 2, c: 2}\nx: {<<: [*p, *q], d: 4}\n")["x"],
+            serde_json::json!({"a": 1, "b": 1, "c": 2, "d": 4})
+        );
+        assert_eq!(
+            j("p: &p {a: 1, b: 1}\nq: &q {b: 2, c: 2}\nx: {<<: [*q, *p]}\n")["x"],
+            serde_json::json!({"a": 1, "b": 2, "c": 2})
+        );
+        // Written-out mappings, nested merges (a merged anchor that merges itself),
+        // and the `!!merge` tag.
+        assert_eq!(
+            j("x:\n  <<: {a: 1}\n  b: 2\n")["x"],
+            serde_json::json!({"a": 1, "b": 2})
+        );
+        assert_eq!(
+            j("a: &a {k: 1}\nb: &b {<<: *a, l: 2}\nc: {<<: *b, m: 3}\n")["c"],
+            serde_json::json!({"k": 1, "l": 2, "m": 3})
+        );
+        assert_eq!(
+            j("x: {!!merge <<: {a: 1}}\n")["x"],
+            serde_json::json!({"a": 1})
+        );
+        // A quoted `<<` is an ordinary key.
+        assert_eq!(
+            j("x: {\"<<\": {a: 1}}\n")["x"],
+            serde_json::json!({"<<": {"a": 1}})
+        );
+        // Merged keys keep their own positions; the anchor is not changed by merging.
+        let n = one("b: &b\n  k: 1\nx:\n  <<: *b\n  k: 2\n");
+        assert_eq!(n.get("x").unwrap().get("k").unwrap().pos.line, 5);
+        assert_eq!(n.get("b").unwrap().get("k").unwrap().to_json(), 1);
+    }
+
+    #[test]
+    fn merging_a_non_mapping_is_an_error() {
+        for (text, line, column) in [
+            ("x:\n  <<: 1\n", 2, 7),
+            ("s: &s [1]\nx:\n  <<: *s\n", 3, 7),
+            ("m: &m {a: 1}\nx:\n  <<: [*m, 2]\n", 3, 12),
+            ("x:\n  <<: [[{a: 1}]]\n", 2, 8),
+            ("x:\n  <<:\n", 2, 5),
+        ] {
+            let e = parse(text, Limits::default()).unwrap_err();
+            assert!(e.message.contains("merge key `<<`"), "{text}: {e:?}");
+            assert_eq!((e.pos.line, e.pos.column), (line, column), "{text}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn merge_keys_count_against_the_alias_budget() {
+        let mut text = String::from("a0: &a0 {k0: [x, x, x, x, x, x, x, x, x, x]}\n");
+        for i in 1..12 {
+            let p = i - 1;
+            let keys: String = (0..10).map(|k| format!("k{k}_{i}: *a{p}, ")).collect();
+            text.push_str(&format!("a{i}: &a{i} {{<<: *a{p}, {keys}}}\n"));
+        }
+        let e = parse(&text, Limits::default()).unwrap_err();
+        assert!(e.message.contains("aliases expand"), "{e:?}");
+        let small = Limits {
+            max_alias_nodes: 5,
+            ..Limits::default()
+        };
+        let e = parse("a: &a {b: 1, c: 2, d: 3}\nx: {<<: [*a, *a]}\n", small).unwrap_err();
+        assert!(e.message.contains("aliases expand"), "{e:?}");
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let e = parse(&text, Limits::default()).unwrap_err();
+        assert!(e.message.contains("aliases expand"), "{e:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        // Block style: our depth limit. (Flow style is capped at 255 by the parser.)
+        let block = |depth: usize| {
+            (0..depth)
+                .map(|i| format!("{}- \n", "  ".repeat(i)))
+                .collect::<String>()
+                + &"  ".repeat(depth)
+                + "- x\n"
+        };
+        let e = parse(&block(1500), Limits::default()).unwrap_err();
+        assert!(e.message.contains("nesting deeper"), "{e:?}");
+        let e = parse(&("[".repeat(5000) + &"]".repeat(5000)), Limits::default()).unwrap_err();
+        assert!(e.message.contains("recursion limit"), "{e:?}");
+        // A deep tree under the limit converts and drops without recursion.
+        let n = one(&block(900));
+        assert!(n.to_json().is_array());
+    }
+}
