@@ -297,8 +297,17 @@ fn scalars() {
     same("a: http://x:80/y\nb: a#b\nc: x # comment\nd: -x\ne: ?x\nf: :x\ng: a, b\n");
     same("a: 'it''s'\nb: \"tab\\there \\u00e9 \\x41 \\U0001F600 \\\\ \\\" \\/\"\n");
     same("a: '  spaced  '\nb: \"  spaced  \"\n");
-    same("0x10: a\n1.5: b\ntrue: c\nnull: d\n");
+    same("0x10: a\n1.5: b\ntrue: c\nn: d\n0755: e\n3.0: f\n1e6: g\n");
+    // kubectl's forms (go-yaml v2): octal, YAML 1.1 booleans, `_`, floats as JSON.
+    same(
+        "a: 0755\nb: on\nc: 1_000\nd: 08\ne: 0b101\nf: 3.0\ng: 1:30\nh: 2001-12-14\ni: oN\nj: Off\nk: y\n",
+    );
+    same("a: [0755, on, n, 3.0, 1_000]\nb: {x: yes, y1: 0x1F}\n");
+    // A null key is refused, keys that become equal take the last: saphyr decides.
+    declined("null: d\n");
     declined("null: d\n~: e\n");
+    declined("y: 1\nY: 2\n");
+    declined("m: {on: 1}\n");
     same("\"quoted key\": 1\n'single': 2\n\"a\" : 3\n");
     same("a: \"\"\nb: ''\n");
 }
