@@ -2268,8 +2268,12 @@ impl Store {
             .map_err(|_| StatusError::bad_request("the body is not UTF-8"))?;
         let mut config: Value = match serde_json::from_str(text) {
             Ok(v) => v,
-            Err(_) => serde_saphyr::from_str(text)
-                .map_err(|e| StatusError::bad_request(format!("error decoding YAML: {e}")))?,
+            // YAML as kubectl reads it (crdgen's one YAML reader).
+            Err(_) => crdgen_yaml::parse(text, Default::default())
+                .map_err(|e| StatusError::bad_request(format!("error decoding YAML: {e}")))?
+                .into_iter()
+                .next()
+                .map_or(Value::Null, |doc| doc.root.into_json()),
         };
         if sub == Subresource::Scale {
             return Err(StatusError::bad_request(
