@@ -416,26 +416,24 @@ pub(crate) fn plain_key(text: String) -> Result<String, String> {
 
 /// go-yaml's `resolve(tag, text)` for a scalar with a YAML core tag (`!!int 0755`),
 /// quoted or not: the value it resolves to, or go-yaml's refusal when the text is not
-/// of that type (an integer for `!!float` is taken as a float).
+/// of that type (an `int` for `!!float` is taken as a float, as go-yaml does; a
+/// `uint64` is not).
 fn resolve_tagged(text: &str, tag: CoreTag) -> Result<Resolved, String> {
     match tag {
         CoreTag::Str => return Ok(Resolved::Str),
-        // Not resolvable in go-yaml: the scalar is its text.
-        CoreTag::Null | CoreTag::Other => return Ok(Resolved::Str),
-        CoreTag::Binary => return Ok(Resolved::Str),
-        CoreTag::Bool | CoreTag::Int | CoreTag::Float | CoreTag::Timestamp => {}
+        // Not resolvable in go-yaml (`resolvableTag`): the scalar is its text.
+        CoreTag::Binary | CoreTag::Other => return Ok(Resolved::Str),
+        // A timestamp decoded into `interface{}` is its text.
+        CoreTag::Timestamp if go_timestamp(text) => return Ok(Resolved::Str),
+        CoreTag::Null | CoreTag::Bool | CoreTag::Int | CoreTag::Float | CoreTag::Timestamp => {}
     }
-    let resolved = if tag == CoreTag::Timestamp && go_timestamp(text) {
-        return Ok(Resolved::Str);
-    } else {
-        resolve(text)
-    };
+    let resolved = resolve(text);
     let ok = match (tag, resolved) {
+        (CoreTag::Null, Resolved::Null) => true,
         (CoreTag::Bool, Resolved::Bool(_)) => true,
         (CoreTag::Int, Resolved::Int(_) | Resolved::Uint(_)) => true,
         (CoreTag::Float, Resolved::Float(_)) => true,
         (CoreTag::Float, Resolved::Int(i)) => return Ok(Resolved::Float(i as f64)),
-        (CoreTag::Float, Resolved::Uint(u)) => return Ok(Resolved::Float(u as f64)),
         _ => false,
     };
     if ok {
@@ -456,6 +454,8 @@ fn resolve_tagged(text: &str, tag: CoreTag) -> Result<Resolved, String> {
 
 /// Whether go-yaml's `parseTimestamp` takes `text`: `YYYY-M-D`, then optionally `T`,
 /// `t` or a space and a time `h:m:s` with optional fraction and, after `T`/`t`, zone.
+/// (Only the form is checked, not that the month or the day exists, which `time.Parse`
+/// also checks: this decides only whether an explicit `!!timestamp` is refused.)
 fn go_timestamp(text: &str) -> bool {
     let b = text.as_bytes();
     let mut i = 0;
@@ -474,9 +474,12 @@ fn go_timestamp(text: &str) -> bool {
             false
         }
     };
-    if !(num(&mut i, 4, 4) && sep(&mut i, b'-') && num(&mut i, 1, 2) && sep(&mut i, b'-'))
-        || !num(&mut i, 1, 2)
-    {
+    let date = num(&mut i, 4, 4)
+        && sep(&mut i, b'-')
+        && num(&mut i, 1, 2)
+        && sep(&mut i, b'-')
+        && num(&mut i, 1, 2);
+    if !date {
         return false;
     }
     if i == b.len() {
@@ -518,7 +521,7 @@ fn go_timestamp(text: &str) -> bool {
 /// ignored as go-yaml's scanner folds them away.
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let clean: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
-    if clean.len() % 4 != 0 {
+    if !clean.len().is_multiple_of(4) {
         return None;
     }
     let value = |c: u8| -> Option<u32> {
@@ -549,8 +552,8 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A scalar with a tag: `tag` is `None` for a local or unknown tag (`!foo`), which
-/// makes the scalar its text in go-yaml.
+/// A scalar with a tag (quoted or not); [`CoreTag::Other`] (a local tag, `!foo`) makes
+/// the scalar its text, as in go-yaml.
 pub(crate) fn tagged_value(text: &str, tag: CoreTag) -> Result<Value, String> {
     if tag == CoreTag::Binary {
         let bytes = decode_base64(text)
@@ -574,23 +577,24 @@ pub(crate) fn tagged_key(text: &str, tag: CoreTag) -> Result<String, String> {
     to_key(resolved, text)
 }
 
-/// The key string of a node that is already a value (an alias used as a key): its
-/// JSON text for numbers, as the key conversion writes integers.
+/// The key string of a node that is already a value (an alias used as a key), as
+/// [`to_key`] writes the value; `None` for a collection.
 pub(crate) fn value_key(value: &Value) -> Result<Option<String>, String> {
-    Ok(Some(match value {
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => i.to_string(),
-            (None, Some(u), _) => {
-                return Err(to_key(Resolved::Uint(u), &u.to_string()).unwrap_err());
-            }
-            (None, None, Some(f)) => go_float32_key(f),
-            _ => n.to_string(),
-        },
-        Value::Null => return Err(null_key("null")),
+    let (resolved, text) = match value {
+        Value::String(s) => return Ok(Some(s.clone())),
         Value::Seq(_) | Value::Map(_) => return Ok(None),
-    }))
+        Value::Null => (Resolved::Null, "null".to_owned()),
+        Value::Bool(b) => (Resolved::Bool(*b), b.to_string()),
+        Value::Number(n) => {
+            let resolved = match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Resolved::Int(i),
+                (None, Some(u)) => Resolved::Uint(u),
+                _ => Resolved::Float(n.as_f64().unwrap_or(f64::NAN)),
+            };
+            (resolved, n.to_string())
+        }
+    };
+    to_key(resolved, &text).map(Some)
 }
 
 #[cfg(test)]
@@ -720,7 +724,8 @@ mod tests {
         assert_eq!(t("0755", "str").unwrap(), Value::String("0755".into()));
         assert_eq!(t("1", "float").unwrap(), Value::Number(1.into()));
         assert_eq!(t("yes", "bool").unwrap(), Value::Bool(true));
-        assert_eq!(t("~", "null").unwrap(), Value::String("~".into()));
+        assert_eq!(t("~", "null").unwrap(), Value::Null);
+        assert!(t("x", "null").is_err());
         assert_eq!(t("12", "foo").unwrap(), Value::String("12".into()));
         assert_eq!(
             t("2001-12-14", "timestamp").unwrap(),
