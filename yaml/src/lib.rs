@@ -62,8 +62,9 @@ pub enum Value {
     String(String),
     /// A sequence.
     Seq(Vec<Node>),
-    /// A mapping, in document order. Keys are strings (other scalars are written as
-    /// their text, as Kubernetes' YAML reader does).
+    /// A mapping, in document order, each key once (the last of equal keys wins).
+    /// Keys are strings: other scalars are written as sigs.k8s.io/yaml writes them
+    /// (`yes` → `"true"`, `0755` → `"493"`).
     Map(Vec<(Key, Node)>),
 }
 
@@ -498,7 +499,7 @@ fn parse_events(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> 
                 from_alias = Some(pos);
                 Some((node.clone(), 0))
             }
-            Event::Scalar(text, style, anchor, tag) => {
+            Event::Scalar(text, style, mut anchor, tag) => {
                 let merge_tag = tag.as_deref().is_some_and(|t| {
                     (t.is_yaml_core_schema() || t.handle == "!!") && t.suffix == "merge"
                 });
@@ -510,13 +511,18 @@ fn parse_events(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> 
                     let name = scalar_key(&text, style, tag)
                         .map_err(|message| YamlError { message, pos })?;
                     // An anchored key may be used as a value elsewhere: keep its value.
-                    let value = if anchor == 0 {
-                        Value::String(name.clone())
+                    // (One with no value, `&a .inf`, is not remembered: its alias is
+                    // then refused, as kubectl refuses the value.)
+                    let (value, kept) = if anchor == 0 {
+                        (Value::String(name.clone()), 0)
                     } else {
-                        scalar_value(text.into_owned(), style, tag)
-                            .unwrap_or_else(|_| Value::String(name.clone()))
+                        match scalar_value(text.into_owned(), style, tag) {
+                            Ok(value) => (value, anchor),
+                            Err(_) => (Value::String(name.clone()), 0),
+                        }
                     };
                     key_name = Some(name);
+                    anchor = kept;
                     value
                 } else if merge_tag {
                     Value::String(text.to_string())
@@ -769,6 +775,9 @@ mod tests {
             assert!(e.message.contains("unsupported map key"), "{text}: {e:?}");
             assert_eq!(e.pos.column, column, "{text}: {e:?}");
         }
+        // A key may be what has no value (`.inf`); an alias to it as a value is refused.
+        assert_eq!(j(".inf: x\n"), serde_json::json!({".inf": "x"}));
+        assert!(parse("&a .inf: x\nb: *a\n", Limits::default()).is_err());
         // An anchored key keeps its value for its aliases.
         assert_eq!(
             j("&a 0755: x\nb: *a\n"),
