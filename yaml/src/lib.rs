@@ -4,9 +4,9 @@
 //!
 //! This is crdgen's one YAML reader: the CRD loader, the corpus round trip and the
 //! in-memory API server's YAML bodies all read through [`parse`]. Two parsers build
-//! the same tree: a fast reader for the block YAML CRDs are written in ([`fast`]),
+//! the same tree: a fast reader for the block YAML CRDs are written in (`fast.rs`),
 //! and saphyr-parser's event API for everything else (and every error). Each scalar
-//! and each map key takes its value from [`kubectl`], the one place that holds
+//! and each map key takes its value from `kubectl.rs`, the one place that holds
 //! kubectl's rules (go-yaml v2 scalars, sigs.k8s.io/yaml's keys, JSON's numbers):
 //! `0755` is 493, `yes`/`on`/`n` are booleans (keys `"true"`/`"false"`), `3.0` is 3,
 //! `.inf` and `null` keys are refused. On top of saphyr's YAML 1.2 structure, as
@@ -294,7 +294,7 @@ fn pos_of(marker: &saphyr_parser::Marker) -> Pos {
 /// Parse every document of a YAML stream.
 ///
 /// Most CRDs take a fast reader of the YAML they are written in
-/// ([`fast`]), which gives the same tree; anything it does not handle
+/// (`fast.rs`), which gives the same tree; anything it does not handle
 /// (anchors, tags, errors, ...) is parsed by saphyr-parser.
 pub fn parse(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
     match fast::parse(text, limits) {
