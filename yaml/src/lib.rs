@@ -314,20 +314,22 @@ pub fn parse_fast(text: &str, limits: Limits) -> Option<Vec<Document>> {
 ///
 /// Where saphyr refuses the structure of text that go-yaml v2 (kubectl) reads, the
 /// text is mended where saphyr stopped and read again, a bounded number of times:
-/// - a flow collection closed at its key's column (`args: [` ... `]` with the `]`
-///   under `args`): saphyr refuses it as "invalid indentation" when the collection
-///   holds no plain scalar; one space goes before the bracket (the positions after it
-///   on that line are given back as written);
+/// - flow content less indented than its block (`args: [` ... `]` with the `]` under
+///   `args`, or items further left): saphyr refuses it as "invalid indentation"
+///   (a check it makes only inside flow collections, where libyaml makes none);
+///   spaces go before the token, which changes nothing in a flow collection;
 /// - a tab after a mapping's `:` (`a:<TAB>1`): saphyr wants a space there; the tabs
-///   become spaces (same columns).
+///   become spaces.
 ///
-/// Any other error, or one that mending does not move past, is saphyr's.
+/// Positions (of nodes, keys and errors) are given back in the text as written. Any
+/// other error, or one that mending does not move past, is saphyr's.
 #[doc(hidden)]
 pub fn parse_saphyr(text: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
     const MAX_MENDS: usize = 64;
     let mut mended: Option<String> = None;
-    // Spaces inserted: (line, column of the inserted space), in order.
-    let mut inserted: Vec<Pos> = Vec::new();
+    let mut mends = 0;
+    // Spaces inserted, in order: where (in the text as it was then) and how many.
+    let mut inserted: Vec<(Pos, usize)> = Vec::new();
     loop {
         let current = mended.as_deref().unwrap_or(text);
         let err = match parse_events(current, limits) {
@@ -341,14 +343,15 @@ pub fn parse_saphyr(text: &str, limits: Limits) -> Result<Vec<Document>, YamlErr
             }
             Err(e) => e,
         };
-        let fixed = if inserted.len() + usize::from(mended.is_some()) < MAX_MENDS {
-            mend(current, &err)
+        let fixed = if mends < MAX_MENDS {
+            mend(current, &err, inserted.last().copied())
         } else {
             None
         };
         match fixed {
-            Some((next, space)) => {
-                inserted.extend(space);
+            Some((next, spaces)) => {
+                mends += 1;
+                inserted.extend(spaces);
                 mended = Some(next);
             }
             None => {
@@ -361,18 +364,28 @@ pub fn parse_saphyr(text: &str, limits: Limits) -> Result<Vec<Document>, YamlErr
 }
 
 /// Mend `text` where saphyr stopped with `err`, if it is one of the differences from
-/// go-yaml that [`parse_saphyr`] lists: the new text, and the position of a space
-/// inserted (if one was).
-fn mend(text: &str, err: &YamlError) -> Option<(String, Option<Pos>)> {
+/// go-yaml that [`parse_saphyr`] lists: the new text, and the spaces inserted (if any).
+/// `last`: the previous insertion; when the same token is still too far left, twice as
+/// many spaces go before it.
+fn mend(
+    text: &str,
+    err: &YamlError,
+    last: Option<(Pos, usize)>,
+) -> Option<(String, Option<(Pos, usize)>)> {
     let at = byte_offset(text, err.pos)?;
     let b = text.as_bytes();
     match err.message.as_str() {
-        "invalid indentation" if matches!(b.get(at), Some(b']' | b'}')) => {
-            let mut next = String::with_capacity(text.len() + 1);
+        // Both only inside a flow collection (saphyr unrolls block indentation first).
+        "invalid indentation" | "invalid indentation in flow construct" => {
+            let count = match last {
+                Some((p, n)) if p.line == err.pos.line && p.column + n == err.pos.column => 2 * n,
+                _ => 1,
+            };
+            let mut next = String::with_capacity(text.len() + count);
             next.push_str(&text[..at]);
-            next.push(' ');
+            next.extend(std::iter::repeat_n(' ', count));
             next.push_str(&text[at..]);
-            Some((next, Some(err.pos)))
+            Some((next, Some((err.pos, count))))
         }
         "':' must be followed by a valid YAML whitespace" => {
             // The mark is past the blanks after the `:`.
@@ -400,25 +413,28 @@ fn byte_offset(text: &str, pos: Pos) -> Option<usize> {
     let line = &text[line_start..];
     let col = line
         .char_indices()
-        .nth(pos.column - 1)
+        .nth(pos.column.checked_sub(1)?)
         .map_or(line.len(), |(k, _)| k);
     Some(line_start + col)
 }
 
-/// A position in mended text as a position in the text as written.
-fn unshift(pos: Pos, inserted: &[Pos]) -> Pos {
-    let before = inserted
-        .iter()
-        .filter(|s| s.line == pos.line && s.column < pos.column)
-        .count();
+/// A position in mended text as a position in the text as written: the insertions
+/// undone, last first.
+fn unshift(pos: Pos, inserted: &[(Pos, usize)]) -> Pos {
+    let mut column = pos.column;
+    for &(at, n) in inserted.iter().rev() {
+        if at.line == pos.line && column >= at.column {
+            column = column.saturating_sub(n).max(at.column);
+        }
+    }
     Pos {
         line: pos.line,
-        column: pos.column - before,
+        column,
     }
 }
 
 /// [`unshift`] for every node and key of a tree.
-fn unshift_tree(root: &mut Node, inserted: &[Pos]) {
+fn unshift_tree(root: &mut Node, inserted: &[(Pos, usize)]) {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         node.pos = unshift(node.pos, inserted);
@@ -799,6 +815,27 @@ mod tests {
         // An error after a mended bracket points at the text as written.
         let e = parse("a: [\n  \"x\"\n] ]\n", Limits::default()).unwrap_err();
         assert_eq!((e.pos.line, e.pos.column), (3, 3), "{e:?}");
+        // Flow content further left than its block, as libyaml takes it; positions
+        // as written.
+        let text = "spec:\n    args: [\"a\",\n\"b\", c,\n  {d: 1}\n    ]\n    m: {x: 1,\n z: 2}\n";
+        let n = one(text);
+        assert_eq!(
+            n.to_json(),
+            serde_json::json!({"spec": {"args": ["a", "b", "c", {"d": 1}], "m": {"x": 1, "z": 2}}})
+        );
+        let args = n.get("spec").unwrap().get("args").unwrap();
+        let Value::Seq(items) = &args.value else {
+            panic!("a list")
+        };
+        let at = |n: &Node| (n.pos.line, n.pos.column);
+        assert_eq!(
+            items.iter().map(at).collect::<Vec<_>>(),
+            [(2, 12), (3, 1), (3, 6), (4, 3)]
+        );
+        let z = n.get("spec").unwrap().get("m").unwrap().get("z").unwrap();
+        assert_eq!(at(z), (7, 5));
+        // Block content is not mended: a key further left is an error.
+        assert!(parse("a:\n  b: 1\n c: 2\n", Limits::default()).is_err());
     }
 
     #[test]
