@@ -45,6 +45,15 @@ fn every_case_reads_as_kubectl_reads_it() {
                     refused += 1;
                     let kubectl = std::fs::read_to_string(&expected_error).unwrap();
                     eprintln!("{name}: refused: {e}\n    kubectl: {}", kubectl.trim());
+                    // Where kubectl names a line, the reader names the same one.
+                    if let Some(line) = kubectl_line(&kubectl)
+                        && line != e.pos.line
+                    {
+                        failures.push(format!(
+                            "{name}: refused at line {}, kubectl says line {line}",
+                            e.pos.line
+                        ));
+                    }
                 }
                 Ok(docs) => failures.push(format!(
                     "{name}: kubectl refused it, the reader gave {}",
@@ -83,4 +92,11 @@ fn every_case_reads_as_kubectl_reads_it() {
         names.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The line in a kubectl message such as `yaml: line 9: could not find expected ':'`.
+fn kubectl_line(message: &str) -> Option<usize> {
+    let rest = &message[message.find("line ")? + 5..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
