@@ -614,10 +614,11 @@ fn merge_keys_are_not_silently_dropped() {
 #[test]
 fn merge_keys_by_alias_explicit_keys_win_and_lists_merge_in_order() {
     // A shared property set merged into two objects by alias; `b` is overridden
-    // explicitly in `spec` (a string, not the merged integer); a list of merges where
-    // the first mapping wins for `c`.
+    // explicitly in `spec` after the merge (a string, not the merged integer: kubectl's
+    // go-yaml v2 applies a merge where it stands, so a key written before the `<<`
+    // would lose to it); a list of merges where the first mapping wins for `c`.
     let defs = "x-defs:\n  common: &common\n    a: {type: string}\n    b: {type: integer}\n  extra: &extra\n    c: {type: boolean}\n  other: &other\n    c: {type: string}\n    d: {type: string}\n";
-    let schema = "type: object\nproperties:\n  spec:\n    type: object\n    properties:\n      b: {type: string}\n      <<: *common\n  status:\n    type: object\n    properties:\n      <<: [*extra, *other, *common]\n";
+    let schema = "type: object\nproperties:\n  spec:\n    type: object\n    properties:\n      <<: *common\n      b: {type: string}\n  status:\n    type: object\n    properties:\n      <<: [*extra, *other, *common]\n";
     let text = format!("{defs}{}", crd("Foo", schema));
     let out = generate_text("merge-alias.yaml", &text).expect("merge keys are applied");
     let file = check_output(&out);

@@ -297,8 +297,17 @@ fn scalars() {
     same("a: http://x:80/y\nb: a#b\nc: x # comment\nd: -x\ne: ?x\nf: :x\ng: a, b\n");
     same("a: 'it''s'\nb: \"tab\\there \\u00e9 \\x41 \\U0001F600 \\\\ \\\" \\/\"\n");
     same("a: '  spaced  '\nb: \"  spaced  \"\n");
-    same("0x10: a\n1.5: b\ntrue: c\nnull: d\n");
+    same("0x10: a\n1.5: b\ntrue: c\nn: d\n0755: e\n3.0: f\n1e6: g\n");
+    // kubectl's forms (go-yaml v2): octal, YAML 1.1 booleans, `_`, floats as JSON.
+    same(
+        "a: 0755\nb: on\nc: 1_000\nd: 08\ne: 0b101\nf: 3.0\ng: 1:30\nh: 2001-12-14\ni: oN\nj: Off\nk: y\n",
+    );
+    same("a: [0755, on, n, 3.0, 1_000]\nb: {x: yes, y1: 0x1F}\n");
+    // A null key is refused, keys that become equal take the last: saphyr decides.
+    declined("null: d\n");
     declined("null: d\n~: e\n");
+    declined("y: 1\nY: 2\n");
+    declined("m: {on: 1}\n");
     same("\"quoted key\": 1\n'single': 2\n\"a\" : 3\n");
     same("a: \"\"\nb: ''\n");
 }
@@ -498,8 +507,10 @@ fn gen_value(rng: &mut Rng, indent: usize, depth: usize, out: &mut String) {
             out.push_str(&format!(" {head}{}\n", ["", " # c", " "][rng.below(3)]));
             gen_scalar_lines(rng, inner, out);
         }
-        6 => out.push_str(
-            [
+        6 => {
+            // Scalars kubectl reads other than YAML 1.2 does (octal, YAML 1.1 booleans,
+            // `_`, floats JSON writes as integers, sexagesimal and timestamps as text).
+            let values = [
                 " []\n",
                 " {}\n",
                 " [a, 'b', {c: d}]\n",
@@ -507,8 +518,21 @@ fn gen_value(rng: &mut Rng, indent: usize, depth: usize, out: &mut String) {
                 " # c\n",
                 " ~\n",
                 " 12\n",
-            ][rng.below(7)],
-        ),
+                " 0755\n",
+                " yes\n",
+                " n\n",
+                " Off\n",
+                " 1_000\n",
+                " 3.0\n",
+                " 08\n",
+                " 0b101\n",
+                " 1:30\n",
+                " 2001-12-14\n",
+                " [0o17, on, 1e3, -0x1F]\n",
+                " {yes: 1, \"n\": 2}\n",
+            ];
+            out.push_str(values[rng.below(values.len())]);
+        }
         7 | 8 => {
             out.push('\n');
             gen_map(rng, inner, depth + 1, out);
@@ -523,14 +547,20 @@ fn gen_value(rng: &mut Rng, indent: usize, depth: usize, out: &mut String) {
 
 fn gen_map(rng: &mut Rng, indent: usize, depth: usize, out: &mut String) {
     let keys = [
-        "a", "b c", "'q k'", "\"d k\"", "ключ", "0x1", "-k", "k:v", "e",
+        "a", "b c", "'q k'", "\"d k\"", "ключ", "0x1", "-k", "k:v", "e", "0o7", "1_", "0b1",
     ];
     let n = 1 + rng.below(3);
     for k in 0..n {
         if rng.below(8) == 0 {
             out.push_str(&format!("{}# comment\n", " ".repeat(rng.below(indent + 2))));
         }
-        let key = format!("{}{k}", keys[rng.below(keys.len())]);
+        // Now and then a key kubectl reads as a boolean or a number, as written.
+        let bare = ["y", "on", "No", "0755", "3.0", "1e3"];
+        let key = if rng.below(6) == 0 {
+            bare[rng.below(bare.len())].to_owned()
+        } else {
+            format!("{}{k}", keys[rng.below(keys.len())])
+        };
         let key = if key.starts_with('\'') || key.starts_with('"') {
             let q = &key[..1];
             format!(

@@ -2,7 +2,6 @@
 
 pub mod crd;
 pub mod yaml;
-mod yaml_fast;
 
 use std::path::{Path, PathBuf};
 

@@ -5,9 +5,14 @@ use super::*;
 
 // ---- server-side apply helpers
 
-/// The one place request bodies in YAML are decoded.
+/// The one place request bodies in YAML are decoded: as kubectl reads YAML (crdgen's one
+/// YAML reader, `crdgen-yaml`); the first document, `null` for an empty body.
 pub(crate) fn decode_yaml(text: &str) -> Result<Value, String> {
-    serde_saphyr::from_str(text).map_err(|e| e.to_string())
+    let docs = crdgen_yaml::parse(text, Default::default()).map_err(|e| e.to_string())?;
+    Ok(docs
+        .into_iter()
+        .next()
+        .map_or(Value::Null, |doc| doc.root.into_json()))
 }
 
 /// `422` for invalid request options (`PatchOptions.meta.k8s.io "" is invalid: ...`).

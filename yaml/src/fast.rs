@@ -1,5 +1,5 @@
 //! A fast reader for the YAML that CRDs are written in, giving exactly the tree that
-//! [`super::yaml::parse`]'s saphyr-based path gives, or declining.
+//! [`crate::parse`]'s saphyr-based path gives, or declining.
 //!
 //! It reads block mappings and sequences (including sequences at their key's
 //! indentation), plain, single- and double-quoted scalars (also over several lines),
@@ -18,7 +18,8 @@
 
 use saphyr_parser::ScalarStyle;
 
-use super::yaml::{Document, Key, Limits, Node, Pos, Value, key_text, resolve_scalar};
+use crate::kubectl::{plain_key, plain_value};
+use crate::{Document, Key, Limits, Node, Pos, Value};
 
 /// How deep the fast reader nests before declining (its recursion stays shallow; the
 /// saphyr path handles deeper input, with its own limit).
@@ -136,34 +137,6 @@ fn find_newline(b: &[u8], from: usize) -> usize {
         k += 1;
     }
     k
-}
-
-/// A plain scalar's value (the core schema, as [`resolve_scalar`]), reusing the text
-/// when it is a string: only text starting with one of `~nNtTfF+-.0-9` can be
-/// anything else.
-fn resolve_plain(text: String) -> Option<Value> {
-    match text.as_bytes().first() {
-        Some(c)
-            if !matches!(
-                c,
-                b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'+' | b'-' | b'.' | b'0'..=b'9'
-            ) =>
-        {
-            Some(Value::String(text))
-        }
-        _ => resolve_scalar(&text, ScalarStyle::Plain, None).ok(),
-    }
-}
-
-/// A plain key's text: its value written as text (as [`key_text`]).
-fn plain_key(text: String) -> Option<String> {
-    match resolve_plain(text)? {
-        Value::String(s) => Some(s),
-        value => key_text(&Node {
-            pos: Pos::default(),
-            value,
-        }),
-    }
 }
 
 fn is_break(c: u8) -> bool {
@@ -614,7 +587,7 @@ impl Fast<'_> {
                 if text == "<<" {
                     return None;
                 }
-                plain_key(text)?
+                plain_key(text).ok()?
             } else {
                 text
             };
@@ -623,7 +596,7 @@ impl Fast<'_> {
         // The scanners checked what follows: a plain scalar ends at a comment, at `:`
         // or at the next token; a quoted one at the end of its line or a comment.
         let value = if style == ScalarStyle::Plain {
-            resolve_plain(text)?
+            plain_value(text).ok()?
         } else {
             Value::String(text)
         };
@@ -1067,11 +1040,13 @@ impl Fast<'_> {
                     break;
                 }
                 let kpos = self.pos();
-                let key = self.flow_node()?;
-                if matches!(key.value, Value::Seq(_) | Value::Map(_)) {
+                let mut key = self.flow_node()?;
+                // A plain key that is not a string (`1`, `yes`) takes its text from
+                // kubectl's key rules, which need the text: saphyr's path.
+                let Value::String(name) = &mut key.value else {
                     return None;
-                }
-                let name = key_text(&key)?;
+                };
+                let name = std::mem::take(name);
                 if name == "<<" {
                     return None;
                 }
@@ -1211,7 +1186,7 @@ impl Fast<'_> {
         let text = self.str(start, end);
         Some(Node {
             pos,
-            value: resolve_scalar(text, ScalarStyle::Plain, None).ok()?,
+            value: plain_value(text.to_owned()).ok()?,
         })
     }
 }
