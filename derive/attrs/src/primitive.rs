@@ -18,7 +18,7 @@
 //! schemars (kube-derive's schema generator) gives `u16` `format: uint16` and
 //! `minimum: 0` only, and `i8`/`i16` no bounds.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// `(Rust type name, schema)` for every scalar type crdgen knows, as JSON text.
 pub const PRIMITIVES: &[(&str, &str)] = &[
@@ -106,6 +106,7 @@ pub fn non_zero(inner: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn every_bound_is_the_types_and_exact_in_a_float64() {
