@@ -305,7 +305,42 @@ struct InformerShared<K> {
 ///
 /// An informer runs once: [`run`](Self::run) processes one event stream until it ends
 /// or [`stop`](Self::stop) is called. [`SharedInformerFactory`] calls `run` with a
-/// kube watcher; tests can call it with a synthetic stream.
+/// kube watcher; tests can call it with a synthetic stream, as here:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::sync::Arc;
+///
+/// use crdgen_runtime::informer::{FnHandler, SharedIndexInformer};
+/// use crdgen_runtime::k8s_openapi::api::core::v1::ConfigMap;
+/// use crdgen_runtime::kube::runtime::watcher::Event;
+///
+/// fn config_map(name: &str) -> ConfigMap {
+///     let mut cm = ConfigMap::default();
+///     cm.metadata.name = Some(name.into());
+///     cm.metadata.namespace = Some("default".into());
+///     cm.metadata.resource_version = Some("1".into());
+///     cm
+/// }
+///
+/// let informer = SharedIndexInformer::<ConfigMap>::new(None);
+/// let (tx, mut added) = tokio::sync::mpsc::unbounded_channel();
+/// informer.add_event_handler(FnHandler::new().add_func(move |cm: &Arc<ConfigMap>| {
+///     let _ = tx.send(cm.metadata.name.clone());
+/// }));
+/// // What kube's watcher sends for a first list of two objects.
+/// let events = [
+///     Event::Init,
+///     Event::InitApply(config_map("a")),
+///     Event::InitApply(config_map("b")),
+///     Event::InitDone,
+/// ];
+/// informer.run(futures::stream::iter(events.map(Ok))).await; // returns when the stream ends
+/// assert!(informer.has_synced());
+/// assert_eq!(informer.lister().namespaced("default").get("b").is_some(), true);
+/// assert_eq!(added.recv().await, Some(Some("a".to_owned())));
+/// # }
+/// ```
 pub struct SharedIndexInformer<K> {
     shared: Arc<InformerShared<K>>,
 }

@@ -113,6 +113,32 @@ struct FactoryState {
 
 /// Creates and runs shared informers: one informer (one watch) per type however many
 /// times it is asked for (client-go's `SharedInformerFactory`). Cheap to clone.
+///
+/// Objects that do not decode into a kind's type are left out of its informer's cache
+/// and reported ([`SharedIndexInformer::on_decode_error`]); they do not hold up
+/// [`wait_for_cache_sync`](Self::wait_for_cache_sync).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+///
+/// use crdgen_runtime::informer::SharedInformerFactory;
+/// use crdgen_runtime::k8s_openapi::api::core::v1::ConfigMap;
+///
+/// let client = crdgen_runtime::kube::Client::try_default().await?;
+/// let factory = SharedInformerFactory::new(client, Some(Duration::from_secs(600)))
+///     .with_namespace("default");
+/// let config_maps = factory.informer_for::<ConfigMap>(); // any kube::Resource
+/// let again = factory.informer_for::<ConfigMap>(); // the same informer, one watch
+/// factory.start()?;
+/// // Bound the wait: an API server that never answers never syncs.
+/// let synced = tokio::time::timeout(Duration::from_secs(30), factory.wait_for_cache_sync()).await?;
+/// assert!(synced);
+/// println!("{} config maps", again.lister().len());
+/// # drop(config_maps);
+/// factory.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct SharedInformerFactory {
     client: Client,
