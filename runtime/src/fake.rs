@@ -92,13 +92,14 @@ impl FakeClient {
         Ok(fake)
     }
 
-    /// Serve a typed kind (no schema, no subresources). Chainable.
+    /// Serve a typed kind: no schema; the status and scale subresources its marker
+    /// traits declare ([`KindInfo::of`]). Chainable.
     pub fn register<K: crate::CustomResource>(&self) -> &Self {
         self.tracker().register::<K>();
         self
     }
 
-    /// Serve a kind described by [`KindInfo`] (e.g. `KindInfo::of::<K>().with_status()`). Chainable.
+    /// Serve a kind described by [`KindInfo`] (e.g. `KindInfo::from_crd(&crd)?`). Chainable.
     pub fn register_kind(&self, kind: KindInfo) -> &Self {
         self.tracker().register_kind(kind);
         self

@@ -70,7 +70,9 @@ pub mod crd_schema;
 pub use crd_schema::CrdSchema;
 
 mod resource;
-pub use resource::{CustomResource, HasScaleSubresource, HasStatusSubresource, Scope};
+pub use resource::{
+    CustomResource, HasScaleSubresource, HasStatusSubresource, ScalePaths, Scope, Subresources,
+};
 
 #[doc(hidden)]
 pub mod __private;

@@ -92,6 +92,80 @@ pub trait CustomResource:
     const STORAGE: bool;
     /// The deprecation warning, when this version is deprecated.
     const DEPRECATION: Option<&'static str>;
+
+    /// The subresources this version declares: what its [`HasStatusSubresource`] and
+    /// [`HasScaleSubresource`] impls say, readable where `K` is generic (generated
+    /// code writes `Subresources::status::<Self>()` & co., which only compile for a
+    /// kind with those impls). Default: none.
+    fn subresources() -> Subresources {
+        Subresources::NONE
+    }
+}
+
+/// The subresources of a kind's version, from its marker traits
+/// ([`CustomResource::subresources`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Subresources {
+    /// The `status` subresource ([`HasStatusSubresource`]).
+    pub status: bool,
+    /// The `scale` subresource's paths ([`HasScaleSubresource`]).
+    pub scale: Option<ScalePaths>,
+}
+
+/// The JSON paths of a `scale` subresource ([`HasScaleSubresource`]'s constants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScalePaths {
+    /// Desired replicas, e.g. `.spec.replicas`.
+    pub spec_replicas_path: &'static str,
+    /// Observed replicas, e.g. `.status.replicas`.
+    pub status_replicas_path: &'static str,
+    /// The label selector (as a string), if declared.
+    pub label_selector_path: Option<&'static str>,
+}
+
+impl ScalePaths {
+    /// The paths `K` declares.
+    pub const fn of<K: HasScaleSubresource>() -> Self {
+        ScalePaths {
+            spec_replicas_path: K::SPEC_REPLICAS_PATH,
+            status_replicas_path: K::STATUS_REPLICAS_PATH,
+            label_selector_path: K::LABEL_SELECTOR_PATH,
+        }
+    }
+}
+
+impl Subresources {
+    /// No subresources.
+    pub const NONE: Subresources = Subresources {
+        status: false,
+        scale: None,
+    };
+
+    /// The status subresource only.
+    pub const fn status<K: HasStatusSubresource>() -> Self {
+        Subresources {
+            status: true,
+            scale: None,
+        }
+    }
+
+    /// The scale subresource only.
+    pub const fn scale<K: HasScaleSubresource>() -> Self {
+        Subresources {
+            status: false,
+            scale: Some(ScalePaths::of::<K>()),
+        }
+    }
+
+    /// Both the status and the scale subresources.
+    pub const fn status_and_scale<K: HasStatusSubresource + HasScaleSubresource>() -> Self {
+        Subresources {
+            status: true,
+            scale: Some(ScalePaths::of::<K>()),
+        }
+    }
 }
 
 /// A kind with the `status` subresource: status verbs are available on its client.
