@@ -400,6 +400,31 @@ fn the_runtime_primitive_schemas_are_crdgen_attrs() {
     }
 }
 
+/// `crdgen crd` refuses a signed `NonZero` (no structural schema refuses only 0), naming
+/// the file and line, and reads `NonZero<u8>` as `NonZeroU8`.
+#[test]
+fn the_cli_reads_non_zero_types() {
+    let source = |ty: &str| crdgen::rust_input::RustSource {
+        path: PathBuf::from("src/nz.rs"),
+        text: format!(
+            "#[crdgen(group = \"example.com\", version = \"v1\", kind = \"Nz\", plural = \"nzs\", storage)]\npub struct NzSpec {{\n    pub n: {ty},\n}}\n"
+        ),
+    };
+    let err = crdgen::rust_input::crds_from_sources(&[source("std::num::NonZero<i16>")])
+        .expect_err("a signed NonZero is refused")
+        .to_string();
+    assert!(err.contains("src/nz.rs:3"), "{err}");
+    assert!(err.contains("unsigned integers only"), "{err}");
+    let crds = crdgen::rust_input::crds_from_sources(&[source("NonZero<u8>")]).expect("reads");
+    let n = crds[0]
+        .pointer("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/n")
+        .expect("the field");
+    assert_eq!(
+        n,
+        &serde_json::json!({"type": "integer", "format": "int32", "minimum": 1, "maximum": 255})
+    );
+}
+
 #[test]
 fn the_enum_code_is_shared_verbatim() {
     fn region(text: &str) -> String {
