@@ -144,3 +144,91 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use kube::core::ObjectList;
+
+    fn list(n: usize, bad: Option<usize>) -> String {
+        let items: Vec<Value> = (0..n)
+            .map(|i| {
+                let data = if Some(i) == bad {
+                    serde_json::json!(42)
+                } else {
+                    serde_json::json!({"key": format!("value {i}"), "other": "x".repeat(40)})
+                };
+                serde_json::json!({
+                    "apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": format!("cm-{i}"), "namespace": "default",
+                                 "resourceVersion": format!("{i}"), "labels": {"app": "web"}},
+                    "data": data,
+                })
+            })
+            .collect();
+        serde_json::json!({"apiVersion": "v1", "kind": "ConfigMapList", "metadata": {}, "items": items})
+            .to_string()
+    }
+
+    #[test]
+    fn one_bad_item_does_not_fail_the_list() {
+        let text = list(3, Some(1));
+        assert!(serde_json::from_str::<ObjectList<ConfigMap>>(&text).is_err());
+        let decoded: ObjectList<Decoded<ConfigMap>> = serde_json::from_str(&text).expect("decodes");
+        let kinds: Vec<_> = decoded
+            .items
+            .iter()
+            .map(|d| match d {
+                Decoded::Ok(cm) => format!("ok {}", cm.metadata.name.as_deref().unwrap_or("")),
+                Decoded::Bad { meta, error } => {
+                    format!("bad {} {error}", meta.name.as_deref().unwrap_or(""))
+                }
+            })
+            .collect();
+        assert_eq!(kinds[0], "ok cm-0");
+        assert!(
+            kinds[1].starts_with("bad cm-1 invalid type: integer `42`, expected a map"),
+            "{}",
+            kinds[1]
+        );
+        assert_eq!(kinds[2], "ok cm-2");
+        let err = DecodeError::new::<ConfigMap>(decoded.items[1].meta(), "x");
+        assert_eq!(err.to_string(), "ConfigMap default/cm-1 does not decode: x");
+    }
+
+    /// What decoding one object at a time costs against kube's whole-list decoding
+    /// (`cargo test -p crdgen-runtime --lib decode_cost -- --ignored --nocapture`).
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn decode_cost() {
+        let text = list(20_000, None);
+        let best = |f: &dyn Fn() -> usize| {
+            (0..5)
+                .map(|_| {
+                    let t = std::time::Instant::now();
+                    assert_eq!(f(), 20_000);
+                    t.elapsed()
+                })
+                .min()
+                .expect("five runs")
+        };
+        let direct = best(&|| {
+            serde_json::from_str::<ObjectList<ConfigMap>>(&text)
+                .expect("decodes")
+                .items
+                .len()
+        });
+        let one_by_one = best(&|| {
+            serde_json::from_str::<ObjectList<Decoded<ConfigMap>>>(&text)
+                .expect("decodes")
+                .items
+                .len()
+        });
+        println!(
+            "20,000 ConfigMaps ({} MB): ObjectList<ConfigMap> {direct:?}, ObjectList<Decoded<ConfigMap>> {one_by_one:?} ({:.2}×)",
+            text.len() / 1_000_000,
+            one_by_one.as_secs_f64() / direct.as_secs_f64()
+        );
+    }
+}
