@@ -16,6 +16,11 @@
 //!   **update(obj, obj)** each period (after the first sync), for level-triggered
 //!   controllers.
 //! - A handler added late first receives every cached object as an **add**.
+//! - An object that does not decode into the kind's type (a factory's informer decodes
+//!   each object on its own) is left out of the cache and reported: a `tracing`
+//!   warning, [`SharedIndexInformer::decode_errors`] and
+//!   [`SharedIndexInformer::on_decode_error`]. It does not stop the informer from
+//!   syncing.
 //!
 //! Each handler has its own unbounded queue and task (as client-go gives each its own
 //! buffer), so a slow handler delays only itself. Handler methods run on the tokio
