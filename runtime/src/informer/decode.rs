@@ -24,7 +24,7 @@ pub(crate) enum Decoded<K> {
     Ok(K),
     /// The object's metadata and the decoding error.
     Bad {
-        /// As much of `metadata` as decodes (its namespace and name, at least).
+        /// The object's name, namespace, resourceVersion and uid.
         meta: Box<ObjectMeta>,
         /// serde's message.
         error: String,
@@ -36,15 +36,25 @@ impl<'de, K: DeserializeOwned> Deserialize<'de> for Decoded<K> {
         // Only malformed JSON fails here: a well-formed object the type refuses
         // becomes `Bad`, so the list or event it is in still decodes.
         let value = Value::deserialize(deserializer)?;
-        Ok(match K::deserialize(&value) {
+        // What a report and a deletion need, kept before `value` moves into `K` (by
+        // value: its strings move instead of being copied).
+        let meta = value.get("metadata");
+        let field = |k: &str| {
+            meta.and_then(|m| m.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let meta = ObjectMeta {
+            name: field("name"),
+            namespace: field("namespace"),
+            resource_version: field("resourceVersion"),
+            uid: field("uid"),
+            ..ObjectMeta::default()
+        };
+        Ok(match K::deserialize(value) {
             Ok(object) => Decoded::Ok(object),
             Err(error) => Decoded::Bad {
-                meta: Box::new(
-                    value
-                        .get("metadata")
-                        .and_then(|m| ObjectMeta::deserialize(m).ok())
-                        .unwrap_or_default(),
-                ),
+                meta: Box::new(meta),
                 error: error.to_string(),
             },
         })
