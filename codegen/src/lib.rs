@@ -96,8 +96,9 @@ pub struct Settings {
     /// Path of the runtime crate in generated code (default `::crdgen_runtime`), for
     /// users who rename or re-export it.
     pub runtime_path: String,
-    /// Reuse k8s-openapi types (Condition, LabelSelector, ObjectReference, …) where a
-    /// schema matches one exactly. Default: on.
+    /// Reuse k8s-openapi types (LabelSelector, ObjectReference, …) where a schema
+    /// matches one exactly (never `Condition`: its `Time` drops the sub-second digits
+    /// the server keeps). Default: on.
     pub well_known_types: bool,
     /// Emit one definition for structs and enums of identical shape in a
     /// group/version. Default: on.

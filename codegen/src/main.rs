@@ -88,7 +88,7 @@ enum Command {
         /// Path of the runtime crate in generated code.
         #[arg(long, default_value = "::crdgen_runtime")]
         runtime_path: String,
-        /// Do not reuse k8s-openapi types (Condition, LabelSelector, …) for matching shapes.
+        /// Do not reuse k8s-openapi types (LabelSelector, ObjectReference, …) for matching shapes.
         #[arg(long)]
         no_well_known_types: bool,
         /// Emit a separate definition for every occurrence of identical shapes.

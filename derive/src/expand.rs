@@ -677,6 +677,20 @@ fn kind_items(s: &syn::ItemStruct, k: &KindAttrs, errors: &mut Errors) -> TokenS
             }
         }
     });
+    // What the markers say, readable generically (`CustomResource::subresources`).
+    let subresources_fn = match (status_ty.is_some(), k.scale.is_some()) {
+        (false, false) => None,
+        (true, false) => Some(quote!(status)),
+        (false, true) => Some(quote!(scale)),
+        (true, true) => Some(quote!(status_and_scale)),
+    }
+    .map(|ctor| {
+        quote! {
+            fn subresources() -> #rt::Subresources {
+                #rt::Subresources::#ctor::<Self>()
+            }
+        }
+    });
     let spec_desc = opt_str(doc.as_deref());
     quote! {
         #spec_impl
@@ -769,6 +783,7 @@ fn kind_items(s: &syn::ItemStruct, k: &KindAttrs, errors: &mut Errors) -> TokenS
             const SCOPE: #rt::Scope = #scope_val;
             const STORAGE: bool = #storage;
             const DEPRECATION: ::std::option::Option<&'static str> = #deprecation;
+            #subresources_fn
         }
 
         #[automatically_derived]

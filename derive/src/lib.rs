@@ -57,7 +57,13 @@
 //!
 //! | Rust | schema |
 //! |---|---|
-//! | `bool`; `i8`–`i32`, `u8`, `u16`; other integers; `f32`, `f64`; `String`, `char` | `boolean`; `integer`/`int32`; `integer`/`int64`; `number`; `string` |
+//! | `bool`; `f32`, `f64`; `String` | `boolean`; `number`; `string` |
+//! | `i32`; `i64`, `isize`, `i128` | `integer`/`int32`; `integer`/`int64` |
+//! | `i8`, `i16` | `integer`/`int32` with the type's `minimum` and `maximum` |
+//! | `u8`, `u16`; `u32` | `integer`/`int32`; `integer`/`int64`; `minimum: 0` and the type's `maximum` |
+//! | `u64`, `usize`, `u128` | `integer`/`int64`, `minimum: 0` (no `maximum`: `u64::MAX` is not exact in the server's float64) |
+//! | `NonZeroU8` … `NonZeroU128`, `NonZero<u16>` … | as the unsigned type, with `minimum: 1` (signed `NonZero` types are not supported) |
+//! | `char` | `string` with `minLength: 1`, `maxLength: 1` |
 //! | `Vec<T>`, `VecDeque`, `BTreeSet`, `HashSet`, `[T; N]` | `array` of `T` |
 //! | `BTreeMap<String, T>`, `HashMap<String, T>` | `object` with `additionalProperties` |
 //! | `serde_json::Value`; `BTreeMap<String, Value>`, `serde_json::Map` | `x-kubernetes-preserve-unknown-fields` (any value; any object) |

@@ -46,11 +46,27 @@ macro_rules! fixed {
     };
 }
 
+// Scalars: the same table as `crdgen_attrs::primitive` (which `crdgen crd` reads; a test
+// in tests/derive holds the two equal). An integer's range is in its schema, so the API
+// server refuses what the type cannot decode.
 fixed!({"type": "boolean"} => bool);
-fixed!({"type": "integer", "format": "int32"} => i8, i16, i32, u8, u16);
-fixed!({"type": "integer", "format": "int64"} => i64, u32, u64, i128, u128, isize, usize);
+fixed!({"type": "integer", "format": "int32", "minimum": -128, "maximum": 127} => i8);
+fixed!({"type": "integer", "format": "int32", "minimum": -32768, "maximum": 32767} => i16);
+fixed!({"type": "integer", "format": "int32"} => i32);
+fixed!({"type": "integer", "format": "int64"} => i64, isize, i128);
+fixed!({"type": "integer", "format": "int32", "minimum": 0, "maximum": 255} => u8);
+fixed!({"type": "integer", "format": "int32", "minimum": 0, "maximum": 65535} => u16);
+fixed!({"type": "integer", "format": "int64", "minimum": 0, "maximum": 4294967295_u32} => u32);
+fixed!({"type": "integer", "format": "int64", "minimum": 0} => u64, usize, u128);
+fixed!({"type": "integer", "format": "int32", "minimum": 1, "maximum": 255} => std::num::NonZeroU8);
+fixed!({"type": "integer", "format": "int32", "minimum": 1, "maximum": 65535} => std::num::NonZeroU16);
+fixed!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 4294967295_u32}
+    => std::num::NonZeroU32);
+fixed!({"type": "integer", "format": "int64", "minimum": 1}
+    => std::num::NonZeroU64, std::num::NonZeroUsize, std::num::NonZeroU128);
 fixed!({"type": "number"} => f32, f64);
-fixed!({"type": "string"} => String, str, char);
+fixed!({"type": "string"} => String, str);
+fixed!({"type": "string", "minLength": 1, "maxLength": 1} => char);
 fixed!({"x-kubernetes-preserve-unknown-fields": true} => Value);
 fixed!({"type": "object", "x-kubernetes-preserve-unknown-fields": true} => Map<String, Value>);
 fixed!({"anyOf": [{"type": "integer"}, {"type": "string"}], "x-kubernetes-int-or-string": true}

@@ -32,6 +32,44 @@ use crate::server::ApiServer;
 use crate::tracker::{Action, KindInfo, StatusError, Tracker};
 
 /// A fake clientset backend: an in-process [`ApiServer`] and its [`Tracker`].
+///
+/// Requests through [`client`](Self::client) are validated, pruned and defaulted
+/// against the CRD's schema as the API server would; [`add`](Self::add) seeds objects
+/// without any of that.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use crdgen_runtime::fake::FakeClient;
+/// use crdgen_runtime::kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, PostParams};
+/// use serde_json::json;
+///
+/// let crd = json!({
+///     "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+///     "metadata": {"name": "widgets.example.com"},
+///     "spec": {"group": "example.com", "scope": "Namespaced",
+///              "names": {"kind": "Widget", "plural": "widgets"},
+///              "versions": [{"name": "v1", "served": true, "storage": true,
+///                            "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+///                                "spec": {"type": "object", "properties": {
+///                                    "port": {"type": "integer", "minimum": 1, "maximum": 65535}}}}}}}]}
+/// });
+/// let fake = FakeClient::with_crds([crd])?;
+/// // The code under test gets a kube::Client (typed clientsets take one too).
+/// let gvk = GroupVersionKind::gvk("example.com", "v1", "Widget");
+/// let api: Api<DynamicObject> =
+///     Api::namespaced_with(fake.client(), "default", &ApiResource::from_gvk(&gvk));
+/// let widget = |port: i64| -> DynamicObject {
+///     serde_json::from_value(json!({"apiVersion": "example.com/v1", "kind": "Widget",
+///         "metadata": {"name": "w"}, "spec": {"port": port}})).unwrap()
+/// };
+/// let err = api.create(&PostParams::default(), &widget(70000)).await.unwrap_err();
+/// assert!(err.to_string().contains("should be less than or equal to 65535"), "{err}");
+/// api.create(&PostParams::default(), &widget(8080)).await?;
+/// // What the code under test did.
+/// let verbs: Vec<_> = fake.actions().iter().map(|a| a.verb.clone()).collect();
+/// assert_eq!(verbs, ["create", "create"]);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct FakeClient {
     server: ApiServer,
@@ -54,13 +92,14 @@ impl FakeClient {
         Ok(fake)
     }
 
-    /// Serve a typed kind (no schema, no subresources). Chainable.
+    /// Serve a typed kind: no schema; the status and scale subresources its marker
+    /// traits declare ([`KindInfo::of`]). Chainable.
     pub fn register<K: crate::CustomResource>(&self) -> &Self {
         self.tracker().register::<K>();
         self
     }
 
-    /// Serve a kind described by [`KindInfo`] (e.g. `KindInfo::of::<K>().with_status()`). Chainable.
+    /// Serve a kind described by [`KindInfo`] (e.g. `KindInfo::from_crd(&crd)?`). Chainable.
     pub fn register_kind(&self, kind: KindInfo) -> &Self {
         self.tracker().register_kind(kind);
         self

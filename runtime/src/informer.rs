@@ -16,6 +16,11 @@
 //!   **update(obj, obj)** each period (after the first sync), for level-triggered
 //!   controllers.
 //! - A handler added late first receives every cached object as an **add**.
+//! - An object that does not decode into the kind's type (a factory's informer decodes
+//!   each object on its own) is left out of the cache and reported: a `tracing`
+//!   warning, [`SharedIndexInformer::decode_errors`] and
+//!   [`SharedIndexInformer::on_decode_error`]. It does not stop the informer from
+//!   syncing.
 //!
 //! Each handler has its own unbounded queue and task (as client-go gives each its own
 //! buffer), so a slow handler delays only itself. Handler methods run on the tokio
@@ -46,27 +51,27 @@
 //! # Ok(()) }
 //! ```
 
-use std::any::{Any, TypeId, type_name};
-use std::collections::HashMap;
+use std::any::type_name;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use futures::future::BoxFuture;
-use futures::stream::BoxStream;
-use futures::{FutureExt, Stream, StreamExt};
-use kube::api::Api;
-use kube::core::{ClusterResourceScope, NamespaceResourceScope};
-use kube::runtime::WatchStreamExt;
+use futures::{Stream, StreamExt};
+use kube::Resource;
 use kube::runtime::watcher::{self, Event};
-use kube::{Client, Resource};
-use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::cache::{Cache, CacheError};
 use crate::lister::Lister;
+
+mod decode;
+mod factory;
+
+pub use decode::DecodeError;
+use decode::Decoded;
+pub use factory::{ApiScope, SharedInformerFactory};
 
 /// Errors from starting informers.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -286,12 +291,17 @@ impl<K: Send + Sync + 'static> Handlers<K> {
     }
 }
 
+type DecodeErrorFn = Arc<dyn Fn(&DecodeError) + Send + Sync>;
+
 struct InformerShared<K> {
     cache: Cache<K>,
     handlers: Mutex<Handlers<K>>,
     status: watch::Sender<Status>,
     resync: Mutex<Option<Duration>>,
     started: AtomicBool,
+    /// Objects received that did not decode into `K`, and who wants to know.
+    decode_errors: AtomicU64,
+    on_decode_error: Mutex<Vec<DecodeErrorFn>>,
 }
 
 /// A cache of one kind kept up to date from a watch, with indexers and event
@@ -300,7 +310,42 @@ struct InformerShared<K> {
 ///
 /// An informer runs once: [`run`](Self::run) processes one event stream until it ends
 /// or [`stop`](Self::stop) is called. [`SharedInformerFactory`] calls `run` with a
-/// kube watcher; tests can call it with a synthetic stream.
+/// kube watcher; tests can call it with a synthetic stream, as here:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::sync::Arc;
+///
+/// use crdgen_runtime::informer::{FnHandler, SharedIndexInformer};
+/// use crdgen_runtime::k8s_openapi::api::core::v1::ConfigMap;
+/// use crdgen_runtime::kube::runtime::watcher::Event;
+///
+/// fn config_map(name: &str) -> ConfigMap {
+///     let mut cm = ConfigMap::default();
+///     cm.metadata.name = Some(name.into());
+///     cm.metadata.namespace = Some("default".into());
+///     cm.metadata.resource_version = Some("1".into());
+///     cm
+/// }
+///
+/// let informer = SharedIndexInformer::<ConfigMap>::new(None);
+/// let (tx, mut added) = tokio::sync::mpsc::unbounded_channel();
+/// informer.add_event_handler(FnHandler::new().add_func(move |cm: &Arc<ConfigMap>| {
+///     let _ = tx.send(cm.metadata.name.clone());
+/// }));
+/// // What kube's watcher sends for a first list of two objects.
+/// let events = [
+///     Event::Init,
+///     Event::InitApply(config_map("a")),
+///     Event::InitApply(config_map("b")),
+///     Event::InitDone,
+/// ];
+/// informer.run(futures::stream::iter(events.map(Ok))).await; // returns when the stream ends
+/// assert!(informer.has_synced());
+/// assert_eq!(informer.lister().namespaced("default").get("b").is_some(), true);
+/// assert_eq!(added.recv().await, Some(Some("a".to_owned())));
+/// # }
+/// ```
 pub struct SharedIndexInformer<K> {
     shared: Arc<InformerShared<K>>,
 }
@@ -341,6 +386,8 @@ impl<K: Resource + Send + Sync + 'static> SharedIndexInformer<K> {
                 status: watch::Sender::new(Status::default()),
                 resync: Mutex::new(resync),
                 started: AtomicBool::new(false),
+                decode_errors: AtomicU64::new(0),
+                on_decode_error: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -381,6 +428,31 @@ impl<K: Resource + Send + Sync + 'static> SharedIndexInformer<K> {
         }
         handlers.senders.push(tx);
         handlers.spawn(Box::new(handler), rx, &self.shared.status);
+    }
+
+    /// How many objects received so far did not decode into `K` (each list counts
+    /// its undecodable objects again). The informer leaves them out of its cache and
+    /// syncs without them; see [`DecodeError`].
+    pub fn decode_errors(&self) -> u64 {
+        self.shared.decode_errors.load(Ordering::Relaxed)
+    }
+
+    /// Call `f` for every object received that does not decode into `K` (cumulative:
+    /// every callback set is called). Runs on the informer's task: keep it short.
+    ///
+    /// ```
+    /// # use crdgen_runtime::informer::SharedIndexInformer;
+    /// # use crdgen_runtime::k8s_openapi::api::core::v1::ConfigMap;
+    /// let informer = SharedIndexInformer::<ConfigMap>::new(None);
+    /// informer.on_decode_error(|e| eprintln!("skipped: {e}"));
+    /// assert_eq!(informer.decode_errors(), 0);
+    /// ```
+    pub fn on_decode_error(&self, f: impl Fn(&DecodeError) + Send + Sync + 'static) {
+        self.shared
+            .on_decode_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Arc::new(f));
     }
 
     /// Whether the first list has been loaded into the cache.
@@ -587,303 +659,69 @@ impl<K: Resource + Send + Sync + 'static> SharedIndexInformer<K> {
     }
 }
 
-// ---------------------------------------------------------------------------------
-// Factory
-
-/// How to build an [`Api`] for a kind given the factory's namespace: implemented for
-/// the scopes of compile-time kinds. A namespaced kind is watched in the factory's
-/// namespace (or all namespaces without one); a cluster-scoped kind ignores it.
-pub trait ApiScope {
-    /// The `Api` to list and watch `K` through.
-    fn api<K>(client: Client, namespace: Option<&str>) -> Api<K>
-    where
-        K: Resource<Scope = Self, DynamicType = ()>;
-}
-
-impl ApiScope for NamespaceResourceScope {
-    fn api<K>(client: Client, namespace: Option<&str>) -> Api<K>
-    where
-        K: Resource<Scope = Self, DynamicType = ()>,
-    {
-        match namespace {
-            Some(ns) => Api::namespaced(client, ns),
-            None => Api::all(client),
-        }
-    }
-}
-
-impl ApiScope for ClusterResourceScope {
-    fn api<K>(client: Client, _namespace: Option<&str>) -> Api<K>
-    where
-        K: Resource<Scope = Self, DynamicType = ()>,
-    {
-        Api::all(client)
-    }
-}
-
-/// A type-erased informer held by the factory.
-trait FactoryEntry: Send + Sync {
-    fn as_any(&self) -> &dyn Any;
-    /// The run future, the first time only.
-    fn start(&self) -> Option<BoxFuture<'static, ()>>;
-    fn is_started(&self) -> bool;
-    fn wait_for_sync(&self) -> BoxFuture<'static, bool>;
-    fn stop(&self);
-}
-
-type StreamFn<K> =
-    Box<dyn Fn() -> BoxStream<'static, Result<Event<K>, watcher::Error>> + Send + Sync>;
-
-struct Entry<K> {
-    informer: SharedIndexInformer<K>,
-    stream: StreamFn<K>,
-    /// Set when the factory spawns the run task: before that task first runs, the
-    /// informer itself does not know it is started, and `wait_for_cache_sync` must
-    /// still wait for it.
-    scheduled: AtomicBool,
-}
-
-impl<K: Resource + Send + Sync + 'static> FactoryEntry for Entry<K> {
-    fn as_any(&self) -> &dyn Any {
-        &self.informer
-    }
-
-    fn start(&self) -> Option<BoxFuture<'static, ()>> {
-        if self.scheduled.swap(true, Ordering::SeqCst) || self.informer.is_started() {
-            return None;
-        }
-        let informer = self.informer.clone();
-        let stream = (self.stream)();
-        Some(async move { informer.run(stream).await }.boxed())
-    }
-
-    fn is_started(&self) -> bool {
-        self.scheduled.load(Ordering::SeqCst) || self.informer.is_started()
-    }
-
-    fn wait_for_sync(&self) -> BoxFuture<'static, bool> {
-        let informer = self.informer.clone();
-        async move { informer.wait_for_sync().await }.boxed()
-    }
-
-    fn stop(&self) {
-        self.informer.stop();
-    }
-}
-
-type Tweak = Arc<dyn Fn(&mut watcher::Config) + Send + Sync>;
-
-struct FactoryState {
-    informers: HashMap<TypeId, Box<dyn FactoryEntry>>,
-    tasks: Vec<JoinHandle<()>>,
-    shut_down: bool,
-}
-
-/// Creates and runs shared informers: one informer (one watch) per type however many
-/// times it is asked for (client-go's `SharedInformerFactory`). Cheap to clone.
-#[derive(Clone)]
-pub struct SharedInformerFactory {
-    client: Client,
-    default_resync: Option<Duration>,
-    namespace: Option<String>,
-    tweak: Option<Tweak>,
-    state: Arc<Mutex<FactoryState>>,
-}
-
-impl fmt::Debug for SharedInformerFactory {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.lock();
-        f.debug_struct("SharedInformerFactory")
-            .field("default_resync", &self.default_resync)
-            .field("namespace", &self.namespace)
-            .field("informers", &state.informers.len())
-            .field("shut_down", &state.shut_down)
-            .finish_non_exhaustive()
-    }
-}
-
-impl SharedInformerFactory {
-    /// A factory over `client`; informers resync every `default_resync` unless given
-    /// their own period.
-    pub fn new(client: Client, default_resync: Option<Duration>) -> Self {
-        SharedInformerFactory {
-            client,
-            default_resync,
-            namespace: None,
-            tweak: None,
-            state: Arc::new(Mutex::new(FactoryState {
-                informers: HashMap::new(),
-                tasks: Vec::new(),
-                shut_down: false,
-            })),
-        }
-    }
-
-    /// Watch namespaced kinds in `namespace` only (cluster-scoped kinds are not
-    /// affected). Set it before asking for informers.
-    #[must_use]
-    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.namespace = Some(namespace.into());
-        self
-    }
-
-    /// Adjust every informer's list/watch options, e.g. set `label_selector` /
-    /// `field_selector` (client-go's `WithTweakListOptions`). Set it before asking for
-    /// informers.
-    #[must_use]
-    pub fn with_tweak_list_options(
-        mut self,
-        tweak: impl Fn(&mut watcher::Config) + Send + Sync + 'static,
-    ) -> Self {
-        self.tweak = Some(Arc::new(tweak));
-        self
-    }
-
-    fn lock(&self) -> MutexGuard<'_, FactoryState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The shared informer for `K`, created on first use with the default resync
-    /// period. It is started by the next [`start`](Self::start).
-    pub fn informer_for<K>(&self) -> SharedIndexInformer<K>
-    where
-        K: Resource<DynamicType = ()>
-            + Clone
-            + DeserializeOwned
-            + fmt::Debug
-            + Send
-            + Sync
-            + 'static,
-        K::Scope: ApiScope,
-    {
-        self.informer_entry::<K>(None)
-    }
-
-    /// The shared informer for `K`, with its own resync period. If the informer exists
-    /// and has not started, its period is changed; once started it is kept.
-    pub fn informer_for_with_resync<K>(&self, resync: Option<Duration>) -> SharedIndexInformer<K>
-    where
-        K: Resource<DynamicType = ()>
-            + Clone
-            + DeserializeOwned
-            + fmt::Debug
-            + Send
-            + Sync
-            + 'static,
-        K::Scope: ApiScope,
-    {
-        self.informer_entry::<K>(Some(resync))
-    }
-
-    fn informer_entry<K>(&self, resync: Option<Option<Duration>>) -> SharedIndexInformer<K>
-    where
-        K: Resource<DynamicType = ()>
-            + Clone
-            + DeserializeOwned
-            + fmt::Debug
-            + Send
-            + Sync
-            + 'static,
-        K::Scope: ApiScope,
-    {
-        let mut state = self.lock();
-        let existing = state
-            .informers
-            .get(&TypeId::of::<K>())
-            .and_then(|entry| entry.as_any().downcast_ref::<SharedIndexInformer<K>>())
-            .cloned();
-        if let Some(informer) = existing {
-            if let Some(resync) = resync
-                && !informer.set_resync_period(resync)
-            {
-                tracing::warn!(
-                    kind = type_name::<K>(),
-                    "informer already started; its resync period is unchanged"
-                );
+impl<K: Resource<DynamicType = ()> + Clone + Send + Sync + 'static> SharedIndexInformer<K> {
+    /// Turn a watcher event over [`Decoded<K>`] into one over `K`: an object that did
+    /// not decode is reported and left out (an update of it keeps the cached state; a
+    /// deletion of it deletes the cached object of that name, if any).
+    fn admit(&self, event: Event<Decoded<K>>) -> Option<Event<K>> {
+        Some(match event {
+            Event::Init => Event::Init,
+            Event::InitDone => Event::InitDone,
+            Event::InitApply(Decoded::Ok(obj)) => Event::InitApply(obj),
+            Event::Apply(Decoded::Ok(obj)) => Event::Apply(obj),
+            Event::Delete(Decoded::Ok(obj)) => Event::Delete(obj),
+            Event::InitApply(Decoded::Bad { meta, error })
+            | Event::Apply(Decoded::Bad { meta, error }) => {
+                self.report(DecodeError::new::<K>(&meta, &error));
+                return None;
             }
-            return informer;
-        }
-        let informer = SharedIndexInformer::new(resync.unwrap_or(self.default_resync));
-        let (client, namespace, tweak) = (
-            self.client.clone(),
-            self.namespace.clone(),
-            self.tweak.clone(),
+            Event::Delete(Decoded::Bad { meta, error }) => {
+                self.report(DecodeError::new::<K>(&meta, &error));
+                let cached = self
+                    .shared
+                    .cache
+                    .get(meta.namespace.as_deref(), meta.name.as_deref()?)?;
+                Event::Delete((*cached).clone())
+            }
+        })
+    }
+
+    fn report(&self, error: DecodeError) {
+        tracing::warn!(
+            kind = %error.kind,
+            namespace = error.namespace.as_deref().unwrap_or(""),
+            name = error.name.as_deref().unwrap_or(""),
+            resource_version = error.resource_version.as_deref().unwrap_or(""),
+            error = %error.message,
+            "an object does not decode into {}; the informer leaves it out",
+            type_name::<K>()
         );
-        let stream: StreamFn<K> = Box::new(move || {
-            let api = <K::Scope as ApiScope>::api::<K>(client.clone(), namespace.as_deref());
-            let mut config = watcher::Config::default();
-            if let Some(tweak) = &tweak {
-                tweak(&mut config);
-            }
-            watcher::watcher(api, config).default_backoff().boxed()
+        self.shared.decode_errors.fetch_add(1, Ordering::Relaxed);
+        let callbacks = self
+            .shared
+            .on_decode_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        for f in callbacks {
+            f(&error);
+        }
+    }
+
+    /// [`run`](Self::run) over a stream of [`Decoded<K>`] events (what the factory
+    /// watches): undecodable objects are reported and left out.
+    async fn run_decoded<S>(&self, events: S)
+    where
+        S: Stream<Item = Result<Event<Decoded<K>>, watcher::Error>> + Send,
+    {
+        let informer = self.clone();
+        let events = events.filter_map(move |event| {
+            let admitted = match event {
+                Ok(event) => informer.admit(event).map(Ok),
+                Err(error) => Some(Err(error)),
+            };
+            std::future::ready(admitted)
         });
-        state.informers.insert(
-            TypeId::of::<K>(),
-            Box::new(Entry {
-                informer: informer.clone(),
-                stream,
-                scheduled: AtomicBool::new(false),
-            }),
-        );
-        informer
-    }
-
-    /// Start every informer not started yet, each on its own tokio task. Call it again
-    /// after asking for more informers.
-    pub fn start(&self) -> Result<(), InformerError> {
-        let runtime =
-            tokio::runtime::Handle::try_current().map_err(|_| InformerError::NoRuntime)?;
-        let mut state = self.lock();
-        if state.shut_down {
-            return Err(InformerError::ShutDown);
-        }
-        let runs: Vec<_> = state
-            .informers
-            .values()
-            .filter_map(|entry| entry.start())
-            .collect();
-        for run in runs {
-            state.tasks.push(runtime.spawn(run));
-        }
-        Ok(())
-    }
-
-    /// Wait until every started informer has synced: `true`, or `false` if one
-    /// stopped first (e.g. [`shutdown`](Self::shutdown)). Informers not started are
-    /// not waited for. Bound the wait with [`tokio::time::timeout`].
-    pub async fn wait_for_cache_sync(&self) -> bool {
-        let waits: Vec<_> = {
-            let state = self.lock();
-            state
-                .informers
-                .values()
-                .filter(|e| e.is_started())
-                .map(|e| e.wait_for_sync())
-                .collect()
-        };
-        futures::future::join_all(waits)
-            .await
-            .into_iter()
-            .all(|synced| synced)
-    }
-
-    /// Stop every informer and wait for their tasks (and handler tasks) to finish.
-    /// The factory cannot be started again.
-    pub async fn shutdown(&self) {
-        let tasks = {
-            let mut state = self.lock();
-            state.shut_down = true;
-            for entry in state.informers.values() {
-                entry.stop();
-            }
-            std::mem::take(&mut state.tasks)
-        };
-        for task in tasks {
-            if let Err(error) = task.await
-                && error.is_panic()
-            {
-                tracing::error!("an informer task panicked");
-            }
-        }
+        self.run(events).await;
     }
 }

@@ -1,8 +1,9 @@
 //! Read-only views over a [`Cache`] (client-go's lister-gen output, made generic).
 //!
-//! Generated code wraps these in per-kind types; controllers get a [`Lister`] from an
-//! informer ([`SharedIndexInformer::lister`](crate::informer::SharedIndexInformer::lister))
-//! and read objects as `Arc<K>`: shared, never copied, never mutated in place (clone
+//! There are no per-kind lister types: generated code and controllers use
+//! [`Lister<K>`](Lister) for every kind, got from an informer
+//! ([`SharedIndexInformer::lister`](crate::informer::SharedIndexInformer::lister)), and
+//! read objects as `Arc<K>`: shared, never copied, never mutated in place (clone
 //! the object to change it, then write it through a client).
 //!
 //! Every listing is in key order (namespace, then name), and is served from the
@@ -18,6 +19,34 @@ use crate::cache::{Cache, CacheError, ObjectKey};
 use crate::selector::Selector;
 
 /// Cluster-wide read access to cached objects of kind `K`. Cheap to clone.
+///
+/// Controllers get one from an informer
+/// ([`SharedIndexInformer::lister`](crate::informer::SharedIndexInformer::lister)); here
+/// it reads a cache filled by hand:
+///
+/// ```
+/// use crdgen_runtime::cache::Cache;
+/// use crdgen_runtime::k8s_openapi::api::core::v1::ConfigMap;
+/// use crdgen_runtime::lister::Lister;
+/// use crdgen_runtime::selector::Selector;
+///
+/// let cache = Cache::<ConfigMap>::new();
+/// for (ns, name, app) in [("prod", "a", "web"), ("prod", "b", "db"), ("dev", "c", "web")] {
+///     let mut cm = ConfigMap::default();
+///     cm.metadata.namespace = Some(ns.into());
+///     cm.metadata.name = Some(name.into());
+///     cm.metadata.labels = Some([("app".to_owned(), app.to_owned())].into());
+///     cache.add(cm)?;
+/// }
+/// let lister = Lister::new(cache);
+/// assert!(lister.get(Some("prod"), "a").is_some());
+/// let web = lister.list(&Selector::parse("app=web")?);
+/// assert_eq!(web.len(), 2);
+/// let prod = lister.namespaced("prod").list(&Selector::everything());
+/// let names: Vec<_> = prod.iter().map(|cm| cm.metadata.name.clone().unwrap()).collect();
+/// assert_eq!(names, ["a", "b"]); // key order
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Lister<K> {
     cache: Cache<K>,
 }

@@ -34,7 +34,8 @@
 //! - discovery: `/api`, `/apis`, `/apis/{group}`, `/apis/{group}/{version}`, and the
 //!   aggregated discovery documents (`apidiscovery.k8s.io/v2` and `v2beta1`,
 //!   `APIGroupDiscoveryList`) that kubectl asks for; `/version`, `/healthz`,
-//!   `/livez`, `/readyz`; `/openapi/v2` and `/openapi/v3` as empty documents;
+//!   `/livez`, `/readyz`; OpenAPI v3 (`/openapi/v3` and one document per group/version
+//!   with the kinds' schemas);
 //! - custom resources: get, list (selectors, `limit`/`continue`, `resourceVersion`,
 //!   `resourceVersionMatch`), watch (`watch=true`, `resourceVersion`,
 //!   `timeoutSeconds`, `allowWatchBookmarks`, `sendInitialEvents`), create, update,
@@ -50,9 +51,8 @@
 //!
 //! Not served: authentication/authorization (every request is allowed), built-in
 //! kinds other than namespaces, protobuf and CBOR, HTTP/2, `kubectl exec`-style
-//! upgrades, the OpenAPI schemas of the kinds (so `kubectl explain` does not work),
-//! and CRDs themselves (kinds are registered up front, not through
-//! `apiextensions.k8s.io`).
+//! upgrades, OpenAPI v2 (`/openapi/v2` is `404`), and CRDs themselves (kinds are
+//! registered up front, not through `apiextensions.k8s.io`).
 
 mod decode;
 mod discovery;

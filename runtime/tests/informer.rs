@@ -659,3 +659,133 @@ async fn factory_shutdown_before_sync_releases_waiters() {
     assert!(!waiter.await.expect("no panic"), "not synced");
     assert!(!informer.has_synced());
 }
+
+/// One object that does not decode into `Widget` (`spec.size: 42`, stored without
+/// validation, as an older schema or a client that skipped it could) among good ones:
+/// the factory's informer still syncs with the good ones, and reports the bad one
+/// (counter and callback) on the list, on a watch update and on its deletion.
+#[cfg(feature = "server")]
+#[tokio::test]
+async fn factory_syncs_past_an_undecodable_object_and_reports_it() {
+    use crdgen_runtime::fake::FakeClient;
+    use crdgen_runtime::informer::DecodeError;
+    use crdgen_runtime::kube::api::{Api, ApiResource, DeleteParams, DynamicObject};
+
+    let crd = serde_json::from_str(common::WIDGET_CRD).expect("JSON");
+    let fake = FakeClient::with_crds([crd]).expect("the Widget CRD");
+    let raw = |name: &str, size: serde_json::Value| {
+        json!({"apiVersion": "example.com/v1", "kind": "Widget",
+               "metadata": {"name": name, "namespace": "ns1"}, "spec": {"size": size}})
+    };
+    for (name, size) in [
+        ("a", json!("small")),
+        ("bad", json!(42)),
+        ("c", json!("large")),
+    ] {
+        fake.add_value(raw(name, size))
+            .expect("stored without validation");
+    }
+
+    let factory = SharedInformerFactory::new(fake.client(), None);
+    let informer = factory.informer_for::<Widget>();
+    let (tx, mut reported) = mpsc::unbounded_channel::<DecodeError>();
+    informer.on_decode_error(move |e| drop(tx.send(e.clone())));
+    let (handler, mut seen) = recorder();
+    informer.add_event_handler(handler);
+    factory.start().expect("in a runtime");
+    assert!(
+        timeout(Duration::from_secs(20), factory.wait_for_cache_sync())
+            .await
+            .expect("syncs although one object does not decode"),
+        "synced"
+    );
+    let lister = informer.lister();
+    let mut names: Vec<String> = lister
+        .list(&Selector::everything())
+        .iter()
+        .map(|w| describe(w))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names[0].starts_with("ns1/a@") && names[1].starts_with("ns1/c@"),
+        "{names:?}"
+    );
+    assert_eq!(informer.decode_errors(), 1);
+    let e = timeout(Duration::from_secs(20), reported.recv())
+        .await
+        .expect("reported")
+        .expect("a report");
+    assert_eq!(
+        (e.kind.as_str(), e.namespace.as_deref(), e.name.as_deref()),
+        ("Widget", Some("ns1"), Some("bad"))
+    );
+    assert!(
+        e.message
+            .contains("invalid type: integer `42`, expected a string"),
+        "{e}"
+    );
+    assert!(e.resource_version.is_some());
+    assert!(
+        e.to_string()
+            .starts_with("Widget ns1/bad does not decode: "),
+        "{e}"
+    );
+    let mut adds = next(&mut seen, 2).await;
+    adds.sort();
+    assert!(
+        adds[0].starts_with("add ns1/a@") && adds[1].starts_with("add ns1/c@"),
+        "{adds:?}"
+    );
+
+    // A cached object turning undecodable on the watch: reported, the cache keeps
+    // its last decodable state, handlers hear nothing.
+    fake.add_value(raw("a", json!(7))).expect("stored");
+    let e = timeout(Duration::from_secs(20), reported.recv())
+        .await
+        .expect("reported")
+        .expect("a report");
+    assert_eq!(e.name.as_deref(), Some("a"));
+    assert_eq!(informer.decode_errors(), 2);
+    assert_eq!(
+        lister
+            .get(Some("ns1"), "a")
+            .map(|w| w.spec.size.clone())
+            .as_deref(),
+        Some("small")
+    );
+
+    // Its deletion (the event carries the undecodable object): reported, and the
+    // cached object of that name is deleted, with its last decodable state.
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(fake.client(), "ns1", &ApiResource::erase::<Widget>(&()));
+    api.delete("a", &DeleteParams::default())
+        .await
+        .expect("deleted");
+    let deleted = next(&mut seen, 1).await;
+    assert!(deleted[0].starts_with("delete ns1/a@"), "{deleted:?}");
+    assert!(lister.get(Some("ns1"), "a").is_none());
+    assert_eq!(informer.decode_errors(), 3);
+    let e = timeout(Duration::from_secs(20), reported.recv())
+        .await
+        .expect("reported")
+        .expect("a report");
+    assert_eq!(e.name.as_deref(), Some("a"));
+    // Deleting the one that never decoded: reported, nothing to delete or notify.
+    api.delete("bad", &DeleteParams::default())
+        .await
+        .expect("deleted");
+    let e = timeout(Duration::from_secs(20), reported.recv())
+        .await
+        .expect("reported")
+        .expect("a report");
+    assert_eq!(e.name.as_deref(), Some("bad"));
+    assert!(
+        timeout(Duration::from_millis(300), seen.recv())
+            .await
+            .is_err(),
+        "no notification for an object never cached"
+    );
+    assert_eq!(lister.len(), 1);
+    factory.shutdown().await;
+}

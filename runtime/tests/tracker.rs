@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{GADGET_CRD, WIDGET_CRD, Widget};
+use common::{GADGET_CRD, Gadget, WIDGET_CRD, Widget};
 use crdgen_runtime::tracker::{
     DeleteOptions, EventType, FieldValidation, Gvr, KindInfo, ListOptions, PatchType, StatusError,
     Subresource, Tracker, WatchEvent, WatchOptions, WriteOptions,
@@ -272,8 +272,14 @@ fn updates_conflicts_and_generation() {
     );
 
     // Without a status subresource, status is an ordinary field (and bumps generation).
+    // (`register::<Widget>()` would declare Widget's subresources: turn them off.)
     let plain = Tracker::new();
-    plain.register::<Widget>();
+    let mut info = KindInfo::of::<Widget>();
+    for v in &mut info.versions {
+        v.status = false;
+        v.scale = None;
+    }
+    plain.register_kind(info);
     let x = plain
         .create(&widgets(), Some("ns"), w("x"), &wo())
         .unwrap()
@@ -932,11 +938,20 @@ fn server_side_apply_approximation() {
 #[test]
 fn seeding_actions_and_typed_kinds() {
     let t = Tracker::new();
-    t.register_kind(
-        KindInfo::of::<Widget>()
-            .with_status()
-            .with_scale::<Widget>(),
+    // The subresources come from Widget's marker traits; `with_status`/`with_scale`
+    // still work (and change nothing here).
+    let info = KindInfo::of::<Widget>();
+    assert!(info.versions[0].status);
+    assert_eq!(
+        info.versions[0]
+            .scale
+            .as_ref()
+            .map(|s| s.spec_replicas_path.as_str()),
+        Some(".spec.replicas")
     );
+    assert_eq!(info.clone().with_status().with_scale::<Widget>(), info);
+    assert!(!KindInfo::of::<Gadget>().versions[0].status);
+    t.register_kind(info);
     // add() bypasses validation and admission.
     let seeded = t
         .add(json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "s"}, "spec": {"size": 42}, "status": {"kept": true}}))

@@ -269,6 +269,9 @@ pub mod example_com {
             const SCOPE: ::crdgen_runtime::Scope = ::crdgen_runtime::Scope::Namespaced;
             const STORAGE: bool = true;
             const DEPRECATION: ::std::option::Option<&'static str> = ::std::option::Option::None;
+            fn subresources() -> ::crdgen_runtime::Subresources {
+                ::crdgen_runtime::Subresources::status_and_scale::<Self>()
+            }
         }
         #[automatically_derived]
         impl ::crdgen_runtime::HasStatusSubresource for Widget {}

@@ -144,6 +144,17 @@ pub(crate) fn emit_kind(
         }
     });
 
+    // What the markers say, readable generically (`CustomResource::subresources`).
+    let subresources_fn =
+        subresources_ctor(ver.status_subresource, ver.scale.is_some()).map(|ctor| {
+            let ctor = ident(ctor);
+            quote! {
+                fn subresources() -> #runtime::Subresources {
+                    #runtime::Subresources::#ctor::<Self>()
+                }
+            }
+        });
+
     let spec_field = k.fields.iter().find(|f| f.wire_name == "spec");
     let status_field = k.fields.iter().find(|f| f.wire_name == "status");
     let has_spec = spec_field
@@ -260,6 +271,7 @@ pub(crate) fn emit_kind(
             const SCOPE: #runtime::Scope = #scope_val;
             const STORAGE: bool = #storage;
             const DEPRECATION: ::std::option::Option<&'static str> = #deprecation;
+            #subresources_fn
         }
         #status_marker
         #scale_marker
@@ -319,4 +331,14 @@ pub(crate) fn kind_doc_lines(model: &Model, k: &KindDef) -> Vec<String> {
         lines.push(format!(" Deprecated: {w}"));
     }
     lines
+}
+
+/// The `crdgen_runtime::Subresources` constructor for a version's markers, if any.
+pub(crate) fn subresources_ctor(status: bool, scale: bool) -> Option<&'static str> {
+    match (status, scale) {
+        (false, false) => None,
+        (true, false) => Some("status"),
+        (false, true) => Some("scale"),
+        (true, true) => Some("status_and_scale"),
+    }
 }

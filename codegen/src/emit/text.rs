@@ -846,6 +846,19 @@ impl Writer {
         );
         let _ = writeln!(self.out, "{:b$}const STORAGE: bool = {};", "", ver.storage);
         self.const_option(b, "DEPRECATION", deprecation(res, ver).as_deref());
+        if let Some(ctor) =
+            super::kinds::subresources_ctor(ver.status_subresource, ver.scale.is_some())
+        {
+            self.flat(
+                b,
+                &format!("fn subresources() -> {runtime}::Subresources {{"),
+            )?;
+            self.flat(
+                b + INDENT,
+                &format!("{runtime}::Subresources::{ctor}::<Self>()"),
+            )?;
+            self.line(b, "}");
+        }
         self.line(i, "}");
 
         // Markers.

@@ -23,7 +23,8 @@ use crate::passes::wellknown;
 /// Options that change the mapping.
 #[derive(Debug, Clone)]
 pub struct TypeOptions {
-    /// Reuse k8s-openapi types for matching shapes (Condition, LabelSelector, …).
+    /// Reuse k8s-openapi types for matching shapes (LabelSelector, ObjectReference, …;
+    /// never Condition).
     pub well_known: bool,
     /// Merge structs and enums of identical shape within a group/version.
     pub dedup: bool,

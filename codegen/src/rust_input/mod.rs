@@ -364,10 +364,30 @@ impl<'a> Cx<'a> {
         }
         let shape = match name.as_str() {
             "bool" => Shape::Bool,
-            "i8" | "i16" | "i32" | "u8" | "u16" => Shape::I32,
-            "i64" | "u32" | "u64" | "isize" | "usize" | "i128" | "u128" => Shape::I64,
+            "i32" => Shape::I32,
+            "i64" => Shape::I64,
             "f32" | "f64" => Shape::F64,
             "String" | "str" => Shape::String,
+            n if args.is_empty() && crdgen_attrs::primitive::schema(n).is_some() => {
+                Shape::Primitive(name.clone())
+            }
+            "NonZero" if args.len() == 1 => {
+                let inner = match args[0] {
+                    syn::Type::Path(p) if p.qself.is_none() => p.path.get_ident(),
+                    _ => None,
+                };
+                match inner.and_then(|i| crdgen_attrs::primitive::non_zero(&i.to_string())) {
+                    Some(n) => Shape::Primitive(n),
+                    None => {
+                        self.error(
+                            file,
+                            seg.span(),
+                            "`NonZero<T>` is supported for unsigned integers only (`NonZero<u16>`…): a signed one has no structural schema that refuses 0",
+                        );
+                        return None;
+                    }
+                }
+            }
             "IntOrString" => Shape::IntOrString,
             "Value" => Shape::Json,
             "Condition" => Shape::Condition,

@@ -15,10 +15,13 @@ use crate::ir::WellKnown;
 pub enum Shape {
     /// `bool`.
     Bool,
-    /// `i32` (and smaller integers).
+    /// `i32`.
     I32,
-    /// `i64` (and other integers).
+    /// `i64`.
     I64,
+    /// Another scalar type by name (`u16`, `i8`, `char`, `NonZeroU32`…): its schema,
+    /// with the type's range, is `crdgen_attrs::primitive`'s.
+    Primitive(String),
     /// `f64`, `f32`.
     F64,
     /// `String`.
@@ -74,6 +77,10 @@ pub fn base_schema(shape: &Shape) -> Map<String, Value> {
         Shape::Bool => json!({"type": "boolean"}),
         Shape::I32 => json!({"type": "integer", "format": "int32"}),
         Shape::I64 => json!({"type": "integer", "format": "int64"}),
+        Shape::Primitive(name) => match crdgen_attrs::primitive::schema(name) {
+            Some(m) => Value::Object(m),
+            None => json!({}),
+        },
         Shape::F64 => json!({"type": "number"}),
         Shape::String => json!({"type": "string"}),
         Shape::IntOrString => json!({

@@ -103,9 +103,11 @@ pub struct KindInfo {
 }
 
 impl KindInfo {
-    /// The kind of a typed [`crate::CustomResource`], with one version, no schema and
-    /// no subresources (enable them with [`KindInfo::with_status`] / [`KindInfo::with_scale`]).
+    /// The kind of a typed [`crate::CustomResource`], with one version, no schema, and
+    /// the status and scale subresources its marker traits declare
+    /// ([`CustomResource::subresources`](crate::CustomResource::subresources)).
     pub fn of<K: crate::CustomResource>() -> Self {
+        let subresources = K::subresources();
         KindInfo {
             group: K::GROUP.to_owned(),
             kind: K::KIND.to_owned(),
@@ -120,8 +122,12 @@ impl KindInfo {
                 served: true,
                 storage: true,
                 schema: None,
-                status: false,
-                scale: None,
+                status: subresources.status,
+                scale: subresources.scale.map(|s| ScaleInfo {
+                    spec_replicas_path: s.spec_replicas_path.to_owned(),
+                    status_replicas_path: s.status_replicas_path.to_owned(),
+                    label_selector_path: s.label_selector_path.map(str::to_owned),
+                }),
                 deprecated: K::DEPRECATION.is_some(),
                 deprecation_warning: K::DEPRECATION.map(str::to_owned),
                 printer_columns: Vec::new(),
@@ -130,7 +136,8 @@ impl KindInfo {
         }
     }
 
-    /// Enable the status subresource on every version.
+    /// Enable the status subresource on every version (for kinds whose type does not
+    /// declare it).
     #[must_use]
     pub fn with_status(mut self) -> Self {
         for v in &mut self.versions {

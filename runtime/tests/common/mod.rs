@@ -6,7 +6,9 @@
 use std::borrow::Cow;
 
 use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use crdgen_runtime::{CustomResource, HasScaleSubresource, HasStatusSubresource, Scope};
+use crdgen_runtime::{
+    CustomResource, HasScaleSubresource, HasStatusSubresource, Scope, Subresources,
+};
 use serde::{Deserialize, Serialize};
 
 /// The CRD that declares `Widget` (as JSON), for servers that want the schema.
@@ -148,6 +150,9 @@ impl CustomResource for Widget {
     const SCOPE: Scope = Scope::Namespaced;
     const STORAGE: bool = true;
     const DEPRECATION: Option<&'static str> = None;
+    fn subresources() -> Subresources {
+        Subresources::status_and_scale::<Self>()
+    }
 }
 impl HasStatusSubresource for Widget {}
 impl HasScaleSubresource for Widget {

@@ -266,3 +266,53 @@ pub mod gizmo {
         }
     }
 }
+
+/// A Listener: a field of every scalar type whose range the schema carries, so the API
+/// server refuses what the Rust type could not decode.
+pub mod listener {
+    use std::num::{NonZero, NonZeroU32};
+
+    use super::*;
+
+    /// Where a listener listens (namespaced, v1).
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, CrdSchema)]
+    #[serde(rename_all = "camelCase")]
+    #[crdgen(
+        group = "example.com",
+        version = "v1",
+        kind = "Listener",
+        plural = "listeners",
+        storage
+    )]
+    pub struct ListenerSpec {
+        /// The port the container listens on.
+        pub container_port: u16,
+        /// A signed byte.
+        pub tiny: i8,
+        /// A signed short.
+        pub small: i16,
+        /// An unsigned byte.
+        pub byte: u8,
+        /// An unsigned 32-bit count.
+        pub count: u32,
+        /// An unsigned 64-bit total.
+        pub total: u64,
+        /// A size.
+        pub size: usize,
+        /// A signed 64-bit offset.
+        pub offset: i64,
+        /// A signed index.
+        pub index: isize,
+        /// At least one worker.
+        pub workers: NonZeroU32,
+        /// One character.
+        pub mark: char,
+        /// Retries, when set at least one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub retries: Option<NonZero<u16>>,
+        /// More ports; each one must be a valid port number (narrowed below `u16`'s range).
+        #[crdgen(items(minimum = 1))]
+        #[serde(default)]
+        pub extra_ports: Vec<u16>,
+    }
+}

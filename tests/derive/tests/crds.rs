@@ -116,6 +116,7 @@ fn example_crds() -> Vec<CustomResourceDefinition> {
         kinds::Widget::crd(),
         kinds::gizmo::Gizmo::crd(),
         kinds::gizmo::v1alpha1::Gizmo::crd(),
+        kinds::listener::Listener::crd(),
     ]
 }
 
@@ -124,7 +125,7 @@ fn example_kinds_equal_the_cli_front_end() {
     let derived = merged(example_crds());
     let cli = from_cli("src/kinds.rs", include_str!("../src/kinds.rs"));
     assert_same("src/kinds.rs", &derived, &cli);
-    assert_eq!(derived.len(), 2);
+    assert_eq!(derived.len(), 3);
     eprintln!(
         "EXAMPLES: {} CRDs from src/kinds.rs equal to the CLI's",
         derived.len()
@@ -342,6 +343,86 @@ fn the_runtime_well_known_schemas_are_crdgens() {
         let runtime = crdgen_runtime::crd_schema::well_known(name).expect("listed");
         assert_eq!(&Value::Object(runtime), schema, "{name}");
     }
+}
+
+/// The runtime's `CrdSchema` of every scalar type is `crdgen_attrs::primitive`'s (which
+/// `crdgen crd` uses): one table, held equal here.
+#[test]
+fn the_runtime_primitive_schemas_are_crdgen_attrs() {
+    use crdgen_runtime::CrdSchema;
+    use std::num::*;
+    macro_rules! runtime {
+        ($($t:ident),*) => {
+            vec![$((stringify!($t), <$t as CrdSchema>::schema())),*]
+        };
+    }
+    let runtime = runtime!(
+        bool,
+        i8,
+        i16,
+        i32,
+        i64,
+        isize,
+        i128,
+        u8,
+        u16,
+        u32,
+        u64,
+        usize,
+        u128,
+        NonZeroU8,
+        NonZeroU16,
+        NonZeroU32,
+        NonZeroU64,
+        NonZeroUsize,
+        NonZeroU128,
+        f32,
+        f64,
+        char,
+        String,
+        str
+    );
+    let table: Vec<&str> = crdgen_attrs::primitive::PRIMITIVES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(
+        runtime.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        table,
+        "the same types, in the table's order"
+    );
+    for (name, schema) in runtime {
+        assert_eq!(
+            Some(schema),
+            crdgen_attrs::primitive::schema(name),
+            "{name}"
+        );
+    }
+}
+
+/// `crdgen crd` refuses a signed `NonZero` (no structural schema refuses only 0), naming
+/// the file and line, and reads `NonZero<u8>` as `NonZeroU8`.
+#[test]
+fn the_cli_reads_non_zero_types() {
+    let source = |ty: &str| crdgen::rust_input::RustSource {
+        path: PathBuf::from("src/nz.rs"),
+        text: format!(
+            "#[crdgen(group = \"example.com\", version = \"v1\", kind = \"Nz\", plural = \"nzs\", storage)]\npub struct NzSpec {{\n    pub n: {ty},\n}}\n"
+        ),
+    };
+    let err = crdgen::rust_input::crds_from_sources(&[source("std::num::NonZero<i16>")])
+        .expect_err("a signed NonZero is refused")
+        .to_string();
+    assert!(err.contains("src/nz.rs:3"), "{err}");
+    assert!(err.contains("unsigned integers only"), "{err}");
+    let crds = crdgen::rust_input::crds_from_sources(&[source("NonZero<u8>")]).expect("reads");
+    let n = crds[0]
+        .pointer("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/n")
+        .expect("the field");
+    assert_eq!(
+        n,
+        &serde_json::json!({"type": "integer", "format": "int32", "minimum": 1, "maximum": 255})
+    );
 }
 
 #[test]
