@@ -172,6 +172,14 @@ pub fn invalid_message(name: &str, errors: &[FieldError]) -> String {
         "CustomResourceDefinition.apiextensions.k8s.io {} is invalid",
         go_quote(name)
     );
+    match invalid_reasons(errors) {
+        Some(reasons) => format!("{head}: {reasons}"),
+        None => head,
+    }
+}
+
+/// The part of [`invalid_message`] after `is invalid: `; `None` without errors.
+pub fn invalid_reasons(errors: &[FieldError]) -> Option<String> {
     let mut seen: Vec<String> = Vec::new();
     for e in errors {
         let m = e.to_string();
@@ -180,9 +188,9 @@ pub fn invalid_message(name: &str, errors: &[FieldError]) -> String {
         }
     }
     match seen.len() {
-        0 => head,
-        1 => format!("{head}: {}", seen[0]),
-        _ => format!("{head}: [{}]", seen.join(", ")),
+        0 => None,
+        1 => seen.pop(),
+        _ => Some(format!("[{}]", seen.join(", "))),
     }
 }
 

@@ -1592,6 +1592,13 @@ fn crd_invalid(crd: &Value, why: &str) -> StatusError {
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or_default();
+    let invalid = crdgen_apiext::validate(crd);
+    if !invalid.is_empty() {
+        return StatusError {
+            code: 422,
+            status: crdgen_apiext::invalid_status(name, &invalid),
+        };
+    }
     StatusError::new(
         422,
         "Invalid",

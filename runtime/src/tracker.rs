@@ -18,9 +18,12 @@
 //! let tracker = Tracker::new();
 //! tracker.register_crd(&json!({
 //!     "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+//!     "metadata": {"name": "widgets.example.com"},
 //!     "spec": {"group": "example.com", "scope": "Namespaced",
 //!              "names": {"kind": "Widget", "plural": "widgets"},
-//!              "versions": [{"name": "v1", "served": true, "storage": true}]}
+//!              "versions": [{"name": "v1", "served": true, "storage": true,
+//!                            "schema": {"openAPIV3Schema": {"type": "object",
+//!                                "x-kubernetes-preserve-unknown-fields": true}}}]}
 //! }))?;
 //! let gvr = Gvr::new("example.com", "v1", "widgets");
 //! let obj = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "a"}});
@@ -228,6 +231,11 @@ impl KindInfo {
 
     /// Read a `CustomResourceDefinition` (apiextensions.k8s.io/v1) given as JSON.
     pub fn from_crd(crd: &Value) -> Result<Self, String> {
+        // Refuse what kube-apiserver refuses, with its words (the server adds the causes).
+        let invalid = crdgen_apiext::validate(crd);
+        if let Some(message) = crdgen_apiext::invalid_reasons(&invalid) {
+            return Err(message);
+        }
         let spec = crd.get("spec").ok_or("CRD has no spec")?;
         let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
         let strings = |v: Option<&Value>| -> Vec<String> {
