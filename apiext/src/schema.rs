@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::field::{BadValue, FieldError, Path};
 
+mod defaults;
 mod structural;
 
 use structural::{Level, completeness, invariants};
@@ -34,12 +35,50 @@ pub(crate) fn validate(
             "nullable cannot be true at the root",
         ));
     }
-    let mut structural = Vec::new();
-    invariants(schema, Level::Root, &root, &mut structural);
-    completeness(schema, schema, &root, &root, &mut structural);
-    structural.sort_by_cached_key(FieldError::to_string);
-    errs.extend(structural);
+    // The server checks structure only on a schema it can convert (NewStructural);
+    // what stops the conversion is reported by the OpenAPI checks below.
+    if convertible(schema) {
+        let mut structural = Vec::new();
+        invariants(schema, Level::Root, &root, &mut structural);
+        completeness(schema, schema, &root, &root, &mut structural);
+        structural.sort_by_cached_key(FieldError::to_string);
+        if structural.is_empty() {
+            defaults::pruned_defaults(schema, &root, true, &mut structural);
+        }
+        errs.extend(structural);
+    }
     openapi(schema, &root, Ssv::default(), true, errs);
+}
+
+/// Whether apiextensions-apiserver's `NewStructural` accepts the schema: no list-valued
+/// `items`, no `x-kubernetes-preserve-unknown-fields: false`, none of the keywords CRDs
+/// do not support, anywhere.
+fn convertible(s: &Obj) -> bool {
+    let unsupported = [
+        "id",
+        "$schema",
+        "$ref",
+        "patternProperties",
+        "dependencies",
+        "additionalItems",
+        "definitions",
+    ];
+    if s.get("items").is_some_and(Value::is_array)
+        || s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(false))
+        || unsupported
+            .iter()
+            .any(|k| s.get(*k).is_some_and(|v| !v.is_null() && v != &json!("")))
+    {
+        return false;
+    }
+    let children = ["items", "additionalProperties", "not"]
+        .into_iter()
+        .filter_map(|k| obj(s, k));
+    let lists = ["allOf", "anyOf", "oneOf"]
+        .into_iter()
+        .flat_map(|k| list(s, k));
+    let properties = props(s).into_iter().map(|(_, p)| p);
+    children.chain(lists).chain(properties).all(convertible)
 }
 
 /// The JSONSchemaProps fields in their Go order (the root check stops at the first).
