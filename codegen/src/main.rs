@@ -138,7 +138,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{e}");
+            // Input errors render their own `error:` per diagnostic.
+            match &e {
+                Error::Input(_) => eprintln!("{e}"),
+                _ => eprintln!("error: {e}"),
+            }
             match e {
                 Error::Stale(_) => ExitCode::from(1),
                 Error::Input(_) => ExitCode::from(2),
@@ -237,7 +241,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     print!("{}", out.single_file()?);
                     return Ok(ExitCode::SUCCESS);
                 }
-                Some(path) if path.extension().is_some_and(|e| e == "rs") => {
+                // A `.rs` path, or anything that exists and is not a folder (`/dev/null`,
+                // a pipe), is one file.
+                Some(path)
+                    if path.extension().is_some_and(|e| e == "rs")
+                        || path.metadata().is_ok_and(|m| !m.is_dir()) =>
+                {
                     vec![(path.clone(), out.single_file()?)]
                 }
                 Some(dir) => out
@@ -304,7 +313,15 @@ fn fetch_crd(name: &str) -> Result<String, Error> {
         .body(Vec::new())
         .map_err(|e| Error::Environment(format!("bad CRD name `{name}`: {e}")))?;
         client.request_text(request).await.map_err(|e| {
-            Error::Environment(format!("cannot read CRD `{name}` from the cluster: {e}"))
+            let why = match e {
+                // The server's words (`customresourcedefinitions.apiextensions.k8s.io "x"
+                // not found`), not kube's Debug dump of the Status.
+                kube::Error::Api(status) => {
+                    format!("{} ({} {})", status.message, status.code, status.reason)
+                }
+                other => other.to_string(),
+            };
+            Error::Environment(format!("cannot read CRD `{name}` from the cluster: {why}"))
         })
     })
 }
