@@ -246,8 +246,9 @@ fn spec_errors(
     let mut unique = true;
     let any_status = has_status(collapsed.subresources)
         || versions.iter().any(|v| has_status(v.get("subresources")));
+    let versions_path = path.child("versions");
     for (i, v) in versions.iter().enumerate() {
-        let vp = path.child("versions").index(i);
+        let vp = versions_path.index(i);
         let name = s(v, "name");
         if b(v, "storage") {
             storage += 1;
@@ -464,7 +465,8 @@ fn subresources(sub: &Value, path: &Path, errs: &mut Vec<FieldError>) {
         ("specReplicasPath", ".spec.", ".spec"),
         ("statusReplicasPath", ".status.", ".status"),
     ] {
-        let field = path.child(&format!("scale.{key}"));
+        let child = format!("scale.{key}");
+        let field = path.child(&child);
         match s(scale, key) {
             "" => errs.push(FieldError::required(&field, "")),
             v => {

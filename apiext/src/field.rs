@@ -263,45 +263,89 @@ pub(crate) fn go_quote(s: &str) -> String {
     out
 }
 
-/// A field path being built (`field.Path`): `.child`, `[index]`, `[key]`.
-#[derive(Debug, Clone)]
-pub(crate) struct Path(String);
+/// A field path being built (`field.Path`): `.child`, `[index]`, `[key]`. A chain of
+/// borrowed segments, rendered only when an error is reported (most nodes have none).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    seg: Seg<'a>,
+}
 
-impl Path {
-    pub(crate) fn new(root: &str) -> Self {
-        Path(root.to_owned())
-    }
+#[derive(Debug, Clone, Copy)]
+enum Seg<'a> {
+    Root(&'a str),
+    Child(&'a str),
+    Index(usize),
+    Key(&'a str),
+}
 
-    pub(crate) fn child(&self, name: &str) -> Self {
-        if self.0.is_empty() {
-            Path(name.to_owned())
-        } else {
-            Path(format!("{}.{name}", self.0))
+impl<'a> Path<'a> {
+    pub(crate) fn new(root: &'a str) -> Self {
+        Path {
+            parent: None,
+            seg: Seg::Root(root),
         }
     }
 
-    pub(crate) fn index(&self, i: usize) -> Self {
-        Path(format!("{}[{i}]", self.0))
+    pub(crate) fn child<'b>(&'b self, name: &'b str) -> Path<'b> {
+        Path {
+            parent: Some(self),
+            seg: Seg::Child(name),
+        }
     }
 
-    pub(crate) fn key(&self, k: &str) -> Self {
-        Path(format!("{}[{k}]", self.0))
+    pub(crate) fn index(&self, i: usize) -> Path<'_> {
+        Path {
+            parent: Some(self),
+            seg: Seg::Index(i),
+        }
     }
 
-    pub(crate) fn as_str(&self) -> &str {
-        &self.0
+    pub(crate) fn key<'b>(&'b self, k: &'b str) -> Path<'b> {
+        Path {
+            parent: Some(self),
+            seg: Seg::Key(k),
+        }
+    }
+
+    pub(crate) fn render(&self) -> String {
+        let mut segs = vec![self.seg];
+        let mut cur = self.parent;
+        while let Some(p) = cur {
+            segs.push(p.seg);
+            cur = p.parent;
+        }
+        let mut out = String::new();
+        for seg in segs.iter().rev() {
+            match *seg {
+                Seg::Root(r) => out.push_str(r),
+                Seg::Child(c) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(c);
+                }
+                Seg::Index(i) => out.push_str(&format!("[{i}]")),
+                Seg::Key(k) => {
+                    out.push('[');
+                    out.push_str(k);
+                    out.push(']');
+                }
+            }
+        }
+        out
     }
 }
 
-impl From<&Path> for String {
-    fn from(p: &Path) -> String {
-        p.0.clone()
+impl From<&Path<'_>> for String {
+    fn from(p: &Path<'_>) -> String {
+        p.render()
     }
 }
 
-impl From<Path> for String {
-    fn from(p: Path) -> String {
-        p.0
+impl From<Path<'_>> for String {
+    fn from(p: Path<'_>) -> String {
+        p.render()
     }
 }
 

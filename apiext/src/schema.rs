@@ -536,11 +536,13 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
+            let items_path = path.child("items");
+            let item_props_path = items_path.child("properties");
             for k in &keys {
                 let Some(p) = obj(is, "properties").and_then(|ps| obj(ps, k)) else {
                     continue;
                 };
-                let kp = path.child("items").child("properties").key(k);
+                let kp = item_props_path.key(k);
                 if !required.contains(k) && p.get("default").is_none_or(Value::is_null) {
                     errs.push(FieldError::required(kp.child("default"), "this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property"));
                 }
@@ -557,8 +559,9 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
 
 /// The shape of `x-kubernetes-validations` rules (their CEL is not compiled here).
 fn validation_rules(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
+    let rules_path = path.child("x-kubernetes-validations");
     for (i, rule) in list(s, "x-kubernetes-validations").into_iter().enumerate() {
-        let rp = path.child("x-kubernetes-validations").index(i);
+        let rp = rules_path.index(i);
         let text = |k: &str| rule.get(k).and_then(Value::as_str).unwrap_or_default();
         let (r, m, me) = (text("rule"), text("message"), text("messageExpression"));
         let has_newline = |x: &str| x.contains('\n') || x.contains('\r');

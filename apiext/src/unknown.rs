@@ -143,8 +143,9 @@ pub fn unknown_fields(crd: &Value) -> Vec<String> {
             }
         }
     }
+    let versions_path = sp.child("versions");
     for (i, v) in items(spec.get("versions")) {
-        let vp = sp.child("versions").index(i);
+        let vp = versions_path.index(i);
         check(v, VERSION, &vp, &mut out);
         if let Some(val) = v.get("schema").and_then(Value::as_object) {
             let valp = vp.child("schema");

@@ -117,7 +117,8 @@ pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldE
         }
     }
     if let Some(meta) = properties.and_then(|p| obj(p, "metadata")) {
-        let mpath = path.child("properties").key("metadata");
+        let properties_path = path.child("properties");
+        let mpath = properties_path.key("metadata");
         if check_metadata && ty(meta) != "object" {
             errs.push(FieldError::invalid_str(
                 mpath.child("type"),
@@ -306,7 +307,7 @@ fn nested_completeness(
     let Some(s) = s else {
         errs.push(FieldError::required(
             s_path,
-            format!("because it is defined in {}", v_path.as_str()),
+            format!("because it is defined in {}", v_path.render()),
         ));
         return;
     };
@@ -321,13 +322,15 @@ fn nested_completeness(
         );
     }
     let s_props = obj(s, "properties");
+    let s_props_path = s_path.child("properties");
+    let v_props_path = v_path.child("properties");
     for (k, p) in props(v) {
-        let sp = s_path.child("properties").key(k);
-        let vp = v_path.child("properties").key(k);
+        let sp = s_props_path.key(k);
+        let vp = v_props_path.key(k);
         match s_props.and_then(|sp| obj(sp, k)) {
             None => errs.push(FieldError::required(
                 &sp,
-                format!("because it is defined in {}", vp.as_str()),
+                format!("because it is defined in {}", vp.render()),
             )),
             Some(sf) => nested_completeness(p, Some(sf), &sp, &vp, errs),
         }
