@@ -468,11 +468,11 @@ fn subresources(sub: &Value, path: &Path, errs: &mut Vec<FieldError>) {
         let child = format!("scale.{key}");
         let field = path.child(&child);
         match s(scale, key) {
-            "" => errs.push(FieldError::required(&field, "")),
+            "" => errs.push(FieldError::required(field, "")),
             v => {
                 if simple_json_path(v, &field, errs) && !v.starts_with(prefix) {
                     errs.push(FieldError::invalid_str(
-                        &field,
+                        field,
                         v,
                         format!("should be a json path under {under}"),
                     ));
@@ -488,7 +488,7 @@ fn subresources(sub: &Value, path: &Path, errs: &mut Vec<FieldError>) {
             && !sel.starts_with(".status.")
         {
             errs.push(FieldError::invalid_str(
-                &field,
+                field,
                 sel,
                 "should be a json path under either .spec or .status",
             ));
@@ -568,7 +568,7 @@ fn conversion(spec: &Value, preserve: bool, errs: &mut Vec<FieldError>) {
     if strategy == "Webhook" {
         match client {
             None => errs.push(FieldError::required(
-                &cc,
+                cc,
                 "required when strategy is set to Webhook",
             )),
             Some(c) => {
@@ -576,7 +576,7 @@ fn conversion(spec: &Value, preserve: bool, errs: &mut Vec<FieldError>) {
                 let service = c.get("service").filter(|u| !u.is_null());
                 match (url, service) {
                     (None, None) | (Some(_), Some(_)) => errs.push(FieldError::required(
-                        &cc,
+                        cc,
                         "exactly one of url or service is required",
                     )),
                     (None, Some(svc)) => {
@@ -603,7 +603,7 @@ fn conversion(spec: &Value, preserve: bool, errs: &mut Vec<FieldError>) {
         }
         let rp = Path::new("spec.conversion.conversionReviewVersions");
         if review.is_empty() {
-            errs.push(FieldError::required(&rp, ""));
+            errs.push(FieldError::required(rp, ""));
         } else {
             let mut seen = Vec::new();
             let mut accepted = false;
@@ -621,7 +621,7 @@ fn conversion(spec: &Value, preserve: bool, errs: &mut Vec<FieldError>) {
             }
             if !accepted {
                 errs.push(FieldError::invalid(
-                    &rp,
+                    rp,
                     BadValue::Json(Value::Array(review.to_vec())),
                     "must include at least one of v1, v1beta1",
                 ));
@@ -630,7 +630,7 @@ fn conversion(spec: &Value, preserve: bool, errs: &mut Vec<FieldError>) {
     } else {
         if client.is_some() {
             errs.push(FieldError::forbidden(
-                &cc,
+                cc,
                 "should not be set when strategy is not set to Webhook",
             ));
         }

@@ -329,7 +329,7 @@ fn nested_completeness(
         let vp = v_props_path.key(k);
         match s_props.and_then(|sp| obj(sp, k)) {
             None => errs.push(FieldError::required(
-                &sp,
+                sp,
                 format!("because it is defined in {}", vp.render()),
             )),
             Some(sf) => nested_completeness(p, Some(sf), &sp, &vp, errs),
