@@ -172,14 +172,6 @@ pub fn invalid_message(name: &str, errors: &[FieldError]) -> String {
         "CustomResourceDefinition.apiextensions.k8s.io {} is invalid",
         go_quote(name)
     );
-    match invalid_reasons(errors) {
-        Some(reasons) => format!("{head}: {reasons}"),
-        None => head,
-    }
-}
-
-/// The part of [`invalid_message`] after `is invalid: `; `None` without errors.
-pub fn invalid_reasons(errors: &[FieldError]) -> Option<String> {
     let mut seen: Vec<String> = Vec::new();
     for e in errors {
         let m = e.to_string();
@@ -188,9 +180,9 @@ pub fn invalid_reasons(errors: &[FieldError]) -> Option<String> {
         }
     }
     match seen.len() {
-        0 => None,
-        1 => seen.pop(),
-        _ => Some(format!("[{}]", seen.join(", "))),
+        0 => head,
+        1 => format!("{head}: {}", seen[0]),
+        _ => format!("{head}: [{}]", seen.join(", ")),
     }
 }
 

@@ -40,7 +40,6 @@ mod unknown;
 
 pub use crd::validate;
 pub use field::{
-    BadValue, ErrorType, FieldError, invalid_message, invalid_reasons, invalid_status,
-    kubectl_message,
+    BadValue, ErrorType, FieldError, invalid_message, invalid_status, kubectl_message,
 };
 pub use unknown::unknown_fields;

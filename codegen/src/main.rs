@@ -360,6 +360,16 @@ fn serve(inputs: Vec<PathBuf>, addr: SocketAddr) -> Result<ExitCode, Error> {
             "the inputs contain no CustomResourceDefinition".into(),
         ));
     }
+    // Refuse what kube-apiserver refuses (the notes above say where), before serving.
+    for crd in &crds {
+        let invalid = crdgen_apiext::validate(crd);
+        if !invalid.is_empty() {
+            let name = crd["metadata"]["name"].as_str().unwrap_or_default();
+            return Err(Error::Environment(crdgen_apiext::invalid_message(
+                name, &invalid,
+            )));
+        }
+    }
     // Resolve port 0 here so that the URL printed is the one served.
     let addr = if addr.port() == 0 {
         std::net::TcpListener::bind(addr)
@@ -386,7 +396,7 @@ fn serve(inputs: Vec<PathBuf>, addr: SocketAddr) -> Result<ExitCode, Error> {
         .map_err(|e| Error::Environment(format!("cannot start a runtime: {e}")))?;
     runtime
         .block_on(crdgen_runtime::server::serve_crds(crds, addr))
-        .map_err(|e| Error::Environment(format!("cannot serve on {addr}: {e}")))?;
+        .map_err(|e| Error::Environment(format!("cannot start the API server on {addr}: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
 

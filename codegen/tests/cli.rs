@@ -427,3 +427,32 @@ fn the_error_debug_is_its_rendered_diagnostics() {
         "/nonexistent/crds: No such file or directory (os error 2)"
     );
 }
+
+#[test]
+fn serve_refuses_a_crd_the_api_server_refuses() {
+    let dir = temp_dir("serve-refused");
+    std::fs::write(
+        dir.join("foo.yaml"),
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: foos.samplecontroller.k8s.io\nspec:\n  group: samplecontroller.k8s.io\n  scope: Namespaced\n  names: {plural: foos, kind: Foo}\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema: {type: object}\n",
+    )
+    .unwrap();
+    let out = crdgen()
+        .arg("serve")
+        .arg(&dir)
+        .args(["--addr", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty(), "nothing is served");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.ends_with(
+            "error: CustomResourceDefinition.apiextensions.k8s.io \
+             \"foos.samplecontroller.k8s.io\" is invalid: metadata.annotations[api-approved.kubernetes.io]: \
+             Required value: protected groups must have approval annotation \"api-approved.kubernetes.io\", \
+             see https://github.com/kubernetes/enhancements/pull/1111\n"
+        ),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
