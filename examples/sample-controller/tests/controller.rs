@@ -235,6 +235,32 @@ async fn the_foo_crd_needs_its_api_approval_annotation() {
          metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have \
          approval annotation \"api-approved.kubernetes.io\", see https://github.com/kubernetes/enhancements/pull/1111"
     );
+    let details = status.details.as_ref().expect("the Status has details");
+    assert_eq!(
+        (
+            details.kind.as_str(),
+            details.group.as_str(),
+            details.name.as_str()
+        ),
+        (
+            "CustomResourceDefinition",
+            "apiextensions.k8s.io",
+            "foos.samplecontroller.k8s.io"
+        )
+    );
+    let cause = &details.causes[0];
+    assert_eq!(
+        (cause.reason.as_str(), cause.field.as_str()),
+        (
+            "FieldValueRequired",
+            "metadata.annotations[api-approved.kubernetes.io]"
+        )
+    );
+    assert!(
+        cause
+            .message
+            .starts_with("Required value: protected groups must have approval annotation")
+    );
     assert!(
         crds.get_opt("foos.samplecontroller.k8s.io")
             .await
