@@ -73,7 +73,10 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Everything that can go wrong in crdgen.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same text as `Display` (the rendered diagnostics), so that
+/// `fn main() -> Result<(), crdgen::Error>` in a build script shows readable errors.
+#[derive(thiserror::Error)]
 pub enum Error {
     /// Problems in the input (one or more, all reported together).
     #[error("{}", render_diagnostics(.0))]
@@ -92,6 +95,12 @@ pub enum Error {
     /// Something in the environment (e.g. `OUT_DIR` not set).
     #[error("{0}")]
     Environment(String),
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 impl Error {

@@ -138,7 +138,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{e}");
+            // Input errors render their own `error:` per diagnostic.
+            match &e {
+                Error::Input(_) => eprintln!("{e}"),
+                _ => eprintln!("error: {e}"),
+            }
             match e {
                 Error::Stale(_) => ExitCode::from(1),
                 Error::Input(_) => ExitCode::from(2),
@@ -237,7 +241,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     print!("{}", out.single_file()?);
                     return Ok(ExitCode::SUCCESS);
                 }
-                Some(path) if path.extension().is_some_and(|e| e == "rs") => {
+                // A `.rs` path, or anything that exists and is not a folder (`/dev/null`,
+                // a pipe), is one file.
+                Some(path)
+                    if path.extension().is_some_and(|e| e == "rs")
+                        || path.metadata().is_ok_and(|m| !m.is_dir()) =>
+                {
                     vec![(path.clone(), out.single_file()?)]
                 }
                 Some(dir) => out
@@ -304,7 +313,15 @@ fn fetch_crd(name: &str) -> Result<String, Error> {
         .body(Vec::new())
         .map_err(|e| Error::Environment(format!("bad CRD name `{name}`: {e}")))?;
         client.request_text(request).await.map_err(|e| {
-            Error::Environment(format!("cannot read CRD `{name}` from the cluster: {e}"))
+            let why = match e {
+                // The server's words (`customresourcedefinitions.apiextensions.k8s.io "x"
+                // not found`), not kube's Debug dump of the Status.
+                kube::Error::Api(status) => {
+                    format!("{} ({} {})", status.message, status.code, status.reason)
+                }
+                other => other.to_string(),
+            };
+            Error::Environment(format!("cannot read CRD `{name}` from the cluster: {why}"))
         })
     })
 }
@@ -343,6 +360,16 @@ fn serve(inputs: Vec<PathBuf>, addr: SocketAddr) -> Result<ExitCode, Error> {
             "the inputs contain no CustomResourceDefinition".into(),
         ));
     }
+    // Refuse what kube-apiserver refuses (the notes above say where), before serving.
+    for crd in &crds {
+        let invalid = crdgen_apiext::validate(crd);
+        if !invalid.is_empty() {
+            let name = crd["metadata"]["name"].as_str().unwrap_or_default();
+            return Err(Error::Environment(crdgen_apiext::invalid_message(
+                name, &invalid,
+            )));
+        }
+    }
     // Resolve port 0 here so that the URL printed is the one served.
     let addr = if addr.port() == 0 {
         std::net::TcpListener::bind(addr)
@@ -369,7 +396,7 @@ fn serve(inputs: Vec<PathBuf>, addr: SocketAddr) -> Result<ExitCode, Error> {
         .map_err(|e| Error::Environment(format!("cannot start a runtime: {e}")))?;
     runtime
         .block_on(crdgen_runtime::server::serve_crds(crds, addr))
-        .map_err(|e| Error::Environment(format!("cannot serve on {addr}: {e}")))?;
+        .map_err(|e| Error::Environment(format!("cannot start the API server on {addr}: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
 

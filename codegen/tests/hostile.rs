@@ -729,3 +729,54 @@ fn numbers_out_of_range_are_errors_or_exact() {
         }
     }
 }
+
+/// The admission checks (crdgen-apiext, run by the loader on every CRD) take any shape:
+/// wrong types everywhere give errors or notes, never a panic.
+#[test]
+fn admission_checks_take_wrongly_typed_crds() {
+    use serde_json::json;
+    let shapes = [
+        json!(null),
+        json!([1, 2]),
+        json!({"metadata": 5, "spec": "x"}),
+        json!({"metadata": {"name": 1, "annotations": [1]}, "spec": {"group": 5, "names": [], "versions": "v1", "conversion": 3}}),
+        json!({"spec": {"group": "a.k8s.io", "names": {"kind": 1, "shortNames": "x", "categories": [null]}, "versions": [
+            null, 1, {"name": 3, "storage": "yes", "schema": []},
+            {"name": "v1", "schema": {"openAPIV3Schema": {"type": 5, "properties": [1], "items": 3, "allOf": {"a": 1},
+                "anyOf": [null, 1, {"properties": {"x": 1}}], "not": [], "default": {"a": 1},
+                "x-kubernetes-list-type": 7, "x-kubernetes-list-map-keys": "k", "x-kubernetes-validations": [1, {"rule": 2}]}},
+             "subresources": {"scale": 1}, "additionalPrinterColumns": [1, {"type": 3}], "deprecationWarning": 4}]}}),
+        json!({"spec": {"conversion": {"strategy": "Webhook", "webhook": {"clientConfig": {"service": {"port": "x"}}, "conversionReviewVersions": [1, "v1", "v1"]}}}}),
+    ];
+    for crd in &shapes {
+        let _ = crdgen_apiext::validate(crd);
+        let _ = crdgen_apiext::unknown_fields(crd);
+    }
+    // Through the loader, with lines.
+    let text = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: [1]}\nspec:\n  group: {a: 1}\n  names: 5\n  versions: [null, {name: 1, schema: {openAPIV3Schema: {type: 5}}}]\n";
+    let err = crdgen::input::load_str("shapes.yaml", text).unwrap_err();
+    assert!(err.to_string().contains("shapes.yaml:"), "{err}");
+}
+
+#[test]
+fn admission_of_deep_junctor_nesting_on_a_main_sized_stack() {
+    // anyOf inside anyOf, 300 deep (600+ YAML levels): the checks recurse through them.
+    let mut schema = String::from("type: object\nproperties:\n  spec:\n    type: object\n");
+    let mut indent = String::from("    ");
+    for _ in 0..300 {
+        schema.push_str(&format!("{indent}anyOf:\n{indent}- "));
+        indent.push_str("  ");
+        schema.push_str("required: [a]\n");
+    }
+    schema.push_str(&format!(
+        "{indent}properties:\n{indent}  a: {{type: string}}\n"
+    ));
+    let text = crd("Junctors", &schema);
+    let out = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || crdgen::input::load_str("junctors.yaml", &text).map(|r| r.len()))
+        .unwrap()
+        .join()
+        .expect("no panic or stack overflow");
+    assert_eq!(out.map_err(|e| e.to_string()), Ok(1));
+}

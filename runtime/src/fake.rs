@@ -14,9 +14,12 @@
 //! let fake = FakeClient::new();
 //! fake.tracker().register_crd(&json!({
 //!     "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+//!     "metadata": {"name": "widgets.example.com"},
 //!     "spec": {"group": "example.com", "scope": "Namespaced",
 //!              "names": {"kind": "Widget", "plural": "widgets"},
-//!              "versions": [{"name": "v1", "served": true, "storage": true}]}
+//!              "versions": [{"name": "v1", "served": true, "storage": true,
+//!                            "schema": {"openAPIV3Schema": {"type": "object",
+//!                                "x-kubernetes-preserve-unknown-fields": true}}}]}
 //! }))?;
 //! fake.add_value(json!({"apiVersion": "example.com/v1", "kind": "Widget",
 //!                       "metadata": {"name": "a", "namespace": "default"}}))?;

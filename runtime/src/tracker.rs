@@ -18,9 +18,12 @@
 //! let tracker = Tracker::new();
 //! tracker.register_crd(&json!({
 //!     "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+//!     "metadata": {"name": "widgets.example.com"},
 //!     "spec": {"group": "example.com", "scope": "Namespaced",
 //!              "names": {"kind": "Widget", "plural": "widgets"},
-//!              "versions": [{"name": "v1", "served": true, "storage": true}]}
+//!              "versions": [{"name": "v1", "served": true, "storage": true,
+//!                            "schema": {"openAPIV3Schema": {"type": "object",
+//!                                "x-kubernetes-preserve-unknown-fields": true}}}]}
 //! }))?;
 //! let gvr = Gvr::new("example.com", "v1", "widgets");
 //! let obj = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "a"}});

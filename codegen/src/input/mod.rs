@@ -1,5 +1,6 @@
 //! Front end for CRD YAML: files, folders (recursive), standard input, or text.
 
+mod admission;
 pub mod crd;
 pub mod yaml;
 
@@ -213,6 +214,8 @@ fn read_document(
     };
     match kind {
         Some("CustomResourceDefinition") => {
+            // What the API server would refuse, before the schemas move into the model.
+            loaded.notes.extend(admission::notes(file, root));
             let schemas = crd::detach_schemas(root);
             let mut reader = crd::CrdReader::new(file);
             let model = reader.read(root, index, schemas);

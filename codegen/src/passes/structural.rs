@@ -1,14 +1,8 @@
-//! The structural-schema rules the API server enforces when a CRD is created, checked
-//! before a user applies a manifest, with the server's wording and field paths:
-//!
-//! - every node has a `type`, except where `x-kubernetes-int-or-string` or
-//!   `x-kubernetes-preserve-unknown-fields` allows none (and inside `allOf`/`anyOf`/
-//!   `oneOf`/`not`, which only validate);
-//! - `properties` and `additionalProperties` are not both set;
-//! - `items` is one schema, not a list;
-//! - no `$ref`;
-//! - at the root, `metadata` may only constrain `name` and `generateName`;
-//! - a `default` has no field that pruning would drop.
+//! What the API server refuses when a CRD is created, checked before a user applies a
+//! manifest, with the server's wording and field paths: the checks are
+//! [`crdgen_apiext::validate`]'s (structural schemas, names, versions, defaults that
+//! pruning would change, ...), the same the loader warns about and the in-memory API
+//! server refuses with.
 //!
 //! Also: a manifest over 262,144 bytes cannot be applied client-side (kubectl keeps
 //! the whole object in the `last-applied-configuration` annotation, which is limited
@@ -29,176 +23,8 @@ pub fn check(crd: &Value) -> Vec<String> {
             "the manifest is {size} bytes, over the {LAST_APPLIED_LIMIT}-byte annotation limit of client-side apply (metadata.annotations: Too long: must have at most {LAST_APPLIED_LIMIT} bytes); apply it with `kubectl apply --server-side` or `kubectl create`"
         ));
     }
-    if let Some(Value::Array(versions)) = crd.pointer("/spec/versions") {
-        for (i, v) in versions.iter().enumerate() {
-            if let Some(root) = v.pointer("/schema/openAPIV3Schema") {
-                let path = format!("spec.versions[{i}].schema.openAPIV3Schema");
-                if let Some(meta) = root.pointer("/properties/metadata") {
-                    check_metadata(meta, &format!("{path}.properties[metadata]"), &mut out);
-                }
-                node(root, &path, false, false, &mut out);
-            }
-        }
-    }
+    out.extend(crdgen_apiext::validate(crd).iter().map(ToString::to_string));
     out
-}
-
-fn check_metadata(meta: &Value, path: &str, out: &mut Vec<String>) {
-    let Some(obj) = meta.as_object() else { return };
-    let only_names = obj
-        .get("properties")
-        .and_then(Value::as_object)
-        .is_none_or(|p| p.keys().all(|k| k == "name" || k == "generateName"));
-    let allowed = [
-        "type",
-        "properties",
-        "description",
-        "nullable",
-        "x-kubernetes-preserve-unknown-fields",
-    ];
-    if !only_names || obj.keys().any(|k| !allowed.contains(&k.as_str())) {
-        out.push(format!("{path}: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified"));
-    }
-}
-
-/// Check a node; `lenient` under int-or-string / preserve-unknown-fields, `validation`
-/// inside `allOf`/`anyOf`/`oneOf`/`not`.
-fn node(s: &Value, path: &str, lenient: bool, validation: bool, out: &mut Vec<String>) {
-    let Some(obj) = s.as_object() else {
-        out.push(format!("{path}: Invalid value: must be a schema object"));
-        return;
-    };
-    let flag = |k: &str| obj.get(k) == Some(&Value::Bool(true));
-    let lenient_here = lenient
-        || flag("x-kubernetes-int-or-string")
-        || flag("x-kubernetes-preserve-unknown-fields");
-    if obj.contains_key("$ref") {
-        out.push(format!("{path}.$ref: Forbidden: $ref is not supported"));
-    }
-    if !validation
-        && !lenient_here
-        && obj
-            .get("type")
-            .is_none_or(|t| t.as_str().is_none_or(str::is_empty))
-    {
-        out.push(format!(
-            "{path}.type: Required value: must not be empty for specified object fields"
-        ));
-    }
-    if obj.contains_key("properties") && obj.contains_key("additionalProperties") {
-        out.push(format!(
-            "{path}.additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive"
-        ));
-    }
-    if let Some(items) = obj.get("items") {
-        if items.is_array() {
-            out.push(format!(
-                "{path}.items: Forbidden: items must be a schema object and not an array"
-            ));
-        } else {
-            node(
-                items,
-                &format!("{path}.items"),
-                lenient_here && !flag("x-kubernetes-int-or-string"),
-                validation,
-                out,
-            );
-        }
-    }
-    if let Some(Value::Object(props)) = obj.get("properties") {
-        for (k, v) in props {
-            node(
-                v,
-                &format!("{path}.properties[{k}]"),
-                false,
-                validation,
-                out,
-            );
-        }
-    }
-    if let Some(ap @ Value::Object(_)) = obj.get("additionalProperties") {
-        node(
-            ap,
-            &format!("{path}.additionalProperties"),
-            false,
-            validation,
-            out,
-        );
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some(Value::Array(list)) = obj.get(key) {
-            for (i, v) in list.iter().enumerate() {
-                node(v, &format!("{path}.{key}[{i}]"), true, true, out);
-            }
-        }
-    }
-    if let Some(n) = obj.get("not") {
-        node(n, &format!("{path}.not"), true, true, out);
-    }
-    if let Some(d) = obj.get("default")
-        && let Some(unknown) = pruned_field(s, d, "")
-    {
-        out.push(format!(
-            "{path}.default: Invalid value: {}: unknown field \"{unknown}\"",
-            short(d)
-        ));
-    }
-}
-
-/// The first field of `value` that pruning against `schema` would drop.
-fn pruned_field(schema: &Value, value: &Value, at: &str) -> Option<String> {
-    let obj = schema.as_object()?;
-    if obj.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true)) {
-        return None;
-    }
-    match value {
-        Value::Object(m) => {
-            let props = obj.get("properties").and_then(Value::as_object);
-            let ap = obj.get("additionalProperties");
-            for (k, v) in m {
-                let here = if at.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{at}.{k}")
-                };
-                let child = match (props.and_then(|p| p.get(k)), ap) {
-                    (Some(c), _) => Some(c),
-                    (None, Some(a @ Value::Object(_))) => Some(a),
-                    (None, Some(Value::Bool(true))) => None,
-                    (None, _)
-                        if obj.get("x-kubernetes-embedded-resource")
-                            == Some(&Value::Bool(true))
-                            && matches!(k.as_str(), "apiVersion" | "kind" | "metadata") =>
-                    {
-                        None
-                    }
-                    (None, _) => return Some(here),
-                };
-                if let Some(c) = child
-                    && let Some(f) = pruned_field(c, v, &here)
-                {
-                    return Some(f);
-                }
-            }
-            None
-        }
-        Value::Array(items) => {
-            let item_schema = obj.get("items")?;
-            items
-                .iter()
-                .enumerate()
-                .find_map(|(i, v)| pruned_field(item_schema, v, &format!("{at}[{i}]")))
-        }
-        _ => None,
-    }
-}
-
-fn short(v: &Value) -> String {
-    let s = v.to_string();
-    match s.char_indices().nth(60) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s,
-    }
 }
 
 #[cfg(test)]
@@ -207,7 +33,17 @@ mod tests {
     use serde_json::json;
 
     fn crd(schema: Value) -> Value {
-        json!({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": schema}}]}})
+        json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {
+                "group": "example.com",
+                "scope": "Namespaced",
+                "names": {"plural": "widgets", "kind": "Widget"},
+                "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": schema}}],
+            },
+        })
     }
 
     #[test]
@@ -231,27 +67,58 @@ mod tests {
             }
         })));
         let text = problems.join("\n");
-        assert!(text.contains("properties[metadata]: Forbidden"), "{text}");
-        assert!(
-            text.contains("properties[untyped].type: Required value"),
+        let at = "spec.validation.openAPIV3Schema.properties";
+        assert_eq!(
+            problems,
+            [
+                format!(
+                    "{at}[spec].properties[both].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive"
+                ),
+                format!("{at}[spec].properties[ref].$ref: Forbidden: $ref is not supported"),
+                format!(
+                    "{at}[spec].properties[tuple].items: Forbidden: items must be a schema object and not an array"
+                ),
+            ],
             "{text}"
         );
-        assert!(
-            text.contains("properties[both].additionalProperties: Forbidden"),
-            "{text}"
+        // Without what stops the server's structural conversion, the rest shows.
+        let problems = check(&crd(json!({
+            "type": "object",
+            "properties": {
+                "metadata": {"type": "object", "properties": {"labels": {"type": "object"}}},
+                "spec": {
+                    "type": "object",
+                    "properties": {
+                        "untyped": {"description": "x"},
+                        "free": {"x-kubernetes-preserve-unknown-fields": true},
+                        "ios": {"x-kubernetes-int-or-string": true, "anyOf": [{"type": "integer"}, {"type": "string"}]},
+                    }
+                }
+            }
+        })));
+        assert_eq!(
+            problems,
+            [
+                format!(
+                    "{at}[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified"
+                ),
+                format!(
+                    "{at}[spec].properties[untyped].type: Required value: must not be empty for specified object fields"
+                ),
+            ]
         );
-        assert!(
-            text.contains("properties[tuple].items: Forbidden"),
-            "{text}"
+        let problems = check(&crd(json!({
+            "type": "object",
+            "properties": {
+                "d": {"type": "object", "properties": {"a": {"type": "string"}}, "default": {"a": "x", "b": 1}}
+            }
+        })));
+        assert_eq!(
+            problems,
+            [format!(
+                "{at}[d].default: Invalid value: {{\"a\":\"x\",\"b\":1}}: must not have unknown fields"
+            )]
         );
-        assert!(text.contains("properties[ref].$ref: Forbidden"), "{text}");
-        assert!(
-            text.contains("properties[d].default: Invalid value"),
-            "{text}"
-        );
-        assert!(!text.contains("[free]"), "{text}");
-        assert!(!text.contains("[ios]"), "{text}");
-        assert_eq!(problems.len(), 6, "{text}");
     }
 
     #[test]

@@ -191,3 +191,86 @@ async fn foo_gets_an_owned_deployment_scaled_and_status() {
         .unwrap();
     handle.shutdown().await;
 }
+
+/// kube-apiserver refuses a CRD in a protected group (`*.k8s.io`) without the
+/// `api-approved.kubernetes.io` annotation; so does the in-memory server, over HTTP,
+/// with the server's 422 Status. The Foo CRD carries the annotation, as upstream's does.
+#[tokio::test]
+async fn the_foo_crd_needs_its_api_approval_annotation() {
+    let annotations = &foo_crd()["metadata"]["annotations"];
+    assert!(
+        annotations["api-approved.kubernetes.io"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("unapproved")),
+        "{annotations}"
+    );
+
+    let server = ApiServer::builder().build().unwrap();
+    let handle = server.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let client = handle.client().unwrap();
+    let crd_ar = kube::core::ApiResource::from_gvk_with_plural(
+        &kube::core::GroupVersionKind::gvk(
+            "apiextensions.k8s.io",
+            "v1",
+            "CustomResourceDefinition",
+        ),
+        "customresourcedefinitions",
+    );
+    let crds: Api<kube::core::DynamicObject> = Api::all_with(client, &crd_ar);
+
+    let mut unapproved: kube::core::DynamicObject = serde_json::from_value(foo_crd()).unwrap();
+    unapproved.metadata.annotations = None;
+    let err = crds
+        .create(&PostParams::default(), &unapproved)
+        .await
+        .unwrap_err();
+    let kube::Error::Api(status) = err else {
+        panic!("expected the server's Status, got {err:?}")
+    };
+    assert_eq!(status.code, 422);
+    assert_eq!(status.reason, "Invalid");
+    assert_eq!(
+        status.message,
+        "CustomResourceDefinition.apiextensions.k8s.io \"foos.samplecontroller.k8s.io\" is invalid: \
+         metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have \
+         approval annotation \"api-approved.kubernetes.io\", see https://github.com/kubernetes/enhancements/pull/1111"
+    );
+    let details = status.details.as_ref().expect("the Status has details");
+    assert_eq!(
+        (
+            details.kind.as_str(),
+            details.group.as_str(),
+            details.name.as_str()
+        ),
+        (
+            "CustomResourceDefinition",
+            "apiextensions.k8s.io",
+            "foos.samplecontroller.k8s.io"
+        )
+    );
+    let cause = &details.causes[0];
+    assert_eq!(
+        (cause.reason.as_str(), cause.field.as_str()),
+        (
+            "FieldValueRequired",
+            "metadata.annotations[api-approved.kubernetes.io]"
+        )
+    );
+    assert!(
+        cause
+            .message
+            .starts_with("Required value: protected groups must have approval annotation")
+    );
+    assert!(
+        crds.get_opt("foos.samplecontroller.k8s.io")
+            .await
+            .unwrap()
+            .is_none(),
+        "a refused CRD is not stored"
+    );
+
+    let approved: kube::core::DynamicObject = serde_json::from_value(foo_crd()).unwrap();
+    crds.create(&PostParams::default(), &approved)
+        .await
+        .unwrap();
+}

@@ -639,6 +639,14 @@ pub(crate) fn crd_invalid(crd: &Value, why: &str) -> StatusError {
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or_default();
+    let invalid = crdgen_apiext::validate(crd);
+    if !invalid.is_empty() {
+        return StatusError {
+            code: 422,
+            status: crdgen_apiext::invalid_status(name, &invalid),
+            warnings: Vec::new(),
+        };
+    }
     StatusError::new(
         422,
         "Invalid",

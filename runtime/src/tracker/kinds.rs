@@ -161,6 +161,15 @@ impl KindInfo {
 
     /// Read a `CustomResourceDefinition` (apiextensions.k8s.io/v1) given as JSON.
     pub fn from_crd(crd: &Value) -> Result<Self, String> {
+        // Refuse what kube-apiserver refuses, with its words.
+        let invalid = crdgen_apiext::validate(crd);
+        if !invalid.is_empty() {
+            let name = crd.pointer("/metadata/name").and_then(Value::as_str);
+            return Err(crdgen_apiext::invalid_message(
+                name.unwrap_or_default(),
+                &invalid,
+            ));
+        }
         let spec = crd.get("spec").ok_or("CRD has no spec")?;
         let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
         let strings = |v: Option<&Value>| -> Vec<String> {

@@ -1,0 +1,65 @@
+//! Defaults must survive pruning (`ValidateDefaults` with `requirePrunedDefaults`): a
+//! default with a field the schema does not specify would be cut when applied.
+//! (The server also validates each default against its schema and CEL rules; not here.)
+
+use serde_json::Value;
+
+use super::{Obj, flag, obj, props};
+use crate::field::{BadValue, FieldError, Path};
+
+/// Check every `default` under `s` (a structural schema); `root` for the resource root,
+/// where `apiVersion`, `kind` and `metadata` are kept as in an embedded resource.
+pub(super) fn pruned_defaults(s: &Obj, path: &Path, root: bool, errs: &mut Vec<FieldError>) {
+    let embedded = root || flag(s, "x-kubernetes-embedded-resource");
+    if let Some(d) = s.get("default").filter(|d| !d.is_null())
+        && would_prune(s, d, embedded)
+    {
+        errs.push(FieldError::invalid(
+            path.child("default"),
+            BadValue::Json(d.clone()),
+            "must not have unknown fields",
+        ));
+    }
+    if let Some(items) = obj(s, "items") {
+        pruned_defaults(items, &path.child("items"), false, errs);
+    }
+    for (k, p) in props(s) {
+        pruned_defaults(p, &path.child("properties").key(k), false, errs);
+    }
+    if let Some(ap) = obj(s, "additionalProperties") {
+        pruned_defaults(ap, &path.child("additionalProperties"), false, errs);
+    }
+}
+
+/// Whether pruning `value` by `schema` would drop a field.
+fn would_prune(schema: &Obj, value: &Value, embedded: bool) -> bool {
+    if flag(schema, "x-kubernetes-preserve-unknown-fields") {
+        return false;
+    }
+    match value {
+        Value::Object(m) => {
+            let properties = obj(schema, "properties");
+            let additional = schema.get("additionalProperties");
+            m.iter().any(|(k, v)| {
+                let child = match (properties.and_then(|p| obj(p, k)), additional) {
+                    (Some(c), _) => Some(c),
+                    (None, Some(Value::Object(a))) => Some(a),
+                    (None, Some(Value::Bool(true))) => None,
+                    (None, _)
+                        if embedded && matches!(k.as_str(), "apiVersion" | "kind" | "metadata") =>
+                    {
+                        None
+                    }
+                    (None, _) => return true,
+                };
+                child.is_some_and(|c| would_prune(c, v, flag(c, "x-kubernetes-embedded-resource")))
+            })
+        }
+        Value::Array(items) => obj(schema, "items").is_some_and(|is| {
+            items
+                .iter()
+                .any(|v| would_prune(is, v, flag(is, "x-kubernetes-embedded-resource")))
+        }),
+        _ => false,
+    }
+}

@@ -1,0 +1,338 @@
+//! The structural-schema rules (apiextensions-apiserver pkg/apiserver/schema/validation.go
+//! and complete.go): every field has a type; allOf/anyOf/oneOf/not only add value
+//! validations to fields the schema itself specifies.
+
+use serde_json::{Map, Value, json};
+
+use super::{Obj, flag, is_zero, list, obj, props, ty};
+use crate::field::{BadValue, FieldError, Path};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Level {
+    Root,
+    Item,
+    Field,
+}
+
+fn int_or_string_any_of(any_of: Option<&Value>) -> bool {
+    any_of == Some(&json!([{"type": "integer"}, {"type": "string"}]))
+}
+
+/// `validateStructuralInvariants`.
+pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldError>) {
+    let t = ty(s);
+    let items = obj(s, "items");
+    if t == "array" && items.is_none() {
+        errs.push(FieldError::required(
+            path.child("items"),
+            "must be specified",
+        ));
+    }
+    if let Some(items) = items {
+        invariants(items, Level::Item, &path.child("items"), errs);
+    }
+    for (k, v) in props(s) {
+        invariants(v, Level::Field, &path.child("properties").key(k), errs);
+    }
+    if let Some(ap) = s.get("additionalProperties") {
+        if lvl == Level::Root {
+            errs.push(FieldError::forbidden(
+                path.child("additionalProperties"),
+                "must not be used at the root",
+            ));
+        }
+        if let Some(ap) = ap.as_object() {
+            invariants(ap, Level::Field, &path.child("additionalProperties"), errs);
+        }
+    }
+    let int_or_string = flag(s, "x-kubernetes-int-or-string");
+    let preserve = flag(s, "x-kubernetes-preserve-unknown-fields");
+    let embedded = flag(s, "x-kubernetes-embedded-resource");
+    if int_or_string && preserve {
+        errs.push(FieldError::invalid(
+            path.child("x-kubernetes-preserve-unknown-fields"),
+            BadValue::Json(json!(true)),
+            "must be false if x-kubernetes-int-or-string is true",
+        ));
+    }
+    if int_or_string && embedded {
+        errs.push(FieldError::invalid(
+            path.child("x-kubernetes-embedded-resource"),
+            BadValue::Json(json!(true)),
+            "must be false if x-kubernetes-int-or-string is true",
+        ));
+    }
+    let skip_any_of = int_or_string_any_of(s.get("anyOf"));
+    let skip_first_all_of_any_of = list(s, "allOf")
+        .first()
+        .is_some_and(|a| int_or_string_any_of(a.get("anyOf")));
+    value_validation(s, skip_any_of, skip_first_all_of_any_of, path, errs);
+
+    if embedded && t != "object" {
+        if t.is_empty() {
+            errs.push(FieldError::required(
+                path.child("type"),
+                "must be object if x-kubernetes-embedded-resource is true",
+            ));
+        } else {
+            errs.push(FieldError::invalid_str(
+                path.child("type"),
+                t,
+                "must be object if x-kubernetes-embedded-resource is true",
+            ));
+        }
+    } else if t.is_empty() && !int_or_string && !preserve {
+        let detail = match lvl {
+            Level::Root => "must not be empty at the root",
+            Level::Item => "must not be empty for specified array items",
+            Level::Field => "must not be empty for specified object fields",
+        };
+        errs.push(FieldError::required(path.child("type"), detail));
+    }
+    if embedded && s.contains_key("additionalProperties") {
+        errs.push(FieldError::forbidden(
+            path.child("additionalProperties"),
+            "must not be used if x-kubernetes-embedded-resource is set",
+        ));
+    }
+    if lvl == Level::Root && !t.is_empty() && t != "object" {
+        errs.push(FieldError::invalid_str(
+            path.child("type"),
+            t,
+            "must be object at the root",
+        ));
+    }
+    let check_metadata = lvl == Level::Root || embedded;
+    let properties = obj(s, "properties");
+    for key in ["kind", "apiVersion"] {
+        if let Some(p) = properties.and_then(|p| obj(p, key))
+            && check_metadata
+            && ty(p) != "string"
+        {
+            errs.push(FieldError::invalid_str(
+                path.child("properties").key(key).child("type"),
+                ty(p),
+                "must be string",
+            ));
+        }
+    }
+    if let Some(meta) = properties.and_then(|p| obj(p, "metadata")) {
+        let properties_path = path.child("properties");
+        let mpath = properties_path.key("metadata");
+        if check_metadata && ty(meta) != "object" {
+            errs.push(FieldError::invalid_str(
+                mpath.child("type"),
+                ty(meta),
+                "must be object",
+            ));
+        }
+        if lvl == Level::Root && !metadata_is_implicit(meta) {
+            errs.push(FieldError::forbidden(mpath, "must not specify anything other than name and generateName, but metadata is implicitly specified"));
+        }
+    }
+    if embedded && !preserve && props(s).is_empty() {
+        errs.push(FieldError::required(path.child("properties"), "must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields"));
+    }
+}
+
+/// The root's `metadata` schema may only restrict `name` and `generateName`.
+fn metadata_is_implicit(meta: &Obj) -> bool {
+    meta.iter().all(|(k, v)| match k.as_str() {
+        // Not part of the structural schema, or cleared before the comparison.
+        "type" | "default" | "example" | "externalDocs" | "id" | "$schema" => true,
+        "x-kubernetes-preserve-unknown-fields" => v != &Value::Bool(true),
+        "properties" => {
+            let p = v.as_object();
+            let n = p.map_or(0, Map::len);
+            let name = p.is_some_and(|p| p.contains_key("name"));
+            let generate = p.is_some_and(|p| p.contains_key("generateName"));
+            n == 0 || (name && generate && n == 2) || ((name || generate) && n == 1)
+        }
+        _ => is_zero(k, v),
+    })
+}
+
+/// `validateValueValidation`: the allOf/anyOf/oneOf/not of a structural node.
+fn value_validation(
+    s: &Obj,
+    skip_any_of: bool,
+    skip_first_all_of_any_of: bool,
+    path: &Path,
+    errs: &mut Vec<FieldError>,
+) {
+    if !skip_any_of {
+        for (i, a) in list(s, "anyOf").into_iter().enumerate() {
+            nested(a, false, &path.child("anyOf").index(i), errs);
+        }
+    }
+    for (i, a) in list(s, "allOf").into_iter().enumerate() {
+        nested(
+            a,
+            skip_first_all_of_any_of && i == 0,
+            &path.child("allOf").index(i),
+            errs,
+        );
+    }
+    for (i, a) in list(s, "oneOf").into_iter().enumerate() {
+        nested(a, false, &path.child("oneOf").index(i), errs);
+    }
+    if let Some(not) = obj(s, "not") {
+        nested(not, false, &path.child("not"), errs);
+    }
+}
+
+/// `validateNestedValueValidation`: inside allOf/anyOf/oneOf/not only value validations
+/// are allowed.
+fn nested(v: &Obj, skip_any_of: bool, path: &Path, errs: &mut Vec<FieldError>) {
+    value_validation(v, skip_any_of, false, path, errs);
+    if let Some(items) = obj(v, "items") {
+        nested(items, false, &path.child("items"), errs);
+    }
+    for (k, p) in props(v) {
+        nested(p, false, &path.child("properties").key(k), errs);
+    }
+    let non_empty_str = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
+    if non_empty_str("type") {
+        errs.push(FieldError::forbidden(
+            path.child("type"),
+            "must be empty to be structural",
+        ));
+    }
+    if v.get("additionalProperties").is_some_and(Value::is_object) {
+        errs.push(FieldError::forbidden(
+            path.child("additionalProperties"),
+            "must be undefined to be structural",
+        ));
+    }
+    if v.get("default").is_some_and(|d| !d.is_null()) {
+        errs.push(FieldError::forbidden(
+            path.child("default"),
+            "must be undefined to be structural",
+        ));
+    }
+    if non_empty_str("title") {
+        errs.push(FieldError::forbidden(
+            path.child("title"),
+            "must be empty to be structural",
+        ));
+    }
+    if non_empty_str("description") {
+        errs.push(FieldError::forbidden(
+            path.child("description"),
+            "must be empty to be structural",
+        ));
+    }
+    if flag(v, "nullable") {
+        errs.push(FieldError::forbidden(
+            path.child("nullable"),
+            "must be false to be structural",
+        ));
+    }
+    for key in [
+        "x-kubernetes-preserve-unknown-fields",
+        "x-kubernetes-embedded-resource",
+        "x-kubernetes-int-or-string",
+    ] {
+        if flag(v, key) {
+            errs.push(FieldError::forbidden(
+                path.child(key),
+                "must be false to be structural",
+            ));
+        }
+    }
+    if v.get("x-kubernetes-list-map-keys")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty())
+    {
+        errs.push(FieldError::forbidden(
+            path.child("x-kubernetes-list-map-keys"),
+            "must be empty to be structural",
+        ));
+    }
+    for key in ["x-kubernetes-list-type", "x-kubernetes-map-type"] {
+        if v.get(key).is_some_and(|x| !x.is_null()) {
+            errs.push(FieldError::forbidden(
+                path.child(key),
+                "must be undefined to be structural",
+            ));
+        }
+    }
+    if v.get("x-kubernetes-validations")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty())
+    {
+        errs.push(FieldError::forbidden(
+            path.child("x-kubernetes-validations"),
+            "must be empty to be structural",
+        ));
+    }
+    if obj(v, "properties").is_some_and(|p| p.contains_key("metadata")) {
+        errs.push(FieldError::forbidden(
+            path.child("properties").key("metadata"),
+            "must not be specified in a nested context",
+        ));
+    }
+}
+
+/// `validateStructuralCompleteness`: what the root's allOf/anyOf/oneOf/not name must
+/// also be specified in the structural part.
+pub(super) fn completeness(
+    v: &Obj,
+    s: &Obj,
+    s_path: &Path,
+    v_path: &Path,
+    errs: &mut Vec<FieldError>,
+) {
+    if let Some(not) = obj(v, "not") {
+        nested_completeness(not, Some(s), s_path, &v_path.child("not"), errs);
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for (i, a) in list(v, key).into_iter().enumerate() {
+            nested_completeness(a, Some(s), s_path, &v_path.child(key).index(i), errs);
+        }
+    }
+}
+
+fn nested_completeness(
+    v: &Obj,
+    s: Option<&Obj>,
+    s_path: &Path,
+    v_path: &Path,
+    errs: &mut Vec<FieldError>,
+) {
+    let Some(s) = s else {
+        errs.push(FieldError::required(
+            s_path,
+            format!("because it is defined in {}", v_path.render()),
+        ));
+        return;
+    };
+    completeness(v, s, s_path, v_path, errs);
+    if let Some(items) = obj(v, "items") {
+        nested_completeness(
+            items,
+            obj(s, "items"),
+            &s_path.child("items"),
+            &v_path.child("items"),
+            errs,
+        );
+    }
+    let s_props = obj(s, "properties");
+    let s_props_path = s_path.child("properties");
+    let v_props_path = v_path.child("properties");
+    for (k, p) in props(v) {
+        let sp = s_props_path.key(k);
+        let vp = v_props_path.key(k);
+        match s_props.and_then(|sp| obj(sp, k)) {
+            None => errs.push(FieldError::required(
+                sp,
+                format!("because it is defined in {}", vp.render()),
+            )),
+            Some(sf) => nested_completeness(p, Some(sf), &sp, &vp, errs),
+        }
+    }
+}

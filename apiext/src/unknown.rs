@@ -1,0 +1,240 @@
+//! Keys a `CustomResourceDefinition` (apiextensions.k8s.io/v1) does not declare, such as
+//! `sevred: true`: kubectl's strict field validation refuses them
+//! (`strict decoding error: unknown field "spec.versions[0].sevred"`).
+
+use serde_json::{Map, Value};
+
+use crate::field::Path;
+
+const CRD: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+const SPEC: &[&str] = &[
+    "group",
+    "names",
+    "scope",
+    "versions",
+    "conversion",
+    "preserveUnknownFields",
+];
+const NAMES: &[&str] = &[
+    "plural",
+    "singular",
+    "shortNames",
+    "kind",
+    "listKind",
+    "categories",
+];
+const VERSION: &[&str] = &[
+    "name",
+    "served",
+    "storage",
+    "deprecated",
+    "deprecationWarning",
+    "schema",
+    "subresources",
+    "additionalPrinterColumns",
+    "selectableFields",
+];
+const VALIDATION: &[&str] = &["openAPIV3Schema"];
+const SUBRESOURCES: &[&str] = &["status", "scale"];
+const SCALE: &[&str] = &[
+    "specReplicasPath",
+    "statusReplicasPath",
+    "labelSelectorPath",
+];
+const COLUMN: &[&str] = &[
+    "name",
+    "type",
+    "format",
+    "description",
+    "priority",
+    "jsonPath",
+];
+const SELECTABLE: &[&str] = &["jsonPath"];
+const CONVERSION: &[&str] = &["strategy", "webhook"];
+const WEBHOOK: &[&str] = &["clientConfig", "conversionReviewVersions"];
+const CLIENT: &[&str] = &["url", "service", "caBundle"];
+const SERVICE: &[&str] = &["namespace", "name", "path", "port"];
+const SCHEMA: &[&str] = &[
+    "id",
+    "$schema",
+    "$ref",
+    "description",
+    "type",
+    "format",
+    "title",
+    "default",
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "multipleOf",
+    "enum",
+    "maxProperties",
+    "minProperties",
+    "required",
+    "items",
+    "allOf",
+    "oneOf",
+    "anyOf",
+    "not",
+    "properties",
+    "additionalProperties",
+    "patternProperties",
+    "dependencies",
+    "additionalItems",
+    "definitions",
+    "externalDocs",
+    "example",
+    "nullable",
+    "x-kubernetes-preserve-unknown-fields",
+    "x-kubernetes-embedded-resource",
+    "x-kubernetes-int-or-string",
+    "x-kubernetes-list-map-keys",
+    "x-kubernetes-list-type",
+    "x-kubernetes-map-type",
+    "x-kubernetes-validations",
+];
+const RULE: &[&str] = &[
+    "rule",
+    "message",
+    "messageExpression",
+    "reason",
+    "fieldPath",
+    "optionalOldSelf",
+];
+const DOCS: &[&str] = &["description", "url"];
+
+/// The paths of the keys of `crd` that apiextensions.k8s.io/v1 does not declare, in
+/// document order (e.g. `spec.versions[0].sevred`). `metadata` and `status` are not
+/// looked into.
+pub fn unknown_fields(crd: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(crd) = crd.as_object() else {
+        return out;
+    };
+    let root = Path::new("");
+    check(crd, CRD, &root, &mut out);
+    let Some(spec) = crd.get("spec").and_then(Value::as_object) else {
+        return out;
+    };
+    let sp = root.child("spec");
+    check(spec, SPEC, &sp, &mut out);
+    if let Some(names) = spec.get("names").and_then(Value::as_object) {
+        check(names, NAMES, &sp.child("names"), &mut out);
+    }
+    if let Some(conv) = spec.get("conversion").and_then(Value::as_object) {
+        let cp = sp.child("conversion");
+        check(conv, CONVERSION, &cp, &mut out);
+        if let Some(wh) = conv.get("webhook").and_then(Value::as_object) {
+            let wp = cp.child("webhook");
+            check(wh, WEBHOOK, &wp, &mut out);
+            if let Some(cc) = wh.get("clientConfig").and_then(Value::as_object) {
+                let ccp = wp.child("clientConfig");
+                check(cc, CLIENT, &ccp, &mut out);
+                if let Some(svc) = cc.get("service").and_then(Value::as_object) {
+                    check(svc, SERVICE, &ccp.child("service"), &mut out);
+                }
+            }
+        }
+    }
+    let versions_path = sp.child("versions");
+    for (i, v) in items(spec.get("versions")) {
+        let vp = versions_path.index(i);
+        check(v, VERSION, &vp, &mut out);
+        if let Some(val) = v.get("schema").and_then(Value::as_object) {
+            let valp = vp.child("schema");
+            check(val, VALIDATION, &valp, &mut out);
+            if let Some(s) = val.get("openAPIV3Schema").and_then(Value::as_object) {
+                schema(s, &valp.child("openAPIV3Schema"), &mut out);
+            }
+        }
+        if let Some(sub) = v.get("subresources").and_then(Value::as_object) {
+            let subp = vp.child("subresources");
+            check(sub, SUBRESOURCES, &subp, &mut out);
+            if let Some(scale) = sub.get("scale").and_then(Value::as_object) {
+                check(scale, SCALE, &subp.child("scale"), &mut out);
+            }
+        }
+        for (j, c) in items(v.get("additionalPrinterColumns")) {
+            check(
+                c,
+                COLUMN,
+                &vp.child("additionalPrinterColumns").index(j),
+                &mut out,
+            );
+        }
+        for (j, f) in items(v.get("selectableFields")) {
+            check(
+                f,
+                SELECTABLE,
+                &vp.child("selectableFields").index(j),
+                &mut out,
+            );
+        }
+    }
+    out
+}
+
+fn items(v: Option<&Value>) -> impl Iterator<Item = (usize, &Map<String, Value>)> {
+    v.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, x)| x.as_object().map(|o| (i, o)))
+}
+
+fn check(obj: &Map<String, Value>, known: &[&str], path: &Path, out: &mut Vec<String>) {
+    for k in obj.keys() {
+        if !known.contains(&k.as_str()) {
+            out.push(path.child(k).into());
+        }
+    }
+}
+
+fn schema(s: &Map<String, Value>, path: &Path, out: &mut Vec<String>) {
+    check(s, SCHEMA, path, out);
+    for key in ["properties", "patternProperties", "definitions"] {
+        if let Some(props) = s.get(key).and_then(Value::as_object) {
+            for (k, v) in props {
+                if let Some(v) = v.as_object() {
+                    schema(v, &path.child(key).key(k), out);
+                }
+            }
+        }
+    }
+    for key in ["items", "additionalProperties", "not", "additionalItems"] {
+        match s.get(key) {
+            Some(Value::Object(o)) => schema(o, &path.child(key), out),
+            Some(Value::Array(a)) if key == "items" => {
+                for (i, x) in a.iter().enumerate() {
+                    if let Some(o) = x.as_object() {
+                        schema(o, &path.child(key).index(i), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for (i, o) in items(s.get(key)) {
+            schema(o, &path.child(key).index(i), out);
+        }
+    }
+    for (i, r) in items(s.get("x-kubernetes-validations")) {
+        check(
+            r,
+            RULE,
+            &path.child("x-kubernetes-validations").index(i),
+            out,
+        );
+    }
+    if let Some(d) = s.get("externalDocs").and_then(Value::as_object) {
+        check(d, DOCS, &path.child("externalDocs"), out);
+    }
+}
