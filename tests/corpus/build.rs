@@ -5,12 +5,19 @@
 //! - `objects:<project>[,<project>…]`: the CRDs the example objects of these projects use;
 //! - `list:<file>`: the CRDs listed in `<file>` (one path relative to the corpus per
 //!   line, `#` comments; the format of `ci-subset.txt`);
-//! - `none`: nothing (the tests then skip).
+//! - `none`: nothing (the tests are then ignored, with that reason).
+//!
+//! The corpus is `CRDGEN_CORPUS_DIR`, else `../shared/corpus` beside the repository,
+//! else the CI subset vendored in `tests/corpus/data` (a fresh clone). Selections beyond
+//! the CI subset need the full corpus: without it they fail the build, naming the
+//! missing files.
 //!
 //! `CRDGEN_CORPUS_CLIENTS=0` generates types and `Resource` impls only (no clients):
 //! enough for the round trip, and faster to compile (`roundtrip-all.sh` uses it).
 //!
-//! Also writes a dispatch table from (apiVersion, kind) to a typed round trip.
+//! Also writes a dispatch table from (apiVersion, kind) to a typed round trip, the corpus
+//! directory and the CRD files generated (for the tests), and sets `cfg(corpus_empty)`
+//! when nothing was generated.
 
 use std::path::{Path, PathBuf};
 
@@ -22,19 +29,28 @@ fn main() {
     println!("cargo:rerun-if-env-changed=CRDGEN_CORPUS_CLIENTS");
     println!("cargo:rerun-if-changed=ci-subset.txt");
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
-    let corpus = std::env::var_os("CRDGEN_CORPUS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("../../../shared/corpus"));
+    println!("cargo::rustc-check-cfg=cfg(corpus_empty)");
+    let corpus = match std::env::var_os("CRDGEN_CORPUS_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            let shared = manifest.join("../../../shared/corpus");
+            if shared.join("crds").is_dir() {
+                shared
+            } else {
+                manifest.join("data")
+            }
+        }
+    };
+    let corpus = corpus.canonicalize().unwrap_or(corpus);
     let selection = std::env::var("CRDGEN_CORPUS").unwrap_or_else(|_| "ci".into());
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
 
-    let files: Vec<PathBuf> = if !corpus.join("crds").is_dir() || selection == "none" {
-        println!(
-            "cargo:warning=corpus not found at {} or CRDGEN_CORPUS=none: generating nothing",
-            corpus.display()
-        );
+    let files: Vec<PathBuf> = if selection == "none" {
         Vec::new()
     } else {
+        if !corpus.join("crds").is_dir() {
+            panic!("no corpus at {} (CRDGEN_CORPUS_DIR)", corpus.display());
+        }
         let list = |text: &str| -> Vec<PathBuf> {
             text.lines()
                 .map(str::trim)
@@ -44,7 +60,8 @@ fn main() {
         };
         // CRD files of the example objects of `projects` (every project when `None`).
         let of_objects = |projects: Option<Vec<&str>>| -> Vec<PathBuf> {
-            let tsv = std::fs::read_to_string(corpus.join("OBJECTS.tsv")).unwrap();
+            let tsv = std::fs::read_to_string(corpus.join("OBJECTS.tsv"))
+                .unwrap_or_else(|e| panic!("{}/OBJECTS.tsv: {e}", corpus.display()));
             let mut v: Vec<PathBuf> = tsv
                 .lines()
                 .skip(1)
@@ -57,8 +74,8 @@ fn main() {
             v.dedup();
             v
         };
-        match selection.as_str() {
-            "all" => vec![corpus.join("crds")],
+        let files = match selection.as_str() {
+            "all" => yaml_files(&corpus.join("crds")),
             "objects" => of_objects(None),
             s if s.starts_with("objects:") => of_objects(Some(
                 s["objects:".len()..].split(',').map(str::trim).collect(),
@@ -72,10 +89,37 @@ fn main() {
                 )
             }
             _ => list(&std::fs::read_to_string(manifest.join("ci-subset.txt")).unwrap()),
+        };
+        let missing: Vec<String> = files
+            .iter()
+            .filter(|f| !f.is_file())
+            .map(|f| f.display().to_string())
+            .collect();
+        if !missing.is_empty() {
+            panic!(
+                "CRDGEN_CORPUS={selection}: {} CRD files missing from the corpus at {} \
+                 (selections beyond the CI subset need the full corpus; set CRDGEN_CORPUS_DIR): {}",
+                missing.len(),
+                corpus.display(),
+                missing.join(", ")
+            );
         }
+        files
     };
     println!("cargo:rerun-if-changed={}", corpus.display());
 
+    if files.is_empty() {
+        println!("cargo::rustc-cfg=corpus_empty");
+    }
+    let relative: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.strip_prefix(&corpus)
+                .unwrap_or(f)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
     let (code, kinds) = if files.is_empty() {
         (String::new(), Vec::new())
     } else {
@@ -105,7 +149,13 @@ fn main() {
         let (g, v, kind) = (&k.group, &k.version, &k.kind);
         quote! { (#g, #v, #kind) }
     });
+    let corpus_dir = corpus.to_string_lossy().into_owned();
     let dispatch = quote! {
+        /// The corpus the build script read (`CRDGEN_CORPUS_DIR`, `../shared/corpus` or
+        /// the vendored CI subset).
+        pub const CORPUS_DIR: &str = #corpus_dir;
+        /// The CRD files generated, relative to [`CORPUS_DIR`] (`crds/<project>/<file>`).
+        pub const CRD_FILES: &[&str] = &[#(#relative),*];
         /// Decode `value` as the generated type for (apiVersion, kind) and encode it again.
         /// `None` when no generated type matches.
         pub fn roundtrip(api_version: &str, kind: &str, value: ::serde_json::Value) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {
@@ -118,7 +168,24 @@ fn main() {
         pub const KINDS: &[(&str, &str, &str)] = &[#(#list),*];
     };
     std::fs::write(out_dir.join("dispatch.rs"), dispatch.to_string()).unwrap();
-    let _ = Path::new("");
+}
+
+/// Every `.yaml` file under `dir`, sorted.
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// A tiny path parser so the build script needs no syn.
