@@ -120,21 +120,40 @@ fn main() {
                 .replace('\\', "/")
         })
         .collect();
+    // CRD files crdgen refuses are left out and listed (the tests report them and the
+    // objects that use them), so one bad file does not stop the others being tested.
+    let mut refused: Vec<(String, String)> = Vec::new();
     let (code, kinds) = if files.is_empty() {
         (String::new(), Vec::new())
     } else {
-        let sources: Vec<crdgen::Source> = files.into_iter().map(crdgen::Source::Path).collect();
         // Only the compiler reads this output: skip rustfmt.
         let settings = crdgen::Settings {
             rustfmt: false,
             clients: std::env::var("CRDGEN_CORPUS_CLIENTS").map_or(true, |v| v != "0"),
             ..Default::default()
         };
-        let out = match crdgen::generate(&sources, &settings) {
-            Ok(o) => o,
-            Err(e) => panic!("crdgen failed on the corpus:\n{e}"),
+        let generate = |files: &[PathBuf]| {
+            let sources: Vec<crdgen::Source> =
+                files.iter().cloned().map(crdgen::Source::Path).collect();
+            crdgen::generate(&sources, &settings).and_then(|o| Ok((o.single_file()?, o.kinds)))
         };
-        (out.single_file().unwrap(), out.kinds)
+        match generate(&files) {
+            Ok(out) => out,
+            Err(_) => {
+                let mut accepted = Vec::new();
+                for (file, rel) in files.iter().zip(&relative) {
+                    match generate(std::slice::from_ref(file)) {
+                        Ok(_) => accepted.push(file.clone()),
+                        Err(e) => {
+                            println!("cargo:warning=crdgen refused {rel}: {e}");
+                            refused.push((rel.clone(), e.to_string()));
+                        }
+                    }
+                }
+                generate(&accepted)
+                    .unwrap_or_else(|e| panic!("crdgen failed on CRDs it accepts one by one:\n{e}"))
+            }
+        }
     };
     std::fs::write(out_dir.join("corpus.rs"), code).unwrap();
 
@@ -150,6 +169,8 @@ fn main() {
         quote! { (#g, #v, #kind) }
     });
     let corpus_dir = corpus.to_string_lossy().into_owned();
+    let refused_files = refused.iter().map(|r| &r.0);
+    let refused_messages = refused.iter().map(|r| &r.1);
     let dispatch = quote! {
         /// The corpus the build script read (`CRDGEN_CORPUS_DIR`, `../shared/corpus` or
         /// the vendored CI subset).
@@ -164,6 +185,8 @@ fn main() {
                 _ => { let _ = value; ::std::option::Option::None }
             }
         }
+        /// The CRD files of [`CRD_FILES`] crdgen refused, with its message.
+        pub const CRD_REFUSED: &[(&str, &str)] = &[#((#refused_files, #refused_messages)),*];
         /// (group, version, kind) of every generated kind.
         pub const KINDS: &[(&str, &str, &str)] = &[#(#list),*];
     };

@@ -18,8 +18,9 @@
 //! come back from the typed round trip as the model stores it.
 //!
 //! `CRDGEN_CORPUS_REPORT=<file>` writes one tab-separated line per outcome
-//! (`equal`, `differ`, `rejected`, `model-differ`, `model-accepts`, `sample-pass`,
-//! `sample-fail`; then the object and the detail), which `roundtrip-all.sh` adds up.
+//! (`equal`, `differ`, `rejected`, `crd-error`, `model-equal`, `model-differ`,
+//! `model-accepts`, `sample-pass`, `sample-fail`; then the object and the detail),
+//! which `roundtrip-all.sh` adds up.
 
 mod support;
 
@@ -64,8 +65,16 @@ fn corpus_round_trips_to_the_servers_stored_form() {
     );
     let (schemas, unreadable_crds) = support::schemas(crdgen_corpus_tests::CRD_FILES);
     let mut report = Report::default();
-    for e in &unreadable_crds {
-        report.add("differ", "crd", &format!("unreadable CRD: {e}"));
+    for (file, message) in crdgen_corpus_tests::CRD_REFUSED {
+        report.add("crd-error", file, &format!("crdgen refused it: {message}"));
+    }
+    for (file, e) in &unreadable_crds {
+        if !crdgen_corpus_tests::CRD_REFUSED
+            .iter()
+            .any(|r| r.0 == *file)
+        {
+            report.add("crd-error", file, &format!("unreadable: {e}"));
+        }
     }
     let truth = Truth::load().unwrap_or_else(|e| panic!("the server's answers: {e}"));
     let objects = read_tsv(&support::corpus_dir().join("OBJECTS.tsv"))
@@ -84,7 +93,13 @@ fn corpus_round_trips_to_the_servers_stored_form() {
             col("kind").to_owned(),
         );
         let version = schemas.get(&key).filter(|v| v.served);
+        let refused = crdgen_corpus_tests::CRD_REFUSED
+            .iter()
+            .find(|r| r.0 == col("crd_file"));
         match truth.verdict(file) {
+            Ok(Verdict::Stored(_) | Verdict::StoredLeniently { .. }) if refused.is_some() => {
+                report.add("differ", file, "crdgen refused its CRD")
+            }
             Err(e) => report.add("differ", file, &format!("the server's answer: {e}")),
             Ok(Verdict::Rejected(message)) => {
                 report.add("rejected", file, &message);
@@ -164,6 +179,9 @@ fn corpus_round_trips_to_the_servers_stored_form() {
     for (_, what, detail) in report.each("differ") {
         eprintln!("  differs: {what}: {detail}");
     }
+    for (_, what, detail) in report.each("crd-error") {
+        eprintln!("  CRD: {what}: {detail}");
+    }
     eprintln!(
         "model (prune + apply_defaults): {} equal to the server's stored form, {} differ",
         report.count("model-equal"),
@@ -193,7 +211,10 @@ fn corpus_round_trips_to_the_servers_stored_form() {
     for (_, what, detail) in report.each("sample-fail") {
         eprintln!("  sample fails: {what}: {detail}");
     }
-    let failures = differ + report.count("model-differ") + report.count("sample-fail");
+    let failures = differ
+        + report.count("crd-error")
+        + report.count("model-differ")
+        + report.count("sample-fail");
     assert!(
         equal > 0 || rejected > 0,
         "no example object of the selected CRDs was checked"

@@ -61,15 +61,15 @@ pub struct VersionSchema {
 pub type Gvk = (String, String, String);
 
 /// The versions of the CRDs in `files` (paths relative to the corpus), by (group,
-/// version, kind). Unreadable files are returned as errors, one line each.
-pub fn schemas(files: &[&str]) -> (BTreeMap<Gvk, VersionSchema>, Vec<String>) {
+/// version, kind). Unreadable files are returned as (file, error).
+pub fn schemas<'a>(files: &[&'a str]) -> (BTreeMap<Gvk, VersionSchema>, Vec<(&'a str, String)>) {
     let mut out = BTreeMap::new();
     let mut errors = Vec::new();
     for file in files {
         let docs = match read_yaml(&corpus_dir().join(file)) {
             Ok(d) => d,
             Err(e) => {
-                errors.push(e);
+                errors.push((*file, e));
                 continue;
             }
         };
