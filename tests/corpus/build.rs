@@ -1,5 +1,6 @@
 //! Generates Rust for a selection of the corpus CRDs (env `CRDGEN_CORPUS`):
-//! - `ci` (default): the CRDs listed in `ci-subset.txt`;
+//! - `ci` (default): the CRDs listed in `ci-subset.txt` (or in the corpus folder's own
+//!   `ci-subset.txt`, which the vendored copy has);
 //! - `objects`: every CRD an example object uses;
 //! - `all`: all 492 CRDs;
 //! - `objects:<project>[,<project>…]`: the CRDs the example objects of these projects use;
@@ -88,7 +89,20 @@ fn main() {
                         .unwrap_or_else(|e| panic!("CRDGEN_CORPUS={s}: {e}")),
                 )
             }
-            _ => list(&std::fs::read_to_string(manifest.join("ci-subset.txt")).unwrap()),
+            // CI's subset; a corpus folder may carry its own (the vendored copy's
+            // leaves out the projects it could not vendor).
+            _ => {
+                let own = corpus.join("ci-subset.txt");
+                let subset = if own.is_file() {
+                    own
+                } else {
+                    manifest.join("ci-subset.txt")
+                };
+                list(
+                    &std::fs::read_to_string(&subset)
+                        .unwrap_or_else(|e| panic!("{}: {e}", subset.display())),
+                )
+            }
         };
         let missing: Vec<String> = files
             .iter()
