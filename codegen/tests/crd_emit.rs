@@ -28,11 +28,7 @@ fn corpus_crds_round_trip_through_the_manifest_emitter() {
     };
     // CI runs its subset (tests/corpus/ci-subset.txt); CRDGEN_CORPUS=all runs all 492.
     let all = std::env::var("CRDGEN_CORPUS").is_ok_and(|v| v == "all");
-    let subset = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/ci-subset.txt"),
-    )
-    .ok()
-    .filter(|_| !all);
+    let subset = Some(support::ci_subset()).filter(|_| !all);
     let files: Vec<PathBuf> = files(&dir)
         .into_iter()
         .filter(|p| match &subset {

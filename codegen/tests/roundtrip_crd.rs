@@ -120,11 +120,7 @@ fn corpus_crds_round_trip_through_annotated_rust() {
     };
     let filter = std::env::var("CRDGEN_ROUNDTRIP_FILTER").unwrap_or_default();
     let all = std::env::var("CRDGEN_CORPUS").is_ok_and(|v| v == "all");
-    let subset = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/ci-subset.txt"),
-    )
-    .ok()
-    .filter(|_| !all);
+    let subset = Some(support::ci_subset()).filter(|_| !all);
     let files: Vec<PathBuf> = files(&dir)
         .into_iter()
         .filter(|p| p.to_string_lossy().contains(&filter))

@@ -235,10 +235,7 @@ fn corpus_gives_the_same_bytes() {
     let sources: Vec<Source> = if all {
         vec![Source::Path(dir)]
     } else {
-        let list = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/ci-subset.txt"),
-        )
-        .expect("CI subset list");
+        let list = support::ci_subset();
         let root = dir.parent().expect("corpus root").to_path_buf();
         list.lines()
             .map(str::trim)

@@ -18,9 +18,7 @@ mod support;
 use support::Rng;
 
 fn corpus_dir() -> PathBuf {
-    std::env::var_os("CRDGEN_CORPUS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"))
+    support::corpus_root()
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {

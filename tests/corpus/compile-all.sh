@@ -4,18 +4,39 @@
 # results and a total; exits non-zero if any project fails to generate or compile.
 #
 #   tests/corpus/compile-all.sh [CORPUS_DIR] [WORK_DIR]
-set -euo pipefail
+#
+# The crdgen CLI is (re)built in release mode first, in CARGO_TARGET_DIR (default: the
+# workspace's target/); WORK_DIR defaults to <target>/corpus-compile.
+set -uo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
-corpus="${1:-$here/../shared/corpus}"
-work="${2:-$here/target/corpus-compile}"
-cargo build -q --release -p crdgen --features cli --manifest-path "$here/Cargo.toml"
-crdgen="$here/target/release/crdgen"
-rm -rf "$work/crates"; mkdir -p "$work/crates"
+default="$here/../shared/corpus"
+[[ -d "$default/crds" ]] || default="$here/tests/corpus/data"
+corpus="${1:-$default}"
+[[ -d "$corpus/crds" ]] || { echo "compile-all: no crds/ in $corpus" >&2; exit 2; }
+target="${CARGO_TARGET_DIR:-$here/target}"
+work="${2:-$target/corpus-compile}"
+if ! cargo build -q --release -p crdgen --features cli --manifest-path "$here/Cargo.toml"; then
+  echo "compile-all: building the crdgen CLI failed" >&2
+  exit 2
+fi
+crdgen="$target/release/crdgen"
+rm -rf "$work/crates" "$work/generate-logs"; mkdir -p "$work/crates" "$work/generate-logs"
 members=()
+generate_failed=()
 for dir in "$corpus"/crds/*/; do
   project="$(basename "$dir")"
-  name="p_$(echo "$project" | tr -c 'a-zA-Z0-9\n' '_')"
+  name="p_$(printf '%s' "$project" | tr -c 'a-zA-Z0-9' '_')"
+  log="$work/generate-logs/$project.log"
   mkdir -p "$work/crates/$name/src"
+  "$crdgen" generate "$dir" -o "$work/crates/$name/src/generated.rs" --no-rustfmt 2> "$log"
+  gen_status=$?
+  if (( gen_status != 0 )); then
+    generate_failed+=("$project")
+    echo "  $project: crdgen generate failed (exit $gen_status; $log):"
+    sed -n '1,20p' "$log" | sed 's/^/    /'
+    rm -rf "$work/crates/$name"
+    continue
+  fi
   cat > "$work/crates/$name/Cargo.toml" <<TOML
 [package]
 name = "$name"
@@ -27,15 +48,26 @@ crdgen-runtime = { path = "$here/runtime" }
 k8s-openapi = { version = "0.29", features = ["v1_36"] }
 TOML
   printf '#![deny(warnings)]\n#![allow(missing_docs)]\ninclude!("generated.rs");\n' > "$work/crates/$name/src/lib.rs"
-  "$crdgen" generate "$dir" -o "$work/crates/$name/src/generated.rs" --no-rustfmt 2>/dev/null
   members+=("\"crates/$name\"")
 done
+projects=$(find "$corpus/crds" -mindepth 1 -maxdepth 1 -type d | wc -l)
+lines=$(find "$work/crates" -name generated.rs -exec cat {} + | wc -l)
+echo "generated ${#members[@]} of $projects projects, $lines lines"
+if (( ${#members[@]} == 0 )); then
+  echo "compile-all: nothing generated" >&2
+  exit 1
+fi
 (IFS=,; printf '[workspace]\nresolver = "3"\nmembers = [%s]\n' "${members[*]}") > "$work/Cargo.toml"
 cp "$here/Cargo.lock" "$work/Cargo.lock" 2>/dev/null || true
-echo "generated $(ls "$work/crates" | wc -l) projects, $(cat "$work"/crates/*/src/generated.rs | wc -l) lines"
 start=$(date +%s)
-cd "$work"
-if cargo check --workspace --message-format short 2>&1 | tee "$work/check.log" | grep -E '^(error|warning)' | head -20; then :; fi
-status=${PIPESTATUS[0]}
-echo "cargo check of all projects: exit $status in $(( $(date +%s) - start )) s"
-exit "$status"
+# --keep-going: one project that does not compile must not hide the others.
+(cd "$work" && CARGO_TARGET_DIR="$target" cargo check --workspace --keep-going --message-format short) > "$work/check.log" 2>&1
+status=$?
+problems=$(grep -cE '^(error|warning)' "$work/check.log")
+grep -E '^(error|warning)' "$work/check.log" | awk 'NR <= 40'
+(( problems > 40 )) && echo "... $((problems - 40)) more in $work/check.log"
+mapfile -t check_failed < <(grep -oE 'could not compile `p_[A-Za-z0-9_]+`' "$work/check.log" | grep -oE 'p_[A-Za-z0-9_]+' | sort -u)
+echo "cargo check of ${#members[@]} projects: exit $status in $(( $(date +%s) - start )) s, $problems errors and warnings (full log: $work/check.log)"
+(( ${#generate_failed[@]} > 0 )) && echo "failed to generate: ${generate_failed[*]}"
+(( ${#check_failed[@]} > 0 )) && echo "failed to compile: ${check_failed[*]}"
+(( status == 0 && ${#generate_failed[@]} == 0 ))

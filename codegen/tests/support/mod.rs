@@ -7,9 +7,47 @@ use std::path::{Path, PathBuf};
 // ---------------------------------------------------------------------------------------
 // The corpus.
 
+/// The corpus folder: `CRDGEN_CORPUS_DIR`, else `../shared/corpus` beside the
+/// repository, else CI's subset vendored in `tests/corpus/data` (a fresh clone).
+pub fn corpus_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CRDGEN_CORPUS_DIR") {
+        return PathBuf::from(dir);
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let shared = repo.join("../shared/corpus");
+    if shared.join("crds").is_dir() {
+        shared
+    } else {
+        repo.join("tests/corpus/data")
+    }
+}
+
+/// The corpus CRDs (`<corpus_root>/crds`). `CRDGEN_CORPUS=all` needs the full corpus:
+/// with only the vendored subset it panics rather than test less than asked.
 pub fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/crds");
+    let root = corpus_root();
+    if std::env::var("CRDGEN_CORPUS").is_ok_and(|v| v == "all")
+        && root.join("ci-subset.txt").is_file()
+    {
+        panic!(
+            "CRDGEN_CORPUS=all needs the full corpus (../shared/corpus or CRDGEN_CORPUS_DIR); {} holds CI's subset only",
+            root.display()
+        );
+    }
+    let dir = root.join("crds");
     dir.is_dir().then_some(dir)
+}
+
+/// CI's subset of the corpus (paths relative to the corpus root): the corpus folder's own
+/// `ci-subset.txt` (the vendored copy has one), else `tests/corpus/ci-subset.txt`.
+pub fn ci_subset() -> String {
+    let own = corpus_root().join("ci-subset.txt");
+    let list = if own.is_file() {
+        own
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/ci-subset.txt")
+    };
+    std::fs::read_to_string(&list).unwrap_or_else(|e| panic!("{}: {e}", list.display()))
 }
 
 pub fn files(dir: &Path) -> Vec<PathBuf> {
