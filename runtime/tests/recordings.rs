@@ -117,8 +117,10 @@ fn load_crds(dir: &Path) -> Vec<Value> {
         .map(|p| {
             let text =
                 std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            serde_saphyr::from_str::<Value>(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            let mut docs = crdgen_yaml::parse(&text, Default::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            assert_eq!(docs.len(), 1, "{}: one document expected", p.display());
+            docs.remove(0).root.into_json()
         })
         .collect()
 }
