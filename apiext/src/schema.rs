@@ -77,7 +77,7 @@ fn convertible(s: &Obj) -> bool {
     let lists = ["allOf", "anyOf", "oneOf"]
         .into_iter()
         .flat_map(|k| list(s, k));
-    let properties = props(s).into_iter().map(|(_, p)| p);
+    let properties = props(s).map(|(_, p)| p);
     children.chain(lists).chain(properties).all(convertible)
 }
 
@@ -214,14 +214,11 @@ pub(super) fn obj<'a>(s: &'a Obj, key: &str) -> Option<&'a Obj> {
     s.get(key).and_then(Value::as_object)
 }
 
-pub(super) fn props(s: &Obj) -> Vec<(&String, &Obj)> {
+pub(super) fn props(s: &Obj) -> impl Iterator<Item = (&String, &Obj)> {
     obj(s, "properties")
-        .map(|p| {
-            p.iter()
-                .filter_map(|(k, v)| v.as_object().map(|v| (k, v)))
-                .collect()
-        })
-        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| v.as_object().map(|v| (k, v)))
 }
 
 pub(super) fn list<'a>(s: &'a Obj, key: &str) -> Vec<&'a Obj> {
@@ -318,7 +315,7 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
         ));
     }
     if let Some(ap) = s.get("additionalProperties") {
-        if !props(s).is_empty() && (ap == &Value::Bool(false) || ap.is_object()) {
+        if props(s).next().is_some() && (ap == &Value::Bool(false) || ap.is_object()) {
             errs.push(FieldError::forbidden(
                 path.child("additionalProperties"),
                 "additionalProperties and properties are mutual exclusive",

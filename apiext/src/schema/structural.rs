@@ -14,8 +14,13 @@ pub(super) enum Level {
     Field,
 }
 
+/// `anyOf: [{type: integer}, {type: string}]` exactly (checked without building it).
 fn int_or_string_any_of(any_of: Option<&Value>) -> bool {
-    any_of == Some(&json!([{"type": "integer"}, {"type": "string"}]))
+    let only_type = |v: &Value, t: &str| {
+        v.as_object()
+            .is_some_and(|o| o.len() == 1 && o.get("type").and_then(Value::as_str) == Some(t))
+    };
+    matches!(any_of, Some(Value::Array(a)) if a.len() == 2 && only_type(&a[0], "integer") && only_type(&a[1], "string"))
 }
 
 /// `validateStructuralInvariants`.
@@ -130,7 +135,7 @@ pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldE
             errs.push(FieldError::forbidden(mpath, "must not specify anything other than name and generateName, but metadata is implicitly specified"));
         }
     }
-    if embedded && !preserve && props(s).is_empty() {
+    if embedded && !preserve && props(s).next().is_none() {
         errs.push(FieldError::required(path.child("properties"), "must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields"));
     }
 }

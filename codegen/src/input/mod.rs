@@ -214,8 +214,13 @@ fn read_document(
     };
     match kind {
         Some("CustomResourceDefinition") => {
-            // What the API server would refuse, before the schemas move into the model.
-            loaded.notes.extend(admission::notes(file, root));
+            // What the API server would refuse, before the schemas move into the model
+            // (for v1 CRDs: the reader refuses other versions).
+            if root.get("apiVersion").and_then(yaml::Node::as_str)
+                == Some("apiextensions.k8s.io/v1")
+            {
+                loaded.notes.extend(admission::notes(file, root));
+            }
             let schemas = crd::detach_schemas(root);
             let mut reader = crd::CrdReader::new(file);
             let model = reader.read(root, index, schemas);
