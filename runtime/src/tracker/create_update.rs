@@ -4,16 +4,16 @@
 use super::*;
 
 impl Store {
-    /// Prune, default, coerce metadata and validate an object at a version.
-    pub(crate) fn admit(
+    /// Decode a request body as kube-apiserver's decoder does, on the whole body before
+    /// any strategy drops or restores parts of it: the embedded resources' types, then
+    /// pruning. Returns the pruned (unknown) fields' paths, which [`Store::admit`]
+    /// reports (strict error or warnings) even when the strategy then drops the part
+    /// they were in (`status` on the main resource, `spec` on `/status`).
+    pub(crate) fn decode(
         kind: &KindInfo,
         ver: &VersionInfo,
         obj: &mut Value,
-        opts: &WriteOptions,
-        warnings: &mut Vec<String>,
-        drop_status: bool,
-    ) -> Result<(), StatusError> {
-        let name = meta_str(obj, "name").unwrap_or_default();
+    ) -> Result<Vec<String>, StatusError> {
         if let Some(why) = ver
             .schema
             .as_ref()
@@ -25,10 +25,24 @@ impl Store {
                 v = ver.name
             )));
         }
-        let unknown = Self::unknown_fields(ver, obj);
-        if drop_status && let Some(o) = obj.as_object_mut() {
-            o.remove("status");
-        }
+        Ok(Self::unknown_fields(ver, obj))
+    }
+
+    /// Report the `unknown` fields [`Store::decode`] pruned and any left in `obj` (per
+    /// the field validation directive), then default, coerce metadata and validate an
+    /// object at a version.
+    pub(crate) fn admit(
+        kind: &KindInfo,
+        ver: &VersionInfo,
+        obj: &mut Value,
+        opts: &WriteOptions,
+        warnings: &mut Vec<String>,
+        mut unknown: Vec<String>,
+    ) -> Result<(), StatusError> {
+        let name = meta_str(obj, "name").unwrap_or_default();
+        // What the strategy took from the stored object (read through the request's
+        // version) is pruned too; nothing is left to prune of the decoded body.
+        unknown.extend(Self::unknown_fields(ver, obj));
         if let Some(s) = &ver.schema {
             schema::apply_defaults(obj, s);
         }
@@ -219,9 +233,15 @@ impl Store {
         m.remove("deletionGracePeriodSeconds");
         m.remove("selfLink");
         let mut warnings = Vec::new();
-        // Decoding prunes (and warns about) the whole body; the strategy then drops
-        // the status the main resource may not set.
-        Self::admit(kind, ver, &mut obj, opts, &mut warnings, ver.status)?;
+        // Decoding prunes (and names the unknown fields of) the whole body; the
+        // strategy then drops the status the main resource may not set.
+        let unknown = Self::decode(kind, ver, &mut obj)?;
+        if ver.status
+            && let Some(o) = obj.as_object_mut()
+        {
+            o.remove("status");
+        }
+        Self::admit(kind, ver, &mut obj, opts, &mut warnings, unknown)?;
         if !fields_recorded {
             managed::record_update(
                 None,
@@ -327,6 +347,10 @@ impl Store {
             _ => {}
         }
         obj["apiVersion"] = json!(kind.api_version(&ver.name));
+        // Decoding prunes (and names the unknown fields of) the whole body; the
+        // strategy then keeps the old status (main resource) or everything but the
+        // status and managedFields (`/status`).
+        let unknown = Self::decode(kind, ver, &mut obj)?;
         let mut new = match sub {
             Subresource::Status => {
                 let mut n = old.clone();
@@ -388,7 +412,7 @@ impl Store {
         };
         new["metadata"]["resourceVersion"] = json!(old_rv);
         let mut warnings = Vec::new();
-        Self::admit(kind, ver, &mut new, opts, &mut warnings, false)?;
+        Self::admit(kind, ver, &mut new, opts, &mut warnings, unknown)?;
         if !fields_recorded {
             managed::record_update(Some(&old), &mut new, &field_op(kind, ver, sub, opts));
         }
