@@ -23,10 +23,18 @@ use serde_json::{Value, json};
 const OBJECT: &str = "objects/opentelemetry-operator/ClusterObservability_010.yaml";
 const CRD: &str = "crds/opentelemetry-operator/opentelemetry.io_clusterobservabilities.yaml";
 
+/// `CRDGEN_CORPUS_DIR`, else `../shared/corpus`, else the repository's vendored subset
+/// (`tests/corpus/data`, which holds this object, its CRD and its truth).
 fn corpus_dir() -> PathBuf {
-    match std::env::var_os("CRDGEN_CORPUS_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+    if let Some(d) = std::env::var_os("CRDGEN_CORPUS_DIR") {
+        return PathBuf::from(d);
+    }
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let shared = here.join("../../shared/corpus");
+    if shared.is_dir() {
+        shared
+    } else {
+        here.join("../tests/corpus/data")
     }
 }
 
