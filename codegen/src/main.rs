@@ -98,19 +98,18 @@ enum Command {
         /// registration or informer accessors.
         #[arg(long)]
         types_only: bool,
-        /// Keep prettyplease's formatting; do not pass the output through rustfmt
-        /// (which is used when installed).
-        #[arg(long)]
+        /// Deprecated, does nothing: the output is rustfmt's layout already.
+        #[arg(long, hide = true)]
         no_rustfmt: bool,
+        /// Also derive this trait on generated types (repeatable). `PATH` derives it on
+        /// every type; `structs=PATH`, `enums=PATH` or `TypeName=PATH` on some.
+        #[arg(long = "derive", value_name = "[TARGET=]PATH")]
+        derive: Vec<String>,
         /// Annotated output: `#[crdgen(...)]` attributes carry every schema keyword
         /// and the resource, so `crdgen crd` gives the CRDs back (needs
         /// crdgen-runtime's `derive` feature).
         #[arg(long)]
         annotated: bool,
-        /// Format the named types from tokens with prettyplease (the slower reference
-        /// path the direct text emitter is tested against).
-        #[arg(long, hide = true)]
-        token_emitter: bool,
     },
     /// Serve CRDs from an in-memory Kubernetes API server, for kubectl and tests.
     ///
@@ -164,15 +163,25 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             no_dedup,
             types_only,
             no_rustfmt,
+            derive,
             annotated,
-            token_emitter,
         } => {
+            if no_rustfmt {
+                eprintln!("note: --no-rustfmt is deprecated and does nothing");
+            }
+            let derives = derive
+                .iter()
+                .map(|d| match d.split_once('=') {
+                    Some((target, path)) => (target.to_owned(), path.to_owned()),
+                    None => ("all".to_owned(), d.clone()),
+                })
+                .collect();
             let settings = Settings {
                 runtime_path,
                 well_known_types: !no_well_known_types,
                 dedup: !no_dedup,
                 clients: !types_only,
-                rustfmt: !no_rustfmt,
+                derives,
                 annotated,
                 external_types: None,
             };
@@ -218,12 +227,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     "no input: pass CRD files or folders, `-` for standard input, --from-cluster NAME or --rust-types DIR".into(),
                 ));
             }
-            let mut out = if roots.is_empty() {
+            let out = if roots.is_empty() {
                 crdgen::generate(&sources, &settings)?
             } else {
                 crdgen::generate_rust_types(&sources, &roots, &settings, None)?
             };
-            out.token_emitter = token_emitter;
             for note in &out.notes {
                 eprintln!("note: {}: {}", note.source, note.message);
             }

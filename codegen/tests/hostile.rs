@@ -18,10 +18,7 @@ mod support;
 use support::{is_flatten_or_skip, semantic_problems, serde_rename};
 
 fn settings() -> Settings {
-    Settings {
-        rustfmt: false,
-        ..Settings::default()
-    }
+    Settings::default()
 }
 
 fn generate_text(name: &str, text: &str) -> Result<String, String> {
@@ -103,21 +100,24 @@ fn find_item<'a>(items: &'a [syn::Item], name: &str) -> Option<&'a syn::Item> {
 
 fn wire_names(file: &syn::File, name: &str) -> BTreeSet<String> {
     match find_item(&file.items, name) {
-        Some(syn::Item::Struct(s)) => s
-            .fields
-            .iter()
-            .filter(|f| !is_flatten_or_skip(&f.attrs))
-            .map(|f| {
-                serde_rename(&f.attrs).unwrap_or_else(|| {
-                    f.ident
-                        .as_ref()
-                        .unwrap()
-                        .to_string()
-                        .trim_start_matches("r#")
-                        .to_owned()
+        Some(syn::Item::Struct(s)) => {
+            let camel = support::renames_all_to_camel_case(&s.attrs);
+            s.fields
+                .iter()
+                .filter(|f| !is_flatten_or_skip(&f.attrs))
+                .map(|f| {
+                    serde_rename(&f.attrs).unwrap_or_else(|| {
+                        let id = f.ident.as_ref().unwrap().to_string();
+                        let name = id.trim_start_matches("r#");
+                        if camel {
+                            support::serde_camel_case(name)
+                        } else {
+                            name.to_owned()
+                        }
+                    })
                 })
-            })
-            .collect(),
+                .collect()
+        }
         Some(syn::Item::Enum(e)) => e
             .variants
             .iter()

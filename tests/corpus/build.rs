@@ -80,9 +80,7 @@ fn main() {
         (String::new(), Vec::new())
     } else {
         let sources: Vec<crdgen::Source> = files.into_iter().map(crdgen::Source::Path).collect();
-        // Only the compiler reads this output: skip rustfmt.
         let settings = crdgen::Settings {
-            rustfmt: false,
             clients: std::env::var("CRDGEN_CORPUS_CLIENTS").map_or(true, |v| v != "0"),
             ..Default::default()
         };

@@ -1,16 +1,8 @@
 //! CRD descriptions into rustdoc that renders as written: nothing rustdoc would take
 //! for a link, an HTML tag, a doctest or a code block.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
-/// `#[doc = ...]` attributes, one per line, for a description.
-pub fn doc_attrs(text: Option<&str>) -> TokenStream {
-    let lines = doc_lines(text);
-    quote! { #( #[doc = #lines] )* }
-}
-
-/// The lines of [`doc_attrs`] (none for a missing or blank description).
+/// The `///` lines of a description, each with its leading space (none for a missing
+/// or blank description).
 pub fn doc_lines(text: Option<&str>) -> Vec<String> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         Some(text) => sanitize(text),
