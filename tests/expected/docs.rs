@@ -97,8 +97,8 @@ pub mod example_com {
         use crdgen_runtime::{CustomResource, Scope, error};
         use std::borrow::Cow;
 
-        /// Doc shows how descriptions become rustdoc. See \[the docs\](<https://example.com/docs>) or <https://example.com/plain>.
-        /// A \<b\>tag\</b\>, a generic Vec\<String\>, an \*emphasis\* and a \`code span\`.
+        /// Doc shows how descriptions become rustdoc. See [the docs](https://example.com/docs) or <https://example.com/plain>.
+        /// A \<b>tag\</b>, a generic Vec\<String>, an *emphasis* and a `code span`.
         ///
         /// This indented line would be a code block.
         /// ```text
@@ -112,7 +112,7 @@ pub mod example_com {
             /// Standard object metadata.
             #[serde(default)]
             pub metadata: ObjectMeta,
-            /// The spec. Array index \[0\] and a \# heading-like char.
+            /// The spec. Array index \[0\] and a # heading-like char.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub spec: Option<DocSpec>,
         }
@@ -277,11 +277,11 @@ pub mod example_com {
             }
         }
 
-        /// The spec. Array index \[0\] and a \# heading-like char.
+        /// The spec. Array index \[0\] and a # heading-like char.
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct DocSpec {
-            /// Quotes " and backslashes \\ survive; so does a trailing backslash \\
+            /// Quotes " and backslashes \ survive; so does a trailing backslash \
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub note: Option<String>,
         }

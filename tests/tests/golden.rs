@@ -226,3 +226,22 @@ fn generated_code_is_clippy_clean() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The goldens' docs (CRD descriptions kept as Markdown) build without a rustdoc
+/// warning. Runs `RUSTDOCFLAGS="-D warnings" cargo doc -p crdgen-tests --no-deps`.
+#[test]
+#[ignore = "runs cargo doc on this crate (a minute on a warm cache)"]
+fn goldens_document_without_warnings() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = std::process::Command::new(cargo)
+        .args(["doc", "-p", "crdgen-tests", "--no-deps"])
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo doc failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
