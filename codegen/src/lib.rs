@@ -244,6 +244,7 @@ impl Plan {
         names: &[emit::rust::Names],
         root_names: &emit::rust::Names,
         options: &emit::rust::EmitOptions,
+        homes: &emit::rust::kinds::CrdHomes,
         chunk: &Chunk,
         indent: usize,
     ) -> emit::rust::Emitted {
@@ -266,7 +267,7 @@ impl Plan {
                     .annotated
                     .then(|| emit::annotate::annotate(model, space));
                 let n = &names[*m];
-                let mut out = kinds::kinds(n, options, model, space, indent, ann.as_ref());
+                let mut out = kinds::kinds(n, options, model, space, indent, ann.as_ref(), homes);
                 if self.settings.clients {
                     out.push(clients::module(n, options, model, space, indent, true));
                 }
@@ -275,7 +276,8 @@ impl Plan {
                 out
             }
             Chunk::Kinds(m) => {
-                kinds::kinds(&names[*m], options, model, &self.spaces[*m], indent, None)
+                let space = &self.spaces[*m];
+                kinds::kinds(&names[*m], options, model, space, indent, None, homes)
             }
             Chunk::Clients(m) => {
                 clients::module(&names[*m], options, model, &self.spaces[*m], indent, true)
@@ -309,6 +311,15 @@ impl Plan {
         let options = emit::rust::EmitOptions {
             derives: self.settings.derives.clone(),
         };
+        let mut homes = emit::rust::kinds::CrdHomes::new();
+        for space in &self.spaces {
+            for k in &space.kinds {
+                if self.model.resources[k.resource].versions[k.version].storage {
+                    let module = passes::naming::version_module(&space.version).0;
+                    homes.insert(k.resource, (module, k.name.0.clone()));
+                }
+            }
+        }
         let with_root = self.settings.clients && !self.spaces.is_empty();
         let mut chunks = Vec::new();
         let mut owner = Vec::new();
@@ -340,7 +351,7 @@ impl Plan {
                 } else {
                     indent
                 };
-                self.emit(&names, &root_names, &options, chunk, indent)
+                self.emit(&names, &root_names, &options, &homes, chunk, indent)
             },
         );
         let mut root = emit::rust::Emitted::default();
@@ -708,15 +719,57 @@ pub(crate) fn generate_owned(
     })
 }
 
-/// A path for headers: relative to `base` when possible, `/`-separated on every OS.
+/// How a header names an input: relative to `base` (the manifest folder in build.rs,
+/// `--root` on the command line) when it is below it, `/`-separated on every OS; else
+/// by its file name alone, so the header (and `--check`) does not depend on the folder
+/// generation runs from.
 pub(crate) fn display_path(path: &Path, base: Option<&Path>) -> String {
-    let rel = base.and_then(|b| path.strip_prefix(b).ok()).unwrap_or(path);
-    rel.components()
-        .filter_map(|c| match c {
-            std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            std::path::Component::ParentDir => Some("..".to_owned()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+    let relative = base.and_then(|b| {
+        let (p, b) = (
+            std::path::absolute(path).ok()?,
+            std::path::absolute(b).ok()?,
+        );
+        p.strip_prefix(&b).ok().map(Path::to_path_buf)
+    });
+    match relative {
+        Some(rel) => rel
+            .components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                std::path::Component::ParentDir => Some("..".to_owned()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("/"),
+        None => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_path;
+    use std::path::Path;
+
+    #[test]
+    fn headers_name_inputs_by_file_name_or_below_the_root() {
+        assert_eq!(display_path(Path::new("/abs/crds/a.yaml"), None), "a.yaml");
+        assert_eq!(display_path(Path::new("../x/crds/a.yaml"), None), "a.yaml");
+        assert_eq!(
+            display_path(Path::new("/abs/crds/a.yaml"), Some(Path::new("/abs"))),
+            "crds/a.yaml"
+        );
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(
+            display_path(Path::new("crds/a.yaml"), Some(&cwd)),
+            "crds/a.yaml"
+        );
+        assert_eq!(
+            display_path(Path::new("/elsewhere/a.yaml"), Some(Path::new("/abs"))),
+            "a.yaml"
+        );
+        assert_eq!(display_path(Path::new("<stdin>"), None), "<stdin>");
+    }
 }

@@ -98,6 +98,10 @@ enum Command {
         /// registration or informer accessors.
         #[arg(long)]
         types_only: bool,
+        /// Name inputs in the output's header relative to this folder (default: by
+        /// file name only), so the header is the same from any working directory.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
         /// Deprecated, does nothing: the output is rustfmt's layout already.
         #[arg(long, hide = true)]
         no_rustfmt: bool,
@@ -162,6 +166,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             no_well_known_types,
             no_dedup,
             types_only,
+            root,
             no_rustfmt,
             derive,
             annotated,
@@ -227,10 +232,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     "no input: pass CRD files or folders, `-` for standard input, --from-cluster NAME or --rust-types DIR".into(),
                 ));
             }
-            let out = if roots.is_empty() {
+            let out = if roots.is_empty() && root.is_none() {
                 crdgen::generate(&sources, &settings)?
             } else {
-                crdgen::generate_rust_types(&sources, &roots, &settings, None)?
+                crdgen::generate_rust_types(&sources, &roots, &settings, root.as_deref())?
             };
             for note in &out.notes {
                 eprintln!("note: {}: {}", note.source, note.message);

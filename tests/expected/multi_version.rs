@@ -103,6 +103,7 @@ pub mod example_com {
 
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
+        use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
         use crdgen_runtime::kube::api::DynamicObject;
         use crdgen_runtime::kube::core::object::{HasSpec, HasStatus};
@@ -112,7 +113,7 @@ pub mod example_com {
         use crdgen_runtime::kube::{Client, Resource};
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
-        use crdgen_runtime::serde_json::Value;
+        use crdgen_runtime::serde_json::{self, Value};
         use crdgen_runtime::{
             CustomResource, HasScaleSubresource, HasStatusSubresource, Scope, error,
         };
@@ -218,6 +219,14 @@ pub mod example_com {
             const SCOPE: Scope = Scope::Cluster;
             const STORAGE: bool = true;
             const DEPRECATION: Option<&'static str> = None;
+        }
+
+        impl Gadget {
+            /// The CustomResourceDefinition this kind was generated from (every version).
+            pub fn crd() -> CustomResourceDefinition {
+                let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"gadgets.example.com"},"spec":{"group":"example.com","names":{"kind":"Gadget","listKind":"GadgetList","plural":"gadgets","singular":"gadget"},"scope":"Cluster","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"color":{"type":"string"}},"type":"object"}},"type":"object","x-kubernetes-preserve-unknown-fields":true}},"served":true,"storage":true}]}}"#;
+                serde_json::from_str(json).expect("a valid CRD")
+            }
         }
 
         /// `Widget` (example.com/v1, namespaced)
@@ -346,6 +355,14 @@ pub mod example_com {
 
             fn status_mut(&mut self) -> &mut Option<Self::Status> {
                 &mut self.status
+            }
+        }
+
+        impl Widget {
+            /// The CustomResourceDefinition this kind was generated from (every version).
+            pub fn crd() -> CustomResourceDefinition {
+                let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"widgets.example.com"},"spec":{"group":"example.com","names":{"categories":["all"],"kind":"Widget","listKind":"WidgetList","plural":"widgets","shortNames":["wd"],"singular":"widget"},"scope":"Namespaced","versions":[{"deprecated":true,"deprecationWarning":"example.com/v1alpha1 Widget is deprecated; use example.com/v1","name":"v1alpha1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"size":{"type":"string"}},"type":"object"}},"type":"object"}},"served":true,"storage":false},{"additionalPrinterColumns":[{"jsonPath":".spec.replicas","name":"Replicas","type":"integer"}],"name":"v1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"replicas":{"default":1,"format":"int32","minimum":0,"type":"integer"},"size":{"enum":["small","large"],"type":"string"}},"required":["size"],"type":"object"},"status":{"properties":{"replicas":{"format":"int32","type":"integer"},"selector":{"type":"string"}},"type":"object"}},"required":["spec"],"type":"object"}},"served":true,"storage":true,"subresources":{"scale":{"labelSelectorPath":".status.selector","specReplicasPath":".spec.replicas","statusReplicasPath":".status.replicas"},"status":{}}}]}}"#;
+                serde_json::from_str(json).expect("a valid CRD")
             }
         }
 
@@ -522,6 +539,7 @@ pub mod example_com {
 
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
+        use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
         use crdgen_runtime::kube::api::DynamicObject;
         use crdgen_runtime::kube::core::{GroupVersionKind, NamespaceResourceScope};
@@ -622,6 +640,13 @@ pub mod example_com {
             const STORAGE: bool = false;
             const DEPRECATION: Option<&'static str> =
                 Some("example.com/v1alpha1 Widget is deprecated; use example.com/v1");
+        }
+
+        impl Widget {
+            /// The CustomResourceDefinition this kind was generated from (every version).
+            pub fn crd() -> CustomResourceDefinition {
+                super::v1::Widget::crd()
+            }
         }
 
         /// Typed clients for the kinds of `example.com/v1alpha1`.

@@ -89,6 +89,7 @@ pub mod example_com {
         use crdgen_runtime::__private::schema_default;
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
+        use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
         use crdgen_runtime::kube::api::DynamicObject;
         use crdgen_runtime::kube::core::object::HasSpec;
@@ -96,7 +97,7 @@ pub mod example_com {
         use crdgen_runtime::kube::{Client, Resource};
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
-        use crdgen_runtime::{CustomResource, Scope, error};
+        use crdgen_runtime::{CustomResource, Scope, error, serde_json};
         use std::borrow::Cow;
 
         /// `Presence` (example.com/v1, namespaced)
@@ -196,6 +197,14 @@ pub mod example_com {
 
             fn spec_mut(&mut self) -> &mut Self::Spec {
                 &mut self.spec
+            }
+        }
+
+        impl Presence {
+            /// The CustomResourceDefinition this kind was generated from (every version).
+            pub fn crd() -> CustomResourceDefinition {
+                let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"presences.example.com"},"spec":{"group":"example.com","names":{"kind":"Presence","listKind":"PresenceList","plural":"presences","singular":"presence"},"scope":"Namespaced","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"boolDefault":{"default":true,"type":"boolean"},"listDefault":{"default":["a","b"],"items":{"type":"string"},"type":"array"},"name":{"type":"string"},"nullableDefault":{"default":7,"nullable":true,"type":"integer"},"nullableOptional":{"nullable":true,"type":"string"},"nullableRequired":{"nullable":true,"type":"string"},"numberDefault":{"default":0.5,"type":"number"},"objectDefault":{"default":{},"properties":{"inner":{"default":"x","type":"string"}},"type":"object"},"optional":{"type":"string"},"optionalDefault":{"default":"hello","type":"string"},"withDefault":{"default":3,"format":"int32","type":"integer"}},"required":["name","nullableRequired","withDefault"],"type":"object"}},"required":["spec"],"type":"object"}},"served":true,"storage":true}]}}"#;
+                serde_json::from_str(json).expect("a valid CRD")
             }
         }
 

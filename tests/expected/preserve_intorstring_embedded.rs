@@ -88,6 +88,7 @@ pub mod example_com {
 
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
+        use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
         use crdgen_runtime::kube::api::DynamicObject;
@@ -96,7 +97,7 @@ pub mod example_com {
         use crdgen_runtime::kube::{Client, Resource};
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
-        use crdgen_runtime::serde_json::Value;
+        use crdgen_runtime::serde_json::{self, Value};
         use crdgen_runtime::{CustomResource, Scope, error};
         use std::borrow::Cow;
         use std::collections::BTreeMap;
@@ -207,6 +208,14 @@ pub mod example_com {
 
             fn status_mut(&mut self) -> &mut Option<Self::Status> {
                 &mut self.status
+            }
+        }
+
+        impl Keep {
+            /// The CustomResourceDefinition this kind was generated from (every version).
+            pub fn crd() -> CustomResourceDefinition {
+                let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"keeps.example.com"},"spec":{"group":"example.com","names":{"kind":"Keep","listKind":"KeepList","plural":"keeps","singular":"keep"},"scope":"Namespaced","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"embedded":{"type":"object","x-kubernetes-embedded-resource":true,"x-kubernetes-preserve-unknown-fields":true},"freeObject":{"type":"object","x-kubernetes-preserve-unknown-fields":true},"freeform":{"x-kubernetes-preserve-unknown-fields":true},"partly":{"properties":{"known":{"type":"string"}},"type":"object","x-kubernetes-preserve-unknown-fields":true},"pipelines":{"items":{"properties":{"id":{"type":"string"}},"type":"object"},"type":"array","x-kubernetes-preserve-unknown-fields":true},"port":{"anyOf":[{"type":"integer"},{"type":"string"}],"x-kubernetes-int-or-string":true},"portDefault":{"default":8080,"x-kubernetes-int-or-string":true},"template":{"properties":{"spec":{"properties":{"replicas":{"type":"integer"}},"type":"object"}},"type":"object","x-kubernetes-embedded-resource":true}},"type":"object"},"status":{"type":"object","x-kubernetes-preserve-unknown-fields":true}},"type":"object"}},"served":true,"storage":true}]}}"#;
+                serde_json::from_str(json).expect("a valid CRD")
             }
         }
 

@@ -12,6 +12,11 @@ use crate::ir::{KindDef, Model, Presence, ResourceModel, Scope, TypeSpace, Versi
 const EXTRA_DOC: &str =
     " Top-level fields the schema does not list, kept because it preserves unknown fields.";
 
+/// Where a resource's CustomResourceDefinition is written: in its storage version's
+/// module (`(version module, kind name)`); the kinds of its other versions return that
+/// one.
+pub(crate) type CrdHomes = std::collections::BTreeMap<usize, (String, String)>;
+
 /// Every root kind of the space, at `indent`.
 pub(crate) fn kinds(
     names: &Names,
@@ -20,12 +25,25 @@ pub(crate) fn kinds(
     space: &TypeSpace,
     indent: usize,
     ann: Option<&SpaceAnnotations>,
+    homes: &CrdHomes,
 ) -> Emitted {
     let mut w = Writer::new(names, options);
     for (i, k) in space.kinds.iter().enumerate() {
         w.kind(model, space, k, indent, ann.map(|a| (a, i)));
+        w.crd_fn(model, space, k, indent, homes);
     }
     w.finish()
+}
+
+/// A raw string literal holding `s` (enough `#`s that nothing in it ends it).
+fn raw_str(s: &str) -> String {
+    let mut hashes = 0;
+    for (i, _) in s.match_indices('"') {
+        let run = s[i + 1..].bytes().take_while(|b| *b == b'#').count();
+        hashes = hashes.max(run + 1);
+    }
+    let h = "#".repeat(hashes);
+    format!("r{h}\"{s}\"{h}")
 }
 
 /// `group/version` (just the version for the core group).
@@ -404,6 +422,47 @@ impl Writer<'_> {
             self.line(b, "}");
             self.line(i, "}");
         }
+    }
+
+    /// `Kind::crd()`: the CustomResourceDefinition the kind was generated from, kept
+    /// as JSON text in its storage version's module.
+    fn crd_fn(
+        &mut self,
+        model: &Model,
+        space: &TypeSpace,
+        k: &KindDef,
+        i: usize,
+        homes: &CrdHomes,
+    ) {
+        let res = &model.resources[k.resource];
+        let (b, c) = (i + INDENT, i + 2 * INDENT);
+        let crd = self.n(Sym::CustomResourceDefinition);
+        let here = crate::passes::naming::version_module(&space.version).0;
+        self.blank();
+        self.line(i, &format!("impl {} {{", k.name.0));
+        self.line(
+            b,
+            "/// The CustomResourceDefinition this kind was generated from (every version).",
+        );
+        self.sig(b, "pub fn crd", &[], Some(&Tree::atom(&crd)));
+        match homes.get(&k.resource) {
+            Some((module, name)) if *module != here => {
+                let call = Tree::call(format!("super::{module}::{name}::crd"), vec![]);
+                self.expr(c, &call, "");
+            }
+            _ => {
+                let json = serde_json::to_string(&crate::emit::crd::crd_json(res))
+                    .expect("a JSON value always serializes");
+                self.rhs(c, "let json =", &Tree::atom(raw_str(&json)), ";");
+                let serde_json = self.n(Sym::SerdeJson);
+                self.line(
+                    c,
+                    &format!("{serde_json}::from_str(json).expect(\"a valid CRD\")"),
+                );
+            }
+        }
+        self.line(b, "}");
+        self.line(i, "}");
     }
 
     /// `const NAME: Option<&'static str> = None;` or `= Some("value");`.

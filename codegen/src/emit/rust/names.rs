@@ -64,6 +64,7 @@ pub(crate) enum Sym {
     ErrorModule,
     SchemaDefault,
     CustomResourceDefinition,
+    SerdeJson,
 }
 
 /// Where a name comes from: `Prelude` names need no `use`; the others are imported
@@ -133,6 +134,7 @@ impl Sym {
                 "CustomResourceDefinition",
                 Import("{rt}::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1"),
             ),
+            Sym::SerdeJson => ("serde_json", Import("{rt}")),
         }
     }
 
@@ -151,7 +153,7 @@ impl Sym {
         }
     }
 
-    const ALL: u8 = Sym::CustomResourceDefinition as u8 + 1;
+    const ALL: u8 = Sym::SerdeJson as u8 + 1;
 
     fn from_index(i: u8) -> Sym {
         assert!(i < Self::ALL);
@@ -205,6 +207,7 @@ impl Sym {
             Sym::ErrorModule,
             Sym::SchemaDefault,
             Sym::CustomResourceDefinition,
+            Sym::SerdeJson,
         ];
         TABLE[i as usize]
     }
