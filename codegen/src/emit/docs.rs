@@ -178,12 +178,12 @@ fn escape_text(out: &mut String, s: &str) {
             continue;
         }
         // An autolink stays.
-        if rest.starts_with("<http://") || rest.starts_with("<https://") {
-            if let Some(end) = rest.find('>') {
-                out.push_str(&rest[..=end]);
-                rest = &rest[end + 1..];
-                continue;
-            }
+        if (rest.starts_with("<http://") || rest.starts_with("<https://"))
+            && let Some(end) = rest.find('>')
+        {
+            out.push_str(&rest[..=end]);
+            rest = &rest[end + 1..];
+            continue;
         }
         if rest.starts_with("http://") || rest.starts_with("https://") {
             let end = rest
