@@ -115,6 +115,27 @@ impl Builder {
         self
     }
 
+    /// Generate only this kind (e.g. `"Certificate"`). Cumulative; without it, every
+    /// kind.
+    ///
+    /// ```no_run
+    /// crdgen::Builder::new().crd("crds/").kind("Certificate").kind("Issuer");
+    /// ```
+    pub fn kind(&mut self, kind: &str) -> &mut Self {
+        self.settings.kinds.push(kind.to_owned());
+        self
+    }
+
+    /// Generate only this version (e.g. `"v1"`). Cumulative; without it, every version.
+    ///
+    /// ```no_run
+    /// crdgen::Builder::new().crd("crds/").version("v1");
+    /// ```
+    pub fn version(&mut self, version: &str) -> &mut Self {
+        self.settings.versions.push(version.to_owned());
+        self
+    }
+
     /// Derive `path` on generated types as well (kopium's `--derive`): `target` is
     /// `"all"`, `"structs"`, `"enums"` or the name of one type. Cumulative.
     ///

@@ -107,6 +107,12 @@ pub struct Settings {
     /// The path is written as given (bring it into scope with a full path, e.g.
     /// `schemars::JsonSchema`). Default: none.
     pub derives: Vec<(String, String)>,
+    /// Generate only these kinds (by `kind`, e.g. `Certificate`); empty: every kind.
+    /// Default: empty.
+    pub kinds: Vec<String>,
+    /// Generate only these versions (by name, e.g. `v1`); empty: every version. A
+    /// kind's `crd()` then holds the selected versions only. Default: empty.
+    pub versions: Vec<String>,
     /// Annotated output: every type derives `crdgen_runtime::CrdSchema` (runtime
     /// feature `derive`) and carries `#[crdgen(...)]` attributes with every schema
     /// keyword its Rust type does not express (validation, CEL rules, list/map types,
@@ -136,6 +142,8 @@ impl Default for Settings {
             dedup: true,
             clients: true,
             derives: Vec::new(),
+            kinds: Vec::new(),
+            versions: Vec::new(),
             annotated: false,
             external_types: None,
         }
@@ -439,6 +447,19 @@ fn check_external(
     Ok(())
 }
 
+/// Keep the kinds and versions [`Settings::kinds`] and [`Settings::versions`] select.
+fn select(model: &mut ir::Model, settings: &Settings) {
+    if !settings.kinds.is_empty() {
+        model.resources.retain(|r| settings.kinds.contains(&r.kind));
+    }
+    if !settings.versions.is_empty() {
+        for r in &mut model.resources {
+            r.versions.retain(|v| settings.versions.contains(&v.name));
+        }
+        model.resources.retain(|r| !r.versions.is_empty());
+    }
+}
+
 /// The runtime path must be a Rust path.
 fn check_runtime_path(settings: &Settings) -> Result<()> {
     syn::parse_str::<syn::Path>(&settings.runtime_path).map_err(|e| {
@@ -649,11 +670,12 @@ pub fn generate_model(
 
 /// [`generate_model`] for a model the output may keep.
 pub(crate) fn generate_owned(
-    model: ir::Model,
+    mut model: ir::Model,
     settings: &Settings,
     base: Option<&Path>,
 ) -> Result<Output> {
     check_runtime_path(settings)?;
+    select(&mut model, settings);
     let options = passes::types::TypeOptions {
         well_known: settings.well_known_types,
         // Annotations are per schema node: shared definitions would merge them.

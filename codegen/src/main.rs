@@ -109,6 +109,12 @@ enum Command {
         /// every type; `structs=PATH`, `enums=PATH` or `TypeName=PATH` on some.
         #[arg(long = "derive", value_name = "[TARGET=]PATH")]
         derive: Vec<String>,
+        /// Generate only this kind (repeatable); every kind without it.
+        #[arg(long = "kind", value_name = "KIND")]
+        kind: Vec<String>,
+        /// Generate only this version (repeatable); every version without it.
+        #[arg(long = "version-only", value_name = "VERSION")]
+        version_only: Vec<String>,
         /// Annotated output: `#[crdgen(...)]` attributes carry every schema keyword
         /// and the resource, so `crdgen crd` gives the CRDs back (needs
         /// crdgen-runtime's `derive` feature).
@@ -169,6 +175,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             root,
             no_rustfmt,
             derive,
+            kind,
+            version_only,
             annotated,
         } => {
             if no_rustfmt {
@@ -187,6 +195,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 dedup: !no_dedup,
                 clients: !types_only,
                 derives,
+                kinds: kind,
+                versions: version_only,
                 annotated,
                 external_types: None,
             };

@@ -27,7 +27,7 @@ crdgen-runtime = { path = "$here/runtime" }
 k8s-openapi = { version = "0.29", features = ["v1_36"] }
 TOML
   printf '#![deny(warnings)]\n#![allow(missing_docs)]\ninclude!("generated.rs");\n' > "$work/crates/$name/src/lib.rs"
-  "$crdgen" generate "$dir" -o "$work/crates/$name/src/generated.rs" --no-rustfmt 2>/dev/null
+  "$crdgen" generate "$dir" -o "$work/crates/$name/src/generated.rs" 2>/dev/null
   members+=("\"crates/$name\"")
 done
 (IFS=,; printf '[workspace]\nresolver = "3"\nmembers = [%s]\n' "${members[*]}") > "$work/Cargo.toml"
