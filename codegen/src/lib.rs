@@ -280,12 +280,15 @@ impl Plan {
                     out.push(clients::module(n, options, model, space, indent, true));
                 }
                 let all = 0..space.types.len();
+                out.push(items::aliases(n, options, indent));
                 out.push(items::types(n, options, space, all, indent, ann.as_ref()));
                 out
             }
             Chunk::Kinds(m) => {
                 let space = &self.spaces[*m];
-                kinds::kinds(&names[*m], options, model, space, indent, None, homes)
+                let mut out = kinds::kinds(&names[*m], options, model, space, indent, None, homes);
+                out.push(items::aliases(&names[*m], options, indent));
+                out
             }
             Chunk::Clients(m) => {
                 clients::module(&names[*m], options, model, &self.spaces[*m], indent, true)
@@ -313,7 +316,7 @@ impl Plan {
         let names: Vec<emit::rust::Names> = self
             .spaces
             .iter()
-            .map(|s| emit::rust::module_names(runtime, s))
+            .map(|s| emit::rust::module_names(runtime, &self.model, s))
             .collect();
         let root_names = emit::rust::root_names(runtime);
         let options = emit::rust::EmitOptions {

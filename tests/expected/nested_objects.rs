@@ -196,6 +196,9 @@ pub mod example_com {
             }
         }
 
+        /// The same shape as [`NestSpecCopyA`], named for where it is used.
+        pub type NestSpecCopyB = NestSpecCopyA;
+
         /// Typed clients for the kinds of `example.com/v1`.
         #[derive(Clone)]
         pub struct ExampleComV1Client {
@@ -335,7 +338,7 @@ pub mod example_com {
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub copy_a: Option<NestSpecCopyA>,
             #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub copy_b: Option<NestSpecCopyA>,
+            pub copy_b: Option<NestSpecCopyB>,
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub foo_bar: Option<String>,
             #[serde(rename = "foo_bar", default, skip_serializing_if = "Option::is_none")]

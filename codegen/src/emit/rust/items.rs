@@ -8,7 +8,9 @@ use super::{EmitOptions, Emitted, Names, Sym, Tree, Writer, lit_str};
 use crate::emit::annotate::{Owner, SpaceAnnotations, attr_args};
 use crate::emit::docs::doc_lines;
 use crate::emit::type_complexity;
-use crate::ir::{EnumDef, Field, Presence, StructDef, TypeBody, TypeDef, TypeRef, TypeSpace};
+use crate::ir::{
+    EnumDef, Field, Model, Presence, StructDef, TypeBody, TypeDef, TypeRef, TypeSpace,
+};
 
 const EXTRA_DOC: &str =
     " Fields the schema does not list, kept because it preserves unknown fields.";
@@ -111,6 +113,110 @@ pub(crate) fn camel_case_fields(fields: &[Field]) -> bool {
     with < without
 }
 
+/// The type a field names (a struct or enum, perhaps as list items or map values).
+fn named(ty: &TypeRef) -> Option<usize> {
+    match ty {
+        TypeRef::Named(id) => Some(id.0),
+        TypeRef::List(inner) | TypeRef::Map(inner) => match &**inner {
+            TypeRef::Named(id) => Some(id.0),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The name a field's own type would have (its schema path), for a field of the type
+/// or kind whose path is `owner`.
+pub(crate) fn place_name(owner: &str, field: &Field) -> String {
+    let mut segs: Vec<&str> = owner.split('.').collect();
+    segs.push(&field.wire_name);
+    crate::passes::naming::type_name(&segs)
+}
+
+/// The fields of every struct and kind of the space, with the path of their owner.
+fn owned_fields<'a>(model: &'a Model, space: &'a TypeSpace) -> Vec<(&'a str, &'a Field)> {
+    let mut out = Vec::new();
+    for k in &space.kinds {
+        let kind = model.resources[k.resource].kind.as_str();
+        out.extend(k.fields.iter().map(|f| (kind, f)));
+    }
+    for t in &space.types {
+        if let TypeBody::Struct(s) = &t.body {
+            out.extend(s.fields.iter().map(|f| (t.origin.as_str(), f)));
+        }
+    }
+    out
+}
+
+/// A shape that deduplication shares between places keeps the name of the first place
+/// it was found at; each other place gets a `pub type` alias named for it, used by
+/// its field: `basicAuth.password` reads `...BasicAuthPassword`, not
+/// `...AuthorizationCredentials`. An alias whose name is taken, or that two shapes
+/// would claim, is left out (the field names the shared type), as are the aliases of
+/// a shape used in more than [`MAX_ALIASES_PER_SHAPE`] other places.
+pub(crate) fn shared_aliases(
+    model: &Model,
+    space: &TypeSpace,
+    names: &Names,
+) -> std::collections::BTreeMap<String, String> {
+    let mut claimed: std::collections::BTreeMap<String, Option<String>> = Default::default();
+    for (owner, f) in owned_fields(model, space) {
+        let Some(id) = named(&f.ty) else { continue };
+        let target = &space.types[id].name.0;
+        let place = place_name(owner, f);
+        if place == *target || names.is_taken(&place) {
+            continue;
+        }
+        claimed
+            .entry(place)
+            .and_modify(|t| {
+                if t.as_deref() != Some(target) {
+                    *t = None;
+                }
+            })
+            .or_insert_with(|| Some(target.clone()));
+    }
+    // A shape used in many places is a common one (a reference, a selector): its own
+    // name serves, and the aliases would grow with the places (a self-similar schema
+    // has 2^depth of them).
+    let mut per_target: std::collections::BTreeMap<&str, usize> = Default::default();
+    for t in claimed.values().flatten() {
+        *per_target.entry(t.as_str()).or_default() += 1;
+    }
+    claimed
+        .iter()
+        .filter_map(|(alias, target)| {
+            let target = target.as_ref()?;
+            (per_target[target.as_str()] <= MAX_ALIASES_PER_SHAPE)
+                .then(|| (alias.clone(), target.clone()))
+        })
+        .collect()
+}
+
+/// The most places a shared shape gets aliases for.
+const MAX_ALIASES_PER_SHAPE: usize = 8;
+
+/// The `pub type` aliases of a module's shared shapes, at `indent`.
+pub(crate) fn aliases(names: &Names, options: &EmitOptions, indent: usize) -> Emitted {
+    let mut w = Writer::new(names, options);
+    for (alias, target) in &names.aliases {
+        w.blank();
+        w.docs(
+            indent,
+            &[format!(
+                " The same shape as [`{target}`], named for where it is used."
+            )],
+        );
+        w.rhs(
+            indent,
+            &format!("pub type {alias} ="),
+            &Tree::atom(target),
+            ";",
+        );
+    }
+    w.finish()
+}
+
 impl Writer<'_> {
     /// A type reference inside the module.
     pub(crate) fn type_of(&mut self, space: &TypeSpace, ty: &TypeRef) -> Tree {
@@ -148,6 +254,26 @@ impl Writer<'_> {
     /// A field's type after wrapping for presence.
     pub(crate) fn field_type(&mut self, space: &TypeSpace, ty: &TypeRef, p: Presence) -> Tree {
         let t = self.type_of(space, ty);
+        self.wrap_presence(t, p)
+    }
+
+    /// A field's type, its shared shape named by `alias` ([`shared_aliases`]).
+    fn field_type_as(&mut self, space: &TypeSpace, f: &Field, alias: Option<&str>) -> Tree {
+        let Some(alias) = alias else {
+            return self.field_type(space, &f.ty, f.presence);
+        };
+        let t = match &f.ty {
+            TypeRef::List(_) => Tree::generic(self.n(Sym::Vec), vec![Tree::atom(alias)]),
+            TypeRef::Map(_) => {
+                let (m, s) = (self.n(Sym::BTreeMap), self.n(Sym::String));
+                Tree::generic(m, vec![Tree::atom(s), Tree::atom(alias)])
+            }
+            _ => Tree::atom(alias),
+        };
+        self.wrap_presence(t, f.presence)
+    }
+
+    fn wrap_presence(&mut self, t: Tree, p: Presence) -> Tree {
         let option = self.n(Sym::Option);
         match p {
             Presence::Required => t,
@@ -230,7 +356,8 @@ impl Writer<'_> {
         }
         self.item_header(indent, &format!("pub struct {}", t.name.0));
         let owner = ann.map(|(a, i)| (a, Owner::Type(i)));
-        self.fields(space, &t.name.0, &s.fields, indent + INDENT, camel, owner);
+        let owner_names = (t.name.0.as_str(), t.origin.as_str());
+        self.fields(space, owner_names, &s.fields, indent + INDENT, camel, owner);
         if s.preserve_unknown {
             let name = extra_field_name(&s.fields);
             self.extra_field(space, &name, EXTRA_DOC, indent + INDENT);
@@ -242,7 +369,7 @@ impl Writer<'_> {
     pub(crate) fn fields(
         &mut self,
         space: &TypeSpace,
-        owner: &str,
+        (owner, origin): (&str, &str),
         fields: &[Field],
         indent: usize,
         camel: bool,
@@ -284,7 +411,12 @@ impl Writer<'_> {
                 // Deep lists and maps come from the schema; an alias would only move them.
                 self.field_attr(indent, "allow", vec![Tree::atom("clippy::type_complexity")]);
             }
-            let ty = self.field_type(space, &f.ty, f.presence);
+            let alias = named(&f.ty).and_then(|id| {
+                let place = place_name(origin, f);
+                let target = &space.types[id].name.0;
+                (self.names.aliases.get(&place) == Some(target)).then_some(place)
+            });
+            let ty = self.field_type_as(space, f, alias.as_deref());
             self.rhs(indent, &format!("pub {}:", f.rust_name.0), &ty, ",");
         }
     }

@@ -140,7 +140,7 @@ impl Writer<'_> {
         self.line(b, "#[serde(default)]");
         self.rhs(b, "pub metadata:", &Tree::atom(meta.clone()), ",");
         let owner = ann.map(|(a, ki)| (a, Owner::Kind(ki)));
-        self.fields(space, name, &k.fields, b, camel, owner);
+        self.fields(space, (name, res.kind.as_str()), &k.fields, b, camel, owner);
         let extra_name = extra_field_name(&k.fields);
         if k.preserve_unknown {
             self.extra_field(space, &extra_name, EXTRA_DOC, b);

@@ -16,7 +16,7 @@ pub(crate) mod names;
 pub(crate) use layout::{INDENT, Tree};
 pub(crate) use names::{Names, Sym, Used};
 
-use crate::ir::TypeSpace;
+use crate::ir::{Model, TypeSpace};
 
 /// A piece of a module: its text and the names it used.
 #[derive(Debug, Clone, Default)]
@@ -117,8 +117,15 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// The names a group/version module defines itself.
-pub(crate) fn module_names(runtime: &str, space: &TypeSpace) -> Names {
+/// The names a group/version module defines itself, with the aliases of its shared
+/// shapes ([`items::shared_aliases`]).
+pub(crate) fn module_names(runtime: &str, model: &Model, space: &TypeSpace) -> Names {
+    let names = module_names_only(runtime, space);
+    let aliases = items::shared_aliases(model, space, &names);
+    names.with_aliases(aliases)
+}
+
+fn module_names_only(runtime: &str, space: &TypeSpace) -> Names {
     let taken = space
         .types
         .iter()

@@ -236,6 +236,9 @@ pub(crate) struct Names {
     /// The runtime path as `use` lines write it (`crdgen_runtime`, `crate::rt`).
     pub runtime: String,
     taken: BTreeSet<String>,
+    /// `pub type` aliases naming a shared shape for each place beyond the first that
+    /// uses it: alias → the shared type.
+    pub aliases: BTreeMap<String, String>,
 }
 
 impl Names {
@@ -243,7 +246,20 @@ impl Names {
         Names {
             runtime: runtime.trim_start_matches("::").to_owned(),
             taken: taken.into_iter().collect(),
+            aliases: BTreeMap::new(),
         }
+    }
+
+    /// Add the aliases of shared shapes (their names are the module's too).
+    pub(crate) fn with_aliases(mut self, aliases: BTreeMap<String, String>) -> Names {
+        self.taken.extend(aliases.keys().cloned());
+        self.aliases = aliases;
+        self
+    }
+
+    /// Whether the module defines `name` itself.
+    pub(crate) fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name)
     }
 
     /// The text for `sym`: its short name, recorded in `used`, unless the module
