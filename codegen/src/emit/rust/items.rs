@@ -207,12 +207,14 @@ pub(crate) fn aliases(names: &Names, options: &EmitOptions, indent: usize) -> Em
                 " The same shape as [`{target}`], named for where it is used."
             )],
         );
-        w.rhs(
-            indent,
-            &format!("pub type {alias} ="),
-            &Tree::atom(target),
-            ";",
-        );
+        let head = format!("pub type {alias} =");
+        if indent + head.len() + 1 + target.len() + 1 <= super::layout::MAX_WIDTH {
+            w.line(indent, &format!("{head} {target};"));
+        } else {
+            // On the next line even where it passes the margin there too.
+            w.line(indent, &head);
+            w.line(indent + INDENT, &format!("{target};"));
+        }
     }
     w.finish()
 }
@@ -351,7 +353,13 @@ impl Writer<'_> {
             );
         }
         if s.fields.is_empty() && !s.preserve_unknown {
-            self.line(indent, &format!("pub struct {} {{}}", t.name.0));
+            let flat = format!("pub struct {} {{}}", t.name.0);
+            if indent + flat.len() <= super::layout::MAX_WIDTH {
+                self.line(indent, &flat);
+            } else {
+                self.line(indent, &flat[..flat.len() - 1]);
+                self.line(indent, "}");
+            }
             return;
         }
         self.item_header(indent, &format!("pub struct {}", t.name.0));

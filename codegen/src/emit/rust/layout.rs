@@ -332,6 +332,23 @@ impl Writer<'_> {
                 r.push_flat(&mut self.out);
             }
             col = flat_len;
+        } else if let (true, Some(r @ Tree::Generic(gen_head, _))) = (params.is_empty(), ret)
+            && indent + 3 + r.flat_len() > MAX_WIDTH
+            && indent + head.len() + 2 + 4 + gen_head.len() + 1 <= MAX_WIDTH
+        {
+            // The return type fits no line of its own: its generic list breaks on the
+            // signature's line.
+            self.out.push_str(") -> ");
+            self.tree(r, indent, indent + head.len() + 6, 2);
+            if self.out[start..]
+                .lines()
+                .any(|l| l.chars().count() > MAX_WIDTH)
+            {
+                // rustfmt cannot lay it out and keeps it, `{` right after the `>`.
+                self.out.push_str("{\n");
+                return;
+            }
+            col = self.column();
         } else if params.is_empty() {
             self.out.push_str(")\n");
             self.pad(indent);
