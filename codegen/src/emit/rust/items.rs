@@ -208,7 +208,7 @@ pub(crate) fn aliases(names: &Names, options: &EmitOptions, indent: usize) -> Em
             )],
         );
         let head = format!("pub type {alias} =");
-        if indent + head.len() + 1 + target.len() + 1 <= super::layout::MAX_WIDTH {
+        if indent + head.len() + 1 + target.len() < super::layout::MAX_WIDTH {
             w.line(indent, &format!("{head} {target};"));
         } else {
             // On the next line even where it passes the margin there too.

@@ -334,7 +334,7 @@ impl Writer<'_> {
             col = flat_len;
         } else if let (true, Some(r @ Tree::Generic(gen_head, _))) = (params.is_empty(), ret)
             && indent + 3 + r.flat_len() > MAX_WIDTH
-            && indent + head.len() + 2 + 4 + gen_head.len() + 1 <= MAX_WIDTH
+            && indent + head.len() + 2 + 4 + gen_head.len() < MAX_WIDTH
         {
             // The return type fits no line of its own: its generic list breaks on the
             // signature's line.
