@@ -30,7 +30,10 @@ pub(crate) fn kinds(
     let mut w = Writer::new(names, options);
     for (i, k) in space.kinds.iter().enumerate() {
         w.kind(model, space, k, indent, ann.map(|a| (a, i)));
-        w.crd_fn(model, space, k, indent, homes);
+        // Annotated kinds derive `CrdSchema`, which gives them `crd()`.
+        if ann.is_none() {
+            w.crd_fn(model, space, k, indent, homes);
+        }
     }
     w.finish()
 }
