@@ -3,7 +3,9 @@
 #
 #   benches/kopium.sh            (needs `kopium` on PATH: `cargo install kopium`)
 #
-# (a) crdgen, whole corpus, one process (release CLI), with and without rustfmt;
+# (a) crdgen, whole corpus, one process (release CLI), default flags (its output is
+#     rustfmt's layout: no formatter runs), and checked with `rustfmt --check` when
+#     rustfmt is installed;
 # (b) kopium, one process per CRD (it takes one CRD per run), recommended flags;
 # (c) per CRD: crdgen on that CRD alone vs kopium on it ($REPS runs each, the two
 #     alternating, timed by benches/alternate.rs), minimum and median of each, and the
@@ -53,12 +55,23 @@ cat "${FILES[@]}" >/dev/null  # warm the page cache
 
 echo
 echo "== (a) crdgen, whole corpus, one process (min of $REPS) =="
-A_NOFMT=$(min_ms "$REPS" "$CRDGEN" generate "$CRDS" -o "$OUT/crdgen-all.rs" --no-rustfmt)
-A_NOFMT_TYPES=$(min_ms "$REPS" "$CRDGEN" generate "$CRDS" -o "$OUT/crdgen-all-types.rs" --no-rustfmt --types-only)
-A_FMT=$(min_ms 1 "$CRDGEN" generate "$CRDS" -o "$OUT/crdgen-all-fmt.rs")
-echo "crdgen --no-rustfmt:              ${A_NOFMT} ms  ($(wc -c <"$OUT/crdgen-all.rs") bytes, $(wc -l <"$OUT/crdgen-all.rs") lines)"
-echo "crdgen --no-rustfmt --types-only: ${A_NOFMT_TYPES} ms"
-echo "crdgen (rustfmt, 1 run):          ${A_FMT} ms  ($(wc -l <"$OUT/crdgen-all-fmt.rs") lines)"
+A=$(min_ms "$REPS" "$CRDGEN" generate "$CRDS" -o "$OUT/crdgen-all.rs")
+A_TYPES=$(min_ms "$REPS" "$CRDGEN" generate "$CRDS" -o "$OUT/crdgen-all-types.rs" --types-only)
+echo "crdgen:              ${A} ms  ($(wc -c <"$OUT/crdgen-all.rs") bytes, $(wc -l <"$OUT/crdgen-all.rs") lines)"
+echo "crdgen --types-only: ${A_TYPES} ms"
+if command -v rustfmt >/dev/null; then
+  set +e
+  rustfmt --edition 2024 --check "$OUT/crdgen-all.rs" >"$OUT/rustfmt-check.diff" 2>&1
+  status=$?
+  set -e
+  if [[ $status -eq 0 ]]; then
+    echo "rustfmt --edition 2024 --check: clean"
+  elif [[ $status -eq 1 ]]; then
+    echo "rustfmt --edition 2024 --check: $(grep -c '^Diff in' "$OUT/rustfmt-check.diff") places differ ($OUT/rustfmt-check.diff)"
+  else
+    echo "rustfmt --edition 2024 --check: rustfmt failed (status $status; a whole-corpus file may be too big for it)"
+  fi
+fi
 
 echo
 echo "== (b) kopium, one process per CRD (one pass) =="
@@ -77,14 +90,13 @@ t1=$(now)
 B=$(ms "$t0" "$t1")
 NFAIL=$(wc -l <"$OUT/kopium-failures.txt")
 echo "kopium, ${#FILES[@]} processes: ${B} ms  ($NFAIL failed; output $(cat "$OUT"/kopium/*.rs | wc -l) lines)"
-echo "ratio kopium / crdgen(--no-rustfmt) = $(awk -v a="$B" -v b="$A_NOFMT" 'BEGIN { printf "%.2f", a / b }')x;" \
-  "kopium / crdgen(rustfmt) = $(awk -v a="$B" -v b="$A_FMT" 'BEGIN { printf "%.2f", a / b }')x"
+echo "ratio kopium / crdgen = $(awk -v a="$B" -v b="$A" 'BEGIN { printf "%.2f", a / b }')x"
 if [[ $NFAIL -gt 0 ]]; then
   echo "kopium failures:"; sed 's/^/  /' "$OUT/kopium-failures.txt"
 fi
 
 echo
-echo "== (c) per CRD: crdgen --no-rustfmt (one CRD) vs kopium ($REPS runs each, alternating) =="
+echo "== (c) per CRD: crdgen (one CRD) vs kopium ($REPS runs each, alternating) =="
 # benches/alternate.rs times the two commands in turn from Rust (spawn to wait), with
 # no shell or `date` process between; standard output of both goes to /dev/null.
 ALT=$OUT/alternate
@@ -93,7 +105,7 @@ TSV=$OUT/per-crd.tsv
 printf 'crd\tbytes\tcrdgen_min_ms\tcrdgen_median_ms\tkopium_min_ms\tkopium_median_ms\tratio_median\tratio_min\n' >"$TSV"
 for f in "${FILES[@]}"; do
   rel=${f#"$CRDS"/}
-  read -r cmin cmed kmin kmed _ kfail < <("$ALT" "$REPS" -- "$CRDGEN" generate "$f" --no-rustfmt \
+  read -r cmin cmed kmin kmed _ kfail < <("$ALT" "$REPS" -- "$CRDGEN" generate "$f" \
     -- "$KOPIUM" -f "$f" "${KOPIUM_FLAGS[@]}")
   if [[ $kfail -gt 0 ]]; then
     rmed=NA; rmin=NA

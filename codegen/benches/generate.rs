@@ -35,11 +35,7 @@ fn main() {
         let t0 = Instant::now();
         let loaded = crdgen::load(&[crdgen::Source::Path(crds.clone())]).expect("the corpus loads");
         let t1 = Instant::now();
-        // crdgen's own work (rustfmt, an external process, is optional and off here).
-        let settings = crdgen::Settings {
-            rustfmt: false,
-            ..Default::default()
-        };
+        let settings = crdgen::Settings::default();
         let out =
             crdgen::generate_model(&loaded.model, &settings, None).expect("the corpus generates");
         let t2 = Instant::now();
@@ -71,7 +67,7 @@ fn main() {
         median.as_secs_f64()
     );
     println!(
-        "stages of the best run: load+parse {:.2} s, type passes {:.2} s, emit (text, no rustfmt) {:.2} s ({} threads; CRDGEN_THREADS sets it)",
+        "stages of the best run: load+parse {:.2} s, type passes {:.2} s, emit {:.2} s ({} threads; CRDGEN_THREADS sets it)",
         load.as_secs_f64(),
         model.as_secs_f64(),
         render.as_secs_f64(),

@@ -108,13 +108,47 @@ impl Builder {
         self
     }
 
-    /// Pass the output through rustfmt when it is installed (default: on).
+    /// Does nothing: the output is laid out as rustfmt lays it out, and no formatter
+    /// runs at generation time.
+    #[deprecated(note = "the output is rustfmt's layout already; remove the call")]
+    pub fn rustfmt(&mut self, _on: bool) -> &mut Self {
+        self
+    }
+
+    /// Generate only this kind (e.g. `"Certificate"`). Cumulative; without it, every
+    /// kind.
     ///
     /// ```no_run
-    /// crdgen::Builder::new().crd("crds/").rustfmt(false);
+    /// crdgen::Builder::new().crd("crds/").kind("Certificate").kind("Issuer");
     /// ```
-    pub fn rustfmt(&mut self, on: bool) -> &mut Self {
-        self.settings.rustfmt = on;
+    pub fn kind(&mut self, kind: &str) -> &mut Self {
+        self.settings.kinds.push(kind.to_owned());
+        self
+    }
+
+    /// Generate only this version (e.g. `"v1"`). Cumulative; without it, every version.
+    ///
+    /// ```no_run
+    /// crdgen::Builder::new().crd("crds/").version("v1");
+    /// ```
+    pub fn version(&mut self, version: &str) -> &mut Self {
+        self.settings.versions.push(version.to_owned());
+        self
+    }
+
+    /// Derive `path` on generated types as well (kopium's `--derive`): `target` is
+    /// `"all"`, `"structs"`, `"enums"` or the name of one type. Cumulative.
+    ///
+    /// ```no_run
+    /// crdgen::Builder::new()
+    ///     .crd("crds/")
+    ///     .derive("all", "schemars::JsonSchema")
+    ///     .derive("WidgetSpec", "Eq");
+    /// ```
+    pub fn derive(&mut self, target: &str, path: &str) -> &mut Self {
+        self.settings
+            .derives
+            .push((target.to_owned(), path.to_owned()));
         self
     }
 

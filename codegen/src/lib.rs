@@ -64,8 +64,8 @@
 //! ## Pipeline
 //!
 //! [`input`] (YAML → [`ir::Model`]) → [`passes`] (schemas → [`ir::TypeSpace`]) →
-//! [`emit`] (text, [`emit::text`]; the token path with prettyplease is its reference, and
-//! what annotated output and externally typed kinds use) → [`render`] (files).
+//! [`emit`] (Rust text laid out as rustfmt lays it out, [`emit::rust`]) → [`render`]
+//! (files).
 
 // Only to ask whether generation runs inside a procedural macro (see render::threads).
 extern crate proc_macro;
@@ -81,9 +81,6 @@ pub mod rust_input;
 mod builder;
 
 use std::path::Path;
-
-use proc_macro2::TokenStream;
-use quote::quote;
 
 pub use builder::Builder;
 pub use error::{Diagnostic, Error, Result, SourceRef};
@@ -106,9 +103,17 @@ pub struct Settings {
     /// Emit the typed clientset, kind enums, `add_to_scheme` and informer accessors
     /// (off: types and `Resource` impls only). Default: on.
     pub clients: bool,
-    /// Pass the output through `rustfmt` when it is installed, so it is rustfmt-clean
-    /// (prettyplease's output alone differs in line breaks). Default: on.
-    pub rustfmt: bool,
+    /// Extra derives on generated types (kopium's `--derive`): `(target, path)` with
+    /// target `all`, `structs`, `enums` or a type's name, e.g. `("all", "JsonSchema")`.
+    /// The path is written as given (bring it into scope with a full path, e.g.
+    /// `schemars::JsonSchema`). Default: none.
+    pub derives: Vec<(String, String)>,
+    /// Generate only these kinds (by `kind`, e.g. `Certificate`); empty: every kind.
+    /// Default: empty.
+    pub kinds: Vec<String>,
+    /// Generate only these versions (by name, e.g. `v1`); empty: every version. A
+    /// kind's `crd()` then holds the selected versions only. Default: empty.
+    pub versions: Vec<String>,
     /// Annotated output: every type derives `crdgen_runtime::CrdSchema` (runtime
     /// feature `derive`) and carries `#[crdgen(...)]` attributes with every schema
     /// keyword its Rust type does not express (validation, CEL rules, list/map types,
@@ -137,7 +142,9 @@ impl Default for Settings {
             well_known_types: true,
             dedup: true,
             clients: true,
-            rustfmt: true,
+            derives: Vec::new(),
+            kinds: Vec::new(),
+            versions: Vec::new(),
             annotated: false,
             external_types: None,
         }
@@ -161,9 +168,8 @@ pub struct GeneratedKind {
 
 /// What generation produced before it is laid out as files.
 ///
-/// The Rust itself is emitted and formatted when the output is laid out
-/// ([`Output::single_file`], [`Output::module_tree`]), in parallel: tokens cannot cross
-/// threads, so each thread formats what it emits.
+/// The Rust itself is emitted when the output is laid out ([`Output::single_file`],
+/// [`Output::module_tree`]), in parallel.
 #[derive(Debug, Clone)]
 pub struct Output {
     /// One entry per group/version.
@@ -174,13 +180,6 @@ pub struct Output {
     pub files: Vec<std::path::PathBuf>,
     /// Notes (skipped documents, …).
     pub notes: Vec<input::Note>,
-    /// Whether rendering passes the text through rustfmt (see [`Settings::rustfmt`]).
-    pub rustfmt: bool,
-    /// Format the output from tokens with prettyplease instead of writing its text
-    /// directly ([`emit::text`]): the reference the text emitter is tested against.
-    /// Same bytes, several times slower.
-    #[doc(hidden)]
-    pub token_emitter: bool,
     plan: std::sync::Arc<Plan>,
 }
 
@@ -193,7 +192,7 @@ struct Plan {
     settings: Settings,
 }
 
-/// A piece of output that one thread emits and formats.
+/// A piece of output that one thread emits.
 #[derive(Debug, Clone)]
 enum Chunk {
     /// The items above the group modules (clientset, informer factory, scheme).
@@ -209,7 +208,7 @@ enum Chunk {
 }
 
 /// Named types per chunk: small enough to share a big CRD between threads, large
-/// enough that the wrapper each chunk is formatted in costs nothing.
+/// enough that handing out chunks costs nothing.
 const TYPES_PER_CHUNK: usize = 24;
 
 impl Plan {
@@ -249,54 +248,97 @@ impl Plan {
         )
     }
 
-    fn emit(&self, paths: &emit::Paths, chunk: &Chunk) -> TokenStream {
+    fn emit(
+        &self,
+        names: &[emit::rust::Names],
+        root_names: &emit::rust::Names,
+        options: &emit::rust::EmitOptions,
+        homes: &emit::rust::kinds::CrdHomes,
+        chunk: &Chunk,
+        indent: usize,
+    ) -> emit::rust::Emitted {
+        use emit::rust::{clients, items, kinds};
         let model = &self.model;
         if let Chunk::Kinds(m) | Chunk::Clients(m) = chunk
-            && let Some(kinds) = self.external(*m)
+            && let Some(external) = self.external(*m)
         {
             return match chunk {
-                Chunk::Kinds(_) => emit::clients::emit_reexports(&kinds),
-                _ => emit::clients::emit_module_clients_with(paths, model, &self.spaces[*m], false),
+                Chunk::Kinds(_) => emit::rust::reexports(&external, indent),
+                _ => clients::module(&names[*m], options, model, &self.spaces[*m], indent, false),
             };
         }
         match chunk {
-            Chunk::Root if self.settings.clients && !self.spaces.is_empty() => {
-                emit::clients::emit_root(paths, model, &self.spaces)
-            }
-            Chunk::Root => TokenStream::new(),
+            Chunk::Root => clients::root(root_names, options, model, &self.spaces, indent),
             Chunk::Module(m) => {
                 let space = &self.spaces[*m];
                 let ann = self
                     .settings
                     .annotated
                     .then(|| emit::annotate::annotate(model, space));
-                let types = emit::types::emit_types_with(paths, space, ann.as_ref());
-                let kinds = emit::kinds::emit_kinds_with(paths, model, space, ann.as_ref());
-                let clients = if self.settings.clients {
-                    emit::clients::emit_module_clients(paths, model, space)
-                } else {
-                    TokenStream::new()
-                };
-                quote! { #kinds #clients #types }
+                let n = &names[*m];
+                let mut out = kinds::kinds(n, options, model, space, indent, ann.as_ref(), homes);
+                if self.settings.clients {
+                    out.push(clients::module(n, options, model, space, indent, true));
+                }
+                let all = 0..space.types.len();
+                out.push(items::aliases(n, options, indent));
+                out.push(items::types(n, options, space, all, indent, ann.as_ref()));
+                out
             }
-            Chunk::Kinds(m) => emit::kinds::emit_kinds(paths, model, &self.spaces[*m]),
-            Chunk::Clients(m) => emit::clients::emit_module_clients(paths, model, &self.spaces[*m]),
-            Chunk::Types(m, range) => {
-                emit::types::emit_type_range(paths, &self.spaces[*m], range.clone())
+            Chunk::Kinds(m) => {
+                let space = &self.spaces[*m];
+                let mut out = kinds::kinds(&names[*m], options, model, space, indent, None, homes);
+                out.push(items::aliases(&names[*m], options, indent));
+                out
             }
+            Chunk::Clients(m) => {
+                clients::module(&names[*m], options, model, &self.spaces[*m], indent, true)
+            }
+            Chunk::Types(m, range) => items::types(
+                &names[*m],
+                options,
+                &self.spaces[*m],
+                range.clone(),
+                indent,
+                None,
+            ),
         }
     }
 
-    /// Every chunk emitted and formatted (in parallel), `depth` modules deep; the root
-    /// at the top level. Returns the root's text and each module's.
+    /// Every chunk emitted (in parallel), each module's items `depth` modules deep.
+    /// Returns the root module's body (when there is a client layer) and each
+    /// module's body: its `use` lines and items.
     fn render(
         &self,
         modules: &[render::Module],
         depth: usize,
-        token_emitter: bool,
-    ) -> Result<(String, Vec<String>)> {
-        let mut chunks = vec![Chunk::Root];
-        let mut owner = vec![None];
+    ) -> Result<(Option<String>, Vec<String>)> {
+        let runtime = &self.settings.runtime_path;
+        let names: Vec<emit::rust::Names> = self
+            .spaces
+            .iter()
+            .map(|s| emit::rust::module_names(runtime, &self.model, s))
+            .collect();
+        let root_names = emit::rust::root_names(runtime);
+        let options = emit::rust::EmitOptions {
+            derives: self.settings.derives.clone(),
+        };
+        let mut homes = emit::rust::kinds::CrdHomes::new();
+        for space in &self.spaces {
+            for k in &space.kinds {
+                if self.model.resources[k.resource].versions[k.version].storage {
+                    let module = passes::naming::version_module(&space.version).0;
+                    homes.insert(k.resource, (module, k.name.0.clone()));
+                }
+            }
+        }
+        let with_root = self.settings.clients && !self.spaces.is_empty();
+        let mut chunks = Vec::new();
+        let mut owner = Vec::new();
+        if with_root {
+            chunks.push(Chunk::Root);
+            owner.push(None);
+        }
         for m in render::module_order(modules) {
             let before = chunks.len();
             self.module_chunks(m, &mut chunks);
@@ -309,64 +351,54 @@ impl Plan {
         } else {
             render::threads()
         };
+        let indent = depth * emit::rust::INDENT;
+        let root_indent = if depth == 0 { 0 } else { emit::rust::INDENT };
         let texts = render::par_map_on(
             threads,
             &chunks,
-            || self.paths(),
-            |paths, chunk| {
-                let paths = paths.as_ref().expect("the runtime path was checked");
-                let depth = if matches!(chunk, Chunk::Root) {
-                    0
+            || (),
+            |_, chunk| {
+                let indent = if matches!(chunk, Chunk::Root) {
+                    root_indent
                 } else {
-                    depth
+                    indent
                 };
-                match chunk {
-                    Chunk::Types(m, range) if !token_emitter => {
-                        emit::text::type_range(paths, &self.spaces[*m], range.clone(), depth)
-                    }
-                    Chunk::Kinds(m) if !token_emitter && self.external(*m).is_none() => {
-                        emit::text::kinds(paths, &self.model, &self.spaces[*m], depth)
-                    }
-                    Chunk::Clients(m) if !token_emitter && self.external(*m).is_none() => {
-                        match emit::text::clients::module(
-                            paths,
-                            &self.model,
-                            &self.spaces[*m],
-                            depth,
-                        ) {
-                            Some(text) => Ok(text),
-                            None => {
-                                render::format_items(self.emit(paths, chunk), depth, "<generated>")
-                            }
-                        }
-                    }
-                    Chunk::Root
-                        if !token_emitter && self.settings.clients && !self.spaces.is_empty() =>
-                    {
-                        match emit::text::clients::root(paths, &self.model, &self.spaces) {
-                            Some(text) => Ok(text),
-                            None => {
-                                render::format_items(self.emit(paths, chunk), depth, "<generated>")
-                            }
-                        }
-                    }
-                    _ => render::format_items(self.emit(paths, chunk), depth, "<generated>"),
-                }
+                self.emit(&names, &root_names, &options, &homes, chunk, indent)
             },
         );
-        let mut root = String::new();
-        let mut per_module = vec![String::new(); modules.len()];
-        for (text, owner) in texts.into_iter().zip(owner) {
+        let mut root = emit::rust::Emitted::default();
+        let mut per_module = vec![emit::rust::Emitted::default(); modules.len()];
+        for (emitted, owner) in texts.into_iter().zip(owner) {
             match owner {
-                None => root = text?,
-                Some(m) => per_module[m].push_str(&text?),
+                None => root.push(emitted),
+                Some(m) => per_module[m].push(emitted),
             }
         }
+        let body =
+            |names: &emit::rust::Names, e: emit::rust::Emitted, indent: usize, lead: bool| {
+                let uses = names.use_lines(e.used, indent);
+                let mut out = String::with_capacity(uses.len() + e.text.len() + 1);
+                if lead && !uses.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&uses);
+                // The first item's blank line separates it from the `use` lines; without
+                // them, nothing precedes it in a root module.
+                let text = if uses.is_empty() && !lead {
+                    e.text.strip_prefix('\n').unwrap_or(&e.text)
+                } else {
+                    &e.text
+                };
+                out.push_str(text);
+                out
+            };
+        let root = with_root.then(|| body(&root_names, root, root_indent, false));
+        let per_module = per_module
+            .into_iter()
+            .enumerate()
+            .map(|(m, e)| body(&names[m], e, indent, true))
+            .collect();
         Ok((root, per_module))
-    }
-
-    fn paths(&self) -> Result<emit::Paths> {
-        paths(&self.settings)
     }
 }
 
@@ -419,41 +451,42 @@ fn check_external(
     Ok(())
 }
 
-fn paths(settings: &Settings) -> Result<emit::Paths> {
-    let runtime: syn::Path = syn::parse_str(&settings.runtime_path).map_err(|e| {
+/// Keep the kinds and versions [`Settings::kinds`] and [`Settings::versions`] select.
+fn select(model: &mut ir::Model, settings: &Settings) {
+    if !settings.kinds.is_empty() {
+        model.resources.retain(|r| settings.kinds.contains(&r.kind));
+    }
+    if !settings.versions.is_empty() {
+        for r in &mut model.resources {
+            r.versions.retain(|v| settings.versions.contains(&v.name));
+        }
+        model.resources.retain(|r| !r.versions.is_empty());
+    }
+}
+
+/// The runtime path must be a Rust path.
+fn check_runtime_path(settings: &Settings) -> Result<()> {
+    syn::parse_str::<syn::Path>(&settings.runtime_path).map_err(|e| {
         Error::Environment(format!(
             "runtime path `{}` is not a Rust path: {e}",
             settings.runtime_path
         ))
     })?;
-    Ok(emit::Paths { runtime })
+    Ok(())
 }
 
 impl Output {
     /// Everything in one file of nested modules.
     pub fn single_file(&self) -> Result<String> {
-        let (root, mut items) = self.plan.render(&self.modules, 2, self.token_emitter)?;
-        let text = render::single_file(&self.modules, &root, |i| std::mem::take(&mut items[i]))?;
-        Ok(self.finish(text))
+        let (root, mut items) = self.plan.render(&self.modules, 2)?;
+        render::single_file(&self.modules, root, |i| std::mem::take(&mut items[i]))
     }
 
-    /// A module tree (`mod.rs`, `<group>/mod.rs`, `<group>/<version>.rs`).
+    /// A module tree (`mod.rs`, `clientset.rs`, `<group>/mod.rs`,
+    /// `<group>/<version>.rs`).
     pub fn module_tree(&self) -> Result<Generated> {
-        let (root, mut items) = self.plan.render(&self.modules, 0, self.token_emitter)?;
-        let mut tree =
-            render::module_tree(&self.modules, &root, |i| std::mem::take(&mut items[i]))?;
-        for text in tree.files.values_mut() {
-            *text = self.finish(std::mem::take(text));
-        }
-        Ok(tree)
-    }
-
-    fn finish(&self, text: String) -> String {
-        if self.rustfmt {
-            render::rustfmt(&text).unwrap_or(text)
-        } else {
-            text
-        }
+        let (root, mut items) = self.plan.render(&self.modules, 0)?;
+        render::module_tree(&self.modules, root, |i| std::mem::take(&mut items[i]))
     }
 }
 
@@ -641,11 +674,12 @@ pub fn generate_model(
 
 /// [`generate_model`] for a model the output may keep.
 pub(crate) fn generate_owned(
-    model: ir::Model,
+    mut model: ir::Model,
     settings: &Settings,
     base: Option<&Path>,
 ) -> Result<Output> {
-    paths(settings)?;
+    check_runtime_path(settings)?;
+    select(&mut model, settings);
     let options = passes::types::TypeOptions {
         well_known: settings.well_known_types,
         // Annotations are per schema node: shared definitions would merge them.
@@ -703,8 +737,6 @@ pub(crate) fn generate_owned(
         kinds,
         files: Vec::new(),
         notes: Vec::new(),
-        rustfmt: settings.rustfmt,
-        token_emitter: false,
         plan: std::sync::Arc::new(Plan {
             model,
             spaces,
@@ -713,15 +745,57 @@ pub(crate) fn generate_owned(
     })
 }
 
-/// A path for headers: relative to `base` when possible, `/`-separated on every OS.
+/// How a header names an input: relative to `base` (the manifest folder in build.rs,
+/// `--root` on the command line) when it is below it, `/`-separated on every OS; else
+/// by its file name alone, so the header (and `--check`) does not depend on the folder
+/// generation runs from.
 pub(crate) fn display_path(path: &Path, base: Option<&Path>) -> String {
-    let rel = base.and_then(|b| path.strip_prefix(b).ok()).unwrap_or(path);
-    rel.components()
-        .filter_map(|c| match c {
-            std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            std::path::Component::ParentDir => Some("..".to_owned()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+    let relative = base.and_then(|b| {
+        let (p, b) = (
+            std::path::absolute(path).ok()?,
+            std::path::absolute(b).ok()?,
+        );
+        p.strip_prefix(&b).ok().map(Path::to_path_buf)
+    });
+    match relative {
+        Some(rel) => rel
+            .components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                std::path::Component::ParentDir => Some("..".to_owned()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("/"),
+        None => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_path;
+    use std::path::Path;
+
+    #[test]
+    fn headers_name_inputs_by_file_name_or_below_the_root() {
+        assert_eq!(display_path(Path::new("/abs/crds/a.yaml"), None), "a.yaml");
+        assert_eq!(display_path(Path::new("../x/crds/a.yaml"), None), "a.yaml");
+        assert_eq!(
+            display_path(Path::new("/abs/crds/a.yaml"), Some(Path::new("/abs"))),
+            "crds/a.yaml"
+        );
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(
+            display_path(Path::new("crds/a.yaml"), Some(&cwd)),
+            "crds/a.yaml"
+        );
+        assert_eq!(
+            display_path(Path::new("/elsewhere/a.yaml"), Some(Path::new("/abs"))),
+            "a.yaml"
+        );
+        assert_eq!(display_path(Path::new("<stdin>"), None), "<stdin>");
+    }
 }

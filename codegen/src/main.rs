@@ -98,19 +98,28 @@ enum Command {
         /// registration or informer accessors.
         #[arg(long)]
         types_only: bool,
-        /// Keep prettyplease's formatting; do not pass the output through rustfmt
-        /// (which is used when installed).
-        #[arg(long)]
+        /// Name inputs in the output's header relative to this folder (default: by
+        /// file name only), so the header is the same from any working directory.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Deprecated, does nothing: the output is rustfmt's layout already.
+        #[arg(long, hide = true)]
         no_rustfmt: bool,
+        /// Also derive this trait on generated types (repeatable). `PATH` derives it on
+        /// every type; `structs=PATH`, `enums=PATH` or `TypeName=PATH` on some.
+        #[arg(long = "derive", value_name = "[TARGET=]PATH")]
+        derive: Vec<String>,
+        /// Generate only this kind (repeatable); every kind without it.
+        #[arg(long = "kind", value_name = "KIND")]
+        kind: Vec<String>,
+        /// Generate only this version (repeatable); every version without it.
+        #[arg(long = "version-only", value_name = "VERSION")]
+        version_only: Vec<String>,
         /// Annotated output: `#[crdgen(...)]` attributes carry every schema keyword
         /// and the resource, so `crdgen crd` gives the CRDs back (needs
         /// crdgen-runtime's `derive` feature).
         #[arg(long)]
         annotated: bool,
-        /// Format the named types from tokens with prettyplease (the slower reference
-        /// path the direct text emitter is tested against).
-        #[arg(long, hide = true)]
-        token_emitter: bool,
     },
     /// Serve CRDs from an in-memory Kubernetes API server, for kubectl and tests.
     ///
@@ -167,16 +176,31 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             no_well_known_types,
             no_dedup,
             types_only,
+            root,
             no_rustfmt,
+            derive,
+            kind,
+            version_only,
             annotated,
-            token_emitter,
         } => {
+            if no_rustfmt {
+                eprintln!("note: --no-rustfmt is deprecated and does nothing");
+            }
+            let derives = derive
+                .iter()
+                .map(|d| match d.split_once('=') {
+                    Some((target, path)) => (target.to_owned(), path.to_owned()),
+                    None => ("all".to_owned(), d.clone()),
+                })
+                .collect();
             let settings = Settings {
                 runtime_path,
                 well_known_types: !no_well_known_types,
                 dedup: !no_dedup,
                 clients: !types_only,
-                rustfmt: !no_rustfmt,
+                derives,
+                kinds: kind,
+                versions: version_only,
                 annotated,
                 external_types: None,
             };
@@ -222,12 +246,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     "no input: pass CRD files or folders, `-` for standard input, --from-cluster NAME or --rust-types DIR".into(),
                 ));
             }
-            let mut out = if roots.is_empty() {
+            let out = if roots.is_empty() && root.is_none() {
                 crdgen::generate(&sources, &settings)?
             } else {
-                crdgen::generate_rust_types(&sources, &roots, &settings, None)?
+                crdgen::generate_rust_types(&sources, &roots, &settings, root.as_deref())?
             };
-            out.token_emitter = token_emitter;
             for note in &out.notes {
                 eprintln!("note: {}: {}", note.source, note.message);
             }

@@ -1,13 +1,10 @@
-//! Token streams into formatted, deterministic Rust files.
+//! Generated Rust laid out as files: one of nested modules, or a module tree.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
-use crate::error::{Diagnostic, Error, Result, SourceRef};
+use crate::error::{Error, Result};
 use crate::ir::RustIdent;
 
 /// One group/version module of the output.
@@ -56,37 +53,6 @@ fn header(sources: &[String]) -> String {
     out
 }
 
-fn format(tokens: TokenStream, what: &str) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
-        Error::input(Diagnostic::new(
-            SourceRef { file: PathBuf::from(what), ..Default::default() },
-            format!("internal error: generated code does not parse ({e}); please report this with the input CRD"),
-        ))
-    })?;
-    Ok(prettyplease::unparse(&file))
-}
-
-/// Items formatted as they read `depth` modules deep (0 or 2), without the modules
-/// around them. prettyplease breaks lines item by item, so formatting items apart and
-/// putting the text together gives the bytes formatting them together would.
-pub(crate) fn format_items(tokens: TokenStream, depth: usize, what: &str) -> Result<String> {
-    if tokens.is_empty() {
-        return Ok(String::new());
-    }
-    match depth {
-        0 => format(tokens, what),
-        2 => {
-            let text = format(quote!(pub mod a { pub mod b { #tokens } }), what)?;
-            let body = text
-                .strip_prefix("pub mod a {\n    pub mod b {\n")
-                .and_then(|t| t.strip_suffix("    }\n}\n"))
-                .expect("prettyplease opens and closes the wrapper modules on lines of their own");
-            Ok(body.to_owned())
-        }
-        _ => unreachable!("generated items sit at the root or in a group/version module"),
-    }
-}
-
 fn group_doc(group: &str) -> String {
     format!(" API group `{group}`.")
 }
@@ -105,13 +71,20 @@ pub(crate) fn module_order(modules: &[Module]) -> Vec<usize> {
     by_group(modules).into_values().flatten().collect()
 }
 
+/// The module that holds the items spanning every group/version (the clientset), and
+/// what the root re-exports from it.
+const ROOT_MODULE: &str = "clientset";
+const ROOT_DOC: &str = "/// The clientset, informer factory and scheme registration of every group/version generated here.\n";
+const ROOT_REEXPORT: &str = "// A program may use only part of the generated code.\n\
+#[allow(unused_imports)]\n\
+pub use clientset::{Clientset, InformerFactory, add_to_scheme};\n";
+
 /// Everything in one file, as nested inline modules (for `include!` from OUT_DIR).
-/// `root` is the text of the root items (e.g. the clientset spanning every
-/// group/version), `items(i)` the text of module `i`'s items formatted two modules deep
-/// ([`format_items`]).
+/// `root` is the body of the root module (its `use` lines and items, indented one
+/// level), `items(i)` the body of module `i` (indented two levels).
 pub(crate) fn single_file(
     modules: &[Module],
-    root: &str,
+    root: Option<String>,
     mut items: impl FnMut(usize) -> String,
 ) -> Result<String> {
     let by_group = by_group(modules);
@@ -120,22 +93,36 @@ pub(crate) fn single_file(
         .flat_map(|m| m.sources.iter().cloned())
         .collect();
     let mut out = header(&sources);
-    out.push_str(root);
-    // The modules around the items, as prettyplease prints them: the group's doc and
-    // `allow`, each version's inner doc (one line: group, version and kind names).
-    // The `allow`: a binary that includes the generated code typically uses only part
-    // of it.
+    let mut first = true;
+    if let Some(root) = root {
+        out.push_str(ROOT_REEXPORT);
+        out.push('\n');
+        out.push_str(ROOT_DOC);
+        let _ = writeln!(out, "#[allow(dead_code)]\npub mod {ROOT_MODULE} {{");
+        out.push_str(&root);
+        out.push_str("}\n");
+        first = false;
+    }
+    // The group's doc and `allow` (a program that includes the generated code
+    // typically uses only part of it), each version's inner doc.
     for ms in by_group.values() {
-        let first = &modules[ms[0]];
+        let first_module = &modules[ms[0]];
+        if !first {
+            out.push('\n');
+        }
+        first = false;
         let _ = writeln!(
             out,
             "///{}\n#[allow(dead_code)]\npub mod {} {{",
-            group_doc(&first.group_name),
-            first.group.0
+            group_doc(&first_module.group_name),
+            first_module.group.0
         );
-        for &i in ms {
+        for (n, &i) in ms.iter().enumerate() {
             let m = &modules[i];
             debug_assert!(!m.doc.contains('\n'));
+            if n > 0 {
+                out.push('\n');
+            }
             let _ = writeln!(out, "    pub mod {} {{\n        //!{}", m.version.0, m.doc);
             out.push_str(&items(i));
             out.push_str("    }\n");
@@ -145,11 +132,11 @@ pub(crate) fn single_file(
     Ok(out)
 }
 
-/// A module tree: `mod.rs`, `<group>/mod.rs`, `<group>/<version>.rs`. `root` and
-/// `items(i)` are formatted at the top level ([`format_items`] with depth 0).
+/// A module tree: `mod.rs`, `clientset.rs`, `<group>/mod.rs`, `<group>/<version>.rs`.
+/// `root` and `items(i)` are bodies at the top level.
 pub(crate) fn module_tree(
     modules: &[Module],
-    root: &str,
+    root: Option<String>,
     mut items: impl FnMut(usize) -> String,
 ) -> Result<Generated> {
     let mut out = Generated::default();
@@ -158,39 +145,52 @@ pub(crate) fn module_tree(
         .iter()
         .flat_map(|m| m.sources.iter().cloned())
         .collect();
-    let group_decls = by_group.values().map(|ms| {
-        let g = crate::emit::ident(&modules[ms[0]].group.0);
-        let gdoc = group_doc(&modules[ms[0]].group_name);
-        quote!(#[doc = #gdoc] #[allow(dead_code)] pub mod #g;)
+    let mut top = header(&all_sources);
+    if let Some(root) = root {
+        top.push_str(ROOT_REEXPORT);
+        top.push('\n');
+        top.push_str(ROOT_DOC);
+        let _ = writeln!(top, "#[allow(dead_code)]\npub mod {ROOT_MODULE};\n");
+        let doc = "//! The clientset, informer factory and scheme registration.\n";
+        out.files.insert(
+            PathBuf::from(format!("{ROOT_MODULE}.rs")),
+            format!("{}{doc}\n{root}", header(&all_sources)),
+        );
+    }
+    let mut groups: Vec<&Vec<usize>> = by_group.values().collect();
+    groups.sort_by(|a, b| {
+        crate::emit::rust::names::version_cmp(&modules[a[0]].group.0, &modules[b[0]].group.0)
     });
-    let decls = format(quote!(#(#group_decls)*), "mod.rs")?;
-    out.files.insert(
-        PathBuf::from("mod.rs"),
-        format!("{}{root}{decls}", header(&all_sources)),
-    );
+    for ms in &groups {
+        let m = &modules[ms[0]];
+        let _ = writeln!(
+            top,
+            "///{}\n#[allow(dead_code)]\npub mod {};",
+            group_doc(&m.group_name),
+            m.group.0
+        );
+    }
+    out.files.insert(PathBuf::from("mod.rs"), top);
     for ms in by_group.values() {
         let g = modules[ms[0]].group.unraw().to_owned();
-        let decls = ms.iter().map(|&i| {
-            let v = crate::emit::ident(&modules[i].version.0);
-            quote!(pub mod #v;)
+        let mut versions: Vec<usize> = ms.clone();
+        versions.sort_by(|a, b| {
+            crate::emit::rust::names::version_cmp(&modules[*a].version.0, &modules[*b].version.0)
         });
         let sources: Vec<String> = ms
             .iter()
             .flat_map(|&i| modules[i].sources.iter().cloned())
             .collect();
-        let text = format(quote!(#(#decls)*), "mod.rs")?;
-        out.files.insert(
-            Path::new(&g).join("mod.rs"),
-            format!("{}{}", header(&sources), text),
-        );
+        let mut text = header(&sources);
+        for &i in &versions {
+            let _ = writeln!(text, "pub mod {};", modules[i].version.0);
+        }
+        out.files.insert(Path::new(&g).join("mod.rs"), text);
         for &i in ms {
             let m = &modules[i];
-            let doc = &m.doc;
-            let what = format!("{g}/{}.rs", m.version.unraw());
-            let inner = format(quote!(#![doc = #doc]), &what)?;
             out.files.insert(
                 Path::new(&g).join(format!("{}.rs", m.version.unraw())),
-                format!("{}{inner}{}", header(&m.sources), items(i)),
+                format!("{}//!{}\n{}", header(&m.sources), m.doc, items(i)),
             );
         }
     }
@@ -271,33 +271,6 @@ pub(crate) fn par_map_on<T: Sync, S, R: Send>(
         .into_iter()
         .map(|r| r.expect("every item is taken by one thread"))
         .collect()
-}
-
-/// Run `rustfmt` (edition 2024, default configuration) over generated text, so the
-/// output is rustfmt-clean and reads like hand-formatted code. `None` when rustfmt is
-/// not installed or fails; callers then keep prettyplease's output. `RUSTFMT` names the
-/// binary, as with cargo. It runs from a neutral folder, so a `rustfmt.toml` in the
-/// caller's project does not change generated bytes.
-pub fn rustfmt(text: &str) -> Option<String> {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let bin = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
-    let mut child = Command::new(bin)
-        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
-        .current_dir(std::env::temp_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let mut stdin = child.stdin.take()?;
-    let input = text.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().ok()?;
-    let written = writer.join().ok()?.is_ok();
-    (written && output.status.success())
-        .then(|| String::from_utf8(output.stdout).ok())
-        .flatten()
 }
 
 /// Write a file only when its content changed (keeps cargo and editors from
@@ -383,25 +356,5 @@ mod tests {
             },
         );
         assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
-    }
-
-    #[test]
-    fn items_formatted_apart_read_as_formatted_together() {
-        let a = quote! {
-            /// A long enough struct that prettyplease has to break its derive list somewhere.
-            #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::default::Default)]
-            pub struct A { pub field_with_a_long_name: ::std::option::Option<::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<::std::string::String>>> }
-        };
-        let b = quote!(impl A { pub fn f(&self) -> &str { "x" } });
-        let together = format(quote!(pub mod g { pub mod v { #a #b } }), "t").unwrap();
-        let apart =
-            format_items(a.clone(), 2, "t").unwrap() + &format_items(b.clone(), 2, "t").unwrap();
-        assert_eq!(
-            together,
-            format!("pub mod g {{\n    pub mod v {{\n{apart}    }}\n}}\n")
-        );
-        let together = format(quote!(#a #b), "t").unwrap();
-        let apart = format_items(a, 0, "t").unwrap() + &format_items(b, 0, "t").unwrap();
-        assert_eq!(together, apart);
     }
 }

@@ -924,7 +924,6 @@ fn check(case: &Case, keep_text: bool) -> (Outcome, Option<String>) {
         clients: case.clients,
         dedup: case.dedup,
         well_known_types: case.well_known,
-        rustfmt: false,
         ..Settings::default()
     };
     let result = panic::catch_unwind(AssertUnwindSafe(|| {

@@ -85,7 +85,6 @@ fn round_trip(path: &Path) -> Result<(), Vec<String>> {
     let settings = crdgen::Settings {
         annotated: true,
         clients: false,
-        rustfmt: false,
         ..Default::default()
     };
     let out = crdgen::generate_model(&loaded.model, &settings, None)

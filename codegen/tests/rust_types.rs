@@ -132,10 +132,7 @@ fn kinds_are_found_with_their_type_paths() {
 fn reexports_and_the_client_layer_deterministically() {
     let root = source_tree("emit");
     let roots = [(root.join("src"), "crate".to_owned())];
-    let settings = Settings {
-        rustfmt: false,
-        ..Settings::default()
-    };
+    let settings = Settings::default();
     let text = |roots: &[(PathBuf, String)]| {
         crdgen::generate_rust_types(&[], roots, &settings, Some(&root))
             .expect("generates")
@@ -186,7 +183,6 @@ fn reexports_and_the_client_layer_deterministically() {
     // relative paths).
     let built = crdgen::Builder::new()
         .rust_types(root.join("src"), "crate")
-        .rustfmt(false)
         .generate()
         .expect("the builder generates")
         .single_file()
@@ -209,10 +205,7 @@ fn crd_kinds_and_rust_kinds_together_in_separate_group_versions() {
     let out = crdgen::generate_rust_types(
         &[Source::Path(fixture)],
         &[(root.join("src"), "crate".to_owned())],
-        &Settings {
-            rustfmt: false,
-            ..Settings::default()
-        },
+        &Settings::default(),
         None,
     )
     .expect("generates")
@@ -255,7 +248,6 @@ fn cli_generate_rust_types() {
             "src/",
             "--types-path",
             "crate",
-            "--no-rustfmt",
             "-o",
             "clients.rs",
         ])

@@ -140,9 +140,7 @@ fn main() {
     let (code, kinds) = if files.is_empty() {
         (String::new(), Vec::new())
     } else {
-        // Only the compiler reads this output: skip rustfmt.
         let settings = crdgen::Settings {
-            rustfmt: false,
             clients: std::env::var("CRDGEN_CORPUS_CLIENTS").map_or(true, |v| v != "0"),
             ..Default::default()
         };

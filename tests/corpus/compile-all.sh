@@ -28,7 +28,7 @@ for dir in "$corpus"/crds/*/; do
   name="p_$(printf '%s' "$project" | tr -c 'a-zA-Z0-9' '_')"
   log="$work/generate-logs/$project.log"
   mkdir -p "$work/crates/$name/src"
-  "$crdgen" generate "$dir" -o "$work/crates/$name/src/generated.rs" --no-rustfmt 2> "$log"
+  "$crdgen" generate "$dir" -o "$work/crates/$name/src/generated.rs" 2> "$log"
   gen_status=$?
   if (( gen_status != 0 )); then
     generate_failed+=("$project")

@@ -41,7 +41,6 @@ fn main() {
     let settings = crdgen::Settings {
         annotated: true,
         clients: false,
-        rustfmt: false,
         ..Default::default()
     };
     let mut index = String::new();

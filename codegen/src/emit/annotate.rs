@@ -528,3 +528,68 @@ fn printcolumn_tokens(col: &Value) -> TokenStream {
         }
     }
 }
+
+/// The arguments of an attribute built here (`#[crdgen(a = 1, items(b = "x"))]`) as
+/// the emitter lays them out: one tree per top-level argument, nested lists as lists.
+pub(crate) fn attr_args(attr: &TokenStream) -> Vec<crate::emit::rust::Tree> {
+    use proc_macro2::{Delimiter, TokenTree};
+    // `#` `[crdgen(...)]`: the bracket's `crdgen` and its parenthesized arguments.
+    let inner = attr.clone().into_iter().find_map(|t| match t {
+        TokenTree::Group(g) if g.delimiter() == Delimiter::Bracket => Some(g.stream()),
+        _ => None,
+    });
+    let args = inner.and_then(|s| {
+        s.into_iter().find_map(|t| match t {
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis => Some(g.stream()),
+            _ => None,
+        })
+    });
+    args.map(meta_list).unwrap_or_default()
+}
+
+/// A comma-separated meta list as trees.
+fn meta_list(stream: TokenStream) -> Vec<crate::emit::rust::Tree> {
+    use crate::emit::rust::Tree;
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut out = Vec::new();
+    let mut pending: Vec<TokenTree> = Vec::new();
+    let flush = |pending: &mut Vec<TokenTree>, out: &mut Vec<Tree>| {
+        if pending.is_empty() {
+            return;
+        }
+        let tree = match pending.as_slice() {
+            [TokenTree::Ident(name), TokenTree::Group(g)]
+                if g.delimiter() == Delimiter::Parenthesis =>
+            {
+                Tree::meta(name.to_string(), meta_list(g.stream()))
+            }
+            tokens => Tree::atom(tokens_text(tokens)),
+        };
+        out.push(tree);
+        pending.clear();
+    };
+    for t in stream {
+        match &t {
+            TokenTree::Punct(p) if p.as_char() == ',' => flush(&mut pending, &mut out),
+            _ => pending.push(t),
+        }
+    }
+    flush(&mut pending, &mut out);
+    out
+}
+
+/// `name`, `name = lit`, `name = -lit`, `"lit"` as rustfmt writes them.
+fn tokens_text(tokens: &[proc_macro2::TokenTree]) -> String {
+    use proc_macro2::TokenTree;
+    let mut out = String::new();
+    let mut glue = false;
+    for t in tokens {
+        let text = t.to_string();
+        if !out.is_empty() && !glue {
+            out.push(' ');
+        }
+        glue = matches!(t, TokenTree::Punct(p) if p.as_char() == '-');
+        out.push_str(&text);
+    }
+    out
+}

@@ -1,16 +1,9 @@
-//! CRD descriptions into rustdoc that renders as written: nothing rustdoc would take
-//! for a link, an HTML tag, a doctest or a code block.
+//! CRD descriptions into rustdoc: their Markdown kept (code spans, emphasis, links to
+//! web addresses), and nothing rustdoc would warn about or take for an intra-doc link,
+//! an HTML tag, a doctest or a code block.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
-/// `#[doc = ...]` attributes, one per line, for a description.
-pub fn doc_attrs(text: Option<&str>) -> TokenStream {
-    let lines = doc_lines(text);
-    quote! { #( #[doc = #lines] )* }
-}
-
-/// The lines of [`doc_attrs`] (none for a missing or blank description).
+/// The `///` lines of a description, each with its leading space (none for a missing
+/// or blank description).
 pub fn doc_lines(text: Option<&str>) -> Vec<String> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         Some(text) => sanitize(text),
@@ -131,62 +124,105 @@ fn push_detabbed(out: &mut String, s: &str, tab: &str) {
     }
 }
 
-/// Escape what rustdoc reads as links or HTML, and wrap bare URLs.
+/// The Markdown of one line, kept, with what rustdoc would warn about or misread
+/// made safe: a `<` that is not an autolink is escaped (no HTML tags), brackets that
+/// are not an inline link to a web address are escaped (no intra-doc links), bare URLs
+/// become autolinks. Code spans stay as they are.
 fn escape_markdown(out: &mut String, line: &str) {
-    if !line.contains("://") {
-        // No URL (most lines): escape in one pass.
-        return escape_chars(out, line);
-    }
-    let mut first = true;
-    for word in line.split(' ') {
-        if !first {
-            out.push(' ');
+    let line = if line.contains('\t') {
+        std::borrow::Cow::Owned(line.replace('\t', " "))
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    };
+    let bytes = line.as_bytes();
+    // Code spans: a run of backticks up to the next run of the same length.
+    let mut i = 0;
+    let mut plain = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'`' {
+            let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
+            let fence = &line[i..i + run];
+            let close = line[i + run..]
+                .match_indices(fence)
+                .find(|(at, _)| {
+                    let end = i + run + at + run;
+                    bytes.get(end) != Some(&b'`') && bytes[i + run + at - 1] != b'`'
+                })
+                .map(|(at, _)| i + run + at + run);
+            match close {
+                Some(end) => {
+                    escape_text(out, &line[plain..i]);
+                    out.push_str(&line[i..end]);
+                    i = end;
+                    plain = end;
+                }
+                None => i += run,
+            }
+        } else {
+            i += 1;
         }
-        first = false;
-        if let Some(start) = word.find("http://").or_else(|| word.find("https://")) {
-            let (before, url) = word.split_at(start);
-            let end = url
+    }
+    escape_text(out, &line[plain..]);
+}
+
+/// [`escape_markdown`] outside code spans.
+fn escape_text(out: &mut String, s: &str) {
+    let mut rest = s;
+    while !rest.is_empty() {
+        // An inline link to a web address stays.
+        if rest.starts_with('[')
+            && let Some(len) = web_link_len(rest)
+        {
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+            continue;
+        }
+        // An autolink stays.
+        if (rest.starts_with("<http://") || rest.starts_with("<https://"))
+            && let Some(end) = rest.find('>')
+        {
+            out.push_str(&rest[..=end]);
+            rest = &rest[end + 1..];
+            continue;
+        }
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            let end = rest
                 .find(|c: char| {
                     c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']' | '\'')
                 })
-                .unwrap_or(url.len());
-            let (url, after) = url.split_at(end);
-            let (url, trailing) = match url.strip_suffix(['.', ',', ';', ':']) {
-                Some(u) => (u, &url[u.len()..]),
-                None => (url, ""),
-            };
-            escape_chars(out, before);
+                .unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
             out.push('<');
             out.push_str(url);
             out.push('>');
-            escape_chars(out, trailing);
-            escape_chars(out, after);
-        } else {
-            escape_chars(out, word);
+            rest = &rest[url.len()..];
+            continue;
         }
+        let c = rest.chars().next().expect("not empty");
+        match c {
+            '<' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
     }
 }
 
-fn escape_chars(out: &mut String, s: &str) {
-    // Every character that changes is ASCII: copy the runs between them whole.
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let replacement = match b {
-            b'[' | b']' | b'<' | b'>' | b'\\' | b'`' | b'*' | b'_' | b'#' | b'|' => None,
-            b'\t' => Some(' '),
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        match replacement {
-            Some(c) => out.push(c),
-            None => {
-                out.push('\\');
-                out.push(b as char);
-            }
-        }
-        start = i + 1;
+/// The length of `[text](http…)` at the start of `s`, if it is one (text without
+/// brackets, a web address without spaces or parentheses).
+fn web_link_len(s: &str) -> Option<usize> {
+    let close = s.find(']')?;
+    if s[1..close].contains('[') || close == 1 {
+        return None;
     }
-    out.push_str(&s[start..]);
+    let url = s[close + 1..].strip_prefix('(')?;
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return None;
+    }
+    let end = url.find([')', ' ', '<', '>'])?;
+    (url.as_bytes()[end] == b')').then_some(close + 2 + end + 1)
 }
 
 #[cfg(test)]
@@ -200,11 +236,26 @@ mod tests {
         );
         assert_eq!(
             lines[0],
-            r" See \[the docs\] \<b\>here\</b\>: <https://example.com/x>."
+            r" See \[the docs\] \<b>here\</b>: <https://example.com/x>."
         );
         assert_eq!(lines[1], " indented");
         assert_eq!(lines[2], " ```text");
         assert_eq!(lines[4], " ```");
+    }
+
+    #[test]
+    fn markdown_is_kept() {
+        let lines = sanitize(
+            "Set `spec.secretName` to a *Secret*; see [Endpoints](https://k8s.io/docs/x) or <https://k8s.io>.\n\
+             A `Vec<String>` and ``a ` b``, but Vec<String> and [0] and [x][y] outside code.",
+        );
+        assert_eq!(
+            lines,
+            vec![
+                " Set `spec.secretName` to a *Secret*; see [Endpoints](https://k8s.io/docs/x) or <https://k8s.io>.",
+                r" A `Vec<String>` and ``a ` b``, but Vec\<String> and \[0\] and \[x\]\[y\] outside code.",
+            ]
+        );
     }
 
     #[test]

@@ -102,6 +102,37 @@ pub fn is_flatten_or_skip(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
+/// Whether the container has `#[serde(rename_all = "camelCase")]`.
+pub fn renames_all_to_camel_case(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("serde")
+            && quote::quote!(#a)
+                .to_string()
+                .contains("rename_all = \"camelCase\"")
+    })
+}
+
+/// A field name as serde's `rename_all = "camelCase"` writes it (serde_derive's
+/// `RenameRule::CamelCase`: PascalCase, then the first character in lower case).
+pub fn serde_camel_case(field: &str) -> String {
+    let mut pascal = String::new();
+    let mut capitalize = true;
+    for c in field.chars() {
+        if c == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(c.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(c);
+        }
+    }
+    match pascal.chars().next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + &pascal[first.len_utf8()..],
+        None => pascal,
+    }
+}
+
 /// Problems rustc or serde would reject in `items` (recursively per module).
 pub fn semantic_problems(items: &[syn::Item], module: &str, out: &mut Vec<String>) {
     let mut types = BTreeSet::new();
@@ -121,6 +152,7 @@ pub fn semantic_problems(items: &[syn::Item], module: &str, out: &mut Vec<String
         }
         match item {
             syn::Item::Struct(s) => {
+                let camel = renames_all_to_camel_case(&s.attrs);
                 let mut idents = BTreeSet::new();
                 let mut wires = BTreeSet::new();
                 for f in &s.fields {
@@ -132,8 +164,14 @@ pub fn semantic_problems(items: &[syn::Item], module: &str, out: &mut Vec<String
                     if is_flatten_or_skip(&f.attrs) {
                         continue;
                     }
-                    let wire = serde_rename(&f.attrs)
-                        .unwrap_or_else(|| id_s.trim_start_matches("r#").to_owned());
+                    let name = id_s.trim_start_matches("r#");
+                    let wire = serde_rename(&f.attrs).unwrap_or_else(|| {
+                        if camel {
+                            serde_camel_case(name)
+                        } else {
+                            name.to_owned()
+                        }
+                    });
                     if !wires.insert(wire.clone()) {
                         out.push(format!("{module}::{}: wire name `{wire}` twice", s.ident));
                     }

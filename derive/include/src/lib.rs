@@ -50,10 +50,7 @@ fn expand(lit: &syn::LitStr) -> syn::Result<proc_macro2::TokenStream> {
     let input = path.clone();
     proc_macro2::fallback::force();
     let generated = std::thread::spawn(move || {
-        let settings = crdgen::Settings {
-            rustfmt: false,
-            ..Default::default()
-        };
+        let settings = crdgen::Settings::default();
         let out = crdgen::generate(&[crdgen::Source::Path(input)], &settings)
             .map_err(|e| e.to_string())?;
         let text = out.single_file().map_err(|e| e.to_string())?;

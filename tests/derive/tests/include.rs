@@ -24,18 +24,12 @@ fn included_kinds_are_typed_and_registered() {
 
 #[test]
 fn expansion_equals_crdgen_generate() {
-    // The macro runs crdgen with the default settings (rustfmt off): the golden of the
-    // same fixture, modulo formatting, is what `crdgen generate` writes.
+    // The macro runs crdgen with the default settings: its expansion is what
+    // `crdgen generate` writes.
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../fixtures/crds/multi-version.yaml");
-    let out = crdgen::generate(
-        &[crdgen::Source::Path(path)],
-        &crdgen::Settings {
-            rustfmt: false,
-            ..Default::default()
-        },
-    )
-    .expect("generates");
+    let out = crdgen::generate(&[crdgen::Source::Path(path)], &crdgen::Settings::default())
+        .expect("generates");
     let text = out.single_file().expect("renders");
     assert!(text.contains("pub struct Widget"));
 }

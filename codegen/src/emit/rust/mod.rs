@@ -1,0 +1,234 @@
+//! The emitter: model → Rust text, laid out as rustfmt lays it out ([`layout`]), with
+//! the short names a person would write, brought in by `use` lines at the top of each
+//! generated module ([`names`]).
+//!
+//! One function per artifact: named types ([`types`]), root kinds ([`kinds`]), the
+//! client layer per group/version and at the root ([`clients`]). Each writes its
+//! items into a [`Writer`] and returns the text with the names it used; the caller
+//! puts the `use` lines of a module's pieces above them ([`Names::use_lines`]).
+
+pub(crate) mod clients;
+pub(crate) mod items;
+pub(crate) mod kinds;
+pub(crate) mod layout;
+pub(crate) mod names;
+
+pub(crate) use layout::{INDENT, Tree};
+pub(crate) use names::{Names, Sym, Used};
+
+use crate::ir::{Model, TypeSpace};
+
+/// A piece of a module: its text and the names it used.
+#[derive(Debug, Clone, Default)]
+pub struct Emitted {
+    /// The items, each preceded by a blank line.
+    pub text: String,
+    pub(crate) used: Used,
+}
+
+impl Emitted {
+    /// Append another piece of the same module.
+    pub(crate) fn push(&mut self, other: Emitted) {
+        self.text.push_str(&other.text);
+        self.used = self.used.union(other.used);
+    }
+}
+
+/// Options of the emitter that change what it writes.
+#[derive(Debug, Clone, Default)]
+pub struct EmitOptions {
+    /// Extra derives: `(target, path)`, target `all`, `structs`, `enums` or a type name.
+    pub derives: Vec<(String, String)>,
+}
+
+/// Writes the items of one module.
+pub(crate) struct Writer<'a> {
+    pub out: String,
+    pub names: &'a Names,
+    pub used: Used,
+    pub options: &'a EmitOptions,
+    /// The column lines may reach (one less inside attributes).
+    pub max: usize,
+}
+
+impl<'a> Writer<'a> {
+    pub(crate) fn new(names: &'a Names, options: &'a EmitOptions) -> Writer<'a> {
+        Writer {
+            out: String::with_capacity(16 * 1024),
+            names,
+            used: Used::default(),
+            options,
+            max: layout::MAX_WIDTH,
+        }
+    }
+
+    pub(crate) fn finish(self) -> Emitted {
+        Emitted {
+            text: self.out,
+            used: self.used,
+        }
+    }
+
+    /// The text of a name ([`Names::get`]).
+    pub(crate) fn n(&mut self, sym: Sym) -> String {
+        self.names.get(sym, &mut self.used)
+    }
+
+    /// The runtime path as generated code writes it.
+    pub(crate) fn rt(&self) -> &str {
+        &self.names.runtime
+    }
+
+    /// `///` lines (each line already starts with its space, or is empty).
+    pub(crate) fn docs(&mut self, indent: usize, lines: &[String]) {
+        for l in lines {
+            self.pad(indent);
+            self.out.push_str("///");
+            self.out.push_str(l.trim_end_matches(' '));
+            self.out.push('\n');
+        }
+    }
+
+    /// The blank line that separates items.
+    pub(crate) fn blank(&mut self) {
+        self.out.push('\n');
+    }
+
+    /// `#[serde(crate = "...")]`, which generated serde derives need because the user
+    /// depends on serde through the runtime only.
+    pub(crate) fn serde_crate(&mut self, indent: usize) {
+        let path = lit_str(&format!("{}::serde", self.rt()));
+        self.attr(indent, "serde", vec![Tree::atom(format!("crate = {path}"))]);
+    }
+
+    /// The extra derives for a type (`struct` or `enum`) called `name`.
+    pub(crate) fn extra_derives(&self, name: &str, is_struct: bool) -> Vec<String> {
+        self.options
+            .derives
+            .iter()
+            .filter(|(target, _)| match target.as_str() {
+                "all" => true,
+                "structs" => is_struct,
+                "enums" => !is_struct,
+                t => t == name,
+            })
+            .map(|(_, d)| d.clone())
+            .collect()
+    }
+}
+
+/// The names a group/version module defines itself, with the aliases of its shared
+/// shapes ([`items::shared_aliases`]).
+pub(crate) fn module_names(runtime: &str, model: &Model, space: &TypeSpace) -> Names {
+    let names = module_names_only(runtime, space);
+    let aliases = items::shared_aliases(model, space, &names);
+    names.with_aliases(aliases)
+}
+
+fn module_names_only(runtime: &str, space: &TypeSpace) -> Names {
+    let taken = space
+        .types
+        .iter()
+        .map(|t| t.name.0.clone())
+        .chain(space.kinds.iter().map(|k| k.name.0.clone()))
+        .chain([
+            space.items.client.0.clone(),
+            space.items.kind_enum.0.clone(),
+            space.items.informers.0.clone(),
+        ]);
+    Names::new(runtime, taken)
+}
+
+/// The names of the root module (the clientset).
+pub(crate) fn root_names(runtime: &str) -> Names {
+    Names::new(
+        runtime,
+        ["Clientset".to_owned(), "InformerFactory".to_owned()],
+    )
+}
+
+/// `(name, path)` of kinds whose types live elsewhere, re-exported into their module.
+pub(crate) fn reexports(kinds: &[(String, String)], indent: usize) -> Emitted {
+    let mut out = String::new();
+    for (name, path) in kinds {
+        let last = path.rsplit("::").next().unwrap_or(path);
+        let pad = " ".repeat(indent);
+        out.push('\n');
+        // A binary may use only some of the kinds it generates clients for.
+        out.push_str(&format!("{pad}#[allow(unused_imports)]\n"));
+        if last == name.trim_start_matches("r#") {
+            out.push_str(&format!("{pad}pub use {path};\n"));
+        } else {
+            out.push_str(&format!("{pad}pub use {path} as {name};\n"));
+        }
+    }
+    Emitted {
+        text: out,
+        used: Used::default(),
+    }
+}
+
+/// `s` as a Rust string literal: printable characters other than `"` and `\` stay as
+/// they are, the rest is escaped as `char::escape_debug` does (`\0` or `\x00` for NUL).
+pub(crate) fn lit_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push_str(s);
+        out.push('"');
+        return out;
+    }
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let verbatim = match c {
+            '"' | '\\' => false,
+            ' '..='~' => true,
+            c if c.is_ascii() => false,
+            c => c.escape_debug().len() == 1,
+        };
+        if verbatim {
+            continue;
+        }
+        out.push_str(&s[run..i]);
+        run = i + c.len_utf8();
+        if c == '\0' {
+            let octal_next = s[run..].starts_with(|n: char| n.is_digit(8));
+            out.push_str(if octal_next { "\\x00" } else { "\\0" });
+        } else {
+            out.extend(c.escape_debug());
+        }
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proc_macro2::Literal;
+
+    #[test]
+    fn string_literals_read_as_rustc_reads_them() {
+        for s in [
+            "",
+            "plain",
+            "a \"quoted\" word",
+            "back\\slash",
+            "tab\there",
+            "new\nline",
+            "\u{7f}",
+            "ünïcödé",
+            "nul\u{0}7 and \u{0}8",
+            "\r\n\t\u{1b}[0m",
+            "e\u{301} and \u{301} alone",
+            "zero\u{200b}width \u{feff} \u{85} \u{2028}",
+        ] {
+            assert_eq!(lit_str(s), Literal::string(s).to_string(), "{s:?}");
+            let parsed: syn::LitStr = syn::parse_str(&lit_str(s)).expect("a string literal");
+            assert_eq!(parsed.value(), s);
+        }
+    }
+}
