@@ -45,11 +45,11 @@ async fn generates_from_a_live_crd() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("from cluster/pets.example.com") && stdout.contains("pub struct PetSpec"),
+        stdout.contains("from pets.example.com") && stdout.contains("pub struct PetSpec"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("pub legs: ::std::option::Option<i32>"),
+        stdout.contains("pub legs: Option<i32>"),
         "{stdout}"
     );
 
