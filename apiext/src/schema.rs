@@ -233,7 +233,7 @@ struct Ssv {
 
 const OPENAPI_TYPES: &[&str] = &["array", "boolean", "integer", "number", "object", "string"];
 
-/// The keywords the walks ([`openapi`], [`structural::invariants`]) read, found in one
+/// The keywords the walks ([`openapi`], [`structural::invariants`], [`defaults`]) read, found in one
 /// pass over a schema's keys: a walk reads about twenty per node, and a map lookup for
 /// each was most of its cost.
 #[derive(Default)]
