@@ -54,31 +54,27 @@ pub(crate) fn validate(
 /// `items`, no `x-kubernetes-preserve-unknown-fields: false`, none of the keywords CRDs
 /// do not support, anywhere.
 fn convertible(s: &Obj) -> bool {
-    let unsupported = [
-        "id",
-        "$schema",
-        "$ref",
-        "patternProperties",
-        "dependencies",
-        "additionalItems",
-        "definitions",
-    ];
-    if s.get("items").is_some_and(Value::is_array)
-        || s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(false))
-        || unsupported
-            .iter()
-            .any(|k| s.get(*k).is_some_and(|v| !v.is_null() && v != &json!("")))
-    {
-        return false;
-    }
-    let children = ["items", "additionalProperties", "not"]
-        .into_iter()
-        .filter_map(|k| obj(s, k));
-    let lists = ["allOf", "anyOf", "oneOf"]
-        .into_iter()
-        .flat_map(|k| list(s, k));
-    let properties = props(s).map(|(_, p)| p);
-    children.chain(lists).chain(properties).all(convertible)
+    // One pass over the keys (the order of the checks does not matter: all must hold).
+    let all = |v: &Value| {
+        v.as_array()
+            .is_none_or(|a| a.iter().filter_map(Value::as_object).all(convertible))
+    };
+    s.iter().all(|(k, v)| match k.as_str() {
+        "items" => match v {
+            Value::Array(_) => false,
+            Value::Object(o) => convertible(o),
+            _ => true,
+        },
+        "x-kubernetes-preserve-unknown-fields" => v != &Value::Bool(false),
+        "id" | "$schema" | "$ref" | "patternProperties" | "dependencies" | "additionalItems"
+        | "definitions" => v.is_null() || v.as_str() == Some(""),
+        "additionalProperties" | "not" => v.as_object().is_none_or(convertible),
+        "allOf" | "anyOf" | "oneOf" => all(v),
+        "properties" => v
+            .as_object()
+            .is_none_or(|p| p.values().filter_map(Value::as_object).all(convertible)),
+        _ => true,
+    })
 }
 
 /// The JSONSchemaProps fields in their Go order (the root check stops at the first).
@@ -237,9 +233,80 @@ struct Ssv {
 
 const OPENAPI_TYPES: &[&str] = &["array", "boolean", "integer", "number", "object", "string"];
 
+/// The keywords the walks ([`openapi`], [`structural::invariants`], [`defaults`]) read, found in one
+/// pass over a schema's keys: a walk reads about twenty per node, and a map lookup for
+/// each was most of its cost.
+#[derive(Default)]
+struct Kw<'a> {
+    ty: &'a str,
+    default: Option<&'a Value>,
+    id: Option<&'a Value>,
+    additional_items: Option<&'a Value>,
+    pattern_properties: Option<&'a Value>,
+    definitions: Option<&'a Value>,
+    dependencies: Option<&'a Value>,
+    reference: Option<&'a Value>,
+    items: Option<&'a Value>,
+    embedded: bool,
+    unique_items: bool,
+    additional_properties: Option<&'a Value>,
+    properties: Option<&'a Obj>,
+    not: Option<&'a Obj>,
+    all_of: Option<&'a Value>,
+    one_of: Option<&'a Value>,
+    any_of: Option<&'a Value>,
+    preserve_unknown: Option<&'a Value>,
+    int_or_string: bool,
+    /// `x-kubernetes-map-type`, `-list-type`, `-list-map-keys` or `-validations`.
+    lists_or_rules: bool,
+}
+
+impl<'a> Kw<'a> {
+    fn of(s: &'a Obj) -> Self {
+        let mut kw = Kw::default();
+        for (k, v) in s {
+            match k.as_str() {
+                "type" => kw.ty = v.as_str().unwrap_or_default(),
+                "default" => kw.default = Some(v),
+                "id" => kw.id = Some(v),
+                "additionalItems" => kw.additional_items = Some(v),
+                "patternProperties" => kw.pattern_properties = Some(v),
+                "definitions" => kw.definitions = Some(v),
+                "dependencies" => kw.dependencies = Some(v),
+                "$ref" => kw.reference = Some(v),
+                "items" => kw.items = Some(v),
+                "x-kubernetes-embedded-resource" => kw.embedded = v == &Value::Bool(true),
+                "uniqueItems" => kw.unique_items = v == &Value::Bool(true),
+                "additionalProperties" => kw.additional_properties = Some(v),
+                "properties" => kw.properties = v.as_object(),
+                "not" => kw.not = v.as_object(),
+                "allOf" => kw.all_of = Some(v),
+                "oneOf" => kw.one_of = Some(v),
+                "anyOf" => kw.any_of = Some(v),
+                "x-kubernetes-preserve-unknown-fields" => kw.preserve_unknown = Some(v),
+                "x-kubernetes-int-or-string" => kw.int_or_string = v == &Value::Bool(true),
+                "x-kubernetes-map-type"
+                | "x-kubernetes-list-type"
+                | "x-kubernetes-list-map-keys"
+                | "x-kubernetes-validations" => kw.lists_or_rules = true,
+                _ => {}
+            }
+        }
+        kw
+    }
+
+    fn props(&self) -> impl Iterator<Item = (&'a String, &'a Obj)> {
+        self.properties
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| v.as_object().map(|v| (k, v)))
+    }
+}
+
 /// `ValidateCustomResourceDefinitionOpenAPISchema`.
 fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldError>) {
-    let t = ty(s);
+    let kw = Kw::of(s);
+    let t = kw.ty;
     if !t.is_empty() && !OPENAPI_TYPES.contains(&t) {
         errs.push(FieldError::not_supported(
             path.child("type"),
@@ -247,7 +314,7 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
             OPENAPI_TYPES,
         ));
     }
-    if s.get("default").is_some_and(|d| !d.is_null())
+    if kw.default.is_some_and(|d| !d.is_null())
         && let Some(reason) = &ssv.forbidden_defaults
     {
         errs.push(FieldError::forbidden(
@@ -255,22 +322,19 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
             format!("must not be set {reason}"),
         ));
     }
-    if s.get("id")
-        .and_then(Value::as_str)
-        .is_some_and(|x| !x.is_empty())
-    {
+    if kw.id.and_then(Value::as_str).is_some_and(|x| !x.is_empty()) {
         errs.push(FieldError::forbidden(
             path.child("id"),
             "id is not supported",
         ));
     }
-    for (key, what) in [
-        ("additionalItems", "additionalItems"),
-        ("patternProperties", "patternProperties"),
-        ("definitions", "definitions"),
-        ("dependencies", "dependencies"),
+    for (key, value) in [
+        ("additionalItems", kw.additional_items),
+        ("patternProperties", kw.pattern_properties),
+        ("definitions", kw.definitions),
+        ("dependencies", kw.dependencies),
     ] {
-        let present = match s.get(key) {
+        let present = match value {
             None | Some(Value::Null) => false,
             Some(Value::Object(o)) => {
                 key == "additionalItems" || key == "dependencies" || !o.is_empty()
@@ -280,11 +344,11 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
         if present {
             errs.push(FieldError::forbidden(
                 path.child(key),
-                format!("{what} is not supported"),
+                format!("{key} is not supported"),
             ));
         }
     }
-    if s.get("$ref").is_some_and(|r| !r.is_null()) {
+    if kw.reference.is_some_and(|r| !r.is_null()) {
         errs.push(FieldError::forbidden(
             path.child("$ref"),
             "$ref is not supported",
@@ -296,26 +360,26 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
             "type cannot be set to null, use nullable as an alternative",
         ));
     }
-    if s.get("items").is_some_and(Value::is_array) {
+    if kw.items.is_some_and(Value::is_array) {
         errs.push(FieldError::forbidden(
             path.child("items"),
             "items must be a schema object and not an array",
         ));
     }
-    if ssv.inside_resource_meta && flag(s, "x-kubernetes-embedded-resource") {
+    if ssv.inside_resource_meta && kw.embedded {
         errs.push(FieldError::forbidden(
             path.child("x-kubernetes-embedded-resource"),
             "must not be used inside of resource meta",
         ));
     }
-    if flag(s, "uniqueItems") {
+    if kw.unique_items {
         errs.push(FieldError::forbidden(
             path.child("uniqueItems"),
             "uniqueItems cannot be set to true since the runtime complexity becomes quadratic",
         ));
     }
-    if let Some(ap) = s.get("additionalProperties") {
-        if props(s).next().is_some() && (ap == &Value::Bool(false) || ap.is_object()) {
+    if let Some(ap) = kw.additional_properties {
+        if kw.props().next().is_some() && (ap == &Value::Bool(false) || ap.is_object()) {
             errs.push(FieldError::forbidden(
                 path.child("additionalProperties"),
                 "additionalProperties and properties are mutual exclusive",
@@ -330,8 +394,8 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
             openapi(ap, &path.child("additionalProperties"), sub, false, errs);
         }
     }
-    let embedded = flag(s, "x-kubernetes-embedded-resource");
-    for (k, p) in props(s) {
+    let embedded = kw.embedded;
+    for (k, p) in kw.props() {
         let mut sub = ssv.clone();
         if (is_root || embedded) && matches!(k.as_str(), "metadata" | "kind" | "apiVersion") {
             sub.inside_resource_meta = true;
@@ -341,15 +405,20 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
         }
         openapi(p, &path.child("properties").key(k), sub, false, errs);
     }
-    if let Some(not) = obj(s, "not") {
+    if let Some(not) = kw.not {
         openapi(not, &path.child("not"), ssv.clone(), false, errs);
     }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        for (i, a) in list(s, key).into_iter().enumerate() {
+    for (key, value) in [
+        ("allOf", kw.all_of),
+        ("oneOf", kw.one_of),
+        ("anyOf", kw.any_of),
+    ] {
+        let schemas = value.and_then(Value::as_array).into_iter().flatten();
+        for (i, a) in schemas.filter_map(Value::as_object).enumerate() {
             openapi(a, &path.child(key).index(i), ssv.clone(), false, errs);
         }
     }
-    match s.get("items") {
+    match kw.items {
         Some(Value::Object(items)) => {
             openapi(items, &path.child("items"), ssv.clone(), false, errs)
         }
@@ -368,15 +437,18 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
         }
         _ => {}
     }
-    if s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(false)) {
+    if kw.preserve_unknown == Some(&Value::Bool(false)) {
         errs.push(FieldError::invalid(
             path.child("x-kubernetes-preserve-unknown-fields"),
             BadValue::Json(json!(false)),
             "must be true or undefined",
         ));
     }
-    list_and_map_types(s, path, errs);
-    validation_rules(s, path, errs);
+    // Both report nothing on a schema without these keywords.
+    if kw.lists_or_rules {
+        list_and_map_types(s, path, errs);
+        validation_rules(s, path, errs);
+    }
 }
 
 fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {

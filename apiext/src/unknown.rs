@@ -151,65 +151,93 @@ fn check(obj: &Map<String, Value>, known: &[&str], path: &Path, out: &mut Vec<St
     }
 }
 
-/// [`check`] for schema nodes, the bulk of a CRD: a `match` rather than a list scan.
-fn check_schema(obj: &Map<String, Value>, path: &Path, out: &mut Vec<String>) {
-    for k in obj.keys() {
-        let known = matches!(
-            k.as_str(),
-            "id" | "$schema"
-                | "$ref"
-                | "description"
-                | "type"
-                | "format"
-                | "title"
-                | "default"
-                | "maximum"
-                | "exclusiveMaximum"
-                | "minimum"
-                | "exclusiveMinimum"
-                | "maxLength"
-                | "minLength"
-                | "pattern"
-                | "maxItems"
-                | "minItems"
-                | "uniqueItems"
-                | "multipleOf"
-                | "enum"
-                | "maxProperties"
-                | "minProperties"
-                | "required"
-                | "items"
-                | "allOf"
-                | "oneOf"
-                | "anyOf"
-                | "not"
-                | "properties"
-                | "additionalProperties"
-                | "patternProperties"
-                | "dependencies"
-                | "additionalItems"
-                | "definitions"
-                | "externalDocs"
-                | "example"
-                | "nullable"
-                | "x-kubernetes-preserve-unknown-fields"
-                | "x-kubernetes-embedded-resource"
-                | "x-kubernetes-int-or-string"
-                | "x-kubernetes-list-map-keys"
-                | "x-kubernetes-list-type"
-                | "x-kubernetes-map-type"
-                | "x-kubernetes-validations"
-        );
-        if !known {
-            out.push(path.child(k).into());
-        }
+/// [`check`] for schema nodes, the bulk of a CRD: a `match` rather than a list scan,
+/// in the same pass that finds the keys [`schema`] descends into (returned in the order
+/// `properties`, `patternProperties`, `definitions`, `items`, `additionalProperties`,
+/// `not`, `additionalItems`, `allOf`, `anyOf`, `oneOf`, `x-kubernetes-validations`,
+/// `externalDocs`).
+fn check_schema<'a>(
+    obj: &'a Map<String, Value>,
+    path: &Path,
+    out: &mut Vec<String>,
+) -> [Option<&'a Value>; 12] {
+    let mut children = [None; 12];
+    for (k, v) in obj {
+        let slot = match k.as_str() {
+            "properties" => 0,
+            "patternProperties" => 1,
+            "definitions" => 2,
+            "items" => 3,
+            "additionalProperties" => 4,
+            "not" => 5,
+            "additionalItems" => 6,
+            "allOf" => 7,
+            "anyOf" => 8,
+            "oneOf" => 9,
+            "x-kubernetes-validations" => 10,
+            "externalDocs" => 11,
+            "id"
+            | "$schema"
+            | "$ref"
+            | "description"
+            | "type"
+            | "format"
+            | "title"
+            | "default"
+            | "maximum"
+            | "exclusiveMaximum"
+            | "minimum"
+            | "exclusiveMinimum"
+            | "maxLength"
+            | "minLength"
+            | "pattern"
+            | "maxItems"
+            | "minItems"
+            | "uniqueItems"
+            | "multipleOf"
+            | "enum"
+            | "maxProperties"
+            | "minProperties"
+            | "required"
+            | "example"
+            | "nullable"
+            | "x-kubernetes-preserve-unknown-fields"
+            | "x-kubernetes-embedded-resource"
+            | "x-kubernetes-int-or-string"
+            | "x-kubernetes-list-map-keys"
+            | "x-kubernetes-list-type"
+            | "x-kubernetes-map-type" => continue,
+            _ => {
+                out.push(path.child(k).into());
+                continue;
+            }
+        };
+        children[slot] = Some(v);
     }
+    children
 }
 
 fn schema(s: &Map<String, Value>, path: &Path, out: &mut Vec<String>) {
-    check_schema(s, path, out);
-    for key in ["properties", "patternProperties", "definitions"] {
-        if let Some(props) = s.get(key).and_then(Value::as_object) {
+    let [
+        properties,
+        pattern_properties,
+        definitions,
+        item_schemas,
+        additional_properties,
+        not,
+        additional_items,
+        all_of,
+        any_of,
+        one_of,
+        validations,
+        docs,
+    ] = check_schema(s, path, out);
+    for (key, v) in [
+        ("properties", properties),
+        ("patternProperties", pattern_properties),
+        ("definitions", definitions),
+    ] {
+        if let Some(props) = v.and_then(Value::as_object) {
             for (k, v) in props {
                 if let Some(v) = v.as_object() {
                     schema(v, &path.child(key).key(k), out);
@@ -217,8 +245,13 @@ fn schema(s: &Map<String, Value>, path: &Path, out: &mut Vec<String>) {
             }
         }
     }
-    for key in ["items", "additionalProperties", "not", "additionalItems"] {
-        match s.get(key) {
+    for (key, v) in [
+        ("items", item_schemas),
+        ("additionalProperties", additional_properties),
+        ("not", not),
+        ("additionalItems", additional_items),
+    ] {
+        match v {
             Some(Value::Object(o)) => schema(o, &path.child(key), out),
             Some(Value::Array(a)) if key == "items" => {
                 for (i, x) in a.iter().enumerate() {
@@ -230,12 +263,12 @@ fn schema(s: &Map<String, Value>, path: &Path, out: &mut Vec<String>) {
             _ => {}
         }
     }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for (i, o) in items(s.get(key)) {
+    for (key, v) in [("allOf", all_of), ("anyOf", any_of), ("oneOf", one_of)] {
+        for (i, o) in items(v) {
             schema(o, &path.child(key).index(i), out);
         }
     }
-    for (i, r) in items(s.get("x-kubernetes-validations")) {
+    for (i, r) in items(validations) {
         check(
             r,
             RULE,
@@ -243,7 +276,7 @@ fn schema(s: &Map<String, Value>, path: &Path, out: &mut Vec<String>) {
             out,
         );
     }
-    if let Some(d) = s.get("externalDocs").and_then(Value::as_object) {
+    if let Some(d) = docs.and_then(Value::as_object) {
         check(d, DOCS, &path.child("externalDocs"), out);
     }
 }

@@ -157,10 +157,12 @@ impl Node {
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         // Iterative to stay safe on deep input: convert children first (post-order).
+        // (No allocation but the result's: a mapping's keys are read from the node when
+        // its values are done, and the values are moved straight into the map.)
         enum Frame<'a> {
             Enter(&'a Node),
             Seq(usize),
-            Map(Vec<&'a str>),
+            Map(&'a [(Key, Node)]),
         }
         let mut stack = vec![Frame::Enter(self)];
         let mut out: Vec<J> = Vec::new();
@@ -176,9 +178,7 @@ impl Node {
                         stack.extend(items.iter().rev().map(Frame::Enter));
                     }
                     Value::Map(entries) => {
-                        stack.push(Frame::Map(
-                            entries.iter().map(|(k, _)| k.name.as_str()).collect(),
-                        ));
+                        stack.push(Frame::Map(entries));
                         stack.extend(entries.iter().rev().map(|(_, v)| Frame::Enter(v)));
                     }
                 },
@@ -186,9 +186,12 @@ impl Node {
                     let items = out.split_off(out.len() - n);
                     out.push(J::Array(items));
                 }
-                Frame::Map(keys) => {
-                    let values = out.split_off(out.len() - keys.len());
-                    let map = keys.into_iter().map(str::to_owned).zip(values).collect();
+                Frame::Map(entries) => {
+                    let values = out.drain(out.len() - entries.len()..);
+                    let mut map = serde_json::Map::new();
+                    for ((k, _), v) in entries.iter().zip(values) {
+                        map.insert(k.name.clone(), v);
+                    }
                     out.push(J::Object(map));
                 }
             }

@@ -4,14 +4,15 @@
 
 use serde_json::Value;
 
-use super::{Obj, flag, obj, props};
+use super::{Kw, Obj, flag, obj};
 use crate::field::{BadValue, FieldError, Path};
 
 /// Check every `default` under `s` (a structural schema); `root` for the resource root,
 /// where `apiVersion`, `kind` and `metadata` are kept as in an embedded resource.
 pub(super) fn pruned_defaults(s: &Obj, path: &Path, root: bool, errs: &mut Vec<FieldError>) {
-    let embedded = root || flag(s, "x-kubernetes-embedded-resource");
-    if let Some(d) = s.get("default").filter(|d| !d.is_null())
+    let kw = Kw::of(s);
+    let embedded = root || kw.embedded;
+    if let Some(d) = kw.default.filter(|d| !d.is_null())
         && would_prune(s, d, embedded)
     {
         errs.push(FieldError::invalid(
@@ -20,13 +21,13 @@ pub(super) fn pruned_defaults(s: &Obj, path: &Path, root: bool, errs: &mut Vec<F
             "must not have unknown fields",
         ));
     }
-    if let Some(items) = obj(s, "items") {
+    if let Some(items) = kw.items.and_then(Value::as_object) {
         pruned_defaults(items, &path.child("items"), false, errs);
     }
-    for (k, p) in props(s) {
+    for (k, p) in kw.props() {
         pruned_defaults(p, &path.child("properties").key(k), false, errs);
     }
-    if let Some(ap) = obj(s, "additionalProperties") {
+    if let Some(ap) = kw.additional_properties.and_then(Value::as_object) {
         pruned_defaults(ap, &path.child("additionalProperties"), false, errs);
     }
 }

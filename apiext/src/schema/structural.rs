@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Obj, flag, is_zero, list, obj, props, ty};
+use super::{Kw, Obj, flag, is_zero, list, obj, props, ty};
 use crate::field::{BadValue, FieldError, Path};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -25,8 +25,9 @@ fn int_or_string_any_of(any_of: Option<&Value>) -> bool {
 
 /// `validateStructuralInvariants`.
 pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldError>) {
-    let t = ty(s);
-    let items = obj(s, "items");
+    let kw = Kw::of(s);
+    let t = kw.ty;
+    let items = kw.items.and_then(Value::as_object);
     if t == "array" && items.is_none() {
         errs.push(FieldError::required(
             path.child("items"),
@@ -36,10 +37,10 @@ pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldE
     if let Some(items) = items {
         invariants(items, Level::Item, &path.child("items"), errs);
     }
-    for (k, v) in props(s) {
+    for (k, v) in kw.props() {
         invariants(v, Level::Field, &path.child("properties").key(k), errs);
     }
-    if let Some(ap) = s.get("additionalProperties") {
+    if let Some(ap) = kw.additional_properties {
         if lvl == Level::Root {
             errs.push(FieldError::forbidden(
                 path.child("additionalProperties"),
@@ -50,9 +51,9 @@ pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldE
             invariants(ap, Level::Field, &path.child("additionalProperties"), errs);
         }
     }
-    let int_or_string = flag(s, "x-kubernetes-int-or-string");
-    let preserve = flag(s, "x-kubernetes-preserve-unknown-fields");
-    let embedded = flag(s, "x-kubernetes-embedded-resource");
+    let int_or_string = kw.int_or_string;
+    let preserve = kw.preserve_unknown == Some(&Value::Bool(true));
+    let embedded = kw.embedded;
     if int_or_string && preserve {
         errs.push(FieldError::invalid(
             path.child("x-kubernetes-preserve-unknown-fields"),
@@ -67,11 +68,11 @@ pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldE
             "must be false if x-kubernetes-int-or-string is true",
         ));
     }
-    let skip_any_of = int_or_string_any_of(s.get("anyOf"));
-    let skip_first_all_of_any_of = list(s, "allOf")
-        .first()
+    let skip_any_of = int_or_string_any_of(kw.any_of);
+    let skip_first_all_of_any_of = objects(kw.all_of)
+        .next()
         .is_some_and(|a| int_or_string_any_of(a.get("anyOf")));
-    value_validation(s, skip_any_of, skip_first_all_of_any_of, path, errs);
+    value_validation(&kw, skip_any_of, skip_first_all_of_any_of, path, errs);
 
     if embedded && t != "object" {
         if t.is_empty() {
@@ -94,7 +95,7 @@ pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldE
         };
         errs.push(FieldError::required(path.child("type"), detail));
     }
-    if embedded && s.contains_key("additionalProperties") {
+    if embedded && kw.additional_properties.is_some() {
         errs.push(FieldError::forbidden(
             path.child("additionalProperties"),
             "must not be used if x-kubernetes-embedded-resource is set",
@@ -108,7 +109,7 @@ pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldE
         ));
     }
     let check_metadata = lvl == Level::Root || embedded;
-    let properties = obj(s, "properties");
+    let properties = kw.properties;
     for key in ["kind", "apiVersion"] {
         if let Some(p) = properties.and_then(|p| obj(p, key))
             && check_metadata
@@ -135,7 +136,7 @@ pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldE
             errs.push(FieldError::forbidden(mpath, "must not specify anything other than name and generateName, but metadata is implicitly specified"));
         }
     }
-    if embedded && !preserve && props(s).next().is_none() {
+    if embedded && !preserve && kw.props().next().is_none() {
         errs.push(FieldError::required(path.child("properties"), "must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields"));
     }
 }
@@ -157,20 +158,28 @@ fn metadata_is_implicit(meta: &Obj) -> bool {
     })
 }
 
+/// The schemas of an `allOf`/`anyOf`/`oneOf` list.
+fn objects(list: Option<&Value>) -> impl Iterator<Item = &Obj> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+}
+
 /// `validateValueValidation`: the allOf/anyOf/oneOf/not of a structural node.
 fn value_validation(
-    s: &Obj,
+    kw: &Kw,
     skip_any_of: bool,
     skip_first_all_of_any_of: bool,
     path: &Path,
     errs: &mut Vec<FieldError>,
 ) {
     if !skip_any_of {
-        for (i, a) in list(s, "anyOf").into_iter().enumerate() {
+        for (i, a) in objects(kw.any_of).enumerate() {
             nested(a, false, &path.child("anyOf").index(i), errs);
         }
     }
-    for (i, a) in list(s, "allOf").into_iter().enumerate() {
+    for (i, a) in objects(kw.all_of).enumerate() {
         nested(
             a,
             skip_first_all_of_any_of && i == 0,
@@ -178,10 +187,10 @@ fn value_validation(
             errs,
         );
     }
-    for (i, a) in list(s, "oneOf").into_iter().enumerate() {
+    for (i, a) in objects(kw.one_of).enumerate() {
         nested(a, false, &path.child("oneOf").index(i), errs);
     }
-    if let Some(not) = obj(s, "not") {
+    if let Some(not) = kw.not {
         nested(not, false, &path.child("not"), errs);
     }
 }
@@ -189,7 +198,7 @@ fn value_validation(
 /// `validateNestedValueValidation`: inside allOf/anyOf/oneOf/not only value validations
 /// are allowed.
 fn nested(v: &Obj, skip_any_of: bool, path: &Path, errs: &mut Vec<FieldError>) {
-    value_validation(v, skip_any_of, false, path, errs);
+    value_validation(&Kw::of(v), skip_any_of, false, path, errs);
     if let Some(items) = obj(v, "items") {
         nested(items, false, &path.child("items"), errs);
     }
