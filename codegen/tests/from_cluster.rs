@@ -48,10 +48,7 @@ async fn generates_from_a_live_crd() {
         stdout.contains("from pets.example.com") && stdout.contains("pub struct PetSpec"),
         "{stdout}"
     );
-    assert!(
-        stdout.contains("pub legs: Option<i32>"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("pub legs: Option<i32>"), "{stdout}");
 
     let out = run("nothere.example.com").await.unwrap();
     assert_eq!(out.status.code(), Some(3));
