@@ -22,8 +22,11 @@ fn assert_rustfmt_clean(what: &str, sources: &[Source], settings: &Settings) -> 
     let out = crdgen::generate(sources, settings).unwrap_or_else(|e| panic!("{what}: {e}"));
     let file = out.single_file().expect("renders");
     let tree = out.module_tree().expect("renders");
+    // One folder per call: tests run in parallel and may check the same group name.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!(
-        "crdgen-rustfmt-{}-{}",
+        "crdgen-rustfmt-{}-{call}-{}",
         std::process::id(),
         what.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
     ));
@@ -390,17 +393,34 @@ fn clients_at_every_column_are_rustfmt_clean() {
 #[test]
 #[cfg_attr(not(rustfmt_available), ignore = "rustfmt is not installed")]
 fn corpus_is_rustfmt_clean() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/crds");
+    // ../shared/corpus beside the workspace, else the subset vendored in the repository.
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = here.join("../../shared/corpus/crds");
+    let dir = if shared.is_dir() {
+        shared
+    } else {
+        here.join("corpus/data/crds")
+    };
     assert!(dir.is_dir(), "the corpus is not at {}", dir.display());
+    let root = dir.parent().expect("corpus root").to_path_buf();
+    // The vendored copy has its own list (the subset less what it could not vendor).
+    let own_list = root.join("ci-subset.txt");
     let all = std::env::var("CRDGEN_CORPUS").is_ok_and(|v| v == "all");
+    assert!(
+        !(all && own_list.is_file()),
+        "CRDGEN_CORPUS=all needs the full corpus (../shared/corpus); {} holds CI's subset only",
+        root.display()
+    );
     let sources: Vec<Source> = if all {
         vec![Source::Path(dir)]
     } else {
-        let list = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/ci-subset.txt"),
-        )
-        .expect("CI subset list");
-        let root = dir.parent().expect("corpus root").to_path_buf();
+        let list_path = if own_list.is_file() {
+            own_list
+        } else {
+            here.join("corpus/ci-subset.txt")
+        };
+        let list = std::fs::read_to_string(&list_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", list_path.display()));
         list.lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
