@@ -56,18 +56,6 @@ fn unrecognized(kind: &str, err: &str, body: &[u8]) -> StatusError {
     ))
 }
 
-/// Go's name of a JSON value's type in `cannot unmarshal X into ...`.
-fn go_json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 const FIND_KIND: &str = "struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }";
 
 /// Decode a create/update body of `kind` (its `Kind`) sent with `content_type`.
@@ -126,7 +114,7 @@ fn decode_json(body: &[u8], kind: &str) -> Result<Decoded, DecodeError> {
     if !object.is_object() {
         let err = format!(
             "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type {FIND_KIND}",
-            go_json_type(&object)
+            crate::tracker::go_type_name(&object)
         );
         return Err(unrecognized(kind, &err, body).into());
     }
@@ -159,7 +147,7 @@ pub(crate) fn metadata_type_error(obj: &Value, kind: &str, version: &str) -> Opt
         }
         return err(format!(
             "json: cannot unmarshal {} into Go value of type v1.ObjectMeta",
-            go_json_type(meta)
+            crate::tracker::go_type_name(meta)
         ));
     };
     for (field, go_field) in [("labels", "labels"), ("annotations", "annotations")] {
@@ -169,14 +157,14 @@ pub(crate) fn metadata_type_error(obj: &Value, kind: &str, version: &str) -> Opt
                 if let Some(v) = entries.values().find(|v| !v.is_string() && !v.is_null()) {
                     return err(format!(
                         "json: cannot unmarshal {} into Go struct field ObjectMeta.{go_field} of type string",
-                        go_json_type(v)
+                        crate::tracker::go_type_name(v)
                     ));
                 }
             }
             Some(v) => {
                 return err(format!(
                     "json: cannot unmarshal {} into Go struct field ObjectMeta.{go_field} of type map[string]string",
-                    go_json_type(v)
+                    crate::tracker::go_type_name(v)
                 ));
             }
         }
@@ -191,7 +179,7 @@ pub(crate) fn metadata_type_error(obj: &Value, kind: &str, version: &str) -> Opt
         if let Some(v) = m.get(field).filter(|v| !v.is_string() && !v.is_null()) {
             return err(format!(
                 "json: cannot unmarshal {} into Go struct field ObjectMeta.{field} of type string",
-                go_json_type(v)
+                crate::tracker::go_type_name(v)
             ));
         }
     }
@@ -201,14 +189,14 @@ pub(crate) fn metadata_type_error(obj: &Value, kind: &str, version: &str) -> Opt
             if let Some(v) = a.iter().find(|v| !v.is_string()) {
                 return err(format!(
                     "json: cannot unmarshal {} into Go struct field ObjectMeta.finalizers of type string",
-                    go_json_type(v)
+                    crate::tracker::go_type_name(v)
                 ));
             }
         }
         Some(v) => {
             return err(format!(
                 "json: cannot unmarshal {} into Go struct field ObjectMeta.finalizers of type []string",
-                go_json_type(v)
+                crate::tracker::go_type_name(v)
             ));
         }
     }
