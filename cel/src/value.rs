@@ -60,11 +60,72 @@ pub(crate) fn to_cel(v: &Value, node: Option<&Node>, meta_only: bool) -> Cel {
                 } else {
                     to_cel(fv, child, false)
                 };
-                map.insert(Key::String(Arc::new(k.clone())), cv);
+                // Fields of an object type are named as CEL can name them (`namespace`
+                // is `__namespace__`); the keys of a map (additionalProperties) are not.
+                let name = match node {
+                    Some(n) if n.additional.is_none() => escape(k).unwrap_or_else(|| k.clone()),
+                    _ => k.clone(),
+                };
+                map.insert(Key::String(Arc::new(name)), cv);
             }
             Cel::Map(Map { map: Arc::new(map) })
         }
     }
+}
+
+/// CEL's reserved words, escaped as `__word__` when they are property names.
+const RESERVED: [&str; 21] = [
+    "true",
+    "false",
+    "null",
+    "in",
+    "as",
+    "break",
+    "const",
+    "continue",
+    "else",
+    "for",
+    "function",
+    "if",
+    "import",
+    "let",
+    "loop",
+    "package",
+    "namespace",
+    "return",
+    "var",
+    "void",
+    "while",
+];
+
+/// A property name as a CEL identifier (k8s.io/apiserver `cel.Escape`): reserved words
+/// as `__word__`, `__` as `__underscores__`, `.` `-` `/` as `__dot__` `__dash__`
+/// `__slash__`; `None` for a name CEL cannot spell.
+pub(crate) fn escape(name: &str) -> Option<String> {
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    if RESERVED.contains(&name) {
+        return Some(format!("__{name}__"));
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("__") {
+            out.push_str("__underscores__");
+            rest = &rest[2..];
+            continue;
+        }
+        match c {
+            '.' => out.push_str("__dot__"),
+            '-' => out.push_str("__dash__"),
+            '/' => out.push_str("__slash__"),
+            c if c.is_ascii_alphanumeric() || c == '_' => out.push(c),
+            _ => return None,
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    Some(out)
 }
 
 fn is_resource_field(resource: bool, k: &str) -> bool {

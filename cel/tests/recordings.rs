@@ -33,10 +33,10 @@ fn default(v: &mut Value, s: &Value) {
         Value::Object(map) => {
             if let Some(props) = s.get("properties").and_then(Value::as_object) {
                 for (k, ps) in props {
-                    if !map.contains_key(k) {
-                        if let Some(d) = ps.get("default") {
-                            map.insert(k.clone(), d.clone());
-                        }
+                    if !map.contains_key(k)
+                        && let Some(d) = ps.get("default")
+                    {
+                        map.insert(k.clone(), d.clone());
                     }
                 }
                 for (k, cv) in map.iter_mut() {
@@ -167,10 +167,10 @@ fn replay(dir: &std::path::Path, scenario: &str, rules: &Rules, schema: &Value, 
                     b["metadata"]["name"].as_str().unwrap_or("").to_owned(),
                     b.clone(),
                 );
-            } else if b["kind"] == "Scale" {
-                if let Some(w) = stored.get_mut(name) {
-                    w["spec"]["replicas"] = b["spec"]["replicas"].clone();
-                }
+            } else if b["kind"] == "Scale"
+                && let Some(w) = stored.get_mut(name)
+            {
+                w["spec"]["replicas"] = b["spec"]["replicas"].clone();
             }
         }
         if new.is_null() || !(status == 422 || (200..300).contains(&status)) {

@@ -97,10 +97,10 @@ fn parse_ip(s: &str) -> Result<IpAddr, String> {
     let ip: IpAddr = s
         .parse()
         .map_err(|_| format!("ParseAddr({s:?}): unable to parse IP"))?;
-    if let IpAddr::V6(v6) = ip {
-        if v6.to_ipv4_mapped().is_some() {
-            return Err(format!("IPv4-mapped IPv6 address is not allowed: {s}"));
-        }
+    if let IpAddr::V6(v6) = ip
+        && v6.to_ipv4_mapped().is_some()
+    {
+        return Err(format!("IPv4-mapped IPv6 address is not allowed: {s}"));
     }
     Ok(ip)
 }

@@ -28,7 +28,7 @@ pub(crate) fn register(env: &mut Env) -> Result<(), DeclarationError> {
 }
 
 /// Argument `i` as a string.
-pub(crate) fn str_arg<'a>(a: &'a [Cel], i: usize) -> Result<&'a str, ExecutionError> {
+pub(crate) fn str_arg(a: &[Cel], i: usize) -> Result<&str, ExecutionError> {
     match a.get(i) {
         Some(Cel::String(s)) => Ok(s.as_str()),
         _ => Err(ExecutionError::no_such_overload("arg", vec![])),

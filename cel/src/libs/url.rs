@@ -115,10 +115,10 @@ fn string(s: &str) -> Cel {
 }
 
 fn split_host(host: &str) -> (&str, &str) {
-    if let Some(rest) = host.strip_prefix('[') {
-        if let Some((h, tail)) = rest.split_once(']') {
-            return (h, tail.strip_prefix(':').unwrap_or(""));
-        }
+    if let Some(rest) = host.strip_prefix('[')
+        && let Some((h, tail)) = rest.split_once(']')
+    {
+        return (h, tail.strip_prefix(':').unwrap_or(""));
     }
     match host.rsplit_once(':') {
         Some((h, p)) => (h, p),
