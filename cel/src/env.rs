@@ -2,7 +2,7 @@
 //! types, its strings and lists extensions, and Kubernetes' libraries (lists, regex,
 //! url, ip, cidr, quantity, semver, format), as kube-apiserver's base environment.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cel::common::types::Type;
 use cel::common::value::{CowVal, Val};
@@ -18,13 +18,17 @@ pub(crate) struct Envs {
 }
 
 impl Envs {
-    /// Build it (once per process would do; it is cheap enough per CRD).
+    /// The environment, built once per process and shared.
     pub(crate) fn new() -> Result<Envs, DeclarationError> {
-        let mut env = Env::stdlib();
-        env.add_extension(cel::extensions::strings)?;
-        env.add_extension(cel::extensions::lists)?;
-        crate::libs::register(&mut env)?;
-        Ok(Envs { env: Arc::new(env) })
+        static ENV: OnceLock<Result<Arc<Env>, DeclarationError>> = OnceLock::new();
+        let env = ENV.get_or_init(|| {
+            let mut env = Env::stdlib();
+            env.add_extension(cel::extensions::strings)?;
+            env.add_extension(cel::extensions::lists)?;
+            crate::libs::register(&mut env)?;
+            Ok(Arc::new(env))
+        });
+        env.clone().map(|env| Envs { env })
     }
 
     /// The environment for a node (the same everywhere: `self`/`oldSelf` are bound at

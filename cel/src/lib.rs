@@ -63,7 +63,7 @@ impl Rules {
             }]
         })?;
         let mut errors = Vec::new();
-        let root = schema::Node::build(schema, "openAPIV3Schema", true, &envs, &mut errors);
+        let root = schema::Node::build(schema, "openAPIV3Schema", true, false, &envs, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }

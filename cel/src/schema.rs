@@ -41,14 +41,23 @@ pub(crate) struct Node {
 impl Node {
     /// Build the node at `path` (`openAPIV3Schema...`), compiling its rules; compile
     /// errors are pushed to `errors`. `root`: the resource root (apiVersion, kind and
-    /// metadata are added as the apiserver's `WithTypeAndObjectMeta` does).
+    /// metadata are added as the apiserver's `WithTypeAndObjectMeta` does). `typed`:
+    /// a node above has rules, so this one's type facts are needed for the CEL view;
+    /// elsewhere, subtrees without rules are not kept.
     pub(crate) fn build(
         schema: &Value,
         path: &str,
         root: bool,
+        typed: bool,
         envs: &Envs,
         errors: &mut Vec<FieldError>,
     ) -> Node {
+        let typed = typed
+            || schema
+                .get("x-kubernetes-validations")
+                .and_then(Value::as_array)
+                .is_some_and(|r| !r.is_empty());
+        let keep = |n: &Node| typed || n.has_rules;
         let s = |k: &str| {
             schema
                 .get(k)
@@ -76,27 +85,33 @@ impl Node {
         };
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             for (k, v) in props {
-                let child = Node::build(v, &format!("{path}.properties[{k}]"), false, envs, errors);
-                node.properties.insert(k.clone(), child);
+                let child = Node::build(
+                    v,
+                    &format!("{path}.properties[{k}]"),
+                    false,
+                    typed,
+                    envs,
+                    errors,
+                );
+                if keep(&child) {
+                    node.properties.insert(k.clone(), child);
+                }
             }
         }
         if let Some(items) = schema.get("items").filter(|i| i.is_object()) {
-            node.items = Some(Box::new(Node::build(
-                items,
-                &format!("{path}.items"),
-                false,
-                envs,
-                errors,
-            )));
+            let child = Node::build(items, &format!("{path}.items"), false, typed, envs, errors);
+            node.items = keep(&child).then(|| Box::new(child));
         }
         if let Some(ap) = schema.get("additionalProperties").filter(|i| i.is_object()) {
-            node.additional = Some(Box::new(Node::build(
+            let child = Node::build(
                 ap,
                 &format!("{path}.additionalProperties"),
                 false,
+                typed,
                 envs,
                 errors,
-            )));
+            );
+            node.additional = keep(&child).then(|| Box::new(child));
         }
         if let Some(rules) = schema
             .get("x-kubernetes-validations")
