@@ -216,10 +216,7 @@ fn replay(dir: &std::path::Path, scenario: &str, rules: &Rules, schema: &Value, 
 
 #[test]
 fn recorded_cel_steps_equal() {
-    let Some(dir) = recordings() else {
-        eprintln!("no recordings found (set CRDGEN_RECORDINGS_DIR)");
-        return ignored();
-    };
+    let dir = recordings().expect("no apiserver recordings found (set CRDGEN_RECORDINGS_DIR)");
     let schema = widget_schema(&dir);
     let rules = Rules::compile(&schema).expect("the Widget CRD's rules compile");
     assert!(rules.len() >= 6, "{} rules", rules.len());
@@ -244,10 +241,4 @@ fn recorded_cel_steps_equal() {
     );
     assert!(out.checked >= 20, "only {} steps checked", out.checked);
     assert!(out.failures.is_empty(), "{}", out.failures.join("\n"));
-}
-
-fn ignored() {
-    // Cargo has no run-time ignore: with no recordings there is nothing to compare,
-    // and the lead's CI always has them; fail loudly rather than pass silently.
-    panic!("the apiserver recordings are missing: nothing to compare");
 }
