@@ -98,8 +98,8 @@ impl Walk<'_> {
         unchanged: bool,
         root: bool,
     ) {
-        let self_val = to_cel(new, Some(node), root);
-        let old_val = old.map(|o| to_cel(o, Some(node), root));
+        let self_val = to_cel(new, node, root);
+        let old_val = old.map(|o| to_cel(o, node, root));
         let mut ctx = Context::with_env(Arc::clone(self.env));
         ctx.add_variable_from_value("self", self_val.clone());
         if let Some(o) = &old_val {

@@ -174,6 +174,10 @@ fn typed_values() {
             "ratio": {"type": "number"},
             "namespace": {"type": "string"},
             "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+            "opaque": {"x-kubernetes-preserve-unknown-fields": true},
+            "gone": {"type": "string", "nullable": true},
+            "raw": {"type": "string", "format": "byte"},
+            "day": {"type": "string", "format": "date"},
         },
         "x-kubernetes-validations": [
             {"rule": "self.when < timestamp('2030-01-01T00:00:00Z')", "message": "when"},
@@ -181,16 +185,20 @@ fn typed_values() {
             {"rule": "type(self.port) == int || self.port.endsWith('%')", "message": "port"},
             {"rule": "self.ratio == 1.0", "message": "ratio"},
             {"rule": "self.__namespace__ == 'ns'", "message": "namespace"},
-            {"rule": "self.free.anything.deep == 3", "message": "free"},
+            {"rule": "!has(self.raw) || self.raw == b'hi'", "message": "raw"},
+            {"rule": "!has(self.day) || self.day == timestamp('2024-02-29T00:00:00Z')", "message": "day"},
+            {"rule": "!has(self.free.anything) && self.opaque == self.opaque", "message": "free"},
+            {"rule": "has(self.ratio) || !has(self.gone)", "message": "null is absent"},
         ],
     }));
     let ok = json!({"when": "2024-01-01T00:00:00Z", "every": "5m", "port": 80, "ratio": 1,
-                    "namespace": "ns", "free": {"anything": {"deep": 3}}});
+                    "namespace": "ns", "free": {"anything": {"deep": 3}}, "opaque": {"a": [1]}, "gone": null,
+                    "raw": "aGk=", "day": "2024-02-29"});
     assert_eq!(errs(&r, ok, None), Vec::<String>::new());
     let bad = json!({"when": "2031-01-01T00:00:00Z", "every": "30s", "port": "80", "ratio": 2,
-                     "namespace": "x", "free": {"anything": {"deep": 4}}});
+                     "namespace": "x", "free": {"anything": {"deep": 4}}, "opaque": 1});
     let got = errs(&r, bad, None);
-    let want: Vec<String> = ["when", "every", "port", "ratio", "namespace", "free"]
+    let want: Vec<String> = ["when", "every", "port", "ratio", "namespace"]
         .iter()
         .map(|m| format!("spec: Invalid value: {m}"))
         .collect();
