@@ -132,6 +132,16 @@ fn lists() {
 }
 
 #[test]
+fn sets() {
+    holds(&[
+        "sets.contains([1, 2, 3], [3, 1]) && !sets.contains([1, 2], [4])",
+        "sets.equivalent([1, 2, 2], [2, 1]) && !sets.equivalent([1], [1, 2])",
+        "sets.intersects([1, 2], [2, 5]) && !sets.intersects([1], [3])",
+        "sets.contains([1], [1.0])",
+    ]);
+}
+
+#[test]
 fn regex() {
     holds(&[
         r#""abc 123".find("[0-9]+") == "123" && "abc".find("[0-9]+") == """#,

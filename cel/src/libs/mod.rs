@@ -13,6 +13,7 @@ mod lists;
 mod quantity;
 mod regex;
 mod semver;
+mod sets;
 mod url;
 
 /// Register every library.
@@ -23,6 +24,7 @@ pub(crate) fn register(env: &mut Env) -> Result<(), DeclarationError> {
     url::register(env)?;
     quantity::register(env)?;
     semver::register(env)?;
+    sets::register(env)?;
     format::register(env)?;
     Ok(())
 }
