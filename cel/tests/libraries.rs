@@ -214,3 +214,13 @@ fn a_false_rule_fails() {
     assert_eq!(eval("1 == 2"), [": Invalid value: failed rule: 1 == 2"]);
     assert_eq!(eval("'abc'.find('b') == 'x'").len(), 1);
 }
+
+#[test]
+fn durations_as_corpus_rules_use_them() {
+    holds(&[
+        "duration('1500ms').getMilliseconds() == 1500 && duration('90s').getSeconds() == 90",
+        "duration('2h').getHours() == 2 && duration('2h').getMinutes() == 120",
+        "double('1.5') == 1.5 && int('3') == 3",
+        "timestamp('2024-01-01T00:00:00Z') + duration('1h') == timestamp('2024-01-01T01:00:00Z')",
+    ]);
+}
