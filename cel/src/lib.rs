@@ -19,10 +19,11 @@
 //!
 //! Modules: `schema` (the schema tree with compiled rules), `compile` (one rule),
 //! `env` (the environment), `libs` (Kubernetes' libraries), `value` (the CEL view of
-//! an object), `validate` (the walk).
+//! an object), `keyed` (set and map lists), `validate` (the walk).
 
 mod compile;
 mod env;
+mod keyed;
 mod libs;
 mod schema;
 mod validate;

@@ -6,13 +6,14 @@
 
 use std::sync::Arc;
 
+use cel::common::types::CelOptional;
 use cel::{Context, Env, ExecutionError, Value as Cel};
 use crdgen_apiext::{BadValue, ErrorType, FieldError};
 use serde_json::Value;
 
 use crate::compile::CompiledRule;
 use crate::schema::Node;
-use crate::value::to_cel;
+use crate::value::to_val;
 
 /// What the walk carries down.
 pub(crate) struct Walk<'a> {
@@ -98,12 +99,12 @@ impl Walk<'_> {
         unchanged: bool,
         root: bool,
     ) {
-        let self_val = to_cel(new, node, root);
-        let old_val = old.map(|o| to_cel(o, node, root));
+        let self_val = to_val(new, node, root);
+        let old_val = old.map(|o| to_val(o, node, root));
         let mut ctx = Context::with_env(Arc::clone(self.env));
-        ctx.add_variable_from_value("self", self_val.clone());
+        ctx.add_variable_as_val("self", self_val.clone());
         if let Some(o) = &old_val {
-            ctx.add_variable_from_value("oldSelf", o.clone());
+            ctx.add_variable_as_val("oldSelf", o.clone());
         }
         let mut opt_ctx: Option<Context> = None;
         let type_value = || BadValue::Str(node.ty.clone());
@@ -114,12 +115,12 @@ impl Walk<'_> {
             let ctx = if rule.optional_old_self {
                 opt_ctx.get_or_insert_with(|| {
                     let mut c = Context::with_env(Arc::clone(self.env));
-                    c.add_variable_from_value("self", self_val.clone());
+                    c.add_variable_as_val("self", self_val.clone());
                     let opt = match &old_val {
-                        Some(o) => cel::objects::OptionalValue::of(o.clone()),
-                        None => cel::objects::OptionalValue::none(),
+                        Some(o) => CelOptional::of(o.clone()),
+                        None => CelOptional::none(),
                     };
-                    c.add_variable_from_value("oldSelf", Cel::Opaque(Arc::new(opt)));
+                    c.add_variable_as_val("oldSelf", Box::new(opt));
                     c
                 })
             } else {

@@ -7,52 +7,72 @@
 //! `metadata.generateName`), maps every key, and a value kept by
 //! `x-kubernetes-preserve-unknown-fields` without a type is opaque.
 //!
-//! Not modelled: list-type `set` / `map` equality (the apiserver compares those
-//! unordered / by key; here `==` on lists is ordered).
+//! List-type `set` and `map` lists compare unordered / by key (`keyed.rs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use cel::Value as Cel;
-use cel::objects::{Key, Map};
+use cel::common::types::{
+    CelBool, CelBytes, CelDouble, CelDuration, CelInt, CelList, CelMap, CelMapKey, CelNull,
+    CelString, CelTimestamp, CelUInt,
+};
+use cel::common::value::Val;
 use serde_json::Value;
 
+use crate::keyed::KeyedList;
 use crate::schema::Node;
+
+/// A CEL value borrowing from the JSON it shows.
+pub(crate) type Boxed<'a> = Box<dyn Val + 'a>;
 
 /// `v` as a CEL value under `node`. `resource`: the value is a resource (the root, or
 /// an embedded resource), whose `apiVersion`, `kind` and `metadata` (`name` and
 /// `generateName` only) are fields whatever its schema says.
-pub(crate) fn to_cel(v: &Value, node: &Node, resource: bool) -> Cel {
+pub(crate) fn to_val<'a>(v: &'a Value, node: &Node, resource: bool) -> Boxed<'a> {
     if v.is_null() {
-        return Cel::Null;
+        return Box::new(CelNull);
     }
     match (node.ty.as_str(), v) {
         ("object", Value::Object(_)) => object(v, node, resource || node.embedded),
         ("array", Value::Array(items)) => match node.items.as_deref() {
-            Some(item) => Cel::List(Arc::new(
-                items.iter().map(|i| to_cel(i, item, false)).collect(),
-            )),
+            Some(item) => {
+                let list = CelList::from(
+                    items
+                        .iter()
+                        .map(|i| to_val(i, item, false))
+                        .collect::<Vec<_>>(),
+                );
+                match node.list_type.as_str() {
+                    "set" => Box::new(KeyedList::set(list)),
+                    "map" => Box::new(KeyedList::map(list, &node.list_map_keys)),
+                    _ => Box::new(list),
+                }
+            }
             None => json_shape(v),
         },
         ("string", Value::String(s)) => string(s, node),
-        ("number", Value::Number(n)) => Cel::Float(n.as_f64().unwrap_or(f64::NAN)),
-        ("", _) if node.preserve_unknown && !node.embedded => {
-            Cel::Opaque(Arc::new(Preserved(v.clone())))
-        }
+        ("number", Value::Number(n)) => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
+        ("", _) if node.preserve_unknown && !node.embedded => opaque(Preserved(v.clone())),
         ("", Value::Object(_)) if node.embedded => object(v, node, true),
         // integer, boolean, int-or-string; anything the schema validation refuses.
         _ => json_shape(v),
     }
 }
 
+fn opaque<T: cel::objects::Opaque>(o: T) -> Boxed<'static> {
+    let v: Result<Box<dyn Val>, _> = Cel::Opaque(Arc::new(o)).try_into();
+    v.unwrap_or_else(|_| Box::new(CelNull))
+}
+
 /// An object: the fields its schema names (escaped as CEL names; a null field is
 /// absent), or every key of a map (`additionalProperties`), or nothing (an object
 /// whose fields are all unknown shows none of them).
-fn object(v: &Value, node: &Node, resource: bool) -> Cel {
+fn object<'a>(v: &'a Value, node: &Node, resource: bool) -> Boxed<'a> {
     let Value::Object(fields) = v else {
         return json_shape(v);
     };
-    let mut map = HashMap::with_capacity(fields.len());
+    let mut map: HashMap<CelMapKey<'a>, Boxed<'a>> = HashMap::with_capacity(fields.len());
     if resource || !node.properties.is_empty() {
         for (k, fv) in fields {
             if fv.is_null() {
@@ -61,39 +81,41 @@ fn object(v: &Value, node: &Node, resource: bool) -> Cel {
             let cv = match (resource, k.as_str(), node.properties.get(k)) {
                 (true, "metadata", _) => metadata(fv),
                 (true, "apiVersion" | "kind", _) => json_shape(fv),
-                (_, _, Some(child)) => to_cel(fv, child, false),
+                (_, _, Some(child)) => to_val(fv, child, false),
                 _ => continue,
             };
             if let Some(name) = escape(k) {
-                map.insert(Key::String(Arc::new(name)), cv);
+                map.insert(CelMapKey::from(name), cv);
             }
         }
     } else if let Some(ap) = node.additional.as_deref() {
         for (k, fv) in fields {
-            map.insert(Key::String(Arc::new(k.clone())), to_cel(fv, ap, false));
+            map.insert(CelMapKey::from(k.as_str()), to_val(fv, ap, false));
         }
     }
-    Cel::Map(Map { map: Arc::new(map) })
+    Box::new(CelMap::from(map))
 }
 
 /// A value without a schema, by its JSON shape.
-fn json_shape(v: &Value) -> Cel {
+fn json_shape(v: &Value) -> Boxed<'_> {
     match v {
-        Value::Null => Cel::Null,
-        Value::Bool(b) => Cel::Bool(*b),
+        Value::Null => Box::new(CelNull),
+        Value::Bool(b) => Box::new(CelBool::from(*b)),
         Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => Cel::Int(i),
-            (None, Some(u)) => Cel::UInt(u),
-            _ => Cel::Float(n.as_f64().unwrap_or(f64::NAN)),
+            (Some(i), _) => Box::new(CelInt::from(i)),
+            (None, Some(u)) => Box::new(CelUInt::from(u)),
+            _ => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
         },
-        Value::String(s) => Cel::String(Arc::new(s.clone())),
-        Value::Array(items) => Cel::List(Arc::new(items.iter().map(json_shape).collect())),
+        Value::String(s) => Box::new(CelString::from(s.as_str())),
+        Value::Array(items) => Box::new(CelList::from(
+            items.iter().map(json_shape).collect::<Vec<_>>(),
+        )),
         Value::Object(fields) => {
-            let map = fields
+            let map: HashMap<CelMapKey<'_>, Boxed<'_>> = fields
                 .iter()
-                .map(|(k, v)| (Key::String(Arc::new(k.clone())), json_shape(v)))
+                .map(|(k, v)| (CelMapKey::from(k.as_str()), json_shape(v)))
                 .collect();
-            Cel::Map(Map { map: Arc::new(map) })
+            Box::new(CelMap::from(map))
         }
     }
 }
@@ -164,29 +186,26 @@ pub(crate) fn escape(name: &str) -> Option<String> {
     Some(out)
 }
 
-fn metadata(v: &Value) -> Cel {
-    let mut map = HashMap::new();
+fn metadata(v: &Value) -> Boxed<'_> {
+    let mut map: HashMap<CelMapKey<'_>, Boxed<'_>> = HashMap::new();
     if let Some(o) = v.as_object() {
         for k in ["name", "generateName"] {
             if let Some(s) = o.get(k).and_then(Value::as_str) {
-                map.insert(
-                    Key::String(Arc::new(k.to_owned())),
-                    Cel::String(Arc::new(s.to_owned())),
-                );
+                map.insert(CelMapKey::from(k), Box::new(CelString::from(s)));
             }
         }
     }
-    Cel::Map(Map { map: Arc::new(map) })
+    Box::new(CelMap::from(map))
 }
 
 /// A string by its format: `date-time` and `date` are timestamps, `duration` a
 /// duration, `byte` bytes (base64); one that does not parse stays a string (schema
 /// validation refuses it first).
-fn string(s: &str, node: &Node) -> Cel {
+fn string<'a>(s: &'a str, node: &Node) -> Boxed<'a> {
     match node.format.as_str() {
         "date-time" => {
             if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-                return Cel::Timestamp(t);
+                return Box::new(CelTimestamp::from(t));
             }
         }
         "date" => {
@@ -194,21 +213,21 @@ fn string(s: &str, node: &Node) -> Cel {
                 .ok()
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
             {
-                return Cel::Timestamp(t.and_utc().fixed_offset());
+                return Box::new(CelTimestamp::from(t.and_utc().fixed_offset()));
             }
         }
         "duration" => {
             if let Some(d) = crate::libs::duration::parse_go(s) {
-                return Cel::Duration(d);
+                return Box::new(CelDuration::from(d));
             }
         }
         "byte" => {
             use base64::Engine as _;
             if let Ok(b) = base64::engine::general_purpose::STANDARD.decode(s) {
-                return Cel::Bytes(Arc::new(b));
+                return Box::new(CelBytes::from(b));
             }
         }
         _ => {}
     }
-    Cel::String(Arc::new(s.to_owned()))
+    Box::new(CelString::from(s))
 }

@@ -261,3 +261,37 @@ fn the_crd_is_refused_for_bad_rules() {
         "{e:?}"
     );
 }
+
+#[test]
+fn set_and_map_lists_compare_unordered_and_by_key() {
+    let r = rules(json!({
+        "type": "object",
+        "properties": {
+            "tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"},
+                     "x-kubernetes-validations": [{"rule": "self == oldSelf", "message": "tags are immutable"}]},
+            "order": {"type": "array", "items": {"type": "string"},
+                      "x-kubernetes-validations": [{"rule": "self == oldSelf", "message": "order is immutable"}]},
+            "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                      "items": {"type": "object", "properties": {"name": {"type": "string"}, "port": {"type": "integer"}}},
+                      "x-kubernetes-validations": [
+                          {"rule": "self == oldSelf", "message": "ports are immutable"},
+                          {"rule": "self.all(p, p.port > 0) && self.size() >= 1 && self[0].port > 0", "message": "list functions"},
+                      ]},
+        },
+    }));
+    let old = json!({"tags": ["a", "b"], "order": ["a", "b"],
+                     "ports": [{"name": "x", "port": 1}, {"name": "y", "port": 2}]});
+    let reordered = json!({"tags": ["b", "a"], "order": ["a", "b"],
+                           "ports": [{"name": "y", "port": 2}, {"name": "x", "port": 1}]});
+    assert_eq!(errs(&r, reordered, Some(old.clone())), Vec::<String>::new());
+    let changed = json!({"tags": ["b", "c"], "order": ["b", "a"],
+                         "ports": [{"name": "y", "port": 3}, {"name": "x", "port": 1}]});
+    assert_eq!(
+        errs(&r, changed, Some(old)),
+        [
+            "spec.order: Invalid value: order is immutable",
+            "spec.ports: Invalid value: ports are immutable",
+            "spec.tags: Invalid value: tags are immutable",
+        ]
+    );
+}
