@@ -112,7 +112,7 @@ impl Walk<'_> {
             if rule.uses_old_self && old.is_none() && !rule.optional_old_self {
                 continue;
             }
-            let ctx = if rule.optional_old_self {
+            let rule_ctx = if rule.optional_old_self {
                 opt_ctx.get_or_insert_with(|| {
                     let mut c = Context::with_env(Arc::clone(self.env));
                     c.add_variable_as_val("self", self_val.clone());
@@ -126,7 +126,7 @@ impl Walk<'_> {
             } else {
                 &ctx
             };
-            match rule.program.execute(ctx) {
+            match rule.program.execute(rule_ctx) {
                 Ok(Cel::Bool(true)) => continue,
                 Ok(_) => {}
                 Err(e) => {
@@ -149,7 +149,7 @@ impl Walk<'_> {
             let detail = rule
                 .message_expression
                 .as_ref()
-                .and_then(|m| message_expression(m, ctx))
+                .and_then(|m| message_expression(m, &ctx))
                 .unwrap_or_else(|| message_or_default(rule));
             let value = match node.ty.as_str() {
                 "object" | "array" => None,
