@@ -99,7 +99,7 @@ impl Rules {
             errors: Vec::new(),
         };
         let unchanged = old == Some(new);
-        walk.node(&self.root, "", new, old, unchanged, true);
+        walk.node(&self.root, &self.root, "", new, old, unchanged, true);
         walk.errors
     }
 }

@@ -34,6 +34,8 @@ pub(crate) struct Node {
     pub items: Option<Box<Node>>,
     /// `additionalProperties` (a schema).
     pub additional: Option<Box<Node>>,
+    /// The rules of `allOf` entries (evaluated on this node's values, with its types).
+    pub all_of: Vec<Node>,
     /// Whether this node or one below it has rules.
     pub has_rules: bool,
 }
@@ -57,7 +59,6 @@ impl Node {
                 .get("x-kubernetes-validations")
                 .and_then(Value::as_array)
                 .is_some_and(|r| !r.is_empty());
-        let keep = |n: &Node| typed || n.has_rules;
         let s = |k: &str| {
             schema
                 .get(k)
@@ -83,6 +84,28 @@ impl Node {
                 .unwrap_or_default(),
             ..Node::default()
         };
+        for (i, entry) in schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let child = Node::build(
+                entry,
+                &format!("{path}.allOf[{i}]"),
+                root,
+                true,
+                envs,
+                errors,
+            );
+            if child.has_rules {
+                node.all_of.push(child);
+            }
+        }
+        // Rules in allOf entries see this node's values, typed by its schema.
+        let typed = typed || !node.all_of.is_empty();
+        let keep = |n: &Node| typed || n.has_rules;
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             for (k, v) in props {
                 let child = Node::build(
@@ -128,7 +151,8 @@ impl Node {
         node.has_rules = !node.rules.is_empty()
             || node.properties.values().any(|p| p.has_rules)
             || node.items.as_ref().is_some_and(|n| n.has_rules)
-            || node.additional.as_ref().is_some_and(|n| n.has_rules);
+            || node.additional.as_ref().is_some_and(|n| n.has_rules)
+            || !node.all_of.is_empty();
         node
     }
 
@@ -138,6 +162,7 @@ impl Node {
             + self.properties.values().map(Node::count).sum::<usize>()
             + self.items.as_ref().map_or(0, |n| n.count())
             + self.additional.as_ref().map_or(0, |n| n.count())
+            + self.all_of.iter().map(Node::count).sum::<usize>()
     }
 
     /// The node a `fieldPath` (`.a.b`, `['x']`) names, and the path the server

@@ -30,12 +30,15 @@ fn child(path: &str, name: &str) -> String {
 }
 
 impl Walk<'_> {
-    /// Validate `new` (with `old`, its correlated old value) at `node`. `unchanged`:
-    /// ratcheting applies (the correlated old value, or the nearest correlated parent,
-    /// equals the new one).
+    /// Validate `new` (with `old`, its correlated old value) at `node` (its rules),
+    /// typed by `types` (the same node, or the node an `allOf` entry applies to).
+    /// `unchanged`: ratcheting applies (the correlated old value, or the nearest
+    /// correlated parent, equals the new one).
+    #[allow(clippy::too_many_arguments)] // the walk's state, as the apiserver's validate
     pub(crate) fn node(
         &mut self,
         node: &Node,
+        types: &Node,
         path: &str,
         new: &Value,
         old: Option<&Value>,
@@ -47,17 +50,24 @@ impl Walk<'_> {
         }
         let old = old.filter(|o| !o.is_null());
         if !node.rules.is_empty() {
-            self.rules(node, path, new, old, unchanged, root);
+            self.rules(node, types, path, new, old, unchanged, root);
+        }
+        for entry in &node.all_of {
+            self.node(entry, types, path, new, old, unchanged, root);
         }
         match new {
             Value::Object(fields) => {
                 let old_fields = old.and_then(Value::as_object);
-                if let Some(ap) = node.additional.as_deref().filter(|n| n.has_rules) {
+                if let (Some(ap), Some(apt)) = (
+                    node.additional.as_deref().filter(|n| n.has_rules),
+                    types.additional.as_deref(),
+                ) {
                     for (k, v) in fields {
                         let o = old_fields.and_then(|f| f.get(k));
                         let same = o.map_or(unchanged, |o| o == v);
                         self.node(
                             ap,
+                            apt,
                             &format!("{path}[{k}]"),
                             v,
                             o,
@@ -67,22 +77,28 @@ impl Walk<'_> {
                     }
                 }
                 for (k, v) in fields {
-                    if let Some(p) = node.properties.get(k).filter(|n| n.has_rules) {
+                    if let (Some(p), Some(pt)) = (
+                        node.properties.get(k).filter(|n| n.has_rules),
+                        types.properties.get(k),
+                    ) {
                         let o = old_fields.and_then(|f| f.get(k));
                         let ratchet =
                             old.is_some() && !(root && (k == "apiVersion" || k == "kind"));
                         let same = o.map_or(unchanged, |o| o == v);
-                        self.node(p, &child(path, k), v, o, ratchet && same, false);
+                        self.node(p, pt, &child(path, k), v, o, ratchet && same, false);
                     }
                 }
             }
             Value::Array(items) => {
-                if let Some(it) = node.items.as_deref().filter(|n| n.has_rules) {
+                if let (Some(it), Some(itt)) = (
+                    node.items.as_deref().filter(|n| n.has_rules),
+                    types.items.as_deref(),
+                ) {
                     let olds = old.and_then(Value::as_array);
                     for (i, v) in items.iter().enumerate() {
-                        let o = olds.and_then(|olds| correlate(node, olds, v));
+                        let o = olds.and_then(|olds| correlate(types, olds, v));
                         let same = o.map_or(unchanged, |o| o == v);
-                        self.node(it, &format!("{path}[{i}]"), v, o, same, false);
+                        self.node(it, itt, &format!("{path}[{i}]"), v, o, same, false);
                     }
                 }
             }
@@ -90,8 +106,10 @@ impl Walk<'_> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)] // the walk's state, as the apiserver's validate
     fn rules(
         &mut self,
+        rules: &Node,
         node: &Node,
         path: &str,
         new: &Value,
@@ -108,7 +126,7 @@ impl Walk<'_> {
         }
         let mut opt_ctx: Option<Context> = None;
         let type_value = || BadValue::Str(node.ty.clone());
-        for rule in &node.rules {
+        for rule in &rules.rules {
             if rule.uses_old_self && old.is_none() && !rule.optional_old_self {
                 continue;
             }

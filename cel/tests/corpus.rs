@@ -58,6 +58,9 @@ fn count_rules(s: &Value) -> usize {
             n += count_rules(c);
         }
     }
+    if let Some(all) = m.get("allOf").and_then(Value::as_array) {
+        n += all.iter().map(count_rules).sum::<usize>();
+    }
     n
 }
 

@@ -295,3 +295,27 @@ fn set_and_map_lists_compare_unordered_and_by_key() {
         ]
     );
 }
+
+#[test]
+fn rules_in_all_of_entries_apply_to_the_node() {
+    let r = rules(json!({
+        "type": "object",
+        "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
+        "allOf": [
+            {"x-kubernetes-validations": [{"rule": "self.a < 10", "message": "a below 10"}]},
+            {"properties": {"b": {"x-kubernetes-validations": [{"rule": "self.size() < 3", "message": "b short"}]}}},
+        ],
+    }));
+    assert_eq!(r.len(), 2);
+    assert_eq!(
+        errs(&r, json!({"a": 1, "b": "x"}), None),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        errs(&r, json!({"a": 11, "b": "long"}), None),
+        [
+            "spec: Invalid value: a below 10",
+            r#"spec.b: Invalid value: "long": b short"#
+        ]
+    );
+}
