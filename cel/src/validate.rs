@@ -56,13 +56,16 @@ impl Walk<'_> {
             self.node(entry, types, path, new, old, unchanged, root);
         }
         match new {
-            Value::Object(fields) => {
+            Value::Object(map) => {
                 let old_fields = old.and_then(Value::as_object);
+                // Sorted whatever serde_json's map keeps (Go walks a map in random order).
+                let mut fields: Vec<(&String, &Value)> = map.iter().collect();
+                fields.sort_by(|a, b| a.0.cmp(b.0));
                 if let (Some(ap), Some(apt)) = (
                     node.additional.as_deref().filter(|n| n.has_rules),
                     types.additional.as_deref(),
                 ) {
-                    for (k, v) in fields {
+                    for &(k, v) in &fields {
                         let o = old_fields.and_then(|f| f.get(k));
                         let same = o.map_or(unchanged, |o| o == v);
                         self.node(
@@ -76,7 +79,7 @@ impl Walk<'_> {
                         );
                     }
                 }
-                for (k, v) in fields {
+                for &(k, v) in &fields {
                     if let (Some(p), Some(pt)) = (
                         node.properties.get(k).filter(|n| n.has_rules),
                         types.properties.get(k),
