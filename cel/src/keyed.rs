@@ -2,12 +2,14 @@
 //! (`unstructuredSetList` / `unstructuredMapList`): a list in every respect but
 //! equality, which is unordered for a set (same size, every element in the other) and
 //! by key for a map (same size, each element of the other equal to this list's element
-//! with the same key values). `+` stays concatenation (the apiserver's set union and
-//! map merge are not modelled).
+//! with the same key values), and `+`, which for a set appends the elements not yet in
+//! it and for a map replaces the element with the same key in place, appending the
+//! others.
 
+use cel::ExecutionError;
 use cel::common::traits::{Adder, Container, Indexer, Iterable, Sizer, Zeroer};
 use cel::common::types::{CelList, CelMap, CelMapKey, LIST_TYPE, Type};
-use cel::common::value::{Builtin, BuiltinRef, Val};
+use cel::common::value::{Builtin, BuiltinRef, CowVal, Val};
 
 use crate::value::escape;
 
@@ -59,6 +61,50 @@ fn same_key(a: &[Option<&dyn Val>], b: &[Option<&dyn Val>]) -> bool {
     })
 }
 
+impl<'v> Adder for KeyedList<'v> {
+    fn add<'b, 'w>(&'b self, rhs: &(dyn Val + 'w)) -> Result<CowVal<'b, 'w>, ExecutionError>
+    where
+        Self: 'w,
+    {
+        let Some(other) = rhs.downcast_ref::<CelList>() else {
+            return self.inner.add(rhs);
+        };
+        let mut items: Vec<Box<dyn Val + 'w>> = self
+            .inner
+            .inner()
+            .iter()
+            .map(|i| i.clone_as_boxed())
+            .collect();
+        match &self.keys {
+            None => {
+                for o in other.inner() {
+                    if !self.inner.inner().iter().any(|i| i.equals(o.as_ref())) {
+                        items.push(o.clone_as_boxed());
+                    }
+                }
+            }
+            Some(keys) => {
+                for o in other.inner() {
+                    let ko = self.key_of(keys, o.as_ref());
+                    let at = self
+                        .inner
+                        .inner()
+                        .iter()
+                        .position(|i| same_key(&self.key_of(keys, i.as_ref()), &ko));
+                    match at {
+                        Some(i) => items[i] = o.clone_as_boxed(),
+                        None => items.push(o.clone_as_boxed()),
+                    }
+                }
+            }
+        }
+        Ok(CowVal::owned(KeyedList {
+            inner: CelList::from(items),
+            keys: self.keys.clone(),
+        }))
+    }
+}
+
 impl<'v> Val for KeyedList<'v> {
     fn get_type(&self) -> &Type {
         &LIST_TYPE
@@ -72,7 +118,7 @@ impl<'v> Val for KeyedList<'v> {
     where
         Self: 'w,
     {
-        self.inner.as_adder()
+        Some(self)
     }
 
     fn as_container(&self) -> Option<&dyn Container> {

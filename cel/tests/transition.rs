@@ -319,3 +319,22 @@ fn rules_in_all_of_entries_apply_to_the_node() {
         ]
     );
 }
+
+#[test]
+fn set_and_map_lists_add_as_the_apiserver() {
+    let r = rules(json!({
+        "type": "object",
+        "properties": {
+            "tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}},
+            "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                      "items": {"type": "object", "properties": {"name": {"type": "string"}, "port": {"type": "integer"}}}},
+        },
+        "x-kubernetes-validations": [
+            {"rule": "self.tags + ['b', 'c'] == ['a', 'b', 'c'] && (self.tags + ['b', 'c']).size() == 3", "message": "set union"},
+            {"rule": "(self.ports + [{'name': 'x', 'port': 9}, {'name': 'z', 'port': 3}]).map(p, p.port) == [9, 2, 3]", "message": "map merge"},
+        ],
+    }));
+    let obj =
+        json!({"tags": ["a", "b"], "ports": [{"name": "x", "port": 1}, {"name": "y", "port": 2}]});
+    assert_eq!(errs(&r, obj, None), Vec::<String>::new());
+}
