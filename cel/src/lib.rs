@@ -89,7 +89,9 @@ impl Rules {
     /// `reason` at its `fieldPath`; transition rules (`oldSelf`) run only on update
     /// where an old value correlates (object fields, map keys, list-map keys), or with
     /// `optionalOldSelf`; an unchanged value's errors are dropped on update
-    /// (ratcheting, Kubernetes 1.30+).
+    /// (ratcheting, Kubernetes 1.30+). Paths are relative to the object, as the server
+    /// (which passes a nil `field.Path`) prints them: a rule on the root reports
+    /// `<nil>`, a `fieldPath` of it `spec.size`.
     pub fn validate(&self, new: &Value, old: Option<&Value>) -> Vec<FieldError> {
         if self.count == 0 {
             return Vec::new();

@@ -154,18 +154,19 @@ impl Walk<'_> {
                     let detail = eval_error(&e, rule);
                     self.errors.push(FieldError {
                         kind: ErrorType::Invalid,
-                        field: path.to_owned(),
+                        field: go_path(path),
                         value: Some(type_value()),
                         detail,
                     });
                     continue;
                 }
             }
+            // field.Path as Go prints it: the root is a nil path ("<nil>"), and the
+            // normalized fieldPath is one child name (so `['x']` gives `spec.[x]`).
             let field = match &rule.field_path {
                 Some(fp) if path.is_empty() => fp.clone(),
-                Some(fp) if fp.starts_with('[') => format!("{path}{fp}"),
                 Some(fp) => format!("{path}.{fp}"),
-                None => path.to_owned(),
+                None => go_path(path),
             };
             let detail = rule
                 .message_expression
@@ -204,6 +205,15 @@ impl Walk<'_> {
                 self.errors.push(e);
             }
         }
+    }
+}
+
+/// A path as Go's `field.Path` prints it: the root (a nil path) as `<nil>`.
+fn go_path(path: &str) -> String {
+    if path.is_empty() {
+        "<nil>".to_owned()
+    } else {
+        path.to_owned()
     }
 }
 

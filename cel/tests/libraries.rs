@@ -195,7 +195,7 @@ fn errors_as_the_server_words_them() {
     let errs = eval(r#"ip("192.168.0.1.0") == ip("1.2.3.4")"#);
     assert_eq!(errs.len(), 1);
     assert!(
-        errs[0].starts_with(r#": Invalid value: "object": IP Address "192.168.0.1.0" parse error during conversion from string"#),
+        errs[0].starts_with(r#"<nil>: Invalid value: "object": IP Address "192.168.0.1.0" parse error during conversion from string"#),
         "{errs:?}"
     );
     assert!(
@@ -205,13 +205,18 @@ fn errors_as_the_server_words_them() {
     let errs = eval("self.missing == 1");
     assert_eq!(
         errs,
-        [r#": Invalid value: "object": no such key: missing evaluating rule: self.missing == 1"#]
+        [
+            r#"<nil>: Invalid value: "object": no such key: missing evaluating rule: self.missing == 1"#
+        ]
     );
 }
 
 #[test]
 fn a_false_rule_fails() {
-    assert_eq!(eval("1 == 2"), [": Invalid value: failed rule: 1 == 2"]);
+    assert_eq!(
+        eval("1 == 2"),
+        ["<nil>: Invalid value: failed rule: 1 == 2"]
+    );
     assert_eq!(eval("'abc'.find('b') == 'x'").len(), 1);
 }
 

@@ -123,6 +123,7 @@ fn reasons_field_paths_and_messages() {
             {"rule": "has(self.color)", "reason": "FieldValueRequired", "fieldPath": ".color", "message": "color is required"},
             {"rule": "self.size != 'dup'", "reason": "FieldValueDuplicate", "message": "dup"},
             {"rule": "!('x' in self.labels)", "fieldPath": ".labels['x']", "messageExpression": "'label x: ' + self.labels['x']"},
+            {"rule": "!('y' in self.labels)", "fieldPath": ".labels", "message": "no y"},
             {"rule": "self.size != 'empty'", "messageExpression": "''", "message": "fallback"},
             {"rule": "self.size != 'nomsg'"},
         ],
