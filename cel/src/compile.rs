@@ -60,7 +60,7 @@ pub(crate) fn compile_rule(
     rule: &Value,
     path: &str,
     node: &Node,
-    root: bool,
+    uncorrelatable: Option<&str>,
     envs: &Envs,
 ) -> Result<CompiledRule, Vec<FieldError>> {
     let get = |k: &str| rule.get(k).and_then(Value::as_str);
@@ -155,7 +155,7 @@ pub(crate) fn compile_rule(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let env = envs.for_node(root);
+    let env = envs.env();
     let rule_value = Some(BadValue::Json(rule.clone()));
     let program = env.compile(text).map_err(|e| {
         vec![err(
@@ -180,6 +180,16 @@ pub(crate) fn compile_rule(
         None => None,
     };
     let uses_old_self = program.references().has_variable("oldSelf");
+    if let (true, Some(within)) = (uses_old_self, uncorrelatable) {
+        return Err(vec![err(
+            ErrorType::Invalid,
+            format!("{path}.rule"),
+            s(text),
+            &format!(
+                "oldSelf cannot be used on the uncorrelatable portion of the schema within {within}"
+            ),
+        )]);
+    }
     let optional_old_self = rule.get("optionalOldSelf").and_then(Value::as_bool);
     if optional_old_self.is_some() && !uses_old_self {
         return Err(vec![err(

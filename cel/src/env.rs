@@ -31,9 +31,9 @@ impl Envs {
         env.clone().map(|env| Envs { env })
     }
 
-    /// The environment for a node (the same everywhere: `self`/`oldSelf` are bound at
+    /// The environment (the same for every node: `self`/`oldSelf` are bound at
     /// evaluation).
-    pub(crate) fn for_node(&self, _root: bool) -> &Arc<Env> {
+    pub(crate) fn env(&self) -> &Arc<Env> {
         &self.env
     }
 }

@@ -55,18 +55,29 @@ impl Rules {
     /// Not checked (cel-rust has no type checker): type errors the server's checker
     /// finds (unknown fields, wrong argument types, a non-bool rule) and cost limits.
     pub fn compile(schema: &Value) -> Result<Rules, Vec<FieldError>> {
+        Rules::compile_at(schema, "openAPIV3Schema")
+    }
+
+    /// [`Rules::compile`] with the errors' paths under `at`, the schema's own path
+    /// (`spec.versions[0].schema.openAPIV3Schema`): paths inside messages (`oldSelf
+    /// cannot be used ... within <path>`) then read as the server's.
+    pub fn compile_at(schema: &Value, at: &str) -> Result<Rules, Vec<FieldError>> {
         let envs = env::Envs::new().map_err(|e| {
             vec![FieldError {
                 kind: ErrorType::Invalid,
-                field: "openAPIV3Schema".to_owned(),
+                field: at.to_owned(),
                 value: None,
                 detail: format!("internal error: the CEL environment could not be built: {e}"),
             }]
         })?;
-        let mut errors = Vec::new();
-        let root = schema::Node::build(schema, "openAPIV3Schema", true, false, &envs, &mut errors);
-        if !errors.is_empty() {
-            return Err(errors);
+        let mut cx = schema::Cx {
+            envs: &envs,
+            errors: Vec::new(),
+            uncorrelatable: None,
+        };
+        let root = schema::Node::build(schema, at, true, false, &mut cx);
+        if !cx.errors.is_empty() {
+            return Err(cx.errors);
         }
         let count = root.count();
         Ok(Rules { root, envs, count })
@@ -97,7 +108,7 @@ impl Rules {
             return Vec::new();
         }
         let mut walk = validate::Walk {
-            env: self.envs.for_node(true),
+            env: self.envs.env(),
             errors: Vec::new(),
         };
         let unchanged = old == Some(new);

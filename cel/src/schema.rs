@@ -11,6 +11,17 @@ use serde_json::Value;
 use crate::compile::{CompiledRule, compile_rule};
 use crate::env::Envs;
 
+/// What the build carries down.
+pub(crate) struct Cx<'e> {
+    /// The environment rules compile in.
+    pub envs: &'e Envs,
+    /// The CRD's errors so far.
+    pub errors: Vec<FieldError>,
+    /// The path of the outermost list above whose items do not correlate (oldSelf is
+    /// refused below it).
+    pub uncorrelatable: Option<String>,
+}
+
 /// One schema node.
 #[derive(Debug, Default)]
 pub(crate) struct Node {
@@ -51,8 +62,7 @@ impl Node {
         path: &str,
         root: bool,
         typed: bool,
-        envs: &Envs,
-        errors: &mut Vec<FieldError>,
+        cx: &mut Cx<'_>,
     ) -> Node {
         let typed = typed
             || schema
@@ -91,14 +101,7 @@ impl Node {
             .flatten()
             .enumerate()
         {
-            let child = Node::build(
-                entry,
-                &format!("{path}.allOf[{i}]"),
-                root,
-                true,
-                envs,
-                errors,
-            );
+            let child = Node::build(entry, &format!("{path}.allOf[{i}]"), root, true, cx);
             if child.has_rules {
                 node.all_of.push(child);
             }
@@ -108,21 +111,20 @@ impl Node {
         let keep = |n: &Node| typed || n.has_rules;
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             for (k, v) in props {
-                let child = Node::build(
-                    v,
-                    &format!("{path}.properties[{k}]"),
-                    false,
-                    typed,
-                    envs,
-                    errors,
-                );
+                let child = Node::build(v, &format!("{path}.properties[{k}]"), false, typed, cx);
                 if keep(&child) {
                     node.properties.insert(k.clone(), child);
                 }
             }
         }
         if let Some(items) = schema.get("items").filter(|i| i.is_object()) {
-            let child = Node::build(items, &format!("{path}.items"), false, typed, envs, errors);
+            // Items of a list that is not a list-map do not correlate: no oldSelf below.
+            let saved = cx.uncorrelatable.clone();
+            if node.list_type != "map" && cx.uncorrelatable.is_none() {
+                cx.uncorrelatable = Some(path.to_owned());
+            }
+            let child = Node::build(items, &format!("{path}.items"), false, typed, cx);
+            cx.uncorrelatable = saved;
             node.items = keep(&child).then(|| Box::new(child));
         }
         if let Some(ap) = schema.get("additionalProperties").filter(|i| i.is_object()) {
@@ -131,8 +133,7 @@ impl Node {
                 &format!("{path}.additionalProperties"),
                 false,
                 typed,
-                envs,
-                errors,
+                cx,
             );
             node.additional = keep(&child).then(|| Box::new(child));
         }
@@ -142,9 +143,9 @@ impl Node {
         {
             for (i, rule) in rules.iter().enumerate() {
                 let rpath = format!("{path}.x-kubernetes-validations[{i}]");
-                match compile_rule(rule, &rpath, &node, root, envs) {
+                match compile_rule(rule, &rpath, &node, cx.uncorrelatable.as_deref(), cx.envs) {
                     Ok(c) => node.rules.push(c),
-                    Err(mut e) => errors.append(&mut e),
+                    Err(mut e) => cx.errors.append(&mut e),
                 }
             }
         }

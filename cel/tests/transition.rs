@@ -52,11 +52,40 @@ fn list_map_items_correlate_by_key() {
 }
 
 #[test]
-fn atomic_list_items_do_not_correlate() {
-    let r = item_rule("atomic");
-    let old = json!({"items": [{"name": "a", "v": 5}]});
-    let new = json!({"items": [{"name": "a", "v": 1}]});
-    assert_eq!(errs(&r, new, Some(old)), Vec::<String>::new());
+fn old_self_under_uncorrelatable_lists_is_refused() {
+    for list_type in ["atomic", "set"] {
+        let mut list = json!({
+            "type": "array",
+            "x-kubernetes-list-type": list_type,
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "v": {"type": "integer"}},
+                "x-kubernetes-validations": [{"rule": "self.v >= oldSelf.v"}],
+            },
+        });
+        if list_type == "set" {
+            list["items"] = json!({"type": "string", "x-kubernetes-validations": [{"rule": "self == oldSelf"}]});
+        }
+        let schema = json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {"items": list}}}});
+        let errs: Vec<String> =
+            Rules::compile_at(&schema, "spec.versions[0].schema.openAPIV3Schema")
+                .unwrap_err()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+        let p = "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[items]";
+        let rule = if list_type == "set" {
+            "self == oldSelf"
+        } else {
+            "self.v >= oldSelf.v"
+        };
+        assert_eq!(
+            errs,
+            [format!(
+                r#"{p}.items.x-kubernetes-validations[0].rule: Invalid value: "{rule}": oldSelf cannot be used on the uncorrelatable portion of the schema within {p}"#
+            )]
+        );
+    }
 }
 
 #[test]
