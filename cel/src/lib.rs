@@ -75,7 +75,7 @@ impl Rules {
             errors: Vec::new(),
             uncorrelatable: None,
         };
-        let root = schema::Node::build(schema, at, true, false, &mut cx);
+        let root = schema::Node::build(schema, at, false, &mut cx);
         if !cx.errors.is_empty() {
             return Err(cx.errors);
         }

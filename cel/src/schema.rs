@@ -53,17 +53,10 @@ pub(crate) struct Node {
 
 impl Node {
     /// Build the node at `path` (`openAPIV3Schema...`), compiling its rules; compile
-    /// errors are pushed to `errors`. `root`: the resource root (apiVersion, kind and
-    /// metadata are added as the apiserver's `WithTypeAndObjectMeta` does). `typed`:
+    /// errors are pushed to `cx.errors`. `typed`:
     /// a node above has rules, so this one's type facts are needed for the CEL view;
     /// elsewhere, subtrees without rules are not kept.
-    pub(crate) fn build(
-        schema: &Value,
-        path: &str,
-        root: bool,
-        typed: bool,
-        cx: &mut Cx<'_>,
-    ) -> Node {
+    pub(crate) fn build(schema: &Value, path: &str, typed: bool, cx: &mut Cx<'_>) -> Node {
         let typed = typed
             || schema
                 .get("x-kubernetes-validations")
@@ -101,7 +94,7 @@ impl Node {
             .flatten()
             .enumerate()
         {
-            let child = Node::build(entry, &format!("{path}.allOf[{i}]"), root, true, cx);
+            let child = Node::build(entry, &format!("{path}.allOf[{i}]"), true, cx);
             if child.has_rules {
                 node.all_of.push(child);
             }
@@ -111,7 +104,7 @@ impl Node {
         let keep = |n: &Node| typed || n.has_rules;
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             for (k, v) in props {
-                let child = Node::build(v, &format!("{path}.properties[{k}]"), false, typed, cx);
+                let child = Node::build(v, &format!("{path}.properties[{k}]"), typed, cx);
                 if keep(&child) {
                     node.properties.insert(k.clone(), child);
                 }
@@ -123,18 +116,12 @@ impl Node {
             if node.list_type != "map" && cx.uncorrelatable.is_none() {
                 cx.uncorrelatable = Some(path.to_owned());
             }
-            let child = Node::build(items, &format!("{path}.items"), false, typed, cx);
+            let child = Node::build(items, &format!("{path}.items"), typed, cx);
             cx.uncorrelatable = saved;
             node.items = keep(&child).then(|| Box::new(child));
         }
         if let Some(ap) = schema.get("additionalProperties").filter(|i| i.is_object()) {
-            let child = Node::build(
-                ap,
-                &format!("{path}.additionalProperties"),
-                false,
-                typed,
-                cx,
-            );
+            let child = Node::build(ap, &format!("{path}.additionalProperties"), typed, cx);
             node.additional = keep(&child).then(|| Box::new(child));
         }
         if let Some(rules) = schema
