@@ -229,3 +229,20 @@ fn durations_as_corpus_rules_use_them() {
         "timestamp('2024-01-01T00:00:00Z') + duration('1h') == timestamp('2024-01-01T01:00:00Z')",
     ]);
 }
+
+#[test]
+fn cross_type_numeric_comparisons() {
+    // The Kubernetes environment enables cel-go's CrossTypeNumericComparisons.
+    holds(&[
+        "1.5 > 1 && 1 < 1.5 && 2u > 1 && 1 <= 1.0 && 3.0 >= 3",
+        "1 == 1.0 && 1u == 1",
+    ]);
+    let r = Rules::compile(&json!({
+        "type": "object",
+        "properties": {"ratio": {"type": "number"}, "n": {"type": "integer"}},
+        "x-kubernetes-validations": [{"rule": "self.ratio > 0 && self.ratio <= self.n"}],
+    }))
+    .unwrap();
+    assert!(r.validate(&json!({"ratio": 1, "n": 2}), None).is_empty());
+    assert_eq!(r.validate(&json!({"ratio": 0.5, "n": 0}), None).len(), 1);
+}
