@@ -198,13 +198,36 @@ fn metadata(v: &Value) -> Boxed<'_> {
     Box::new(CelMap::from(map))
 }
 
+/// A `date-time` as go-openapi's `strfmt.ParseDateTime` reads it: RFC 3339 (offset
+/// with or without a colon), or local time (UTC) with seconds, minutes only, or a
+/// space for the `T`.
+fn date_time(s: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(t);
+    }
+    for layout in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
+        if let Ok(t) = chrono::DateTime::parse_from_str(s, layout) {
+            return Some(t);
+        }
+    }
+    let s = s.strip_suffix('Z').unwrap_or(s);
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|layout| chrono::NaiveDateTime::parse_from_str(s, layout).ok())
+    .map(|t| t.and_utc().fixed_offset())
+}
+
 /// A string by its format: `date-time` and `date` are timestamps, `duration` a
 /// duration, `byte` bytes (base64); one that does not parse stays a string (schema
 /// validation refuses it first).
 fn string<'a>(s: &'a str, node: &Node) -> Boxed<'a> {
     match node.format.as_str() {
         "date-time" => {
-            if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+            if let Some(t) = date_time(s) {
                 return Box::new(CelTimestamp::from(t));
             }
         }

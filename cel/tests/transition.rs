@@ -236,6 +236,30 @@ fn typed_values() {
 }
 
 #[test]
+fn date_times_in_the_layouts_strfmt_reads() {
+    let r = rules(json!({
+        "type": "object",
+        "properties": {"when": {"type": "string", "format": "date-time"}},
+        "x-kubernetes-validations": [{"rule": "self.when == timestamp('2024-01-01T10:00:00Z')"}],
+    }));
+    for when in [
+        "2024-01-01T10:00:00Z",
+        "2024-01-01T12:00:00+02:00",
+        "2024-01-01T12:00:00+0200",
+        "2024-01-01T10:00:00.000Z",
+        "2024-01-01T10:00:00",
+        "2024-01-01T10:00Z",
+        "2024-01-01 10:00:00",
+    ] {
+        assert_eq!(
+            errs(&r, json!({"when": when}), None),
+            Vec::<String>::new(),
+            "{when}"
+        );
+    }
+}
+
+#[test]
 fn resource_root_metadata_shows_name_only() {
     let r = Rules::compile(&json!({
         "type": "object",
@@ -367,4 +391,10 @@ fn set_and_map_lists_add_as_the_apiserver() {
     let obj =
         json!({"tags": ["a", "b"], "ports": [{"name": "x", "port": 1}, {"name": "y", "port": 2}]});
     assert_eq!(errs(&r, obj, None), Vec::<String>::new());
+}
+
+#[test]
+fn rules_can_be_shared_across_threads() {
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<Rules>();
 }
