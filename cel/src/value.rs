@@ -240,7 +240,7 @@ fn string<'a>(s: &'a str, node: &Node) -> Boxed<'a> {
             }
         }
         "duration" => {
-            if let Some(d) = crate::libs::duration::parse_go(s) {
+            if let Some(d) = crate::libs::duration::parse(s) {
                 return Box::new(CelDuration::from(d));
             }
         }

@@ -260,6 +260,29 @@ fn date_times_in_the_layouts_strfmt_reads() {
 }
 
 #[test]
+fn durations_in_the_forms_strfmt_reads() {
+    let r = rules(json!({
+        "type": "object",
+        "properties": {"every": {"type": "string", "format": "duration"}},
+        "x-kubernetes-validations": [{"rule": "self.every == duration('72h')"}],
+    }));
+    for every in [
+        "72h",
+        "3d",
+        "3 days",
+        "4320 minutes",
+        "259200s",
+        "2 days 24 hours",
+    ] {
+        assert_eq!(
+            errs(&r, json!({"every": every}), None),
+            Vec::<String>::new(),
+            "{every}"
+        );
+    }
+}
+
+#[test]
 fn resource_root_metadata_shows_name_only() {
     let r = Rules::compile(&json!({
         "type": "object",
