@@ -55,14 +55,24 @@ fn err(kind: ErrorType, field: String, value: Option<BadValue>, detail: &str) ->
     }
 }
 
-/// Compile one rule at `path` (`...x-kubernetes-validations[i]`) of `node`.
+/// Where a rule is.
+pub(crate) struct At<'a> {
+    /// `...x-kubernetes-validations[i]`.
+    pub path: &'a str,
+    /// Its node is a resource (the root or an embedded resource).
+    pub resource: bool,
+    /// The outermost list above whose items do not correlate.
+    pub uncorrelatable: Option<&'a str>,
+}
+
+/// Compile one rule of `node`.
 pub(crate) fn compile_rule(
     rule: &Value,
-    path: &str,
+    at: &At<'_>,
     node: &Node,
-    uncorrelatable: Option<&str>,
     envs: &Envs,
 ) -> Result<CompiledRule, Vec<FieldError>> {
+    let (path, uncorrelatable) = (at.path, at.uncorrelatable);
     let get = |k: &str| rule.get(k).and_then(Value::as_str);
     let text = get("rule").unwrap_or("");
     let mut errors = Vec::new();
@@ -179,6 +189,25 @@ pub(crate) fn compile_rule(
         })?),
         None => None,
     };
+    if let Some(msg) = crate::check::undefined_field(&program, node, at.resource) {
+        return Err(vec![err(
+            ErrorType::Invalid,
+            format!("{path}.rule"),
+            rule_value.clone(),
+            &format!("compilation failed: {msg}"),
+        )]);
+    }
+    if let Some(msg) = message_expression
+        .as_ref()
+        .and_then(|m| crate::check::undefined_field(m, node, at.resource))
+    {
+        return Err(vec![err(
+            ErrorType::Invalid,
+            format!("{path}.messageExpression"),
+            rule_value.clone(),
+            &format!("messageExpression compilation failed: {msg}"),
+        )]);
+    }
     let uses_old_self = program.references().has_variable("oldSelf");
     if let (true, Some(within)) = (uses_old_self, uncorrelatable) {
         return Err(vec![err(

@@ -18,9 +18,11 @@
 //! ```
 //!
 //! Modules: `schema` (the schema tree with compiled rules), `compile` (one rule),
+//! `check` (undeclared fields),
 //! `env` (the environment), `libs` (Kubernetes' libraries), `value` (the CEL view of
 //! an object), `keyed` (set and map lists), `validate` (the walk).
 
+mod check;
 mod compile;
 mod env;
 mod keyed;
@@ -52,8 +54,10 @@ impl Rules {
     /// parse), paths relative to the schema root
     /// (`openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule`).
     ///
-    /// Not checked (cel-rust has no type checker): type errors the server's checker
-    /// finds (unknown fields, wrong argument types, a non-bool rule) and cost limits.
+    /// Of cel-go's type check, a selection of a field the schema does not declare
+    /// (`undefined field 'x'`, cel-go's message and caret) is found (`check.rs`); other
+    /// type errors (argument types, a non-bool rule) and cost limits are not checked
+    /// (cel-rust has no type checker).
     pub fn compile(schema: &Value) -> Result<Rules, Vec<FieldError>> {
         Rules::compile_at(schema, "openAPIV3Schema")
     }
@@ -74,6 +78,7 @@ impl Rules {
             envs: &envs,
             errors: Vec::new(),
             uncorrelatable: None,
+            root: at.to_owned(),
         };
         let root = schema::Node::build(schema, at, false, &mut cx);
         if !cx.errors.is_empty() {

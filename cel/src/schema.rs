@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crdgen_apiext::FieldError;
 use serde_json::Value;
 
-use crate::compile::{CompiledRule, compile_rule};
+use crate::compile::{self, CompiledRule, compile_rule};
 use crate::env::Envs;
 
 /// What the build carries down.
@@ -20,6 +20,8 @@ pub(crate) struct Cx<'e> {
     /// The path of the outermost list above whose items do not correlate (oldSelf is
     /// refused below it).
     pub uncorrelatable: Option<String>,
+    /// The schema root's path (the resource root).
+    pub root: String,
 }
 
 /// One schema node.
@@ -130,7 +132,13 @@ impl Node {
         {
             for (i, rule) in rules.iter().enumerate() {
                 let rpath = format!("{path}.x-kubernetes-validations[{i}]");
-                match compile_rule(rule, &rpath, &node, cx.uncorrelatable.as_deref(), cx.envs) {
+                let resource = path == cx.root || node.embedded;
+                let at = compile::At {
+                    path: &rpath,
+                    resource,
+                    uncorrelatable: cx.uncorrelatable.as_deref(),
+                };
+                match compile_rule(rule, &at, &node, cx.envs) {
                     Ok(c) => node.rules.push(c),
                     Err(mut e) => cx.errors.append(&mut e),
                 }

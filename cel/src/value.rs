@@ -85,6 +85,11 @@ fn object<'a>(v: &'a Value, node: &Node, resource: bool) -> Boxed<'a> {
                 _ => continue,
             };
             if let Some(name) = escape(k) {
+                // A reserved word is also selectable as itself (`self.namespace`, the
+                // apiserver's recognizeKeywordAsFieldName, 1.29+).
+                if RESERVED.contains(&k.as_str()) {
+                    map.insert(CelMapKey::from(k.as_str()), cv.clone());
+                }
                 map.insert(CelMapKey::from(name), cv);
             }
         }
@@ -132,7 +137,7 @@ impl cel::objects::Opaque for Preserved {
 }
 
 /// CEL's reserved words, escaped as `__word__` when they are property names.
-const RESERVED: [&str; 21] = [
+pub(crate) const RESERVED: [&str; 21] = [
     "true",
     "false",
     "null",

@@ -214,7 +214,7 @@ fn typed_values() {
             {"rule": "self.every >= duration('1m')", "message": "every"},
             {"rule": "type(self.port) == int || self.port.endsWith('%')", "message": "port"},
             {"rule": "self.ratio == 1.0", "message": "ratio"},
-            {"rule": "self.__namespace__ == 'ns'", "message": "namespace"},
+            {"rule": "self.__namespace__ == 'ns' && self.namespace == 'ns'", "message": "namespace"},
             {"rule": "!has(self.raw) || self.raw == b'hi'", "message": "raw"},
             {"rule": "!has(self.day) || self.day == timestamp('2024-02-29T00:00:00Z')", "message": "day"},
             {"rule": "!has(self.free.anything) && self.opaque == self.opaque", "message": "free"},
@@ -286,14 +286,20 @@ fn durations_in_the_forms_strfmt_reads() {
 fn resource_root_metadata_shows_name_only() {
     let r = Rules::compile(&json!({
         "type": "object",
-        "x-kubernetes-validations": [
-            {"rule": "self.metadata.name.startsWith('a')", "message": "name"},
-            {"rule": "!has(self.metadata.labels)", "message": "labels visible"},
-        ],
+        "x-kubernetes-validations": [{"rule": "self.metadata.name.startsWith('a')", "message": "name"}],
     }))
     .unwrap();
     let obj = json!({"apiVersion": "x/v1", "kind": "K", "metadata": {"name": "abc", "labels": {"a": "b"}}});
     assert_eq!(r.validate(&obj, None), vec![]);
+    let obj = json!({"apiVersion": "x/v1", "kind": "K", "metadata": {"name": "xyz"}});
+    assert_eq!(r.validate(&obj, None).len(), 1);
+    // Other metadata fields are not declared: the server refuses the rule.
+    let e = Rules::compile(&json!({
+        "type": "object",
+        "x-kubernetes-validations": [{"rule": "!has(self.metadata.labels)"}],
+    }))
+    .unwrap_err();
+    assert!(e[0].detail.contains("undefined field 'labels'"), "{e:?}");
 }
 
 #[test]
@@ -330,6 +336,23 @@ fn the_crd_is_refused_for_bad_rules() {
         [format!(
             "{p}.optionalOldSelf: Invalid value: true: may not be set if oldSelf is not used in rule"
         )]
+    );
+    let e = refused(json!({"rule": "self.a == 'x' && has(self.b)"}));
+    assert_eq!(e.len(), 1);
+    assert!(
+        e[0].starts_with(&format!("{p}.rule: Invalid value: ")),
+        "{e:?}"
+    );
+    assert!(
+        e[0].ends_with("compilation failed: ERROR: <input>:1:26: undefined field 'b'\n | self.a == 'x' && has(self.b)\n | .........................^"),
+        "{e:?}"
+    );
+    let e = refused(json!({"rule": "true", "messageExpression": "'x' + self.nope"}));
+    assert!(
+        e[0].contains(
+            "messageExpression compilation failed: ERROR: <input>:1:11: undefined field 'nope'"
+        ),
+        "{e:?}"
     );
     let e = refused(json!({"rule": "self.a ==="}));
     assert!(
