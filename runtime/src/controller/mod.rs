@@ -60,7 +60,9 @@
 //!   never copied) and a context; [`Action::requeue`] re-queues after a delay; after
 //!   an error, `error_policy`'s delay is raised to a per-key rate limiter's
 //!   (client-go's default: 5 ms × 2ⁿ up to 1000 s, and 10/s overall), reset by
-//!   the next success;
+//!   the next success: `Action::requeue(Duration::ZERO)` from `error_policy` retries
+//!   with the backoff alone (client-go's `AddRateLimited`), `Action::await_change()`
+//!   waits for a change;
 //! - **finalizers**: [`finalizer::finalizer`] is kube-runtime's helper, returning
 //!   this module's [`Action`];
 //! - [`Controller::run`] waits for every informer it uses to sync, then yields each
