@@ -20,6 +20,10 @@
 //! - **throughput**: objects reconciled per second, for the list phase (list into the
 //!   cache + N reconciles) and for the update phase (N updates, N reconciles).
 //!
+//! A third row measures the bridge this layer does not take: crdgen's informer and
+//! kube-runtime's `Controller::for_shared_stream` on a shared `Store`, both fed by
+//! one watch (every object cached twice).
+//!
 //! A multi-thread tokio runtime with 2 workers runs both (the project's machines have
 //! 2 cores); no concurrency limit on either side (both defaults). Each side runs
 //! `REPS` times, alternating; the best time and the smallest memory are reported.
@@ -227,6 +231,62 @@ async fn kube_controller(n: usize) -> Run {
     }
 }
 
+/// The bridge this layer does not take (see the controller module's docs): crdgen's
+/// informer for listers and handlers, and kube-runtime's `Controller::for_shared_stream`
+/// over a shared `Store` fed by the same watch. The `Writer` can only be filled by
+/// copying (`apply_watcher_event(&Event<K>)`), so every object is cached twice.
+async fn bridge(n: usize) -> Run {
+    let base = live_bytes();
+    let sampler = PeakSampler::start();
+    let start = Instant::now();
+    let (go, updates) = oneshot::channel();
+    let informer = SharedIndexInformer::<Widget>::new(None);
+    let (tx, rx) = futures::channel::mpsc::unbounded();
+    let run_informer = informer.clone();
+    let informer_task = tokio::spawn(async move { run_informer.run(rx).await });
+    let (reader, writer) = reflector::store_shared::<Widget>(1024);
+    let subscriber = writer.subscribe().expect("a shared store has subscribers");
+    // One watch: the reflector's events go on to the informer.
+    let watch = tokio::spawn(reflector::reflector(writer, events(n, updates)).for_each(
+        move |event| {
+            let _ = tx.unbounded_send(event);
+            async {}
+        },
+    ));
+    let count = Arc::new(AtomicUsize::new(0));
+    let results = kube_controller::Controller::for_shared_stream(subscriber, reader).run(
+        |_: Arc<Widget>, count: Arc<AtomicUsize>| async move {
+            count.fetch_add(1, Ordering::Relaxed);
+            Ok::<_, std::io::Error>(kube_controller::Action::await_change())
+        },
+        |_, _, _| kube_controller::Action::await_change(),
+        count.clone(),
+    );
+    let controller = tokio::spawn(results.for_each(|_| async {}));
+    wait_for(&count, n).await;
+    while informer.lister().len() < n {
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
+    let list = start.elapsed();
+    let peak = sampler.stop() - base;
+    let retained = live_bytes() - base;
+    let start = Instant::now();
+    go.send(()).expect("the stream waits for updates");
+    wait_for(&count, 2 * n).await;
+    let update = start.elapsed();
+    controller.abort();
+    watch.abort();
+    let _ = (controller.await, watch.await);
+    informer.stop();
+    informer_task.await.expect("the informer task");
+    Run {
+        retained,
+        peak,
+        list,
+        update,
+    }
+}
+
 fn main() {
     let n: usize = std::env::var("CONTROLLER_BENCH_N")
         .ok()
@@ -242,7 +302,7 @@ fn main() {
         "a controller over {n} Widget objects: list + {n} reconciles, then {n} updates + {n} \
          reconciles; best of {REPS}\n"
     );
-    let mut best: [Option<Run>; 2] = [None, None];
+    let mut best: [Option<Run>; 3] = [None, None, None];
     let keep = |best: &mut Option<Run>, r: Run| {
         *best = Some(match *best {
             None => r,
@@ -258,6 +318,7 @@ fn main() {
         // Alternate the two, so that a slow moment of the machine falls on both alike.
         keep(&mut best[0], runtime.block_on(crdgen_controller(n)));
         keep(&mut best[1], runtime.block_on(kube_controller(n)));
+        keep(&mut best[2], runtime.block_on(bridge(n)));
     }
     let mb = |b: i64| b as f64 / 1e6;
     let rate = |t: Duration| n as f64 / t.as_secs_f64();
@@ -268,6 +329,7 @@ fn main() {
     let names = [
         "crdgen Controller on SharedIndexInformer",
         "kube-runtime Controller (reflector Store)",
+        "bridge: informer + kube-runtime shared",
     ];
     for (name, run) in names.iter().zip(&best) {
         let r = run.expect("each side ran");
