@@ -119,8 +119,9 @@ where
     fn dispatch(&mut self, key: ObjectKey) {
         let obj_ref: ObjectRef<K> = ref_of(&key);
         let Some(obj) = self.lister.get_by_key(key.as_str()) else {
-            // Deleted since it was queued, or an owner that does not exist.
-            self.queue.forget(&key);
+            // Deleted since it was queued, or an owner that does not exist: its
+            // failures are forgotten with it.
+            lock(&self.limiter).forget(&key);
             self.queue.done(&key);
             self.ready
                 .push_back(Err(Error::ObjectNotFound(obj_ref.erase())));
