@@ -344,3 +344,22 @@ async fn ends_when_the_informer_stops_and_survives_panics() {
     let end = tokio::time::timeout(Duration::from_secs(10), results.next()).await;
     assert!(matches!(end, Ok(None)), "the stream ends with its informer");
 }
+
+#[tokio::test]
+async fn the_queue_triggers_a_reconcile_by_hand() {
+    let (cms, feed) = informer::<ConfigMap>();
+    apply(&feed, cm("a", 1));
+    let controller = Controller::new(cms);
+    let queue = controller.queue();
+    let mut results = Box::pin(controller.run(
+        |_: Arc<ConfigMap>, _: Arc<()>| async { Ok::<_, Failed>(Action::await_change()) },
+        |_, _, _| Action::await_change(),
+        Arc::new(()),
+    ));
+    assert_eq!(names(&mut results, 1).await, ["a"]);
+    // kube-runtime's `reconcile_on`: a key added by hand is reconciled again.
+    queue.add(ObjectKey::new(Some("ns"), "a"));
+    assert_eq!(names(&mut results, 1).await, ["a"]);
+    queue.add(ObjectKey::new(Some("ns"), "missing"));
+    assert_eq!(names(&mut results, 1).await, ["?missing"]);
+}
