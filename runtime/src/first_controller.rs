@@ -154,5 +154,7 @@
 //! - Objects that do not decode into your types (stored under an older schema, say)
 //!   are left out of the cache and reported: see
 //!   [`SharedIndexInformer::on_decode_error`](crate::informer::SharedIndexInformer::on_decode_error).
-//! - kube-runtime's `Controller` works too; the shared informers give one watch per
-//!   kind however many controllers read it.
+//! - [`controller::Controller`](crate::controller::Controller) gives this loop
+//!   kube-runtime's interface (`reconcile` → `Action`, `error_policy`, `owns`,
+//!   `watches`, a finalizer helper) on the same shared informers: one watch per kind
+//!   however many controllers read it (kube-runtime's own `Controller` opens its own).

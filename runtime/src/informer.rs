@@ -470,6 +470,14 @@ impl<K: Resource + Send + Sync + 'static> SharedIndexInformer<K> {
         }
     }
 
+    /// Wait until the informer has stopped (see [`is_stopped`](Self::is_stopped)):
+    /// what a controller on it watches to end with it.
+    pub async fn wait_for_stop(&self) {
+        let mut rx = self.shared.status.subscribe();
+        // The sender lives as long as `self`: the wait ends only when stopped.
+        let _ = rx.wait_for(|s| s.stopped).await;
+    }
+
     /// The resync period.
     pub fn resync_period(&self) -> Option<Duration> {
         *self

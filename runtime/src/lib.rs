@@ -16,6 +16,8 @@
 //! - [`lister::Lister`]s backed by indexes, shared informers
 //!   ([`informer::SharedInformerFactory`], [`informer::SharedIndexInformer`]) and a
 //!   rate-limited [`queue::WorkQueue`];
+//! - [`controller::Controller`]: kube-runtime's controller interface on the shared
+//!   informers (one watch per kind for the whole program);
 //! - [`CrdSchema`] and [`crd_schema::merge_crds`], the schemas behind
 //!   `#[derive(CrdSchema)]`;
 //! - an in-memory object [`tracker`] served as a Kubernetes API [`server`], and the
@@ -83,6 +85,9 @@ pub mod informer;
 pub mod lister;
 pub mod queue;
 pub mod selector;
+
+// Controllers (kube-runtime's interface) on the shared informers.
+pub mod controller;
 
 // Typed clients, errors and the scheme.
 pub mod client;

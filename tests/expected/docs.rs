@@ -284,6 +284,12 @@ pub mod example_com {
             pub fn docs(&self) -> SharedIndexInformer<Doc> {
                 self.factory.informer_for()
             }
+
+            /// A controller of `Doc` on its shared informer (no watch of its own):
+            /// add `owns` / `watches`, then `run`.
+            pub fn docs_controller(&self) -> crdgen_runtime::controller::Controller<Doc> {
+                crdgen_runtime::controller::Controller::new(self.docs())
+            }
         }
 
         /// The spec. Array index \[0\] and a # heading-like char.

@@ -276,6 +276,12 @@ pub mod example_com {
             pub fn choices(&self) -> SharedIndexInformer<Choice> {
                 self.factory.informer_for()
             }
+
+            /// A controller of `Choice` on its shared informer (no watch of its own):
+            /// add `owns` / `watches`, then `run`.
+            pub fn choices_controller(&self) -> crdgen_runtime::controller::Controller<Choice> {
+                crdgen_runtime::controller::Controller::new(self.choices())
+            }
         }
 
         /// `Choice.spec.mode` (generated from the schema).

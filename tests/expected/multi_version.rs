@@ -466,6 +466,18 @@ pub mod example_com {
             pub fn widgets(&self) -> SharedIndexInformer<Widget> {
                 self.factory.informer_for()
             }
+
+            /// A controller of `Gadget` on its shared informer (no watch of its own):
+            /// add `owns` / `watches`, then `run`.
+            pub fn gadgets_controller(&self) -> crdgen_runtime::controller::Controller<Gadget> {
+                crdgen_runtime::controller::Controller::new(self.gadgets())
+            }
+
+            /// A controller of `Widget` on its shared informer (no watch of its own):
+            /// add `owns` / `watches`, then `run`.
+            pub fn widgets_controller(&self) -> crdgen_runtime::controller::Controller<Widget> {
+                crdgen_runtime::controller::Controller::new(self.widgets())
+            }
         }
 
         /// `Gadget.spec` (generated from the schema).
@@ -730,6 +742,12 @@ pub mod example_com {
             #[inline]
             pub fn widgets(&self) -> SharedIndexInformer<Widget> {
                 self.factory.informer_for()
+            }
+
+            /// A controller of `Widget` on its shared informer (no watch of its own):
+            /// add `owns` / `watches`, then `run`.
+            pub fn widgets_controller(&self) -> crdgen_runtime::controller::Controller<Widget> {
+                crdgen_runtime::controller::Controller::new(self.widgets())
             }
         }
 

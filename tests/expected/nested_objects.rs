@@ -278,6 +278,12 @@ pub mod example_com {
             pub fn nests(&self) -> SharedIndexInformer<Nest> {
                 self.factory.informer_for()
             }
+
+            /// A controller of `Nest` on its shared informer (no watch of its own):
+            /// add `owns` / `watches`, then `run`.
+            pub fn nests_controller(&self) -> crdgen_runtime::controller::Controller<Nest> {
+                crdgen_runtime::controller::Controller::new(self.nests())
+            }
         }
 
         /// `Nest.spec.template.inner` (generated from the schema).

@@ -287,6 +287,12 @@ pub mod example_com {
             pub fn presences(&self) -> SharedIndexInformer<Presence> {
                 self.factory.informer_for()
             }
+
+            /// A controller of `Presence` on its shared informer (no watch of its own):
+            /// add `owns` / `watches`, then `run`.
+            pub fn presences_controller(&self) -> crdgen_runtime::controller::Controller<Presence> {
+                crdgen_runtime::controller::Controller::new(self.presences())
+            }
         }
 
         /// `Presence.spec.objectDefault` (generated from the schema).

@@ -298,6 +298,12 @@ pub mod example_com {
             pub fn keeps(&self) -> SharedIndexInformer<Keep> {
                 self.factory.informer_for()
             }
+
+            /// A controller of `Keep` on its shared informer (no watch of its own):
+            /// add `owns` / `watches`, then `run`.
+            pub fn keeps_controller(&self) -> crdgen_runtime::controller::Controller<Keep> {
+                crdgen_runtime::controller::Controller::new(self.keeps())
+            }
         }
 
         /// `Keep.spec.partly` (generated from the schema).

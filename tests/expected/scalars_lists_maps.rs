@@ -271,6 +271,12 @@ pub mod example_com {
             pub fn scalars(&self) -> SharedIndexInformer<Scalar> {
                 self.factory.informer_for()
             }
+
+            /// A controller of `Scalar` on its shared informer (no watch of its own):
+            /// add `owns` / `watches`, then `run`.
+            pub fn scalars_controller(&self) -> crdgen_runtime::controller::Controller<Scalar> {
+                crdgen_runtime::controller::Controller::new(self.scalars())
+            }
         }
 
         /// `Scalar.spec.nestedMap` (generated from the schema).

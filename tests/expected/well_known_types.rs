@@ -301,6 +301,12 @@ pub mod example_com {
             pub fn knowns(&self) -> SharedIndexInformer<Known> {
                 self.factory.informer_for()
             }
+
+            /// A controller of `Known` on its shared informer (no watch of its own):
+            /// add `owns` / `watches`, then `run`.
+            pub fn knowns_controller(&self) -> crdgen_runtime::controller::Controller<Known> {
+                crdgen_runtime::controller::Controller::new(self.knowns())
+            }
         }
 
         /// Same shape as a LabelSelector but with a default, so it stays a generated struct.

@@ -4,22 +4,26 @@
 //! keeps it at `spec.replicas`, and copies its `availableReplicas` into the Foo's
 //! status.
 //!
-//! The shape is client-go's: shared informers (the generated [`InformerFactory`]'s
-//! Foo informer, and the same factory's informer for `apps/v1` Deployments) feed
-//! event handlers that push `namespace/name` keys into a rate-limited
-//! [`WorkQueue`]; `workers` tasks take keys and run [`Controller::sync_handler`],
-//! reading from the listers and writing through the generated clientset.
+//! The shape is kube-runtime's, on crdgen's shared informers: the generated
+//! [`InformerFactory`]'s `foos_controller()` is a
+//! [`Controller`](crdgen_runtime::controller::Controller) on the Foo informer that
+//! [`owns`](crdgen_runtime::controller::Controller::owns) the same factory's
+//! `apps/v1` Deployment informer (one watch per kind, shared with anything else
+//! using the factory); [`reconcile`] reads the Deployment from the shared cache and
+//! writes through the generated clientset; [`error_policy`] retries with the
+//! controller's rate-limited backoff.
 
 // The kind is called `Foo`, as in Kubernetes' sample-controller.
 #![allow(clippy::disallowed_names)]
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crdgen_runtime::client::{Patch, PatchParams, PostParams};
-use crdgen_runtime::informer::{FnHandler, SharedIndexInformer};
+use crdgen_runtime::controller::{self, Action, Config};
 use crdgen_runtime::lister::Lister;
-use crdgen_runtime::queue::WorkQueue;
+use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
@@ -40,7 +44,7 @@ pub fn foo_crd() -> serde_json::Value {
         .expect("build.rs wrote the CRD as JSON")
 }
 
-/// Why a key could not be synced (it is retried with backoff).
+/// Why a Foo could not be reconciled (it is retried with backoff).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An API call failed.
@@ -57,216 +61,130 @@ impl From<kube::Error> for Error {
     }
 }
 
-/// The sample controller: informers, listers, a work queue and the clientset.
-pub struct Controller {
+/// What [`reconcile`] works with: the clients and the Deployment cache.
+pub struct Context {
     client: kube::Client,
     clientset: Clientset,
-    foos: Lister<Foo>,
     deployments: Lister<Deployment>,
-    queue: WorkQueue<String>,
-    factory: crdgen_runtime::informer::SharedInformerFactory,
-    foos_synced: SharedIndexInformer<Foo>,
-    deployments_synced: SharedIndexInformer<Deployment>,
 }
 
-impl Controller {
-    /// A controller over `client` whose informers come from `factory` (started by
-    /// [`run`](Self::run)). Registers its event handlers.
+impl Context {
+    /// The context of a controller over `client` whose informers come from `factory`.
     pub fn new(client: kube::Client, factory: &InformerFactory) -> Self {
-        let queue = WorkQueue::<String>::new();
-        let foo_informer = factory.samplecontroller_k8s_io_v1alpha1().foos();
-        // The runtime's factory is generic over any `Resource` with a static type,
-        // so k8s-openapi's Deployment shares it.
-        let deployment_informer = factory.informer_for::<Deployment>();
-        let foos = foo_informer.lister();
-
-        let (on_add, on_update) = (queue.clone(), queue.clone());
-        foo_informer.add_event_handler(
-            FnHandler::new()
-                .add_func(move |foo: &Arc<Foo>| enqueue(&on_add, foo.as_ref()))
-                .update_func(move |_old: &Arc<Foo>, new: &Arc<Foo>| {
-                    enqueue(&on_update, new.as_ref())
-                }),
-        );
-
-        let owner = |queue: &WorkQueue<String>, foos: &Lister<Foo>| {
-            let (queue, foos) = (queue.clone(), foos.clone());
-            move |d: &Deployment| handle_object(&queue, &foos, d)
-        };
-        let (on_add, on_delete) = (owner(&queue, &foos), owner(&queue, &foos));
-        let on_update = owner(&queue, &foos);
-        deployment_informer.add_event_handler(
-            FnHandler::new()
-                .add_func(move |d: &Arc<Deployment>| on_add(d))
-                .update_func(move |old: &Arc<Deployment>, new: &Arc<Deployment>| {
-                    // A periodic resync sends the same object: nothing changed.
-                    if old.metadata.resource_version != new.metadata.resource_version {
-                        on_update(new);
-                    }
-                })
-                .delete_func(move |d: &Arc<Deployment>| on_delete(d)),
-        );
-
-        Controller {
+        Context {
             clientset: Clientset::new(client.clone()),
             client,
-            foos,
-            deployments: deployment_informer.lister(),
-            queue,
-            factory: (**factory).clone(),
-            foos_synced: foo_informer,
-            deployments_synced: deployment_informer,
+            deployments: factory.informer_for::<Deployment>().lister(),
         }
-    }
-
-    /// The work queue (keys `namespace/name` of Foos).
-    pub fn queue(&self) -> &WorkQueue<String> {
-        &self.queue
-    }
-
-    /// Start the informers, wait for their caches, run `workers` workers until
-    /// `shutdown` completes, then stop: the queue drains the keys in progress and the
-    /// informers stop. Returns early (cleanly) if `shutdown` completes before the
-    /// caches sync.
-    pub async fn run(
-        self: Arc<Self>,
-        workers: usize,
-        shutdown: impl Future<Output = ()>,
-    ) -> Result<(), crdgen_runtime::informer::InformerError> {
-        self.factory.start()?;
-        let mut shutdown = std::pin::pin!(shutdown);
-        eprintln!("sample-controller: waiting for informer caches to sync");
-        // Wait for these two informers (client-go's `WaitForCacheSync(foosSynced,
-        // deploymentsSynced)`).
-        let caches = async {
-            self.foos_synced.wait_for_sync().await && self.deployments_synced.wait_for_sync().await
-        };
-        let synced = tokio::select! {
-            synced = caches => synced,
-            () = &mut shutdown => false,
-        };
-        let mut tasks = tokio::task::JoinSet::new();
-        if synced {
-            eprintln!("sample-controller: starting {workers} workers");
-            for _ in 0..workers {
-                let this = self.clone();
-                tasks.spawn(async move { this.run_worker().await });
-            }
-            shutdown.await;
-        }
-        eprintln!("sample-controller: shutting down");
-        self.queue.shut_down_with_drain().await;
-        while tasks.join_next().await.is_some() {}
-        self.factory.shutdown().await;
-        Ok(())
-    }
-
-    async fn run_worker(&self) {
-        while let Some(key) = self.queue.get().await {
-            match self.sync_handler(&key).await {
-                Ok(()) => self.queue.forget(&key),
-                Err(e) => {
-                    eprintln!("sample-controller: error syncing {key:?}: {e}; requeuing");
-                    self.queue.add_rate_limited(key.clone());
-                }
-            }
-            self.queue.done(&key);
-        }
-    }
-
-    /// Bring the Foo with this key (`namespace/name`) and its Deployment to the
-    /// desired state.
-    pub async fn sync_handler(&self, key: &str) -> Result<(), Error> {
-        let Some((namespace, name)) = key.split_once('/') else {
-            eprintln!("sample-controller: invalid resource key {key:?}");
-            return Ok(());
-        };
-        let Some(foo) = self.foos.get(Some(namespace), name) else {
-            // Deleted: the Deployment goes with it (garbage collection by owner).
-            return Ok(());
-        };
-        let deployment_name = foo.spec.deployment_name.as_str();
-        if deployment_name.is_empty() {
-            eprintln!("sample-controller: {key}: deployment name must be specified");
-            return Ok(());
-        }
-        let api: Api<Deployment> = Api::namespaced(self.client.clone(), namespace);
-        let mut deployment = match self.deployments.get(Some(namespace), deployment_name) {
-            Some(d) => (*d).clone(),
-            None => {
-                api.create(&PostParams::default(), &new_deployment(&foo))
-                    .await?
-            }
-        };
-        if !is_controlled_by(&deployment, &foo) {
-            return Err(Error::NotOwned(deployment_name.to_owned()));
-        }
-        let desired = foo.spec.replicas;
-        let current = deployment.spec.as_ref().and_then(|s| s.replicas);
-        if desired.is_some() && desired != current {
-            eprintln!(
-                "sample-controller: Foo {key} replicas: {desired:?}, deployment replicas: {current:?}"
-            );
-            let patch = serde_json::json!({"spec": {"replicas": desired}});
-            deployment = api
-                .patch(
-                    deployment_name,
-                    &PatchParams::default(),
-                    &Patch::Merge(&patch),
-                )
-                .await?;
-        }
-        self.update_foo_status(&foo, &deployment).await
-    }
-
-    async fn update_foo_status(&self, foo: &Foo, deployment: &Deployment) -> Result<(), Error> {
-        let status = FooStatus {
-            available_replicas: deployment
-                .status
-                .as_ref()
-                .and_then(|s| s.available_replicas),
-        };
-        if foo.status.as_ref() == Some(&status) {
-            return Ok(());
-        }
-        let mut copy = foo.clone();
-        copy.status = Some(status);
-        let namespace = foo.metadata.namespace.as_deref().unwrap_or_default();
-        self.clientset
-            .samplecontroller_k8s_io_v1alpha1()
-            .foos(namespace)
-            .update_status(&PostParams::default(), &copy)
-            .await?;
-        Ok(())
     }
 }
 
-fn enqueue(queue: &WorkQueue<String>, foo: &Foo) {
-    if let (Some(ns), Some(name)) = (&foo.metadata.namespace, &foo.metadata.name) {
-        queue.add(format!("{ns}/{name}"));
-    }
+/// The Foo controller: Foos, and the Deployments they own, from `factory`'s shared
+/// informers (started by the caller, with `factory.start()`).
+pub fn controller(factory: &InformerFactory) -> controller::Controller<Foo> {
+    factory
+        .samplecontroller_k8s_io_v1alpha1()
+        .foos_controller()
+        .owns(factory.informer_for::<Deployment>())
 }
 
-/// A Deployment changed: if a Foo controls it, enqueue that Foo.
-fn handle_object(queue: &WorkQueue<String>, foos: &Lister<Foo>, d: &Deployment) {
-    let Some(owner) = d
-        .metadata
-        .owner_references
-        .iter()
-        .flatten()
-        .find(|o| o.controller == Some(true))
-    else {
-        return;
+/// Run [`controller`] with `concurrency` reconciles at once (`0`: no limit) until
+/// `shutdown` completes, then stop the informers. Errors are logged and retried.
+pub async fn run(
+    client: kube::Client,
+    factory: &InformerFactory,
+    concurrency: u16,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), crdgen_runtime::informer::InformerError> {
+    let ctx = Arc::new(Context::new(client, factory));
+    let results = controller(factory)
+        .with_config(Config::default().concurrency(concurrency))
+        .graceful_shutdown_on(shutdown)
+        .run(reconcile, error_policy, ctx);
+    factory.start()?;
+    eprintln!("sample-controller: running");
+    results
+        .for_each(|result| async move {
+            if let Err(e) = result {
+                eprintln!(
+                    "sample-controller: {e}: {:?}",
+                    std::error::Error::source(&e)
+                );
+            }
+        })
+        .await;
+    eprintln!("sample-controller: shutting down");
+    factory.shutdown().await;
+    Ok(())
+}
+
+/// After an error: retry with the controller's rate limiter alone (per-key exponential
+/// backoff, client-go's `AddRateLimited`).
+pub fn error_policy(_: Arc<Foo>, _: &Error, _: Arc<Context>) -> Action {
+    Action::requeue(Duration::ZERO)
+}
+
+/// Bring a Foo and its Deployment to the desired state: create the Deployment (owned
+/// by the Foo), scale it to `spec.replicas`, copy its available replicas to the
+/// Foo's status. The Foo is the informer's cached object (shared, not copied).
+pub async fn reconcile(foo: Arc<Foo>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let namespace = foo.metadata.namespace.as_deref().unwrap_or_default();
+    let deployment_name = foo.spec.deployment_name.as_str();
+    if deployment_name.is_empty() {
+        let name = foo.metadata.name.as_deref().unwrap_or_default();
+        eprintln!("sample-controller: {namespace}/{name}: deployment name must be specified");
+        return Ok(Action::await_change());
+    }
+    let api: Api<Deployment> = Api::namespaced(ctx.client.clone(), namespace);
+    let mut deployment = match ctx.deployments.get(Some(namespace), deployment_name) {
+        Some(d) => d,
+        None => Arc::new(
+            api.create(&PostParams::default(), &new_deployment(&foo))
+                .await?,
+        ),
     };
-    if owner.kind != Foo::kind(&()) || owner.api_version != Foo::api_version(&()) {
-        return;
+    if !is_controlled_by(&deployment, &foo) {
+        return Err(Error::NotOwned(deployment_name.to_owned()));
     }
-    let namespace = d.metadata.namespace.as_deref();
-    if let Some(foo) = foos.get(namespace, &owner.name)
-        && foo.metadata.uid.as_deref() == Some(owner.uid.as_str())
-    {
-        enqueue(queue, &foo);
+    let desired = foo.spec.replicas;
+    let current = deployment.spec.as_ref().and_then(|s| s.replicas);
+    if desired.is_some() && desired != current {
+        eprintln!(
+            "sample-controller: Foo {namespace}/{deployment_name} replicas: {desired:?}, deployment replicas: {current:?}"
+        );
+        let patch = serde_json::json!({"spec": {"replicas": desired}});
+        deployment = Arc::new(
+            api.patch(
+                deployment_name,
+                &PatchParams::default(),
+                &Patch::Merge(&patch),
+            )
+            .await?,
+        );
     }
+    update_foo_status(&ctx, &foo, &deployment).await?;
+    Ok(Action::await_change())
+}
+
+async fn update_foo_status(ctx: &Context, foo: &Foo, deployment: &Deployment) -> Result<(), Error> {
+    let status = FooStatus {
+        available_replicas: deployment
+            .status
+            .as_ref()
+            .and_then(|s| s.available_replicas),
+    };
+    if foo.status.as_ref() == Some(&status) {
+        return Ok(());
+    }
+    let mut copy = foo.clone();
+    copy.status = Some(status);
+    let namespace = foo.metadata.namespace.as_deref().unwrap_or_default();
+    ctx.clientset
+        .samplecontroller_k8s_io_v1alpha1()
+        .foos(namespace)
+        .update_status(&PostParams::default(), &copy)
+        .await?;
+    Ok(())
 }
 
 fn is_controlled_by(d: &Deployment, foo: &Foo) -> bool {

@@ -2,14 +2,13 @@
 //!
 //! ```text
 //! sample-controller crd | kubectl apply -f -     # install the Foo CRD
-//! sample-controller [WORKERS]                    # run (default 2 workers) until Ctrl-C
+//! sample-controller [WORKERS]                    # run (at most 2 reconciles at once by default) until Ctrl-C
 //! ```
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use sample_controller::crds::InformerFactory;
-use sample_controller::{Controller, foo_crd};
+use sample_controller::foo_crd;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,17 +17,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", serde_json::to_string_pretty(&foo_crd())?);
         return Ok(());
     }
-    let workers = match arg {
+    let workers: u16 = match arg {
         Some(n) => n.parse().map_err(|e| format!("WORKERS {n:?}: {e}"))?,
         None => 2,
     };
     let client = kube::Client::try_default().await?;
     let factory = InformerFactory::new(client.clone(), Some(Duration::from_secs(30)));
-    let controller = Arc::new(Controller::new(client, &factory));
-    controller
-        .run(workers, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    sample_controller::run(client, &factory, workers, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

@@ -7,16 +7,19 @@
 #![allow(clippy::disallowed_names)]
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crdgen_runtime::client::{Patch, PatchParams, PostParams};
+use crdgen_runtime::controller::Error as ControllerError;
 use crdgen_runtime::server::ApiServer;
 use crdgen_runtime::tracker::{KindInfo, ScaleInfo, VersionInfo};
+use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::Api;
 use sample_controller::crds::samplecontroller_k8s_io::v1alpha1::{Foo, FooSpec};
 use sample_controller::crds::{Clientset, InformerFactory};
-use sample_controller::{Controller, foo_crd};
+use sample_controller::{Context, Error, controller, error_policy, foo_crd, reconcile};
 
 const T: Duration = Duration::from_secs(20);
 
@@ -79,10 +82,27 @@ async fn foo_gets_an_owned_deployment_scaled_and_status() {
     let client = kube::Client::try_from(kube::Config::new(handle.url().parse().unwrap())).unwrap();
 
     let factory = InformerFactory::new(client.clone(), Some(Duration::from_secs(5)));
-    let controller = Arc::new(Controller::new(client.clone(), &factory));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let run = tokio::spawn(controller.clone().run(2, async {
-        let _ = stopped.await;
+    // `sample_controller::run`, with the results counted: the thief's refusals.
+    let thief_refused = Arc::new(AtomicUsize::new(0));
+    let refused = thief_refused.clone();
+    let results = controller(&factory)
+        .graceful_shutdown_on(async {
+            let _ = stopped.await;
+        })
+        .run(
+            reconcile,
+            error_policy,
+            Arc::new(Context::new(client.clone(), &factory)),
+        );
+    factory.start().unwrap();
+    let run = tokio::spawn(results.for_each(move |result| {
+        if let Err(ControllerError::ReconcilerFailed(Error::NotOwned(_), r)) = &result
+            && r.name == "thief"
+        {
+            refused.fetch_add(1, Ordering::SeqCst);
+        }
+        async {}
     }));
 
     let foos = Clientset::new(client.clone())
@@ -174,7 +194,7 @@ async fn foo_gets_an_owned_deployment_scaled_and_status() {
     );
     foos.create(&PostParams::default(), &thief).await.unwrap();
     eventually("the controller retries the thief", || async {
-        (controller.queue().num_requeues(&"default/thief".to_owned()) > 0).then_some(())
+        (thief_refused.load(Ordering::SeqCst) > 1).then_some(())
     })
     .await;
     let taken = deployments.get("taken").await.unwrap();
@@ -187,8 +207,8 @@ async fn foo_gets_an_owned_deployment_scaled_and_status() {
     tokio::time::timeout(T, run)
         .await
         .expect("the controller stops")
-        .unwrap()
         .unwrap();
+    factory.shutdown().await;
     handle.shutdown().await;
 }
 

@@ -39,11 +39,32 @@ pub(crate) fn apply_patch(
                 )));
             }
             let ops: json_patch::Patch = serde_json::from_value(p).map_err(|_| rejected())?;
-            json_patch::patch(&mut doc, &ops).map_err(|_| rejected())?;
+            for op in &ops.0 {
+                if test_null_of_missing(&doc, op) {
+                    continue;
+                }
+                json_patch::patch(&mut doc, std::slice::from_ref(op)).map_err(|_| rejected())?;
+            }
         }
         _ => return Err(StatusError::bad_request("unsupported patch type")),
     }
     Ok(doc)
+}
+
+/// A `test` of `null` against a missing member of an existing object or array: Go's
+/// json-patch (evanphx v4, the API server's) passes it, the json-patch crate fails it.
+/// kube-runtime's finalizer helper sends it when an object has no finalizers yet.
+fn test_null_of_missing(doc: &Value, op: &json_patch::PatchOperation) -> bool {
+    let json_patch::PatchOperation::Test(test) = op else {
+        return false;
+    };
+    let path = test.path.as_str();
+    let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
+    test.value.is_null()
+        && doc.pointer(path).is_none()
+        && doc
+            .pointer(parent)
+            .is_some_and(|p| p.is_object() || p.is_array())
 }
 
 /// Go's name of a JSON value's type in `json: cannot unmarshal X into ...`.
@@ -85,4 +106,30 @@ pub(crate) fn go_json_error(e: &serde_json::Error, body: &[u8]) -> String {
         "looking for beginning of value"
     };
     format!("invalid character {} {context}", go_quote_char(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_patch(target: &Value, ops: Value) -> Result<Value, StatusError> {
+        apply_patch(PatchType::Json, target, ops.to_string().as_bytes())
+    }
+
+    #[test]
+    fn test_of_null_passes_on_a_missing_member_only() {
+        let obj = json!({"metadata": {"name": "a"}});
+        // kube-runtime's finalizer helper, on an object without finalizers.
+        let add = json!([
+            {"op": "test", "path": "/metadata/finalizers", "value": null},
+            {"op": "add", "path": "/metadata/finalizers", "value": ["x"]},
+        ]);
+        let patched = json_patch(&obj, add.clone()).unwrap();
+        assert_eq!(patched["metadata"]["finalizers"], json!(["x"]));
+        // Once the member exists, the same test fails (another writer got there first).
+        assert_eq!(json_patch(&patched, add).unwrap_err().code, 422);
+        // A missing parent is still an error, as in Go.
+        let deep = json!([{"op": "test", "path": "/spec/x/y", "value": null}]);
+        assert_eq!(json_patch(&obj, deep).unwrap_err().code, 422);
+    }
 }

@@ -388,7 +388,50 @@ impl Writer<'_> {
             self.line(c, "self.factory.informer_for()");
             self.line(b, "}");
         }
+        self.informer_controllers(&accessors, b);
         self.line(i, "}");
+    }
+
+    /// Per kind, `<plural>_controller()`: a runtime `Controller` on the kind's shared
+    /// informer, in one call (after the informer accessors, named apart from them).
+    fn informer_controllers(&mut self, accessors: &[KindAccessor<'_>], b: usize) {
+        let c = b + INDENT;
+        let mut namer = naming::Namer::new();
+        namer.reserve("new");
+        for acc in accessors {
+            namer.reserve(acc.method.trim_start_matches("r#"));
+        }
+        let controller = format!("{}::controller::Controller", self.rt());
+        for acc in accessors {
+            let base = acc.method.trim_start_matches("r#");
+            let method = namer
+                .claim_ident(naming::field(&format!("{base}_controller")))
+                .0;
+            let kind = acc.kind.name.0.as_str();
+            self.blank();
+            self.docs(
+                b,
+                &[
+                    format!(
+                        " A controller of `{kind}` on its shared informer (no watch of its own):"
+                    ),
+                    " add `owns` / `watches`, then `run`.".to_owned(),
+                ],
+            );
+            let ret = Tree::generic(&controller, vec![atom(kind)]);
+            self.sig(
+                b,
+                &format!("pub fn {method}"),
+                &[("&self", None)],
+                Some(&ret),
+            );
+            let call = Tree::call(
+                format!("{controller}::new"),
+                vec![atom(format!("self.{}()", acc.method))],
+            );
+            self.expr(c, &call, "");
+            self.line(b, "}");
+        }
     }
 
     fn root_clients(&mut self, model: &Model, spaces: &[TypeSpace], i: usize) {

@@ -2,5 +2,6 @@
 //! server on 127.0.0.1 (default) or the cluster of `CRDGEN_E2E_KUBECONFIG`.
 
 mod clientset;
+mod controller;
 mod informers;
 mod target;
