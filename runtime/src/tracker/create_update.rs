@@ -85,6 +85,7 @@ impl Store {
         }
         if let Some(s) = &ver.schema {
             errs.extend(validation::embedded_resources(obj, s));
+            errs.extend(schema::validate_lists(obj, s));
         }
         // CEL rules (not evaluated here) are skipped after blocking errors, and the
         // server says so in a last error.

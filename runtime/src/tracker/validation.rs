@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::ScaleInfo;
-use crate::schema::{FieldError, FieldErrorKind};
+use crate::schema::{ErrorType, FieldError};
 
 /// Go's `%v` of a JSON value decoded into `interface{}` and its `%T`.
 fn go_dynamic(v: &Value) -> (String, &'static str) {
@@ -124,11 +124,11 @@ pub(crate) fn cel_blocked_marker(errs: &[FieldError]) -> Option<FieldError> {
         .any(|e| {
             matches!(
                 e.kind,
-                FieldErrorKind::NotSupported
-                    | FieldErrorKind::Required
-                    | FieldErrorKind::TooLong
-                    | FieldErrorKind::TooMany
-                    | FieldErrorKind::TypeInvalid
+                ErrorType::NotSupported
+                    | ErrorType::Required
+                    | ErrorType::TooLong
+                    | ErrorType::TooMany
+                    | ErrorType::TypeInvalid
             )
         })
         .then(|| {
