@@ -210,11 +210,9 @@ impl Store {
             }
             String::new()
         };
-        if meta_str(&obj, "resourceVersion").is_some_and(|r| !r.is_empty()) {
-            return Err(StatusError::internal(
-                "resourceVersion should not be set on objects to be created",
-            ));
-        }
+        // etcd3's `Create` refuses a resourceVersion after admission; the dry-run
+        // storage does not check it (`DryRunnableStorage.Create`).
+        let rv_set = meta_str(&obj, "resourceVersion").is_some_and(|r| !r.is_empty());
         // Name.
         let mut name = meta_str(&obj, "name").unwrap_or_default();
         if name.is_empty()
@@ -252,6 +250,11 @@ impl Store {
         }
         let key = (ns, name.clone());
         let kk = (kind.group.clone(), kind.plural.clone());
+        if rv_set && !opts.dry_run {
+            return Err(StatusError::internal(
+                "resourceVersion should not be set on objects to be created",
+            ));
+        }
         if self.current(kind, &key).is_some() {
             return Err(StatusError::already_exists(kind, &name));
         }
