@@ -29,39 +29,7 @@ use serde_json::Value;
 use support::{read_tsv, read_yaml};
 
 /// Objects whose verdict differs from the server's, each with the reason.
-const ALLOWED: &[(&str, &str)] = &[
-    (
-        "objects/external-snapshotter/VolumeGroupSnapshot_004.yaml",
-        CEL,
-    ),
-    (
-        "objects/external-snapshotter/VolumeGroupSnapshot_004.yaml (lenient)",
-        CEL,
-    ),
-    ("objects/external-snapshotter/VolumeSnapshot_011.yaml", CEL),
-    (
-        "objects/external-snapshotter/VolumeSnapshot_011.yaml (lenient)",
-        CEL,
-    ),
-    (
-        "objects/external-snapshotter/VolumeSnapshotContent_013.yaml",
-        CEL,
-    ),
-    (
-        "objects/external-snapshotter/VolumeSnapshotContent_013.yaml (lenient)",
-        CEL,
-    ),
-    (
-        "objects/external-snapshotter/VolumeSnapshotContent_014.yaml",
-        CEL,
-    ),
-    (
-        "objects/external-snapshotter/VolumeSnapshotContent_014.yaml (lenient)",
-        CEL,
-    ),
-];
-
-const CEL: &str = "a CEL rule (x-kubernetes-validations), evaluated once crdgen-cel is wired";
+const ALLOWED: &[(&str, &str)] = &[];
 
 /// The corpus folder to read (see the module documentation).
 fn corpus() -> PathBuf {
