@@ -57,12 +57,16 @@ mod keywords;
 mod lists;
 mod prune;
 mod validate;
+mod validator;
 
 pub use defaults::apply_defaults;
 pub use formats::format_ok;
 pub use lists::validate_lists;
 pub use prune::prune;
 pub use validate::{validate, validate_update};
+pub use validator::{HasCrd, Invalid, Validate, Validator, invalid_message, validator_of};
+#[cfg(feature = "server")]
+pub(crate) use validator::{cel_blocked_marker, has_cel_rules};
 
 // ----------------------------------------------------------------------------------
 // Schema accessors

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{KindInfo, ScaleInfo};
-use crate::schema::{ErrorType, FieldError};
+use crate::schema::FieldError;
+pub(crate) use crate::schema::{cel_blocked_marker, has_cel_rules};
 
 /// Go's `%v` of a JSON value decoded into `interface{}` and its `%T`.
 fn go_dynamic(v: &Value) -> (String, &'static str) {
@@ -145,40 +146,6 @@ pub(crate) fn compile_rules(
     } else {
         Err(errors)
     }
-}
-
-/// Whether a schema declares CEL rules (`x-kubernetes-validations`) anywhere.
-pub(crate) fn has_cel_rules(schema: &Value) -> bool {
-    match schema {
-        Value::Object(m) => {
-            m.contains_key("x-kubernetes-validations") || m.values().any(has_cel_rules)
-        }
-        Value::Array(a) => a.iter().any(has_cel_rules),
-        _ => false,
-    }
-}
-
-/// `hasBlockingErr`: after these errors the CEL rules are not run and a last error
-/// says so.
-pub(crate) fn cel_blocked_marker(errs: &[FieldError]) -> Option<FieldError> {
-    errs.iter()
-        .any(|e| {
-            matches!(
-                e.kind,
-                ErrorType::NotSupported
-                    | ErrorType::Required
-                    | ErrorType::TooLong
-                    | ErrorType::TooMany
-                    | ErrorType::TypeInvalid
-            )
-        })
-        .then(|| {
-            FieldError::invalid(
-                "<nil>",
-                Value::Null,
-                "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
-            )
-        })
 }
 
 const QUALIFIED_NAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
