@@ -40,6 +40,8 @@ use super::{ErrorType, FieldError};
 /// One served version: its schema and its compiled CEL rules.
 struct Version {
     schema: Value,
+    /// The schema has `x-kubernetes-validations` (looked up once, not per object).
+    has_rules: bool,
     #[cfg(feature = "cel")]
     rules: Option<crdgen_cel::Rules>,
 }
@@ -160,6 +162,7 @@ impl Validator {
             versions.insert(
                 name,
                 Version {
+                    has_rules: has_cel_rules(&schema),
                     schema,
                     #[cfg(feature = "cel")]
                     rules,
@@ -236,7 +239,7 @@ impl Validator {
             None => super::validate(&new, &v.schema),
         };
         errs.extend(super::validate_lists(&new, &v.schema));
-        if has_cel_rules(&v.schema) {
+        if v.has_rules {
             if let Some(marker) = cel_blocked_marker(&errs) {
                 errs.push(marker);
             } else {

@@ -117,10 +117,12 @@ impl Store {
         let rules = self
             .rules
             .get(&((kind.group.clone(), kind.plural.clone()), ver.name.clone()));
-        if ver.schema.as_ref().is_some_and(validation::has_cel_rules) {
+        // Rules are compiled at registration for the versions that have any (a
+        // schema walk per write would cost more than the rules of a large CRD).
+        if let Some(r) = rules {
             if let Some(marker) = validation::cel_blocked_marker(&errs) {
                 errs.push(marker);
-            } else if let Some(r) = rules {
+            } else {
                 errs.extend(r.validate(obj, old));
             }
         }
