@@ -182,7 +182,8 @@ impl Validator {
         })
     }
 
-    /// How many CEL rules the versions have (0 without the `cel` feature).
+    /// How many CEL rules the CRD has, summed over its versions (0 without the `cel`
+    /// feature).
     pub fn rule_count(&self) -> usize {
         self.versions.values().map(Version::rule_count).sum()
     }
