@@ -20,6 +20,14 @@ pub enum ErrorType {
     Duplicate,
     /// `Too many`.
     TooMany,
+    /// `Invalid value` with reason `FieldValueTypeInvalid` (a value of the wrong type).
+    TypeInvalid,
+    /// `Too long` (the value is not printed).
+    TooLong,
+    /// `Internal error` (the value is not printed).
+    Internal,
+    /// `Not found`.
+    NotFound,
 }
 
 impl ErrorType {
@@ -32,6 +40,10 @@ impl ErrorType {
             ErrorType::Forbidden => "Forbidden",
             ErrorType::Duplicate => "Duplicate value",
             ErrorType::TooMany => "Too many",
+            ErrorType::TypeInvalid => "Invalid value",
+            ErrorType::TooLong => "Too long",
+            ErrorType::Internal => "Internal error",
+            ErrorType::NotFound => "Not found",
         }
     }
 
@@ -44,12 +56,17 @@ impl ErrorType {
             ErrorType::Forbidden => "FieldValueForbidden",
             ErrorType::Duplicate => "FieldValueDuplicate",
             ErrorType::TooMany => "FieldValueTooMany",
+            ErrorType::TypeInvalid => "FieldValueTypeInvalid",
+            ErrorType::TooLong => "FieldValueTooLong",
+            ErrorType::Internal => "InternalError",
+            ErrorType::NotFound => "FieldValueNotFound",
         }
     }
 }
 
 /// The offending value of an `Invalid`/`Unsupported`/`Duplicate` error, printed as Go
-/// prints it: strings quoted (`%q`), numbers and booleans bare, anything else as JSON.
+/// prints it: strings quoted (`%q`), numbers as Go's `%v` of an `int64`/`float64`
+/// (`1e+06`), booleans bare, `null` for nil, anything else as JSON.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BadValue {
     /// A string.
@@ -62,8 +79,78 @@ impl fmt::Display for BadValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BadValue::Str(s) => f.write_str(&go_quote(s)),
+            BadValue::Json(Value::String(s)) => f.write_str(&go_quote(s)),
+            BadValue::Json(Value::Number(n)) => f.write_str(&go_number(n)),
             BadValue::Json(v) => write!(f, "{v}"),
         }
+    }
+}
+
+impl From<Value> for BadValue {
+    /// A string becomes [`BadValue::Str`], anything else [`BadValue::Json`].
+    fn from(v: Value) -> Self {
+        match v {
+            Value::String(s) => BadValue::Str(s),
+            other => BadValue::Json(other),
+        }
+    }
+}
+
+impl From<&str> for BadValue {
+    fn from(s: &str) -> Self {
+        BadValue::Str(s.to_owned())
+    }
+}
+
+impl From<String> for BadValue {
+    fn from(s: String) -> Self {
+        BadValue::Str(s)
+    }
+}
+
+impl BadValue {
+    /// The value as JSON (a [`BadValue::Str`] as a JSON string).
+    pub fn to_json(&self) -> Value {
+        match self {
+            BadValue::Str(s) => Value::String(s.clone()),
+            BadValue::Json(v) => v.clone(),
+        }
+    }
+}
+
+/// Go's `%v` of a JSON number as the server decodes it: integers as they are, floats
+/// as [`go_float`].
+pub fn go_number(n: &serde_json::Number) -> String {
+    if n.is_i64() || n.is_u64() {
+        return n.to_string();
+    }
+    go_float(n.as_f64().unwrap_or(0.0))
+}
+
+/// Go's `%v` of a `float64` (`strconv.FormatFloat(f, 'g', -1, 64)`): the shortest
+/// representation, in exponent form when the exponent is below -4 or at least 6
+/// (`1e+06`, `1e-05`).
+pub fn go_float(f: f64) -> String {
+    if f == 0.0 {
+        return "0".to_owned();
+    }
+    if !f.is_finite() {
+        return if f.is_nan() {
+            "NaN".into()
+        } else if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    let e = format!("{f:e}");
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mant}e{sign}{:02}", exp.abs())
+    } else {
+        format!("{f}")
     }
 }
 
@@ -82,32 +169,32 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub(crate) fn required(field: impl Into<String>, detail: impl Into<String>) -> Self {
+    /// A `Required value` error.
+    pub fn required(field: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::new(ErrorType::Required, field, None, detail)
     }
 
-    pub(crate) fn forbidden(field: impl Into<String>, detail: impl Into<String>) -> Self {
+    /// A `Forbidden` error.
+    pub fn forbidden(field: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::new(ErrorType::Forbidden, field, None, detail)
     }
 
-    pub(crate) fn invalid(
+    /// An `Invalid value` error.
+    pub fn invalid(
         field: impl Into<String>,
-        value: BadValue,
+        value: impl Into<BadValue>,
         detail: impl Into<String>,
     ) -> Self {
-        Self::new(ErrorType::Invalid, field, Some(value), detail)
+        Self::new(ErrorType::Invalid, field, Some(value.into()), detail)
     }
 
-    pub(crate) fn invalid_str(
-        field: impl Into<String>,
-        value: &str,
-        detail: impl Into<String>,
-    ) -> Self {
+    /// An `Invalid value` error for a string value.
+    pub fn invalid_str(field: impl Into<String>, value: &str, detail: impl Into<String>) -> Self {
         Self::invalid(field, BadValue::Str(value.to_owned()), detail)
     }
 
     /// `field.NotSupported`: the detail lists the supported values, quoted.
-    pub(crate) fn not_supported(field: impl Into<String>, value: &str, supported: &[&str]) -> Self {
+    pub fn not_supported(field: impl Into<String>, value: &str, supported: &[&str]) -> Self {
         let quoted: Vec<String> = supported.iter().map(|s| go_quote(s)).collect();
         let detail = if quoted.is_empty() {
             String::new()
@@ -122,7 +209,8 @@ impl FieldError {
         )
     }
 
-    fn new(
+    /// An error of any kind.
+    pub fn new(
         kind: ErrorType,
         field: impl Into<String>,
         value: Option<BadValue>,
@@ -145,7 +233,9 @@ impl FieldError {
             ErrorType::Invalid
             | ErrorType::NotSupported
             | ErrorType::Duplicate
-            | ErrorType::TooMany,
+            | ErrorType::TooMany
+            | ErrorType::TypeInvalid
+            | ErrorType::NotFound,
         ) = (&self.value, self.kind)
         {
             s.push_str(&format!(": {v}"));
@@ -224,7 +314,7 @@ pub fn invalid_status(name: &str, errors: &[FieldError]) -> Value {
 }
 
 /// Go's `%q` for the strings the server quotes.
-pub(crate) fn go_quote(s: &str) -> String {
+pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -380,6 +470,36 @@ mod tests {
             kubectl_message("n", &[a, b]),
             "The CustomResourceDefinition \"n\" is invalid: \n* spec.group: Required value\n* spec.x: Forbidden: no"
         );
+    }
+
+    #[test]
+    fn go_values() {
+        assert_eq!(go_float(0.0), "0");
+        assert_eq!(go_float(1.5), "1.5");
+        assert_eq!(go_float(100000.0), "100000");
+        assert_eq!(go_float(1000000.0), "1e+06");
+        assert_eq!(go_float(0.0001), "0.0001");
+        assert_eq!(go_float(0.00001), "1e-05");
+        let e = FieldError::new(
+            ErrorType::TooLong,
+            "spec.a",
+            Some(json!("xx").into()),
+            "may not be more than 1 byte",
+        );
+        assert_eq!(
+            e.to_string(),
+            "spec.a: Too long: may not be more than 1 byte"
+        );
+        let e = FieldError::new(
+            ErrorType::TypeInvalid,
+            "spec.a",
+            Some(json!("string").into()),
+            "d",
+        );
+        assert_eq!(e.body(), "Invalid value: \"string\": d");
+        assert_eq!(e.kind.reason(), "FieldValueTypeInvalid");
+        assert_eq!(BadValue::Json(json!(2.5e7)).to_string(), "2.5e+07");
+        assert_eq!(BadValue::Json(json!(null)).to_string(), "null");
     }
 
     #[test]

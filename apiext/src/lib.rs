@@ -40,6 +40,7 @@ mod unknown;
 
 pub use crd::validate;
 pub use field::{
-    BadValue, ErrorType, FieldError, invalid_message, invalid_status, kubectl_message,
+    BadValue, ErrorType, FieldError, go_float, go_number, go_quote, invalid_message,
+    invalid_status, kubectl_message,
 };
 pub use unknown::unknown_fields;

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use crdgen::{Error, Settings, Source};
 
+mod validate_cmd;
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -140,6 +142,21 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
     },
+    /// Validate objects against their CRDs as the API server would on create (schema,
+    /// list types, CEL rules), printing the server's messages with file and line.
+    /// Exits 1 when any object is invalid.
+    ///
+    ///   crdgen validate --crd crds/ objects/*.yaml
+    #[command(verbatim_doc_comment)]
+    Validate {
+        /// A CRD file or folder (searched recursively for *.yaml, *.yml, *.json);
+        /// repeatable.
+        #[arg(long, required = true)]
+        crd: Vec<PathBuf>,
+        /// Object files (every YAML document is an object).
+        #[arg(required = true)]
+        objects: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -164,6 +181,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Serve { inputs, addr } => serve(inputs, addr),
+        Command::Validate { crd, objects } => validate_cmd::run(crd, objects),
         Command::Crd { paths, output } => crd(paths, output),
         Command::Generate {
             inputs,

@@ -49,7 +49,10 @@
 //! - Pruning, defaulting and validation use [`crate::schema`] with the schema of the
 //!   request's version, then the server's metadata checks (ObjectMeta validation,
 //!   embedded resources, the scale subresource's paths, no new finalizers while
-//!   deleting), worded as kube-apiserver words them.
+//!   deleting), list types and the CEL rules (`x-kubernetes-validations`, compiled
+//!   once per version when the kind is registered), worded and ordered as
+//!   kube-apiserver words them. Updates, patches, applies and status writes ratchet:
+//!   an unchanged invalid value does not block them (Kubernetes 1.30+).
 //! - `metadata.managedFields` records every write as kube-apiserver's field manager
 //!   does (`managed`): `Update` entries for create/update/patch (per subresource),
 //!   `Apply` entries for server-side apply, with structured-merge-diff's field sets,
@@ -64,8 +67,7 @@
 //!
 //! # Differences from kube-apiserver
 //!
-//! - CEL validation rules (`x-kubernetes-validations`), validation ratcheting and
-//!   conversion webhooks are not run.
+//! - Conversion webhooks are not run.
 //! - Watch history is a bounded window of events ([`Tracker::set_history_limit`]);
 //!   [`Tracker::compact`] forgets it, so older resourceVersions get `410 Gone`.
 
@@ -216,6 +218,9 @@ struct Store {
     watchers: Vec<WatcherEntry>,
     next_watch_id: u64,
     actions: Vec<Action>,
+    /// The CEL rules of each version with a schema, compiled once when the kind is
+    /// registered: by (group, plural) and version.
+    rules: BTreeMap<(KindKey, String), Arc<crdgen_cel::Rules>>,
 }
 
 /// The in-memory object tracker. Cheap to clone (shared state).
@@ -266,6 +271,7 @@ impl Tracker {
                 watchers: Vec::new(),
                 next_watch_id: 1,
                 actions: Vec::new(),
+                rules: BTreeMap::new(),
             })),
         }
     }
@@ -276,9 +282,15 @@ impl Tracker {
 
     // ---- kinds
 
-    /// Serve the kind declared by a CRD (all its versions).
+    /// Serve the kind declared by a CRD (all its versions). Refused as the server
+    /// refuses it, including CEL rules that do not compile.
     pub fn register_crd(&self, crd: &Value) -> Result<(), String> {
-        self.register_kind(KindInfo::from_crd(crd)?);
+        let kind = KindInfo::from_crd(crd)?;
+        let rules = validation::compile_rules(&kind).map_err(|errs| {
+            let name = crd.pointer("/metadata/name").and_then(Value::as_str);
+            crdgen_apiext::invalid_message(name.unwrap_or_default(), &errs)
+        })?;
+        self.register_compiled(kind, rules);
         Ok(())
     }
 
@@ -290,8 +302,25 @@ impl Tracker {
 
     /// Serve a kind. Versions of an already registered kind are merged in (a version
     /// with the same name replaces the old one; the storage version stays unique).
+    /// CEL rules that do not compile are not evaluated ([`Tracker::register_crd`]
+    /// refuses them).
     pub fn register_kind(&self, kind: KindInfo) {
+        let rules = validation::compile_rules(&kind).unwrap_or_else(|errs| {
+            tracing::warn!(kind = %kind.kind, "CEL rules not evaluated: {errs:?}");
+            Vec::new()
+        });
+        self.register_compiled(kind, rules);
+    }
+
+    fn register_compiled(&self, kind: KindInfo, rules: Vec<(String, Arc<crdgen_cel::Rules>)>) {
         let mut store = self.lock();
+        let key = (kind.group.clone(), kind.plural.clone());
+        for v in &kind.versions {
+            store.rules.remove(&(key.clone(), v.name.clone()));
+        }
+        for (version, r) in rules {
+            store.rules.insert((key.clone(), version), r);
+        }
         let key = (kind.group.clone(), kind.plural.clone());
         let merged = match store.kinds.get(&key) {
             Some(old) => {

@@ -26,43 +26,11 @@ use serde_json::{Value, json};
 
 /// Steps known to differ from the recording: (scenario, steps, reason). The README's
 /// "Differences from a real kube-apiserver" summarizes them; the list only shrinks.
-const ALLOWED: &[(&str, &[usize], &str)] = &[
-    (
-        "cel-rules",
-        &[2, 3, 4, 5, 6, 7],
-        "CEL (x-kubernetes-validations) is not evaluated (issue #14): writes the rules reject are stored, so later resourceVersion tokens shift",
-    ),
-    (
-        "cel-transition",
-        &[2, 3, 4, 5, 6, 7, 8, 9],
-        "CEL transition rules are not evaluated (issue #14): rejected updates are stored, so later generations and resourceVersion tokens shift",
-    ),
-    (
-        "error-kind-apiversion",
-        &[1],
-        "CEL (issue #14): kube-apiserver adds the spec rule's evaluation error after the kind error",
-    ),
-    (
-        "patch-json",
-        &[12],
-        "CEL (issue #14): the spec rule's error is missing after the schema and scale errors",
-    ),
-    (
-        "scale-subresource",
-        &[10],
-        "CEL (issue #14): the spec rule's error is missing after the schema and scale errors",
-    ),
-    (
-        "validate-min-max",
-        &[1],
-        "CEL (issue #14): the spec rule's error is missing after the minimum and scale errors",
-    ),
-    (
-        "error-invalid-body",
-        &[12],
-        "Accept: protobuf only: kube-apiserver's 406 body is a protobuf Status; the in-memory server has no protobuf and sends the 406 as JSON",
-    ),
-];
+const ALLOWED: &[(&str, &[usize], &str)] = &[(
+    "error-invalid-body",
+    &[12],
+    "Accept: protobuf only: kube-apiserver's 406 body is a protobuf Status; the in-memory server has no protobuf and sends the 406 as JSON",
+)];
 
 fn recordings_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("CRDGEN_RECORDINGS_DIR") {

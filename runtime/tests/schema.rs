@@ -1,12 +1,14 @@
 //! Structural-schema pruning, defaulting and validation, with the messages of the
 //! real apiextensions-apiserver.
 
-use crdgen_runtime::schema::{FieldErrorKind, apply_defaults, prune, validate};
+use crdgen_runtime::schema::{ErrorType, apply_defaults, prune, validate, validate_lists};
 use serde_json::{Value, json};
 
+/// Schema errors, then list-type errors (the server's order).
 fn messages(obj: &Value, schema: &Value) -> Vec<String> {
     validate(obj, schema)
         .iter()
+        .chain(&validate_lists(obj, schema))
         .map(ToString::to_string)
         .collect()
 }
@@ -267,18 +269,12 @@ fn field_error_parts() {
     }}}});
     let errs = validate(&json!({"spec": {"n": 0}}), &schema);
     assert_eq!(errs.len(), 2);
-    let req = errs
-        .iter()
-        .find(|e| e.kind == FieldErrorKind::Required)
-        .unwrap();
+    let req = errs.iter().find(|e| e.kind == ErrorType::Required).unwrap();
     assert_eq!(
         (req.field.as_str(), req.kind.reason(), req.body()),
         ("spec.a", "FieldValueRequired", "Required value".to_owned())
     );
-    let inv = errs
-        .iter()
-        .find(|e| e.kind == FieldErrorKind::Invalid)
-        .unwrap();
+    let inv = errs.iter().find(|e| e.kind == ErrorType::Invalid).unwrap();
     assert_eq!(inv.kind.reason(), "FieldValueInvalid");
     assert_eq!(
         inv.body(),

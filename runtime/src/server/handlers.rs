@@ -225,9 +225,9 @@ pub(crate) fn delete_options(q: &Query, body: &Bytes) -> Result<DeleteOptions, S
             return Err(crate::tracker::options_invalid(
                 "DeleteOptions",
                 &[crate::schema::FieldError {
-                    kind: crate::schema::FieldErrorKind::NotSupported,
+                    kind: crate::schema::ErrorType::NotSupported,
                     field: "propagationPolicy".into(),
-                    bad_value: Some(json!(p)),
+                    value: Some(json!(p).into()),
                     detail: "supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
                         .into(),
                 }],

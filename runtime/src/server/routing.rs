@@ -61,9 +61,9 @@ pub(crate) fn write_options(
             return Err(crate::tracker::options_invalid(
                 options,
                 &[crate::schema::FieldError {
-                    kind: crate::schema::FieldErrorKind::NotSupported,
+                    kind: crate::schema::ErrorType::NotSupported,
                     field: "fieldValidation".into(),
-                    bad_value: Some(json!(other)),
+                    value: Some(json!(other).into()),
                     detail: "supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"".into(),
                 }],
             ));
@@ -83,9 +83,9 @@ pub(crate) fn write_options(
         return Err(crate::tracker::options_invalid(
             options,
             &[crate::schema::FieldError {
-                kind: crate::schema::FieldErrorKind::NotSupported,
+                kind: crate::schema::ErrorType::NotSupported,
                 field: "dryRun".into(),
-                bad_value: Some(json!(dry)),
+                value: Some(json!(dry).into()),
                 detail: "supported values: \"All\"".into(),
             }],
         ));

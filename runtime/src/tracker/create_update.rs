@@ -31,10 +31,13 @@ impl Store {
     /// Report the `unknown` fields [`Store::decode`] pruned and any left in `obj` (per
     /// the field validation directive), then default, coerce metadata and validate an
     /// object at a version.
+    #[allow(clippy::too_many_arguments)] // the write's parts, as the strategy sees them
     pub(crate) fn admit(
+        &self,
         kind: &KindInfo,
         ver: &VersionInfo,
         obj: &mut Value,
+        old: Option<&Value>,
         opts: &WriteOptions,
         warnings: &mut Vec<String>,
         mut unknown: Vec<String>,
@@ -43,7 +46,9 @@ impl Store {
         // What the strategy took from the stored object (read through the request's
         // version) is pruned too; nothing is left to prune of the decoded body.
         unknown.extend(Self::unknown_fields(ver, obj));
-        if let Some(s) = &ver.schema {
+        // The defaulter skips objects of another kind (`unstructuredDefaulter.Default`).
+        let own_kind = obj.get("kind").and_then(Value::as_str) == Some(kind.kind.as_str());
+        if let Some(s) = ver.schema.as_ref().filter(|_| own_kind) {
             schema::apply_defaults(obj, s);
         }
         // ObjectMeta's round trip drops empty and null optional fields.
@@ -76,25 +81,58 @@ impl Store {
                 }
             }
         }
-        let mut errs = validation::object_meta(obj, warnings);
-        if let Some(s) = &ver.schema {
-            errs.extend(schema::validate(obj, s));
-        }
-        if let Some(sc) = &ver.scale {
-            errs.extend(validation::scale(obj, sc));
+        // The custom resource strategy's order: ObjectMeta, the schema (ratcheting
+        // unchanged values on update), the scale paths, embedded resources, list
+        // types, then the CEL rules unless an error above blocks them (the server
+        // then says so in a last error).
+        // `ValidateTypeMeta` first: a wrong kind is the validator's only error.
+        let body_kind = obj
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let mut errs = Vec::new();
+        if body_kind != kind.kind {
+            errs.push(schema::FieldError::invalid(
+                "kind",
+                json!(body_kind),
+                format!("must be {}", kind.kind),
+            ));
+        } else {
+            errs.extend(validation::object_meta(obj, warnings));
+            if let Some(s) = &ver.schema {
+                errs.extend(match old {
+                    Some(o) => schema::validate_update(obj, o, s),
+                    None => schema::validate(obj, s),
+                });
+            }
+            if let Some(sc) = &ver.scale {
+                errs.extend(validation::scale(obj, sc));
+            }
         }
         if let Some(s) = &ver.schema {
             errs.extend(validation::embedded_resources(obj, s));
+            errs.extend(schema::validate_lists(obj, s));
         }
-        // CEL rules (not evaluated here) are skipped after blocking errors, and the
-        // server says so in a last error.
-        if ver.schema.as_ref().is_some_and(validation::has_cel_rules)
-            && let Some(marker) = validation::cel_blocked_marker(&errs)
-        {
-            errs.push(marker);
+        let rules = self
+            .rules
+            .get(&((kind.group.clone(), kind.plural.clone()), ver.name.clone()));
+        // Rules are compiled at registration for the versions that have any (a
+        // schema walk per write would cost more than the rules of a large CRD).
+        if let Some(r) = rules {
+            if let Some(marker) = validation::cel_blocked_marker(&errs) {
+                errs.push(marker);
+            } else {
+                errs.extend(r.validate(obj, old));
+            }
         }
         if !errs.is_empty() {
-            return Err(StatusError::invalid(kind, &name, &errs).with_warnings(warnings.clone()));
+            // The Status names the kind the body named.
+            let named = KindInfo {
+                kind: body_kind,
+                ..kind.clone()
+            };
+            return Err(StatusError::invalid(&named, &name, &errs).with_warnings(warnings.clone()));
         }
         if ver.deprecated {
             warnings.push(
@@ -150,23 +188,8 @@ impl Store {
                 "the API version in the data ({av}) does not match the expected API version ({want})"
             )));
         }
-        if k != kind.kind {
-            // Validated after decoding, as an Invalid of the kind the body names.
-            let named = KindInfo {
-                kind: k.to_owned(),
-                ..kind.clone()
-            };
-            let name = meta_str(obj, "name").unwrap_or_default();
-            return Err(StatusError::invalid(
-                &named,
-                &name,
-                &[schema::FieldError::invalid(
-                    "kind",
-                    json!(k),
-                    format!("must be {}", kind.kind),
-                )],
-            ));
-        }
+        // A kind other than the resource's is refused after decoding, by the
+        // strategy's validation (`admit`).
         Ok(())
     }
 
@@ -209,11 +232,9 @@ impl Store {
             }
             String::new()
         };
-        if meta_str(&obj, "resourceVersion").is_some_and(|r| !r.is_empty()) {
-            return Err(StatusError::internal(
-                "resourceVersion should not be set on objects to be created",
-            ));
-        }
+        // etcd3's `Create` refuses a resourceVersion after admission; the dry-run
+        // storage does not check it (`DryRunnableStorage.Create`).
+        let rv_set = meta_str(&obj, "resourceVersion").is_some_and(|r| !r.is_empty());
         // Name.
         let mut name = meta_str(&obj, "name").unwrap_or_default();
         if name.is_empty()
@@ -241,7 +262,7 @@ impl Store {
         {
             o.remove("status");
         }
-        Self::admit(kind, ver, &mut obj, opts, &mut warnings, unknown)?;
+        self.admit(kind, ver, &mut obj, None, opts, &mut warnings, unknown)?;
         if !fields_recorded {
             managed::record_update(
                 None,
@@ -251,6 +272,11 @@ impl Store {
         }
         let key = (ns, name.clone());
         let kk = (kind.group.clone(), kind.plural.clone());
+        if rv_set && !opts.dry_run {
+            return Err(StatusError::internal(
+                "resourceVersion should not be set on objects to be created",
+            ));
+        }
         if self.current(kind, &key).is_some() {
             return Err(StatusError::already_exists(kind, &name));
         }
@@ -412,7 +438,15 @@ impl Store {
         };
         new["metadata"]["resourceVersion"] = json!(old_rv);
         let mut warnings = Vec::new();
-        Self::admit(kind, ver, &mut new, opts, &mut warnings, unknown)?;
+        self.admit(
+            kind,
+            ver,
+            &mut new,
+            Some(&old),
+            opts,
+            &mut warnings,
+            unknown,
+        )?;
         if !fields_recorded {
             managed::record_update(Some(&old), &mut new, &field_op(kind, ver, sub, opts));
         }

@@ -132,19 +132,6 @@ impl StatusError {
 
     /// `422 Invalid` listing field errors, as `Kind.group "name" is invalid: …`.
     pub fn invalid(kind: &KindInfo, name: &str, errors: &[schema::FieldError]) -> Self {
-        // `ErrorList.ToAggregate` drops repeated messages; the causes keep them.
-        let mut shown: Vec<String> = Vec::new();
-        for e in errors {
-            let m = e.to_string();
-            if !shown.contains(&m) {
-                shown.push(m);
-            }
-        }
-        let list = if shown.len() == 1 {
-            shown.remove(0)
-        } else {
-            format!("[{}]", shown.join(", "))
-        };
         let causes: Vec<Value> = errors
             .iter()
             .map(|e| json!({"reason": e.kind.reason(), "message": e.body(), "field": e.field}))
@@ -152,7 +139,7 @@ impl StatusError {
         StatusError::new(
             422,
             "Invalid",
-            format!("{} {:?} is invalid: {list}", kind.qualified_kind(), name),
+            schema::invalid_message(&kind.qualified_kind(), name, errors),
             Some(json!({"name": name, "group": kind.group, "kind": kind.kind, "causes": causes})),
         )
     }

@@ -91,9 +91,9 @@ impl Store {
             return Err(options_invalid(
                 "PatchOptions",
                 &[schema::FieldError {
-                    kind: schema::FieldErrorKind::TooLong,
+                    kind: schema::ErrorType::TooLong,
                     field: "fieldManager".into(),
-                    bad_value: None,
+                    value: None,
                     detail: "may not be more than 128 bytes".into(),
                 }],
             ));

@@ -2,10 +2,13 @@
 //! the scale subresource's paths (`ValidateScaleSpec`, `ValidateScaleStatus`) and the
 //! marker for CEL rules that were skipped because the object was already invalid.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
-use super::ScaleInfo;
-use crate::schema::{FieldError, FieldErrorKind};
+use super::{KindInfo, ScaleInfo};
+use crate::schema::FieldError;
+pub(crate) use crate::schema::{cel_blocked_marker, has_cel_rules};
 
 /// Go's `%v` of a JSON value decoded into `interface{}` and its `%T`.
 fn go_dynamic(v: &Value) -> (String, &'static str) {
@@ -106,38 +109,43 @@ pub(crate) fn scale(obj: &Value, scale: &ScaleInfo) -> Vec<FieldError> {
     errs
 }
 
-/// Whether a schema declares CEL rules (`x-kubernetes-validations`) anywhere.
-pub(crate) fn has_cel_rules(schema: &Value) -> bool {
-    match schema {
-        Value::Object(m) => {
-            m.contains_key("x-kubernetes-validations") || m.values().any(has_cel_rules)
+/// The CEL rules of every version with a schema, compiled once. Err: the errors the
+/// server refuses the CRD with, at `spec.validation.openAPIV3Schema…` when every
+/// version has the same schema (the internal version's one schema), else at
+/// `spec.versions[i].schema.openAPIV3Schema…`.
+pub(crate) fn compile_rules(
+    kind: &KindInfo,
+) -> Result<Vec<(String, Arc<crdgen_cel::Rules>)>, Vec<FieldError>> {
+    let shared = kind.versions.windows(2).all(|w| w[0].schema == w[1].schema);
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (i, v) in kind.versions.iter().enumerate() {
+        let Some(schema) = v.schema.as_ref().filter(|s| has_cel_rules(s)) else {
+            continue;
+        };
+        match crdgen_cel::Rules::compile(schema) {
+            Ok(r) => out.push((v.name.clone(), Arc::new(r))),
+            Err(errs) => {
+                if shared && i > 0 {
+                    continue;
+                }
+                let prefix = if shared {
+                    "spec.validation.".to_owned()
+                } else {
+                    format!("spec.versions[{i}].schema.")
+                };
+                errors.extend(errs.into_iter().map(|mut e| {
+                    e.field = format!("{prefix}{}", e.field);
+                    e
+                }));
+            }
         }
-        Value::Array(a) => a.iter().any(has_cel_rules),
-        _ => false,
     }
-}
-
-/// `hasBlockingErr`: after these errors the CEL rules are not run and a last error
-/// says so.
-pub(crate) fn cel_blocked_marker(errs: &[FieldError]) -> Option<FieldError> {
-    errs.iter()
-        .any(|e| {
-            matches!(
-                e.kind,
-                FieldErrorKind::NotSupported
-                    | FieldErrorKind::Required
-                    | FieldErrorKind::TooLong
-                    | FieldErrorKind::TooMany
-                    | FieldErrorKind::TypeInvalid
-            )
-        })
-        .then(|| {
-            FieldError::invalid(
-                "<nil>",
-                Value::Null,
-                "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
-            )
-        })
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 const QUALIFIED_NAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
