@@ -86,6 +86,8 @@ pub mod selector;
 
 // Typed clients, errors and the scheme.
 pub mod client;
+// Typed server-side apply: apply configurations' support, ApplyParams, extract.
+pub mod apply;
 pub mod error;
 pub mod scheme;
 

@@ -1,11 +1,11 @@
 //! Field management (`metadata.managedFields`) as kube-apiserver computes it: the
 //! field manager chain (strip of system metadata, reset fields of the status
 //! subresource, `current-operation` merging, entry order, the scale handler) and
-//! structured-merge-diff's update and apply (`merge/update.go`) over [`super::fieldset`].
+//! structured-merge-diff's update and apply (`merge/update.go`) over [`crate::apply::fieldset`].
 
 use serde_json::{Value, json};
 
-pub(crate) use super::fieldset::*;
+pub(crate) use crate::apply::fieldset::*;
 
 /// System metadata the field manager never records (`stripMetaManager`).
 fn strip(set: &mut Set) {
