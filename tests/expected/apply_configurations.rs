@@ -117,8 +117,10 @@ pub mod apply_example_com {
             /// Standard object metadata.
             #[serde(default)]
             pub metadata: ObjectMeta,
+            /// What the sprocket should be.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub spec: Option<SprocketSpec>,
+            /// What the sprocket is.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub status: Option<SprocketStatus>,
         }
@@ -228,7 +230,7 @@ pub mod apply_example_com {
         impl Sprocket {
             /// The CustomResourceDefinition this kind was generated from (every version).
             pub fn crd() -> CustomResourceDefinition {
-                let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"sprockets.apply.example.com"},"spec":{"group":"apply.example.com","names":{"kind":"Sprocket","listKind":"SprocketList","plural":"sprockets","singular":"sprocket"},"scope":"Namespaced","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"description":"A sprocket, shared by controllers through server-side apply.","properties":{"spec":{"properties":{"color":{"description":"The colour.","enum":["red","green","blue"],"type":"string"},"drive":{"description":"A nested object.","properties":{"motor":{"properties":{"brand":{"type":"string"},"power":{"type":"integer"}},"type":"object"},"ratio":{"type":"number"}},"type":"object"},"owner":{"description":"Who owns it, replaced whole (an atomic map).","properties":{"name":{"type":"string"},"team":{"type":"string"}},"type":"object","x-kubernetes-map-type":"atomic"},"path":{"description":"Waypoints, replaced whole (an atomic list).","items":{"type":"string"},"type":"array"},"replicas":{"format":"int32","type":"integer"},"settings":{"additionalProperties":{"type":"string"},"description":"Free settings, one key each (a granular map).","type":"object"},"tags":{"description":"Tags (a set).","items":{"type":"string"},"type":"array","x-kubernetes-list-type":"set"},"teeth":{"description":"Teeth, one per name (a list-map).","items":{"properties":{"name":{"type":"string"},"shape":{"default":"round","type":"string"},"size":{"format":"int32","type":"integer"}},"required":["name"],"type":"object"},"type":"array","x-kubernetes-list-map-keys":["name"],"x-kubernetes-list-type":"map"}},"required":["color"],"type":"object"},"status":{"properties":{"conditions":{"items":{"properties":{"message":{"type":"string"},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"required":["type","status"],"type":"object"},"type":"array","x-kubernetes-list-map-keys":["type"],"x-kubernetes-list-type":"map"},"observedTeeth":{"format":"int32","type":"integer"},"phase":{"type":"string"}},"type":"object"}},"type":"object"}},"served":true,"storage":true,"subresources":{"status":{}}}]}}"#;
+                let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"sprockets.apply.example.com"},"spec":{"group":"apply.example.com","names":{"kind":"Sprocket","listKind":"SprocketList","plural":"sprockets","singular":"sprocket"},"scope":"Namespaced","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"description":"A sprocket, shared by controllers through server-side apply.","properties":{"spec":{"description":"What the sprocket should be.","properties":{"color":{"description":"The colour.","enum":["red","green","blue"],"type":"string"},"drive":{"description":"A nested object.","properties":{"motor":{"description":"The motor.","properties":{"brand":{"description":"Its brand.","type":"string"},"power":{"description":"Its power.","type":"integer"}},"type":"object"},"ratio":{"description":"The gear ratio.","type":"number"}},"type":"object"},"owner":{"description":"Who owns it, replaced whole (an atomic map).","properties":{"name":{"description":"A name.","type":"string"},"team":{"description":"A team.","type":"string"}},"type":"object","x-kubernetes-map-type":"atomic"},"path":{"description":"Waypoints, replaced whole (an atomic list).","items":{"type":"string"},"type":"array"},"replicas":{"description":"How many copies.","format":"int32","type":"integer"},"settings":{"additionalProperties":{"type":"string"},"description":"Free settings, one key each (a granular map).","type":"object"},"tags":{"description":"Tags (a set).","items":{"type":"string"},"type":"array","x-kubernetes-list-type":"set"},"teeth":{"description":"Teeth, one per name (a list-map).","items":{"properties":{"name":{"description":"The tooth's name (the key).","type":"string"},"shape":{"default":"round","description":"Its shape (defaulted).","type":"string"},"size":{"description":"Its size.","format":"int32","type":"integer"}},"required":["name"],"type":"object"},"type":"array","x-kubernetes-list-map-keys":["name"],"x-kubernetes-list-type":"map"}},"required":["color"],"type":"object"},"status":{"description":"What the sprocket is.","properties":{"conditions":{"description":"Conditions, one per type (a list-map).","items":{"properties":{"message":{"description":"Why, in words.","type":"string"},"reason":{"description":"Why, in one word.","type":"string"},"status":{"description":"True, False or Unknown.","type":"string"},"type":{"description":"The condition's type (the key).","type":"string"}},"required":["type","status"],"type":"object"},"type":"array","x-kubernetes-list-map-keys":["type"],"x-kubernetes-list-type":"map"},"observedTeeth":{"description":"Teeth seen.","format":"int32","type":"integer"},"phase":{"description":"A one-word summary.","type":"string"}},"type":"object"}},"type":"object"}},"served":true,"storage":true,"subresources":{"status":{}}}]}}"#;
                 serde_json::from_str(json).expect("a valid CRD")
             }
         }
@@ -356,9 +358,12 @@ pub mod apply_example_com {
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct SprocketSpecTeeth {
+            /// The tooth's name (the key).
             pub name: String,
+            /// Its size.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub size: Option<i32>,
+            /// Its shape (defaulted).
             #[serde(
                 default = "SprocketSpecTeeth::__default_shape",
                 skip_serializing_if = "Option::is_none"
@@ -376,18 +381,22 @@ pub mod apply_example_com {
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct SprocketSpecOwner {
+            /// A name.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub name: Option<String>,
+            /// A team.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub team: Option<String>,
         }
 
-        /// `Sprocket.spec.drive.motor` (generated from the schema).
+        /// The motor.
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct SprocketSpecDriveMotor {
+            /// Its power.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub power: Option<i64>,
+            /// Its brand.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub brand: Option<String>,
         }
@@ -396,18 +405,21 @@ pub mod apply_example_com {
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct SprocketSpecDrive {
+            /// The gear ratio.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub ratio: Option<f64>,
+            /// The motor.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub motor: Option<SprocketSpecDriveMotor>,
         }
 
-        /// `Sprocket.spec` (generated from the schema).
+        /// What the sprocket should be.
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct SprocketSpec {
             /// The colour.
             pub color: SprocketSpecColor,
+            /// How many copies.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub replicas: Option<i32>,
             /// Teeth, one per name (a list-map).
@@ -434,23 +446,30 @@ pub mod apply_example_com {
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct SprocketStatusConditions {
+            /// The condition's type (the key).
             pub r#type: String,
+            /// True, False or Unknown.
             pub status: String,
+            /// Why, in one word.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub reason: Option<String>,
+            /// Why, in words.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub message: Option<String>,
         }
 
-        /// `Sprocket.status` (generated from the schema).
+        /// What the sprocket is.
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         #[serde(rename_all = "camelCase")]
         pub struct SprocketStatus {
+            /// A one-word summary.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub phase: Option<String>,
+            /// Teeth seen.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub observed_teeth: Option<i32>,
+            /// Conditions, one per type (a list-map).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub conditions: Option<Vec<SprocketStatusConditions>>,
         }
@@ -464,8 +483,10 @@ pub mod apply_example_com {
             /// Object metadata: the name, the namespace and what this manager owns.
             #[serde(default)]
             pub metadata: ObjectMeta,
+            /// What the sprocket should be.
             #[serde(default)]
             pub spec: Option<SprocketSpecApply>,
+            /// What the sprocket is.
             #[serde(default)]
             pub status: Option<SprocketStatusApply>,
         }
@@ -545,10 +566,13 @@ pub mod apply_example_com {
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct SprocketSpecTeethApply {
+            /// The tooth's name (the key).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub name: Option<String>,
+            /// Its size.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub size: Option<i32>,
+            /// Its shape (defaulted).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub shape: Option<String>,
         }
@@ -578,8 +602,10 @@ pub mod apply_example_com {
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct SprocketSpecOwnerApply {
+            /// A name.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub name: Option<String>,
+            /// A team.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub team: Option<String>,
         }
@@ -603,8 +629,10 @@ pub mod apply_example_com {
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct SprocketSpecDriveMotorApply {
+            /// Its power.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub power: Option<i64>,
+            /// Its brand.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub brand: Option<String>,
         }
@@ -628,8 +656,10 @@ pub mod apply_example_com {
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct SprocketSpecDriveApply {
+            /// The gear ratio.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub ratio: Option<f64>,
+            /// The motor.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub motor: Option<SprocketSpecDriveMotorApply>,
         }
@@ -653,20 +683,28 @@ pub mod apply_example_com {
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct SprocketSpecApply {
+            /// The colour.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub color: Option<SprocketSpecColor>,
+            /// How many copies.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub replicas: Option<i32>,
+            /// Teeth, one per name (a list-map).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub teeth: Option<Vec<SprocketSpecTeethApply>>,
+            /// Tags (a set).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub tags: Option<Vec<String>>,
+            /// Waypoints, replaced whole (an atomic list).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub path: Option<Vec<String>>,
+            /// Who owns it, replaced whole (an atomic map).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub owner: Option<SprocketSpecOwnerApply>,
+            /// Free settings, one key each (a granular map).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub settings: Option<BTreeMap<String, String>>,
+            /// A nested object.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub drive: Option<SprocketSpecDriveApply>,
         }
@@ -726,12 +764,16 @@ pub mod apply_example_com {
         #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
         #[serde(crate = "crdgen_runtime::serde")]
         pub struct SprocketStatusConditionsApply {
+            /// The condition's type (the key).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub r#type: Option<String>,
+            /// True, False or Unknown.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub status: Option<String>,
+            /// Why, in one word.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub reason: Option<String>,
+            /// Why, in words.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub message: Option<String>,
         }
@@ -768,10 +810,13 @@ pub mod apply_example_com {
         #[serde(crate = "crdgen_runtime::serde")]
         #[serde(rename_all = "camelCase")]
         pub struct SprocketStatusApply {
+            /// A one-word summary.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub phase: Option<String>,
+            /// Teeth seen.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub observed_teeth: Option<i32>,
+            /// Conditions, one per type (a list-map).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub conditions: Option<Vec<SprocketStatusConditionsApply>>,
         }

@@ -167,6 +167,27 @@ pub(crate) fn with(path: &Path, pe: String) -> Path {
     p
 }
 
+/// `EnsureNamedFieldsAreMembers`: `set` with the named-field parents of its paths
+/// (the fields a struct declares, not the keys of a map or the items of a list).
+pub(crate) fn ensure_named(set: &Set, schema: Option<&Value>) -> Set {
+    let mut out = set.clone();
+    for path in set {
+        let mut ty = Ty::root(schema);
+        for (i, pe) in path.iter().enumerate() {
+            if let Some(f) = pe.strip_prefix("f:") {
+                let (child, declared) = ty.child(f);
+                if declared && i + 1 < path.len() {
+                    out.insert(path[..=i].to_vec());
+                }
+                ty = child;
+            } else {
+                ty = ty.items();
+            }
+        }
+    }
+    out
+}
+
 /// `ToFieldSet`: the paths a configuration sets (what an applier owns).
 pub(crate) fn to_field_set(v: &Value, schema: Option<&Value>) -> Set {
     let mut out = Set::new();
