@@ -13,6 +13,8 @@
 //!   scale verbs;
 //! - the [`scheme`] (GVK ↔ type ↔ plural/scope) and REST mapping;
 //! - typed resource [`client`]s (the clientset's verbs);
+//! - typed server-side [`apply`]: [`apply::ApplyParams`], what generated apply
+//!   configurations implement, and [`apply::extract`] (what a field manager applied);
 //! - [`lister::Lister`]s backed by indexes, shared informers
 //!   ([`informer::SharedInformerFactory`], [`informer::SharedIndexInformer`]) and a
 //!   rate-limited [`queue::WorkQueue`];
