@@ -164,6 +164,18 @@ impl Builder {
         self
     }
 
+    /// Apply configurations for typed server-side apply: `WidgetApply` beside each
+    /// kind and struct, with builders and `extract` (default: off). See
+    /// [`Settings::apply_configurations`].
+    ///
+    /// ```no_run
+    /// crdgen::Builder::new().crd("crds/").apply_configurations(true);
+    /// ```
+    pub fn apply_configurations(&mut self, on: bool) -> &mut Self {
+        self.settings.apply_configurations = on;
+        self
+    }
+
     fn base(&self) -> Option<PathBuf> {
         std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
     }

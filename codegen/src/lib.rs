@@ -129,6 +129,13 @@ pub struct Settings {
     /// informers (its kind enum derives `Clone` and `Debug` only, as a derived kind
     /// need not be `PartialEq`). See [`Builder::rust_types`]. Default: none.
     pub external_types: Option<ExternalTypes>,
+    /// Apply configurations (client-go's applyconfiguration-gen): for every kind and
+    /// struct `T`, a `TApply` with every field optional and left out when unset,
+    /// builder methods, and on kinds `new(name[, namespace])`, `extract` and
+    /// `extract_status` (what a field manager applied, from `managedFields`), for the
+    /// typed client's `apply`. Not with [`Settings::annotated`] or for
+    /// [`Settings::external_types`] modules. Default: off.
+    pub apply_configurations: bool,
 }
 
 /// `(group, version, kind)` → Rust path of the kind's type, see
@@ -147,6 +154,7 @@ impl Default for Settings {
             versions: Vec::new(),
             annotated: false,
             external_types: None,
+            apply_configurations: false,
         }
     }
 }
@@ -205,6 +213,8 @@ enum Chunk {
     Clients(usize),
     /// A run of a module's named types.
     Types(usize, std::ops::Range<usize>),
+    /// A module's apply configurations.
+    Apply(usize),
 }
 
 /// Named types per chunk: small enough to share a big CRD between threads, large
@@ -235,6 +245,9 @@ impl Plan {
             let end = (start + TYPES_PER_CHUNK).min(n);
             out.push(Chunk::Types(m, start..end));
             start = end;
+        }
+        if self.settings.apply_configurations {
+            out.push(Chunk::Apply(m));
         }
     }
 
@@ -293,6 +306,9 @@ impl Plan {
             }
             Chunk::Clients(m) => {
                 clients::module(&names[*m], options, model, &self.spaces[*m], indent, true)
+            }
+            Chunk::Apply(m) => {
+                emit::rust::apply::module(&names[*m], options, model, &self.spaces[*m], indent)
             }
             Chunk::Types(m, range) => items::types(
                 &names[*m],

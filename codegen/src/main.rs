@@ -122,6 +122,10 @@ enum Command {
         /// crdgen-runtime's `derive` feature).
         #[arg(long)]
         annotated: bool,
+        /// Also write apply configurations (`WidgetApply`: every field optional,
+        /// builders, `extract` from managedFields) for typed server-side apply.
+        #[arg(long)]
+        apply_configurations: bool,
     },
     /// Serve CRDs from an in-memory Kubernetes API server, for kubectl and tests.
     ///
@@ -200,6 +204,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             kind,
             version_only,
             annotated,
+            apply_configurations,
         } => {
             if no_rustfmt {
                 eprintln!("note: --no-rustfmt is deprecated and does nothing");
@@ -221,6 +226,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 versions: version_only,
                 annotated,
                 external_types: None,
+                apply_configurations,
             };
             let roots: Vec<(PathBuf, String)> = match types_path.len() {
                 1 => rust_types

@@ -92,6 +92,7 @@ use kube::core::{ClusterResourceScope, NamespaceResourceScope};
 use serde::Serialize;
 
 use crate::CustomResource;
+use crate::apply::{ApplyConfiguration, ApplyParams};
 use crate::error::{Error, Result};
 use crate::resource::{HasScaleSubresource, HasStatusSubresource};
 
@@ -533,36 +534,38 @@ where
         Ok(self.api.patch(name, params, patch).await?)
     }
 
-    /// Server-side apply of `obj` (a `K` or a partial `serde_json::Value` with
-    /// `apiVersion`, `kind` and `metadata.name`) as `field_manager`; `force` takes over
-    /// fields owned by other managers instead of failing with a conflict.
+    /// Server-side apply of `cfg` as [`ApplyParams::field_manager`]; with
+    /// [`ApplyParams::force`] it takes over fields owned by other managers instead of
+    /// failing with a 409 conflict ([`Error::is_conflict`]; the fields are in the
+    /// status' `details.causes`). Creates the object when it does not exist.
     ///
-    /// Every field `obj` serializes becomes owned by `field_manager`: applying a full
-    /// typed object claims its defaulted fields too, so apply a `Value` holding only the
-    /// fields you manage when several actors share an object.
+    /// `cfg` is a generated apply configuration (`WidgetApply`: only the fields set
+    /// are sent, so the manager owns only those), a whole `K` (which claims every field
+    /// it serializes, defaults included) or a `serde_json::Value` with `apiVersion`,
+    /// `kind` and `metadata.name`. A field this manager applied before and no longer
+    /// sends is removed, unless another manager owns it.
     ///
     /// ```no_run
     /// # crdgen_runtime::__doc_kinds!();
     /// # use crdgen_runtime::client::ResourceClient;
+    /// use crdgen_runtime::apply::ApplyParams;
     /// # async fn f(widgets: ResourceClient<Widget>) -> crdgen_runtime::error::Result<()> {
     /// let intent = serde_json::json!({
     ///     "apiVersion": "example.com/v1", "kind": "Widget",
     ///     "metadata": {"name": "a"},
     ///     "spec": {"size": "large"}
     /// });
-    /// let applied = widgets.apply("a", &intent, "my-controller", true).await?;
+    /// let applied = widgets.apply(&intent, &ApplyParams::new("my-controller").force()).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn apply<P: Serialize + Debug>(
+    pub async fn apply<C: ApplyConfiguration<K>>(
         &self,
-        name: &str,
-        obj: &P,
-        field_manager: &str,
-        force: bool,
+        cfg: &C,
+        params: &ApplyParams,
     ) -> Result<K> {
-        let params = apply_params(field_manager, force);
-        Ok(self.api.patch(name, &params, &Patch::Apply(obj)).await?)
+        let (name, params) = apply_request::<K, C>(cfg, params)?;
+        Ok(self.api.patch(name, &params, &Patch::Apply(cfg)).await?)
     }
 }
 
@@ -598,20 +601,18 @@ where
         Ok(self.api.patch_status(name, params, patch).await?)
     }
 
-    /// Server-side apply of the status of the named object as `field_manager`;
-    /// `obj` carries `apiVersion`, `kind`, `metadata.name` and the `status` fields the
-    /// manager owns. See [`apply`](Self::apply).
-    pub async fn apply_status<P: Serialize + Debug>(
+    /// Server-side apply of the status of the object `cfg` names: `cfg` carries the
+    /// `status` fields the manager owns through the `status` subresource (an entry of
+    /// its own in `managedFields`). See [`apply`](Self::apply).
+    pub async fn apply_status<C: ApplyConfiguration<K>>(
         &self,
-        name: &str,
-        obj: &P,
-        field_manager: &str,
-        force: bool,
+        cfg: &C,
+        params: &ApplyParams,
     ) -> Result<K> {
-        let params = apply_params(field_manager, force);
+        let (name, params) = apply_request::<K, C>(cfg, params)?;
         Ok(self
             .api
-            .patch_status(name, &params, &Patch::Apply(obj))
+            .patch_status(name, &params, &Patch::Apply(cfg))
             .await?)
     }
 }
@@ -671,9 +672,17 @@ fn name_of<K: CustomResource>(obj: &K) -> Result<&str> {
         .ok_or(Error::MissingName { kind: K::KIND })
 }
 
-fn apply_params(field_manager: &str, force: bool) -> PatchParams {
-    let params = PatchParams::apply(field_manager);
-    if force { params.force() } else { params }
+/// The name and patch parameters of an apply: errors for an empty field manager or name.
+fn apply_request<'c, K: CustomResource, C: ApplyConfiguration<K>>(
+    cfg: &'c C,
+    params: &ApplyParams,
+) -> Result<(&'c str, PatchParams)> {
+    let params = params.patch_params()?;
+    let name = cfg
+        .object_name()
+        .filter(|n| !n.is_empty())
+        .ok_or(Error::MissingName { kind: K::KIND })?;
+    Ok((name, params))
 }
 
 /// Defines the test kinds `Widget` (namespaced; status and scale subresources) and

@@ -100,6 +100,13 @@ pub enum Error {
         /// The kind of the object.
         kind: &'static str,
     },
+
+    /// Server-side apply without a field manager ([`ApplyParams::field_manager`] is
+    /// empty); the API server would answer 422.
+    ///
+    /// [`ApplyParams::field_manager`]: crate::apply::ApplyParams::field_manager
+    #[error("server-side apply needs a field manager: ApplyParams::field_manager is empty")]
+    MissingFieldManager,
 }
 
 impl Error {

@@ -13,6 +13,8 @@
 //!   scale verbs;
 //! - the [`scheme`] (GVK ↔ type ↔ plural/scope) and REST mapping;
 //! - typed resource [`client`]s (the clientset's verbs);
+//! - typed server-side [`apply`]: [`apply::ApplyParams`], what generated apply
+//!   configurations implement, and [`apply::extract`] (what a field manager applied);
 //! - [`lister::Lister`]s backed by indexes, shared informers
 //!   ([`informer::SharedInformerFactory`], [`informer::SharedIndexInformer`]) and a
 //!   rate-limited [`queue::WorkQueue`];
@@ -91,6 +93,8 @@ pub mod controller;
 
 // Typed clients, errors and the scheme.
 pub mod client;
+// Typed server-side apply: apply configurations' support, ApplyParams, extract.
+pub mod apply;
 pub mod error;
 pub mod scheme;
 

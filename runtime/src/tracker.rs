@@ -84,7 +84,6 @@ use crate::selector::{FieldSelector, Selector};
 
 mod create_update;
 mod errors;
-mod fieldset;
 mod kinds;
 mod managed;
 mod options;

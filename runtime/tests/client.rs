@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use common::{Gadget, GadgetSpec, Widget, WidgetSpec, WidgetStatus};
+use crdgen_runtime::apply::ApplyParams;
 use crdgen_runtime::client::{
     AllNamespaces, DeleteParams, DeleteResponse, ListParams, Patch, PatchParams, PostParams,
     ResourceClient, Scale, WatchEvent, WatchParams,
@@ -688,10 +689,26 @@ async fn apply_is_a_server_side_apply_patch() {
         ),
     ]);
     let intent = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "a"}, "spec": {"size": "large"}});
-    c.apply("a", &intent, "ctrl", true).await.unwrap();
-    c.apply("a", &new_widget("a"), "ctrl", false).await.unwrap();
-    let err = c.apply("a", &intent, "ctrl", false).await.unwrap_err();
+    c.apply(&intent, &ApplyParams::new("ctrl").force())
+        .await
+        .unwrap();
+    c.apply(&new_widget("a"), &ApplyParams::new("ctrl"))
+        .await
+        .unwrap();
+    let err = c
+        .apply(&intent, &ApplyParams::new("ctrl"))
+        .await
+        .unwrap_err();
     assert!(err.is_conflict());
+    // Refused before sending: no field manager, no name.
+    let err = c.apply(&intent, &ApplyParams::new("")).await.unwrap_err();
+    assert!(matches!(err, Error::MissingFieldManager), "{err}");
+    let nameless = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {}});
+    let err = c
+        .apply(&nameless, &ApplyParams::new("ctrl"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::MissingName { .. }), "{err}");
 
     let reqs = requests(&log);
     assert_eq!(
@@ -737,7 +754,7 @@ async fn status_verbs_target_the_status_subresource() {
         .await
         .unwrap();
     let status_intent = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "a"}, "status": {"phase": "Ready"}});
-    c.apply_status("a", &status_intent, "ctrl", true)
+    c.apply_status(&status_intent, &ApplyParams::new("ctrl").force())
         .await
         .unwrap();
 

@@ -7,6 +7,8 @@
 #
 # The crdgen CLI is (re)built in release mode first, in CARGO_TARGET_DIR (default: the
 # workspace's target/); WORK_DIR defaults to <target>/corpus-compile.
+# CRDGEN_FLAGS: extra `crdgen generate` flags (e.g. --apply-configurations);
+# CARGO_CHECK=clippy runs clippy instead of cargo check.
 set -uo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 default="$here/../shared/corpus"
@@ -28,7 +30,7 @@ for dir in "$corpus"/crds/*/; do
   name="p_$(printf '%s' "$project" | tr -c 'a-zA-Z0-9' '_')"
   log="$work/generate-logs/$project.log"
   mkdir -p "$work/crates/$name/src"
-  "$crdgen" generate "$dir" -o "$work/crates/$name/src/generated.rs" 2> "$log"
+  "$crdgen" generate ${CRDGEN_FLAGS:-} "$dir" -o "$work/crates/$name/src/generated.rs" 2> "$log"
   gen_status=$?
   if (( gen_status != 0 )); then
     generate_failed+=("$project")
@@ -61,7 +63,7 @@ fi
 cp "$here/Cargo.lock" "$work/Cargo.lock" 2>/dev/null || true
 start=$(date +%s)
 # --keep-going: one project that does not compile must not hide the others.
-(cd "$work" && CARGO_TARGET_DIR="$target" cargo check --workspace --keep-going --message-format short) > "$work/check.log" 2>&1
+(cd "$work" && CARGO_TARGET_DIR="$target" cargo "${CARGO_CHECK:-check}" --workspace --keep-going --message-format short) > "$work/check.log" 2>&1
 status=$?
 problems=$(grep -cE '^(error|warning)' "$work/check.log")
 grep -E '^(error|warning)' "$work/check.log" | awk 'NR <= 40'

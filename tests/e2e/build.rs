@@ -14,6 +14,7 @@ fn main() -> Result<(), crdgen::Error> {
     }
     crdgen::Builder::new()
         .crd("crds/")
+        .apply_configurations(true)
         .write_to_out_dir("crds.rs")?;
 
     let mut files: Vec<PathBuf> = std::fs::read_dir("crds")

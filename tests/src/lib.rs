@@ -29,4 +29,7 @@ pub mod goldens {
     pub mod well_known_types {
         include!("../expected/well_known_types.rs");
     }
+    pub mod apply_configurations {
+        include!("../expected/apply_configurations.rs");
+    }
 }

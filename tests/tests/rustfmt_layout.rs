@@ -13,6 +13,8 @@ fn settings(runtime_path: &str, dedup: bool) -> Settings {
     Settings {
         runtime_path: runtime_path.to_owned(),
         dedup,
+        // The apply configurations are held to rustfmt's layout with everything else.
+        apply_configurations: true,
         ..Settings::default()
     }
 }

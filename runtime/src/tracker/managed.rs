@@ -1,11 +1,11 @@
 //! Field management (`metadata.managedFields`) as kube-apiserver computes it: the
 //! field manager chain (strip of system metadata, reset fields of the status
 //! subresource, `current-operation` merging, entry order, the scale handler) and
-//! structured-merge-diff's update and apply (`merge/update.go`) over [`super::fieldset`].
+//! structured-merge-diff's update and apply (`merge/update.go`) over [`crate::apply::fieldset`].
 
 use serde_json::{Value, json};
 
-pub(crate) use super::fieldset::*;
+pub(crate) use crate::apply::fieldset::*;
 
 /// System metadata the field manager never records (`stripMetaManager`).
 fn strip(set: &mut Set) {
@@ -328,26 +328,24 @@ pub(crate) fn apply(
         .unwrap_or_default();
     let mut merged = lhs.clone();
     merge(&mut merged, config, Ty::root(op.schema), true);
-    // Prune what this manager applied before and no longer applies, unless another
-    // manager owns it too.
-    let others: Set = list
+    // Prune what this manager applied before and no longer applies (`Updater.prune`):
+    // the nodes of its last set, with their named-field parents, that are in the object
+    // and that no manager (this apply included) owns, also as a named-field parent.
+    let mut managed: Set = list
         .iter()
         .filter(|e| !e.same_manager(&me))
         .flat_map(|e| e.set.iter().cloned())
         .collect();
-    let mut gone: Vec<&Path> = last
-        .iter()
-        .filter(|p| !set.contains(*p) && !others.contains(*p))
+    managed.extend(set.iter().cloned());
+    let managed = ensure_named(&managed, op.schema);
+    let in_merged = ensure_named(&to_field_set(&merged, op.schema), op.schema);
+    let mut gone: Vec<Path> = ensure_named(&last, op.schema)
+        .into_iter()
+        .filter(|p| in_merged.contains(p) && !managed.contains(p))
         .collect();
-    gone.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    for p in gone {
-        let owned_below = set
-            .iter()
-            .chain(others.iter())
-            .any(|q| q.len() > p.len() && q.starts_with(p));
-        if !owned_below {
-            remove_pruned(&mut merged, p, Ty::root(op.schema));
-        }
+    gone.sort_by_key(Vec::len);
+    for p in &gone {
+        remove_path(&mut merged, p, Ty::root(op.schema));
     }
     let mut cmp = compare(&lhs, &merged, op.schema);
     cmp.filter(&op.reset);
@@ -427,7 +425,7 @@ fn merge(live: &mut Value, cfg: &Value, ty: Ty<'_>, root: bool) {
     }
 }
 
-/// Remove the node at `p` (and map parents it leaves empty are kept, as the server does).
+/// Remove the node at `p` and what is below it (`RemoveItems`).
 fn remove_path(v: &mut Value, p: &[String], ty: Ty<'_>) {
     let Some((first, rest)) = p.split_first() else {
         return;
@@ -451,24 +449,6 @@ fn remove_path(v: &mut Value, p: &[String], ty: Ty<'_>) {
             a.remove(i);
         } else {
             remove_path(&mut a[i], rest, ty.items());
-        }
-    }
-}
-
-/// Remove the node at `p`; a list left empty by it goes too (as the server's prune does).
-fn remove_pruned(v: &mut Value, p: &[String], ty: Ty<'_>) {
-    remove_path(v, p, ty);
-    if p.last().is_some_and(|pe| !pe.starts_with("f:")) && p.len() >= 2 {
-        let parent = &p[..p.len() - 1];
-        let mut cur = &*v;
-        for pe in parent {
-            match pe.strip_prefix("f:").and_then(|f| cur.get(f)) {
-                Some(c) => cur = c,
-                None => return,
-            }
-        }
-        if cur.as_array().is_some_and(Vec::is_empty) {
-            remove_path(v, parent, ty);
         }
     }
 }

@@ -7,6 +7,7 @@
 //! items into a [`Writer`] and returns the text with the names it used; the caller
 //! puts the `use` lines of a module's pieces above them ([`Names::use_lines`]).
 
+pub(crate) mod apply;
 pub(crate) mod clients;
 pub(crate) mod items;
 pub(crate) mod kinds;

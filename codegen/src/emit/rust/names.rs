@@ -66,6 +66,8 @@ pub(crate) enum Sym {
     SchemaDefault,
     CustomResourceDefinition,
     SerdeJson,
+    ApplyModule,
+    ApplyConfiguration,
 }
 
 /// Where a name comes from: `Prelude` names need no `use`; the others are imported
@@ -137,6 +139,8 @@ impl Sym {
                 Import("{rt}::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1"),
             ),
             Sym::SerdeJson => ("serde_json", Import("{rt}")),
+            Sym::ApplyModule => ("apply", Import("{rt}")),
+            Sym::ApplyConfiguration => ("ApplyConfiguration", Import("{rt}::apply")),
         }
     }
 
@@ -155,7 +159,7 @@ impl Sym {
         }
     }
 
-    const ALL: u8 = Sym::SerdeJson as u8 + 1;
+    const ALL: u8 = Sym::ApplyConfiguration as u8 + 1;
 
     fn from_index(i: u8) -> Sym {
         assert!(i < Self::ALL);
@@ -211,6 +215,8 @@ impl Sym {
             Sym::SchemaDefault,
             Sym::CustomResourceDefinition,
             Sym::SerdeJson,
+            Sym::ApplyModule,
+            Sym::ApplyConfiguration,
         ];
         TABLE[i as usize]
     }

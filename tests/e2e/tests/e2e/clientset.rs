@@ -1,6 +1,7 @@
 //! Every verb of the generated clientset, its errors, selectors, paging and watch.
 
 use crdgen_e2e_tests::crds::e2e_example_com::v1::{Gadget, Widget, WidgetSpecSize, WidgetStatus};
+use crdgen_runtime::apply::ApplyParams;
 use crdgen_runtime::client::{
     DeleteParams, ListParams, Patch, PatchParams, PostParams, Scale, WatchEvent, WatchParams,
 };
@@ -230,7 +231,10 @@ async fn patch_types() {
             })
         };
         let applied = widgets
-            .apply("q", &intent("small", &["a", "b"]), "e2e-alice", false)
+            .apply(
+                &intent("small", &["a", "b"]),
+                &ApplyParams::new("e2e-alice"),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -254,17 +258,23 @@ async fn patch_types() {
             "{managers:?}"
         );
         let again = widgets
-            .apply("q", &intent("small", &["a", "b"]), "e2e-alice", false)
+            .apply(
+                &intent("small", &["a", "b"]),
+                &ApplyParams::new("e2e-alice"),
+            )
             .await
             .unwrap();
         assert_eq!(rv(&again), rv(&applied), "an unchanged apply is a no-op");
         let e = widgets
-            .apply("q", &intent("large", &["a", "b"]), "e2e-bob", false)
+            .apply(&intent("large", &["a", "b"]), &ApplyParams::new("e2e-bob"))
             .await
             .unwrap_err();
         assert!(e.is_conflict(), "{e}");
         let forced = widgets
-            .apply("q", &intent("large", &["c"]), "e2e-bob", true)
+            .apply(
+                &intent("large", &["c"]),
+                &ApplyParams::new("e2e-bob").force(),
+            )
             .await
             .unwrap();
         assert_eq!(forced.spec.size, WidgetSpecSize::Large);
@@ -367,7 +377,7 @@ async fn status_subresource() {
             "status": {"phase": "Ready"}
         });
         let applied = widgets
-            .apply_status("s", &intent, "e2e-status", true)
+            .apply_status(&intent, &ApplyParams::new("e2e-status").force())
             .await
             .unwrap();
         assert_eq!(

@@ -167,6 +167,27 @@ pub(crate) fn with(path: &Path, pe: String) -> Path {
     p
 }
 
+/// `EnsureNamedFieldsAreMembers`: `set` with the named-field parents of its paths
+/// (the fields a struct declares, not the keys of a map or the items of a list).
+pub(crate) fn ensure_named(set: &Set, schema: Option<&Value>) -> Set {
+    let mut out = set.clone();
+    for path in set {
+        let mut ty = Ty::root(schema);
+        for (i, pe) in path.iter().enumerate() {
+            if let Some(f) = pe.strip_prefix("f:") {
+                let (child, declared) = ty.child(f);
+                if declared && i + 1 < path.len() {
+                    out.insert(path[..=i].to_vec());
+                }
+                ty = child;
+            } else {
+                ty = ty.items();
+            }
+        }
+    }
+    out
+}
+
 /// `ToFieldSet`: the paths a configuration sets (what an applier owns).
 pub(crate) fn to_field_set(v: &Value, schema: Option<&Value>) -> Set {
     let mut out = Set::new();
@@ -429,4 +450,67 @@ pub(crate) fn path_string(p: &Path) -> String {
         }
     }
     s
+}
+
+/// One FieldsV1 path element, parsed (`fieldpath.PathElement`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum PathElement {
+    /// `f:<name>`: a field of a struct or a key of a map.
+    Field(String),
+    /// `k:<key fields as JSON>`: the item of a list-map with these key field values.
+    Key(Map<String, Value>),
+    /// `v:<value as JSON>`: the item of a set with this value.
+    Value(Value),
+    /// `i:<index>`: the item at this position of a list.
+    Index(usize),
+}
+
+impl PathElement {
+    /// Parses an encoded path element; `None` when it is none of the four forms
+    /// (`.` is not a path element: it marks the node itself as a member).
+    pub(crate) fn parse(pe: &str) -> Option<Self> {
+        let (prefix, rest) = pe.split_at_checked(2)?;
+        match prefix {
+            "f:" => Some(Self::Field(rest.to_owned())),
+            "k:" => serde_json::from_str(rest).ok().map(Self::Key),
+            "v:" => serde_json::from_str(rest).ok().map(Self::Value),
+            "i:" => rest.parse().ok().map(Self::Index),
+            _ => None,
+        }
+    }
+
+    /// Whether the list item at `index` is the one this element names.
+    pub(crate) fn names_item(&self, index: usize, item: &Value) -> bool {
+        match self {
+            Self::Key(keys) => keys.iter().all(|(k, v)| item.get(k) == Some(v)),
+            Self::Value(v) => v == item,
+            Self::Index(i) => *i == index,
+            Self::Field(_) => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod path_element_tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_four_forms() {
+        assert_eq!(
+            PathElement::parse("f:spec"),
+            Some(PathElement::Field("spec".into()))
+        );
+        let k = PathElement::parse(r#"k:{"name":"a","port":80}"#).unwrap();
+        assert!(k.names_item(3, &json!({"name": "a", "port": 80, "x": 1})));
+        assert!(!k.names_item(3, &json!({"name": "a", "port": 81})));
+        let v = PathElement::parse(r#"v:"a""#).unwrap();
+        assert!(v.names_item(0, &json!("a")) && !v.names_item(0, &json!("b")));
+        assert!(
+            PathElement::parse("i:2")
+                .unwrap()
+                .names_item(2, &json!(null))
+        );
+        assert_eq!(PathElement::parse("."), None);
+        assert_eq!(PathElement::parse("k:{not json"), None);
+    }
 }
