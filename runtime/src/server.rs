@@ -59,7 +59,6 @@ mod discovery;
 mod handlers;
 mod routing;
 mod table;
-mod yaml_out;
 
 use discovery::*;
 use handlers::*;

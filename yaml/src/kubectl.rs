@@ -101,6 +101,12 @@ fn hinted(first: u8) -> bool {
     )
 }
 
+/// Whether go-yaml v2's `resolve` leaves an untagged plain scalar a string (before
+/// timestamps, which `resolve` also tries: see the writer).
+pub(crate) fn resolves_to_string(text: &str) -> bool {
+    matches!(resolve(text), Resolved::Str)
+}
+
 /// go-yaml v2's `resolve` for an untagged plain scalar.
 fn resolve(text: &str) -> Resolved {
     let Some(&first) = text.as_bytes().first() else {

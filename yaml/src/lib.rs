@@ -21,6 +21,9 @@
 //!   items further left, which saphyr refuses as "invalid indentation"; a tab may
 //!   follow a key's `:` (see [`parse_saphyr`]).
 //!
+//! It is also crdgen's one YAML writer, [`to_yaml`] (`write.rs`): sigs.k8s.io/yaml's
+//! output, used for the in-memory server's YAML answers and for CRD manifests.
+//!
 //! Modules: `kubectl.rs` (scalars and keys), `fast.rs` (the fast reader), `saphyr.rs`
 //! (saphyr's events into the tree: anchors, merge keys, duplicate keys), `mend.rs`
 //! (saphyr's refusals of what go-yaml reads).
@@ -33,6 +36,9 @@ mod fast;
 mod kubectl;
 mod mend;
 mod saphyr;
+mod write;
+
+pub use write::to_yaml;
 
 /// 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]

@@ -146,7 +146,7 @@ pub(crate) fn ok_response(parts: &http::request::Parts, body: &Value) -> Respons
     if !yaml {
         return json_response(StatusCode::OK, body);
     }
-    let mut r = Response::new(full(super::yaml_out::to_yaml(body)));
+    let mut r = Response::new(full(crdgen_yaml::to_yaml(body)));
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/yaml"),
