@@ -250,6 +250,7 @@ impl Writer<'_> {
             }
             TypeRef::Named(id) => Tree::atom(space.types[id.0].name.0.clone()),
             TypeRef::WellKnown(wk) => Tree::atom(self.n(Sym::well_known(*wk))),
+            TypeRef::Override(path) => Tree::atom(path.clone()),
         }
     }
 

@@ -38,15 +38,20 @@ pub(crate) fn kinds(
     w.finish()
 }
 
-/// A raw string literal holding `s` (enough `#`s that nothing in it ends it).
-fn raw_str(s: &str) -> String {
-    let mut hashes = 0;
-    for (i, _) in s.match_indices('"') {
-        let run = s[i + 1..].bytes().take_while(|b| *b == b'#').count();
-        hashes = hashes.max(run + 1);
+/// The `#`s a raw string literal holding `s` needs so that nothing in it ends it.
+fn raw_hashes(s: &str) -> usize {
+    let (mut hashes, mut run) = (0, None);
+    for &b in s.as_bytes() {
+        run = match (b, run) {
+            (b'"', _) => Some(0),
+            (b'#', Some(n)) => Some(n + 1),
+            _ => None,
+        };
+        if let Some(n) = run {
+            hashes = hashes.max(n + 1);
+        }
     }
-    let h = "#".repeat(hashes);
-    format!("r{h}\"{s}\"{h}")
+    hashes
 }
 
 /// `group/version` (just the version for the core group).
@@ -461,9 +466,9 @@ impl Writer<'_> {
                 self.expr(c, &call, "");
             }
             _ => {
-                let json = serde_json::to_string(&crate::emit::crd::crd_json(res))
-                    .expect("a JSON value always serializes");
-                self.rhs(c, "let json =", &Tree::atom(raw_str(&json)), ";");
+                let mut json = String::with_capacity(64 * 1024);
+                crate::emit::crd_text::write_crd(res, &mut json);
+                self.raw_str_rhs(c, "let json =", &json, ";");
                 let serde_json = self.n(Sym::SerdeJson);
                 self.line(
                     c,
@@ -473,6 +478,33 @@ impl Writer<'_> {
         }
         self.line(b, "}");
         self.line(i, "}");
+    }
+
+    /// `head` then `s` as a raw string literal and `tail`, laid out as [`Writer::rhs`]
+    /// lays out an atom, without a copy of `s` in a [`Tree`].
+    fn raw_str_rhs(&mut self, indent: usize, head: &str, s: &str, tail: &str) {
+        let hashes = raw_hashes(s);
+        let len = s.len() + 3 + 2 * hashes;
+        self.pad(indent);
+        self.out.push_str(head);
+        let col = indent + head.len() + 1;
+        if col + len + tail.len() > super::layout::MAX_WIDTH
+            && indent + INDENT + len + tail.len() <= super::layout::MAX_WIDTH
+        {
+            self.out.push('\n');
+            self.pad(indent + INDENT);
+        } else {
+            self.out.push(' ');
+        }
+        self.out.reserve(len + tail.len() + 1);
+        self.out.push('r');
+        self.out.extend(std::iter::repeat_n('#', hashes));
+        self.out.push('"');
+        self.out.push_str(s);
+        self.out.push('"');
+        self.out.extend(std::iter::repeat_n('#', hashes));
+        self.out.push_str(tail);
+        self.out.push('\n');
     }
 
     /// `const NAME: Option<&'static str> = None;` or `= Some("value");`.
