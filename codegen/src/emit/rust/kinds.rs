@@ -168,7 +168,7 @@ impl Writer<'_> {
         {
             let spec_ty = self.type_of(space, &spec.ty);
             self.blank();
-            self.line(i, &format!("impl {name} {{"));
+            self.inherent_impl_header(i, name);
             self.line(
                 b,
                 "/// A new object with the given name and spec; everything else empty.",
@@ -454,7 +454,7 @@ impl Writer<'_> {
         let crd = self.n(Sym::CustomResourceDefinition);
         let here = crate::passes::naming::version_module(&space.version).0;
         self.blank();
-        self.line(i, &format!("impl {} {{", k.name.0));
+        self.inherent_impl_header(i, &k.name.0);
         self.line(
             b,
             "/// The CustomResourceDefinition this kind was generated from (every version).",
