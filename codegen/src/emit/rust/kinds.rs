@@ -38,18 +38,22 @@ pub(crate) fn kinds(
     w.finish()
 }
 
-/// The `#`s a raw string literal holding `s` needs so that nothing in it ends it.
+/// The `#`s a raw string literal holding `s` needs so that nothing in it ends it: one
+/// past the longest run of `#` right after a `"` (one if there is a `"`). `#` is rare
+/// in a CRD, `"` is not: the runs are found from the `#`s.
 fn raw_hashes(s: &str) -> usize {
-    let (mut hashes, mut run) = (0, None);
-    for &b in s.as_bytes() {
-        run = match (b, run) {
-            (b'"', _) => Some(0),
-            (b'#', Some(n)) => Some(n + 1),
-            _ => None,
-        };
-        if let Some(n) = run {
-            hashes = hashes.max(n + 1);
+    let bytes = s.as_bytes();
+    let mut hashes = usize::from(s.contains('"'));
+    let mut next = 0;
+    for (at, _) in s.match_indices('#') {
+        if at < next {
+            continue; // inside a run already measured
         }
+        let run = bytes[at..].iter().take_while(|b| **b == b'#').count();
+        if at > 0 && bytes[at - 1] == b'"' {
+            hashes = hashes.max(run + 1);
+        }
+        next = at + run;
     }
     hashes
 }
@@ -525,5 +529,24 @@ fn subresources_ctor(status: bool, scale: bool) -> Option<&'static str> {
         (true, false) => Some("status"),
         (false, true) => Some("scale"),
         (true, true) => Some("status_and_scale"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::raw_hashes;
+
+    #[test]
+    fn raw_strings_get_the_hashes_they_need() {
+        for (s, hashes) in [
+            ("", 0),
+            ("no quotes # at all", 0),
+            (r#"{"a":"b"}"#, 1),
+            (r##"{"a":"#b"}"##, 2),
+            (r####"{"a":"x\"###y","b":"##"}"####, 4),
+            ("## first, then \"#", 2),
+        ] {
+            assert_eq!(raw_hashes(s), hashes, "{s}");
+        }
     }
 }
