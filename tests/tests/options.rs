@@ -150,8 +150,7 @@ fn type_overrides_that_match_nothing_are_errors() {
             ..Settings::default()
         };
         crdgen::generate(&[Source::Path(path.into())], &settings)
-            .err()
-            .expect("refused")
+            .expect_err("refused")
             .to_string()
     };
     let e = err(TypeOverride::Format("uuid".into()), "my::Uuid");
