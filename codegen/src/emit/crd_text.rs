@@ -56,7 +56,7 @@ pub(crate) fn write_crd(res: &ResourceModel, out: &mut String) {
     }
     object(
         out,
-        &[
+        vec![
             ("apiVersion", Item::Str("apiextensions.k8s.io/v1")),
             ("kind", Item::Str("CustomResourceDefinition")),
             ("metadata", Item::Obj(metadata)),
@@ -81,26 +81,26 @@ enum Item<'a> {
     JsonPaths(&'a [String]),
 }
 
-fn write(out: &mut String, item: &Item<'_>) {
-    match *item {
+fn write(out: &mut String, item: Item<'_>) {
+    match item {
         Item::Str(s) => string(out, s),
         Item::Bool(b) => out.push_str(if b { "true" } else { "false" }),
         Item::Json(v) => json(out, v),
         Item::Jsons(vs) => list(out, vs, json),
         Item::Strs(ss) => list(out, ss, |out, s| string(out, s)),
-        Item::Obj(ref members) => object(out, members),
+        Item::Obj(members) => object(out, members),
         Item::Versions(vs) => list(out, vs, version),
         Item::Schema(s) => schema(out, s),
         Item::Schemas(ss) => list(out, ss, schema),
         Item::Properties(props) => {
-            let members: Vec<(&str, Item<'_>)> = props
+            let members = props
                 .iter()
                 .map(|(k, s)| (k.as_str(), Item::Schema(s)))
                 .collect();
-            object(out, &members);
+            object(out, members);
         }
         Item::JsonPaths(ps) => list(out, ps, |out, p| {
-            object(out, &[("jsonPath", Item::Str(p))]);
+            object(out, vec![("jsonPath", Item::Str(p))]);
         }),
     }
 }
@@ -117,20 +117,14 @@ fn list<T>(out: &mut String, items: &[T], mut each: impl FnMut(&mut String, &T))
 }
 
 /// An object of `members`, keys sorted; of a repeated key the last value (as inserting
-/// them into a map one after another keeps it). The keys are sorted with their indexes,
-/// not the members (moving those was a tenth of a corpus run).
-fn object(out: &mut String, members: &[(&str, Item<'_>)]) {
-    let mut order: Vec<(&str, usize)> = members
-        .iter()
-        .enumerate()
-        .map(|(i, (key, _))| (*key, i))
-        .collect();
-    // (key, index): a repeated key's members stay in the order they were given.
-    order.sort_unstable();
+/// them into a map one after another keeps it).
+fn object<'a>(out: &mut String, mut members: Vec<(&'a str, Item<'a>)>) {
+    members.sort_by(|a, b| a.0.cmp(b.0)); // stable: repeated keys keep their order
     out.push('{');
     let mut first = true;
-    for (n, &(key, i)) in order.iter().enumerate() {
-        if order.get(n + 1).is_some_and(|(next, _)| *next == key) {
+    let mut iter = members.into_iter().peekable();
+    while let Some((key, item)) = iter.next() {
+        if iter.peek().is_some_and(|(next, _)| *next == key) {
             continue; // a later value replaces this one
         }
         if !first {
@@ -139,7 +133,7 @@ fn object(out: &mut String, members: &[(&str, Item<'_>)]) {
         first = false;
         string(out, key);
         out.push(':');
-        write(out, &members[i].1);
+        write(out, item);
     }
     out.push('}');
 }
@@ -183,7 +177,7 @@ fn version(out: &mut String, v: &VersionModel) {
         let root = vec![("openAPIV3Schema", Item::Schema(schema))];
         m.push(("schema", Item::Obj(root)));
     }
-    object(out, &m);
+    object(out, m);
 }
 
 /// A schema node: the typed fields, then the other keywords verbatim (as
@@ -251,7 +245,7 @@ fn schema(out: &mut String, s: &Schema) {
     for (k, v) in &s.keywords {
         m.push((k, Item::Json(v)));
     }
-    object(out, &m);
+    object(out, m);
 }
 
 /// A JSON value as serde_json writes it compactly (its maps are sorted already).
