@@ -152,6 +152,29 @@ impl Builder {
         self
     }
 
+    /// Use the Rust type `ty` (a full path) instead of the generated one for every
+    /// schema node with a `format`, or for one field by its schema path (the kind,
+    /// then property names). Cumulative; an override that matches nothing fails
+    /// generation. See [`Settings::type_overrides`].
+    ///
+    /// ```no_run
+    /// use crdgen::TypeOverride;
+    /// crdgen::Builder::new()
+    ///     .crd("crds/")
+    ///     .type_override(
+    ///         TypeOverride::Format("date-time".into()),
+    ///         "k8s_openapi::apimachinery::pkg::apis::meta::v1::Time",
+    ///     )
+    ///     .type_override(
+    ///         TypeOverride::Path("Certificate.spec.duration".into()),
+    ///         "crate::units::Duration",
+    ///     );
+    /// ```
+    pub fn type_override(&mut self, target: crate::TypeOverride, ty: &str) -> &mut Self {
+        self.settings.type_overrides.push((target, ty.to_owned()));
+        self
+    }
+
     /// Annotated output: `#[crdgen(...)]` attributes carrying every schema keyword and
     /// the resource, so `crdgen crd` regenerates the CRD (default: off). See
     /// [`Settings::annotated`].

@@ -85,6 +85,7 @@ use std::path::Path;
 pub use builder::Builder;
 pub use error::{Diagnostic, Error, Result, SourceRef};
 pub use input::Source;
+pub use passes::overrides::TypeOverride;
 pub use render::{Generated, Module};
 
 /// Options shared by the CLI and [`Builder`].
@@ -108,6 +109,14 @@ pub struct Settings {
     /// The path is written as given (bring it into scope with a full path, e.g.
     /// `schemars::JsonSchema`). Default: none.
     pub derives: Vec<(String, String)>,
+    /// Rust types to use instead of the generated ones (kopium has none): for every
+    /// schema node with a `format` ([`TypeOverride::Format`]), or for one field
+    /// ([`TypeOverride::Path`]). The type is written as given, so give a full path
+    /// (`k8s_openapi::...::Time`, `crate::units::Duration`); it must implement what
+    /// the generated types derive (`Clone`, `Debug`, `PartialEq`, serde's
+    /// `Serialize` and `Deserialize`). An override that matches nothing in the input
+    /// is an error. Not with [`Settings::annotated`]. Default: none.
+    pub type_overrides: Vec<(TypeOverride, String)>,
     /// Generate only these kinds (by `kind`, e.g. `Certificate`); empty: every kind.
     /// Default: empty.
     pub kinds: Vec<String>,
@@ -150,6 +159,7 @@ impl Default for Settings {
             dedup: true,
             clients: true,
             derives: Vec::new(),
+            type_overrides: Vec::new(),
             kinds: Vec::new(),
             versions: Vec::new(),
             annotated: false,
@@ -696,10 +706,12 @@ pub(crate) fn generate_owned(
 ) -> Result<Output> {
     check_runtime_path(settings)?;
     select(&mut model, settings);
+    passes::overrides::check(settings)?;
     let options = passes::types::TypeOptions {
         well_known: settings.well_known_types,
         // Annotations are per schema node: shared definitions would merge them.
         dedup: settings.dedup && !settings.annotated,
+        overrides: passes::overrides::Overrides::new(&settings.type_overrides),
     };
     let spaces = passes::types::build(&model, &options)?;
     if let Some(types) = &settings.external_types {

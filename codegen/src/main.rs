@@ -36,6 +36,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of `generate`'s options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Write CRD manifests from annotated Rust source (`#[crdgen(group = ..., ...)]`
@@ -111,6 +113,17 @@ enum Command {
         /// every type; `structs=PATH`, `enums=PATH` or `TypeName=PATH` on some.
         #[arg(long = "derive", value_name = "[TARGET=]PATH")]
         derive: Vec<String>,
+        /// Use a Rust type (a full path) instead of the generated one (repeatable):
+        /// `format=FORMAT=TYPE` for every schema node with that `format`
+        /// (`format=date-time=k8s_openapi::apimachinery::pkg::apis::meta::v1::Time`),
+        /// `path=KIND.FIELD...=TYPE` for one field by its schema path
+        /// (`path=Certificate.spec.duration=crate::units::Duration`; list items and
+        /// map values add no segment). One that matches nothing is an error.
+        #[arg(
+            long = "type-override",
+            value_name = "format=FORMAT=TYPE|path=PATH=TYPE"
+        )]
+        type_override: Vec<String>,
         /// Generate only this kind (repeatable); every kind without it.
         #[arg(long = "kind", value_name = "KIND")]
         kind: Vec<String>,
@@ -201,6 +214,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             root,
             no_rustfmt,
             derive,
+            type_override,
             kind,
             version_only,
             annotated,
@@ -216,12 +230,31 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     None => ("all".to_owned(), d.clone()),
                 })
                 .collect();
+            let mut type_overrides = Vec::new();
+            for o in &type_override {
+                // `format=date-time=TYPE`: the target is up to the second `=`.
+                let parsed = o
+                    .match_indices('=')
+                    .nth(1)
+                    .map(|(at, _)| (&o[..at], &o[at + 1..]))
+                    .ok_or_else(|| {
+                        format!("`{o}`: expected `format=FORMAT=TYPE` or `path=PATH=TYPE`")
+                    })
+                    .and_then(|(target, ty)| {
+                        Ok((crdgen::TypeOverride::parse(target)?, ty.to_owned()))
+                    });
+                match parsed {
+                    Ok(p) => type_overrides.push(p),
+                    Err(e) => return Err(Error::Environment(format!("--type-override {e}"))),
+                }
+            }
             let settings = Settings {
                 runtime_path,
                 well_known_types: !no_well_known_types,
                 dedup: !no_dedup,
                 clients: !types_only,
                 derives,
+                type_overrides,
                 kinds: kind,
                 versions: version_only,
                 annotated,

@@ -32,4 +32,16 @@ pub mod goldens {
     pub mod apply_configurations {
         include!("../expected/apply_configurations.rs");
     }
+    /// `fixtures/overrides/certificates.yaml` with type overrides (`tests/options.rs`).
+    pub mod type_overrides {
+        include!("../expected/type_overrides.rs");
+    }
+}
+
+/// A user type for a field (`path=Certificate.spec.duration=crate::units::Duration`
+/// in the `type_overrides` golden).
+pub mod units {
+    /// A duration as Go writes it (`2160h`).
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    pub struct Duration(pub String);
 }

@@ -72,3 +72,105 @@ fn extra_derives_go_where_they_are_asked_for() {
         "{size}"
     );
 }
+
+/// `--type-override format=...` and `path=...`: the golden (compiled by src/lib.rs)
+/// uses the types given, and decodes a certificate through them.
+#[test]
+fn type_overrides_replace_formats_and_fields() {
+    use crdgen::TypeOverride;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/overrides/certificates.yaml"
+    );
+    let settings = Settings {
+        type_overrides: vec![
+            (
+                TypeOverride::Format("date-time".into()),
+                "k8s_openapi::apimachinery::pkg::apis::meta::v1::Time".into(),
+            ),
+            (
+                TypeOverride::Format("ipv4".into()),
+                "std::net::Ipv4Addr".into(),
+            ),
+            (
+                TypeOverride::Path("Certificate.spec.duration".into()),
+                "crate::units::Duration".into(),
+            ),
+        ],
+        ..Settings::default()
+    };
+    let loaded = crdgen::input::load(&[Source::Path(path.into())]).expect("loads");
+    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = crdgen::generate_model(&loaded.model, &settings, Some(base))
+        .expect("generates")
+        .single_file()
+        .expect("renders");
+    let expected = base.join("expected/type_overrides.rs");
+    expectorate::assert_contents(&expected, &out);
+
+    use crdgen_tests::goldens::type_overrides::example_com::v1::Certificate;
+    let cert: Certificate = serde_json::from_value(serde_json::json!({
+        "apiVersion": "example.com/v1",
+        "kind": "Certificate",
+        "metadata": {"name": "web"},
+        "spec": {"secretName": "web-tls", "duration": "2160h", "ipAddresses": ["10.0.0.1"]},
+        "status": {
+            "notAfter": "2026-12-06T12:00:00Z",
+            "conditions": [{"type": "Ready", "lastTransitionTime": "2026-12-06T11:00:00Z"}]
+        }
+    }))
+    .expect("decodes through the overridden types");
+    let spec = cert.spec.expect("a spec");
+    assert_eq!(
+        spec.duration,
+        Some(crdgen_tests::units::Duration("2160h".into()))
+    );
+    assert_eq!(
+        spec.ip_addresses,
+        Some(vec![std::net::Ipv4Addr::new(10, 0, 0, 1)])
+    );
+    let status = cert.status.expect("a status");
+    let not_after = status.not_after.expect("notAfter");
+    assert_eq!(not_after.0.to_string(), "2026-12-06T12:00:00Z");
+    let conditions = status.conditions.expect("conditions");
+    assert!(conditions[0].last_transition_time.is_some());
+}
+
+/// An override that matches nothing, or is not a Rust type, is an error naming it.
+#[test]
+fn type_overrides_that_match_nothing_are_errors() {
+    use crdgen::TypeOverride;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/overrides/certificates.yaml"
+    );
+    let err = |o: TypeOverride, ty: &str| {
+        let settings = Settings {
+            type_overrides: vec![(o, ty.into())],
+            ..Settings::default()
+        };
+        crdgen::generate(&[Source::Path(path.into())], &settings)
+            .expect_err("refused")
+            .to_string()
+    };
+    let e = err(TypeOverride::Format("uuid".into()), "my::Uuid");
+    assert!(
+        e.contains("type override `format=uuid=my::Uuid`: no schema has `format: uuid`"),
+        "{e}"
+    );
+    let e = err(
+        TypeOverride::Path("Certificate.spec.durration".into()),
+        "my::D",
+    );
+    assert!(
+        e.contains("type override `path=Certificate.spec.durration=my::D`: no field is at `Certificate.spec.durration`"),
+        "{e}"
+    );
+    let e = err(TypeOverride::Format("date-time".into()), "not a type");
+    assert!(e.contains("is not a Rust type"), "{e}");
+    assert!(TypeOverride::parse("colour=red").is_err());
+    assert_eq!(
+        TypeOverride::parse("path=Certificate.spec.duration"),
+        Ok(TypeOverride::Path("Certificate.spec.duration".into()))
+    );
+}

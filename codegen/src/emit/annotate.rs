@@ -156,6 +156,8 @@ impl Walker<'_> {
                 }
             },
             TypeRef::WellKnown(wk) => Shape::WellKnown(*wk),
+            // Annotated output refuses type overrides (`passes::overrides::check`).
+            TypeRef::Override(_) => Shape::Json,
         }
     }
 

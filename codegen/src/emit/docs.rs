@@ -165,49 +165,60 @@ fn escape_markdown(out: &mut String, line: &str) {
     escape_text(out, &line[plain..]);
 }
 
-/// [`escape_markdown`] outside code spans.
+/// [`escape_markdown`] outside code spans. Only `[`, `]`, `<` and `h` (of `http`) can
+/// start something to rewrite; the text between them is copied as it is.
 fn escape_text(out: &mut String, s: &str) {
-    let mut rest = s;
-    while !rest.is_empty() {
-        // An inline link to a web address stays.
-        if rest.starts_with('[')
+    let bytes = s.as_bytes();
+    let (mut i, mut plain) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !matches!(b, b'[' | b']' | b'<' | b'h') {
+            i += 1;
+            continue;
+        }
+        // An ASCII byte: `i` is a character boundary.
+        let rest = &s[i..];
+        let keep = if b == b'['
             && let Some(len) = web_link_len(rest)
         {
-            out.push_str(&rest[..len]);
-            rest = &rest[len..];
+            // An inline link to a web address stays.
+            Some(len)
+        } else if b == b'<' && (rest.starts_with("<http://") || rest.starts_with("<https://")) {
+            // An autolink stays.
+            rest.find('>').map(|end| end + 1)
+        } else {
+            None
+        };
+        if let Some(len) = keep {
+            i += len;
             continue;
         }
-        // An autolink stays.
-        if (rest.starts_with("<http://") || rest.starts_with("<https://"))
-            && let Some(end) = rest.find('>')
-        {
-            out.push_str(&rest[..=end]);
-            rest = &rest[end + 1..];
-            continue;
-        }
-        if rest.starts_with("http://") || rest.starts_with("https://") {
-            let end = rest
-                .find(|c: char| {
-                    c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']' | '\'')
-                })
-                .unwrap_or(rest.len());
-            let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
-            out.push('<');
-            out.push_str(url);
-            out.push('>');
-            rest = &rest[url.len()..];
-            continue;
-        }
-        let c = rest.chars().next().expect("not empty");
-        match c {
-            '<' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
+        if b == b'h' {
+            if rest.starts_with("http://") || rest.starts_with("https://") {
+                let end = rest
+                    .find(|c: char| {
+                        c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']' | '\'')
+                    })
+                    .unwrap_or(rest.len());
+                let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
+                out.push_str(&s[plain..i]);
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+                i += url.len();
+                plain = i;
+            } else {
+                i += 1;
             }
-            _ => out.push(c),
+            continue;
         }
-        rest = &rest[c.len_utf8()..];
+        out.push_str(&s[plain..i]);
+        out.push('\\');
+        out.push(b as char);
+        i += 1;
+        plain = i;
     }
+    out.push_str(&s[plain..]);
 }
 
 /// The length of `[text](http…)` at the start of `s`, if it is one (text without

@@ -3,6 +3,7 @@
 
 pub(crate) mod annotate;
 pub mod crd;
+mod crd_text;
 pub mod docs;
 pub mod rust;
 pub mod yaml;

@@ -314,6 +314,9 @@ pub enum TypeRef {
     Named(TypeId),
     /// A k8s-openapi type.
     WellKnown(WellKnown),
+    /// A Rust type the user named for a schema format or a field
+    /// ([`crate::Settings::type_overrides`]), written as given.
+    Override(String),
 }
 
 /// How a field is wrapped.

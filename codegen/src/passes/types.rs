@@ -28,6 +28,8 @@ pub struct TypeOptions {
     pub well_known: bool,
     /// Merge structs and enums of identical shape within a group/version.
     pub dedup: bool,
+    /// User types for formats and fields.
+    pub overrides: crate::passes::overrides::Overrides,
 }
 
 impl Default for TypeOptions {
@@ -35,6 +37,7 @@ impl Default for TypeOptions {
         TypeOptions {
             well_known: true,
             dedup: true,
+            overrides: Default::default(),
         }
     }
 }
@@ -81,11 +84,14 @@ pub fn build(model: &Model, options: &TypeOptions) -> Result<Vec<TypeSpace>> {
     );
     let mut spaces = Vec::new();
     let mut diags = Vec::new();
-    for (space, d) in built {
+    let mut used = vec![false; options.overrides.len()];
+    for (space, d, u) in built {
         spaces.push(space);
         diags.extend(d);
+        used.iter_mut().zip(u).for_each(|(a, b)| *a |= b);
     }
     if diags.is_empty() {
+        options.overrides.unused(&used)?;
         Ok(spaces)
     } else {
         Err(Error::Input(diags))
@@ -99,7 +105,7 @@ fn build_module(
     group: &str,
     version: &str,
     members: &[(usize, usize)],
-) -> (TypeSpace, Vec<Diagnostic>) {
+) -> (TypeSpace, Vec<Diagnostic>, Vec<bool>) {
     let mut members = members.to_vec();
     members.sort_by(|a, b| model.resources[a.0].kind.cmp(&model.resources[b.0].kind));
     let mut b = Builder {
@@ -115,6 +121,7 @@ fn build_module(
         diags: Vec::new(),
         file: Default::default(),
         current: (0, 0),
+        used: vec![false; options.overrides.len()],
     };
     // Root kinds claim their names before any nested type can.
     let kind_names: Vec<String> = members
@@ -136,7 +143,7 @@ fn build_module(
         let kind = b.root(ri, vi, RustIdent(name));
         b.space.kinds.push(kind);
     }
-    (b.space, b.diags)
+    (b.space, b.diags, b.used)
 }
 
 struct Builder<'a> {
@@ -149,6 +156,8 @@ struct Builder<'a> {
     file: std::path::PathBuf,
     /// The resource and version whose schema is being mapped (for diagnostics).
     current: (usize, usize),
+    /// Which type overrides matched.
+    used: Vec<bool>,
 }
 
 impl Builder<'_> {
@@ -226,7 +235,13 @@ impl Builder<'_> {
             (false, false) => Presence::Optional,
             (false, true) => Presence::OptionalNullable,
         };
-        let ty = self.map(schema, wire, segs);
+        let ty = match self.options.overrides.for_path(segs) {
+            Some((i, ty)) => {
+                self.used[i] = true;
+                ty
+            }
+            None => self.map(schema, wire, segs),
+        };
         let default = match &schema.default {
             None | Some(Value::Null) => None,
             Some(d) => {
@@ -262,6 +277,10 @@ impl Builder<'_> {
     }
 
     fn map(&mut self, schema: &Schema, property: &str, segs: &[&str]) -> TypeRef {
+        if let Some((i, ty)) = self.options.overrides.for_format(schema) {
+            self.used[i] = true;
+            return ty;
+        }
         if schema.int_or_string {
             return TypeRef::IntOrString;
         }
@@ -443,6 +462,8 @@ impl Builder<'_> {
     fn type_has_default(&self, ty: &TypeRef) -> bool {
         match ty {
             TypeRef::Named(id) => self.space.types[id.0].has_default,
+            // Not known to implement `Default`.
+            TypeRef::Override(_) => false,
             _ => true,
         }
     }
@@ -489,7 +510,8 @@ impl Builder<'_> {
                 Value::Number(n) if n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()) => Ok(()),
                 _ => fail("a 32-bit integer or a string"),
             },
-            TypeRef::Json => Ok(()),
+            // Not known here: the generated code decodes it at run time.
+            TypeRef::Json | TypeRef::Override(_) => Ok(()),
             TypeRef::JsonObject => {
                 if v.is_object() {
                     Ok(())

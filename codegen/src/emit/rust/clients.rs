@@ -156,7 +156,7 @@ impl Writer<'_> {
         self.line(b, &format!("client: {client},"));
         self.line(i, "}");
         self.blank();
-        self.line(i, &format!("impl {client_ty} {{"));
+        self.inherent_impl_header(i, client_ty);
         self.line(b, "/// Clients that talk through `client`.");
         self.sig(
             b,

@@ -250,6 +250,7 @@ impl Writer<'_> {
             }
             TypeRef::Named(id) => Tree::atom(space.types[id.0].name.0.clone()),
             TypeRef::WellKnown(wk) => Tree::atom(self.n(Sym::well_known(*wk))),
+            TypeRef::Override(path) => Tree::atom(path.clone()),
         }
     }
 
@@ -354,7 +355,8 @@ impl Writer<'_> {
         }
         if s.fields.is_empty() && !s.preserve_unknown {
             let flat = format!("pub struct {} {{}}", t.name.0);
-            if indent + flat.len() <= super::layout::MAX_WIDTH {
+            // rustfmt keeps it on one line up to column 98 only.
+            if indent + flat.len() + 2 <= super::layout::MAX_WIDTH {
                 self.line(indent, &flat);
             } else {
                 self.line(indent, &flat[..flat.len() - 1]);
@@ -447,7 +449,7 @@ impl Writer<'_> {
     ) {
         let fi = indent + INDENT;
         self.blank();
-        self.line(indent, &format!("impl {owner} {{"));
+        self.inherent_impl_header(indent, owner);
         let mut first = true;
         for f in fields {
             let Some(json) = &f.default else { continue };
@@ -586,7 +588,7 @@ impl Writer<'_> {
         let (b, c, d) = (indent + INDENT, indent + 2 * INDENT, indent + 3 * INDENT);
         let name = &t.name.0;
         self.blank();
-        self.line(indent, &format!("impl {name} {{"));
+        self.inherent_impl_header(indent, name);
         self.line(b, "/// The value as written on the wire.");
         self.line(b, "pub fn as_str(&self) -> &str {");
         self.line(c, "match self {");

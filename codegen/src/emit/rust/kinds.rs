@@ -38,15 +38,24 @@ pub(crate) fn kinds(
     w.finish()
 }
 
-/// A raw string literal holding `s` (enough `#`s that nothing in it ends it).
-fn raw_str(s: &str) -> String {
-    let mut hashes = 0;
-    for (i, _) in s.match_indices('"') {
-        let run = s[i + 1..].bytes().take_while(|b| *b == b'#').count();
-        hashes = hashes.max(run + 1);
+/// The `#`s a raw string literal holding `s` needs so that nothing in it ends it: one
+/// past the longest run of `#` right after a `"` (one if there is a `"`). `#` is rare
+/// in a CRD, `"` is not: the runs are found from the `#`s.
+fn raw_hashes(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    let mut hashes = usize::from(s.contains('"'));
+    let mut next = 0;
+    for (at, _) in s.match_indices('#') {
+        if at < next {
+            continue; // inside a run already measured
+        }
+        let run = bytes[at..].iter().take_while(|b| **b == b'#').count();
+        if at > 0 && bytes[at - 1] == b'"' {
+            hashes = hashes.max(run + 1);
+        }
+        next = at + run;
     }
-    let h = "#".repeat(hashes);
-    format!("r{h}\"{s}\"{h}")
+    hashes
 }
 
 /// `group/version` (just the version for the core group).
@@ -163,7 +172,7 @@ impl Writer<'_> {
         {
             let spec_ty = self.type_of(space, &spec.ty);
             self.blank();
-            self.line(i, &format!("impl {name} {{"));
+            self.inherent_impl_header(i, name);
             self.line(
                 b,
                 "/// A new object with the given name and spec; everything else empty.",
@@ -449,7 +458,7 @@ impl Writer<'_> {
         let crd = self.n(Sym::CustomResourceDefinition);
         let here = crate::passes::naming::version_module(&space.version).0;
         self.blank();
-        self.line(i, &format!("impl {} {{", k.name.0));
+        self.inherent_impl_header(i, &k.name.0);
         self.line(
             b,
             "/// The CustomResourceDefinition this kind was generated from (every version).",
@@ -461,9 +470,9 @@ impl Writer<'_> {
                 self.expr(c, &call, "");
             }
             _ => {
-                let json = serde_json::to_string(&crate::emit::crd::crd_json(res))
-                    .expect("a JSON value always serializes");
-                self.rhs(c, "let json =", &Tree::atom(raw_str(&json)), ";");
+                let mut json = String::with_capacity(64 * 1024);
+                crate::emit::crd_text::write_crd(res, &mut json);
+                self.raw_str_rhs(c, "let json =", &json, ";");
                 let serde_json = self.n(Sym::SerdeJson);
                 self.line(
                     c,
@@ -473,6 +482,33 @@ impl Writer<'_> {
         }
         self.line(b, "}");
         self.line(i, "}");
+    }
+
+    /// `head` then `s` as a raw string literal and `tail`, laid out as [`Writer::rhs`]
+    /// lays out an atom, without a copy of `s` in a [`Tree`].
+    fn raw_str_rhs(&mut self, indent: usize, head: &str, s: &str, tail: &str) {
+        let hashes = raw_hashes(s);
+        let len = s.len() + 3 + 2 * hashes;
+        self.pad(indent);
+        self.out.push_str(head);
+        let col = indent + head.len() + 1;
+        if col + len + tail.len() > super::layout::MAX_WIDTH
+            && indent + INDENT + len + tail.len() <= super::layout::MAX_WIDTH
+        {
+            self.out.push('\n');
+            self.pad(indent + INDENT);
+        } else {
+            self.out.push(' ');
+        }
+        self.out.reserve(len + tail.len() + 1);
+        self.out.push('r');
+        self.out.extend(std::iter::repeat_n('#', hashes));
+        self.out.push('"');
+        self.out.push_str(s);
+        self.out.push('"');
+        self.out.extend(std::iter::repeat_n('#', hashes));
+        self.out.push_str(tail);
+        self.out.push('\n');
     }
 
     /// `const NAME: Option<&'static str> = None;` or `= Some("value");`.
@@ -493,5 +529,24 @@ fn subresources_ctor(status: bool, scale: bool) -> Option<&'static str> {
         (true, false) => Some("status"),
         (false, true) => Some("scale"),
         (true, true) => Some("status_and_scale"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::raw_hashes;
+
+    #[test]
+    fn raw_strings_get_the_hashes_they_need() {
+        for (s, hashes) in [
+            ("", 0),
+            ("no quotes # at all", 0),
+            (r#"{"a":"b"}"#, 1),
+            (r##"{"a":"#b"}"##, 2),
+            (r####"{"a":"x\"###y","b":"##"}"####, 4),
+            ("## first, then \"#", 2),
+        ] {
+            assert_eq!(raw_hashes(s), hashes, "{s}");
+        }
     }
 }

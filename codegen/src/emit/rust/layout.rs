@@ -453,6 +453,22 @@ impl Writer<'_> {
         self.out[start..].chars().count()
     }
 
+    /// `impl ty {` at `indent`: on one line if it fits (the indent not counted), else
+    /// `impl`, the type and `{` on lines of their own where the type fits its line
+    /// (found with rustfmt: a nested module's long `impl` line stays as it is).
+    pub(crate) fn inherent_impl_header(&mut self, indent: usize, ty: &str) {
+        if 5 + ty.len() + 2 > MAX_WIDTH && indent + INDENT + ty.len() <= MAX_WIDTH {
+            self.line(indent, "impl");
+            self.line(indent + INDENT, ty);
+            self.line(indent, "{");
+        } else {
+            self.pad(indent);
+            self.out.push_str("impl ");
+            self.out.push_str(ty);
+            self.out.push_str(" {\n");
+        }
+    }
+
     /// `impl trait_ for ty {` at `indent`: on one line if it fits (rustfmt does not
     /// count the indent here), else broken before `for`, with the `{` on a line of
     /// its own.

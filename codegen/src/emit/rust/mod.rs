@@ -72,7 +72,7 @@ impl<'a> Writer<'a> {
 
     /// The text of a name ([`Names::get`]).
     pub(crate) fn n(&mut self, sym: Sym) -> String {
-        self.names.get(sym, &mut self.used)
+        self.names.get(sym, &mut self.used).into_owned()
     }
 
     /// The runtime path as generated code writes it.

@@ -7,6 +7,7 @@
 //! called `Resource` or `String`) is not imported: the emitter writes the full path
 //! there instead.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -238,6 +239,13 @@ impl Used {
     }
 }
 
+/// The symbols whose short name is among `taken`.
+fn shadowed(taken: &BTreeSet<String>) -> u64 {
+    (0..Sym::ALL)
+        .filter(|&i| taken.contains(Sym::from_index(i).info().0))
+        .fold(0, |mask, i| mask | 1 << i)
+}
+
 /// How names read in one generated module: the runtime path and the names the module
 /// defines itself (which its `use` lines must not bring in).
 #[derive(Debug, Clone)]
@@ -245,6 +253,8 @@ pub(crate) struct Names {
     /// The runtime path as `use` lines write it (`crdgen_runtime`, `crate::rt`).
     pub runtime: String,
     taken: BTreeSet<String>,
+    /// The symbols whose short name `taken` holds (bit `sym as u8`).
+    shadowed: u64,
     /// `pub type` aliases naming a shared shape for each place beyond the first that
     /// uses it: alias → the shared type.
     pub aliases: BTreeMap<String, String>,
@@ -252,9 +262,11 @@ pub(crate) struct Names {
 
 impl Names {
     pub(crate) fn new(runtime: &str, taken: impl IntoIterator<Item = String>) -> Names {
+        let taken = taken.into_iter().collect();
         Names {
             runtime: runtime.trim_start_matches("::").to_owned(),
-            taken: taken.into_iter().collect(),
+            shadowed: shadowed(&taken),
+            taken,
             aliases: BTreeMap::new(),
         }
     }
@@ -262,6 +274,7 @@ impl Names {
     /// Add the aliases of shared shapes (their names are the module's too).
     pub(crate) fn with_aliases(mut self, aliases: BTreeMap<String, String>) -> Names {
         self.taken.extend(aliases.keys().cloned());
+        self.shadowed = shadowed(&self.taken);
         self.aliases = aliases;
         self
     }
@@ -273,18 +286,18 @@ impl Names {
 
     /// The text for `sym`: its short name, recorded in `used`, unless the module
     /// defines that name itself; then its full path.
-    pub(crate) fn get(&self, sym: Sym, used: &mut Used) -> String {
+    pub(crate) fn get(&self, sym: Sym, used: &mut Used) -> Cow<'static, str> {
         let (name, origin) = sym.info();
-        if !self.taken.contains(name) {
+        if self.shadowed & (1 << sym as u8) == 0 {
             if let Origin::Import(_) = origin {
                 used.0 |= 1 << sym as u8;
             }
-            return name.to_owned();
+            return Cow::Borrowed(name);
         }
         let module = match origin {
             Origin::Prelude(m) | Origin::Import(m) => m,
         };
-        format!("{}::{name}", module.replace("{rt}", &self.runtime))
+        Cow::Owned(format!("{}::{name}", module.replace("{rt}", &self.runtime)))
     }
 
     /// The `use` lines for `used`, sorted and laid out as rustfmt does, at `indent`.
