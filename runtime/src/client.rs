@@ -95,6 +95,7 @@ use crate::CustomResource;
 use crate::apply::{ApplyConfiguration, ApplyParams};
 use crate::error::{Error, Result};
 use crate::resource::{HasScaleSubresource, HasStatusSubresource};
+use crate::schema::{HasCrd, Invalid, Validate};
 
 pub use k8s_openapi::api::autoscaling::v1::Scale;
 pub use kube::api::{
@@ -126,13 +127,20 @@ pub enum AllNamespaces {}
 /// cheap (the underlying [`kube::Client`] is reference counted).
 pub struct ResourceClient<K, S = Scoped> {
     api: kube::Api<K>,
+    /// Set by [`validating`](ResourceClient::validating): checks an object as the API
+    /// server would (with the old object on update) before it is sent.
+    check: Option<Check<K>>,
     _scope: PhantomData<fn() -> S>,
 }
+
+/// A client-side check of `new` (against `old` on update), as the API server validates.
+type Check<K> = fn(&K, Option<&K>) -> std::result::Result<(), Invalid>;
 
 impl<K: CustomResource, S> Clone for ResourceClient<K, S> {
     fn clone(&self) -> Self {
         ResourceClient {
             api: self.api.clone(),
+            check: self.check,
             _scope: PhantomData,
         }
     }
@@ -270,6 +278,7 @@ where
     {
         ResourceClient {
             api: kube::Api::all(client),
+            check: None,
             _scope: PhantomData,
         }
     }
@@ -279,8 +288,51 @@ where
     pub fn from_api(api: kube::Api<K>) -> Self {
         ResourceClient {
             api,
+            check: None,
             _scope: PhantomData,
         }
+    }
+}
+
+impl<K: CustomResource + HasCrd + 'static, S> ResourceClient<K, S> {
+    /// This client, validating every object it creates or replaces (`create`, `update`,
+    /// `update_status`) before sending it, as the API server would: the CRD's schema and
+    /// CEL rules ([`Validate`](crate::schema::Validate)), compiled once per kind. An
+    /// invalid object gives [`Error::Invalid`] (its Display is the server's `422`
+    /// message) and no request is sent.
+    ///
+    /// On update, an object that fails is checked again against the stored one (one
+    /// `GET`), so that unchanged invalid values pass as the server ratchets them.
+    pub fn validating(mut self) -> Self {
+        self.check = Some(|new, old| match old {
+            Some(old) => new.validate_update(old),
+            None => new.validate(),
+        });
+        self
+    }
+}
+
+impl<K: CustomResource, S> ResourceClient<K, S> {
+    /// Runs the [`validating`](ResourceClient::validating) check, if any, on an object
+    /// about to be created.
+    fn check_create(&self, obj: &K) -> Result<()> {
+        match self.check {
+            Some(check) => check(obj, None).map_err(|e| Error::Invalid(Box::new(e))),
+            None => Ok(()),
+        }
+    }
+
+    /// The same for an object about to replace the stored one named `name`: checked as
+    /// new first, and on failure against the stored object (ratcheting).
+    async fn check_update(&self, name: &str, obj: &K) -> Result<()> {
+        let Some(check) = self.check else {
+            return Ok(());
+        };
+        if check(obj, None).is_ok() {
+            return Ok(());
+        }
+        let old = self.api.get(name).await?;
+        check(obj, Some(&old)).map_err(|e| Error::Invalid(Box::new(e)))
     }
 }
 
@@ -450,6 +502,7 @@ where
     /// [`Error::is_already_exists`] holds. The status of `obj` is ignored when the kind
     /// has a status subresource.
     pub async fn create(&self, params: &PostParams, obj: &K) -> Result<K> {
+        self.check_create(obj)?;
         Ok(self.api.create(params, obj).await?)
     }
 
@@ -461,6 +514,7 @@ where
     /// [`update_status`](Self::update_status).
     pub async fn update(&self, params: &PostParams, obj: &K) -> Result<K> {
         let name = name_of(obj)?;
+        self.check_update(name, obj).await?;
         Ok(self.api.replace(name, params, obj).await?)
     }
 
@@ -586,6 +640,7 @@ where
     /// `status` (and `metadata.resourceVersion`, which must be current) is ignored.
     pub async fn update_status(&self, params: &PostParams, obj: &K) -> Result<K> {
         let name = name_of(obj)?;
+        self.check_update(name, obj).await?;
         Ok(self.api.replace_status(name, params, obj).await?)
     }
 

@@ -107,6 +107,11 @@ pub enum Error {
     /// [`ApplyParams::field_manager`]: crate::apply::ApplyParams::field_manager
     #[error("server-side apply needs a field manager: ApplyParams::field_manager is empty")]
     MissingFieldManager,
+
+    /// A [`validating`](crate::client::ResourceClient::validating) client found the
+    /// object invalid before sending it; the Display is the API server's `422` message.
+    #[error("{0}")]
+    Invalid(Box<crate::schema::Invalid>),
 }
 
 impl Error {

@@ -99,6 +99,7 @@ pub mod apply_example_com {
         use crdgen_runtime::kube::core::object::HasStatus;
         use crdgen_runtime::kube::core::{GroupVersionKind, NamespaceResourceScope};
         use crdgen_runtime::kube::{Client, Resource};
+        use crdgen_runtime::schema::HasCrd;
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
         use crdgen_runtime::{
@@ -235,6 +236,12 @@ pub mod apply_example_com {
             }
         }
 
+        impl HasCrd for Sprocket {
+            fn crd() -> CustomResourceDefinition {
+                Self::crd()
+            }
+        }
+
         /// Typed clients for the kinds of `apply.example.com/v1`.
         #[derive(Clone)]
         pub struct ApplyExampleComV1Client {
@@ -315,6 +322,12 @@ pub mod apply_example_com {
             #[inline]
             pub fn sprockets(&self) -> SharedIndexInformer<Sprocket> {
                 self.factory.informer_for()
+            }
+
+            /// A controller of `Sprocket` on its shared informer (no watch of its own):
+            /// add `owns` / `watches`, then `run`.
+            pub fn sprockets_controller(&self) -> crdgen_runtime::controller::Controller<Sprocket> {
+                crdgen_runtime::controller::Controller::new(self.sprockets())
             }
         }
 

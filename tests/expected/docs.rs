@@ -93,6 +93,7 @@ pub mod example_com {
         use crdgen_runtime::kube::api::DynamicObject;
         use crdgen_runtime::kube::core::{GroupVersionKind, NamespaceResourceScope};
         use crdgen_runtime::kube::{Client, Resource};
+        use crdgen_runtime::schema::HasCrd;
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
         use crdgen_runtime::{CustomResource, Scope, error, serde_json};
@@ -202,6 +203,12 @@ pub mod example_com {
             pub fn crd() -> CustomResourceDefinition {
                 let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"docs.example.com"},"spec":{"group":"example.com","names":{"kind":"Doc","listKind":"DocList","plural":"docs","singular":"doc"},"scope":"Namespaced","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"description":"Doc shows how descriptions become rustdoc. See [the docs](https://example.com/docs) or https://example.com/plain.\nA <b>tag</b>, a generic Vec<String>, an *emphasis* and a `code span`.\n\n    This indented line would be a code block.\n```\nlet x = \"not a doctest\";\n```","properties":{"spec":{"description":"The spec. Array index [0] and a # heading-like char.","properties":{"note":{"description":"Quotes \" and backslashes \\ survive; so does a trailing backslash \\","type":"string"}},"type":"object"}},"type":"object"}},"served":true,"storage":true}]}}"#;
                 serde_json::from_str(json).expect("a valid CRD")
+            }
+        }
+
+        impl HasCrd for Doc {
+            fn crd() -> CustomResourceDefinition {
+                Self::crd()
             }
         }
 

@@ -93,6 +93,7 @@ pub mod example_com {
         use crdgen_runtime::kube::api::DynamicObject;
         use crdgen_runtime::kube::core::{GroupVersionKind, NamespaceResourceScope};
         use crdgen_runtime::kube::{Client, Resource};
+        use crdgen_runtime::schema::HasCrd;
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
         use crdgen_runtime::{CustomResource, Scope, error, serde_json};
@@ -194,6 +195,12 @@ pub mod example_com {
             pub fn crd() -> CustomResourceDefinition {
                 let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"choices.example.com"},"spec":{"group":"example.com","names":{"kind":"Choice","listKind":"ChoiceList","plural":"choices","singular":"choice"},"scope":"Namespaced","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"combined":{"allOf":[{"not":{"required":["a","b"]}}],"anyOf":[{"required":["a"]},{"properties":{"b":{"minLength":1}}}],"properties":{"a":{"type":"string"},"b":{"type":"string"}},"type":"object"},"level":{"default":"high","enum":["low","high"],"type":"string"},"mixed":{"enum":["a","b",null],"nullable":true,"type":"string"},"mode":{"enum":["Fast","slow","","1.2","1-2","*","<=","Self","fast","Other"],"type":"string"},"priority":{"enum":[1,2,3],"type":"integer"},"source":{"oneOf":[{"required":["git"]},{"required":["oci"]}],"properties":{"git":{"type":"string"},"oci":{"type":"string"}},"type":"object"}},"type":"object"}},"type":"object"}},"served":true,"storage":true}]}}"#;
                 serde_json::from_str(json).expect("a valid CRD")
+            }
+        }
+
+        impl HasCrd for Choice {
+            fn crd() -> CustomResourceDefinition {
+                Self::crd()
             }
         }
 

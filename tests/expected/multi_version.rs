@@ -111,6 +111,7 @@ pub mod example_com {
             ClusterResourceScope, GroupVersionKind, NamespaceResourceScope,
         };
         use crdgen_runtime::kube::{Client, Resource};
+        use crdgen_runtime::schema::HasCrd;
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
         use crdgen_runtime::serde_json::{self, Value};
@@ -226,6 +227,12 @@ pub mod example_com {
             pub fn crd() -> CustomResourceDefinition {
                 let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"gadgets.example.com"},"spec":{"group":"example.com","names":{"kind":"Gadget","listKind":"GadgetList","plural":"gadgets","singular":"gadget"},"scope":"Cluster","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"color":{"type":"string"}},"type":"object"}},"type":"object","x-kubernetes-preserve-unknown-fields":true}},"served":true,"storage":true}]}}"#;
                 serde_json::from_str(json).expect("a valid CRD")
+            }
+        }
+
+        impl HasCrd for Gadget {
+            fn crd() -> CustomResourceDefinition {
+                Self::crd()
             }
         }
 
@@ -366,6 +373,12 @@ pub mod example_com {
             pub fn crd() -> CustomResourceDefinition {
                 let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"widgets.example.com"},"spec":{"group":"example.com","names":{"categories":["all"],"kind":"Widget","listKind":"WidgetList","plural":"widgets","shortNames":["wd"],"singular":"widget"},"scope":"Namespaced","versions":[{"deprecated":true,"deprecationWarning":"example.com/v1alpha1 Widget is deprecated; use example.com/v1","name":"v1alpha1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"size":{"type":"string"}},"type":"object"}},"type":"object"}},"served":true,"storage":false},{"additionalPrinterColumns":[{"jsonPath":".spec.replicas","name":"Replicas","type":"integer"}],"name":"v1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"replicas":{"default":1,"format":"int32","minimum":0,"type":"integer"},"size":{"enum":["small","large"],"type":"string"}},"required":["size"],"type":"object"},"status":{"properties":{"replicas":{"format":"int32","type":"integer"},"selector":{"type":"string"}},"type":"object"}},"required":["spec"],"type":"object"}},"served":true,"storage":true,"subresources":{"scale":{"labelSelectorPath":".status.selector","specReplicasPath":".spec.replicas","statusReplicasPath":".status.replicas"},"status":{}}}]}}"#;
                 serde_json::from_str(json).expect("a valid CRD")
+            }
+        }
+
+        impl HasCrd for Widget {
+            fn crd() -> CustomResourceDefinition {
+                Self::crd()
             }
         }
 
@@ -559,6 +572,7 @@ pub mod example_com {
         use crdgen_runtime::kube::api::DynamicObject;
         use crdgen_runtime::kube::core::{GroupVersionKind, NamespaceResourceScope};
         use crdgen_runtime::kube::{Client, Resource};
+        use crdgen_runtime::schema::HasCrd;
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
         use crdgen_runtime::{CustomResource, Scope, error};
@@ -661,6 +675,12 @@ pub mod example_com {
             /// The CustomResourceDefinition this kind was generated from (every version).
             pub fn crd() -> CustomResourceDefinition {
                 super::v1::Widget::crd()
+            }
+        }
+
+        impl HasCrd for Widget {
+            fn crd() -> CustomResourceDefinition {
+                Self::crd()
             }
         }
 

@@ -93,6 +93,7 @@ pub mod example_com {
         use crdgen_runtime::kube::api::DynamicObject;
         use crdgen_runtime::kube::core::{GroupVersionKind, NamespaceResourceScope};
         use crdgen_runtime::kube::{Client, Resource};
+        use crdgen_runtime::schema::HasCrd;
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
         use crdgen_runtime::{CustomResource, Scope, error, serde_json};
@@ -193,6 +194,12 @@ pub mod example_com {
             pub fn crd() -> CustomResourceDefinition {
                 let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"nests.example.com"},"spec":{"group":"example.com","names":{"kind":"Nest","listKind":"NestList","plural":"nests","singular":"nest"},"scope":"Namespaced","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"copyA":{"properties":{"same":{"type":"string"}},"type":"object"},"copyB":{"properties":{"same":{"type":"string"}},"type":"object"},"fooBar":{"type":"string"},"foo_bar":{"type":"string"},"template":{"properties":{"inner":{"properties":{"1st":{"type":"string"},"fn":{"type":"string"},"self":{"type":"string"},"type":{"type":"string"},"x-kubernetes-thing":{"type":"string"}},"type":"object"}},"type":"object"},"templateInner":{"description":"Collides with spec.template.inner by name.","properties":{"other":{"type":"integer"}},"type":"object"}},"type":"object"}},"type":"object"}},"served":true,"storage":true}]}}"#;
                 serde_json::from_str(json).expect("a valid CRD")
+            }
+        }
+
+        impl HasCrd for Nest {
+            fn crd() -> CustomResourceDefinition {
+                Self::crd()
             }
         }
 

@@ -95,6 +95,7 @@ pub mod example_com {
         use crdgen_runtime::kube::core::object::HasSpec;
         use crdgen_runtime::kube::core::{GroupVersionKind, NamespaceResourceScope};
         use crdgen_runtime::kube::{Client, Resource};
+        use crdgen_runtime::schema::HasCrd;
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
         use crdgen_runtime::{CustomResource, Scope, error, serde_json};
@@ -205,6 +206,12 @@ pub mod example_com {
             pub fn crd() -> CustomResourceDefinition {
                 let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"presences.example.com"},"spec":{"group":"example.com","names":{"kind":"Presence","listKind":"PresenceList","plural":"presences","singular":"presence"},"scope":"Namespaced","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"boolDefault":{"default":true,"type":"boolean"},"listDefault":{"default":["a","b"],"items":{"type":"string"},"type":"array"},"name":{"type":"string"},"nullableDefault":{"default":7,"nullable":true,"type":"integer"},"nullableOptional":{"nullable":true,"type":"string"},"nullableRequired":{"nullable":true,"type":"string"},"numberDefault":{"default":0.5,"type":"number"},"objectDefault":{"default":{},"properties":{"inner":{"default":"x","type":"string"}},"type":"object"},"optional":{"type":"string"},"optionalDefault":{"default":"hello","type":"string"},"withDefault":{"default":3,"format":"int32","type":"integer"}},"required":["name","nullableRequired","withDefault"],"type":"object"}},"required":["spec"],"type":"object"}},"served":true,"storage":true}]}}"#;
                 serde_json::from_str(json).expect("a valid CRD")
+            }
+        }
+
+        impl HasCrd for Presence {
+            fn crd() -> CustomResourceDefinition {
+                Self::crd()
             }
         }
 

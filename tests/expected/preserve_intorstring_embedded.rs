@@ -95,6 +95,7 @@ pub mod example_com {
         use crdgen_runtime::kube::core::object::HasStatus;
         use crdgen_runtime::kube::core::{GroupVersionKind, NamespaceResourceScope};
         use crdgen_runtime::kube::{Client, Resource};
+        use crdgen_runtime::schema::HasCrd;
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
         use crdgen_runtime::serde_json::{self, Value};
@@ -216,6 +217,12 @@ pub mod example_com {
             pub fn crd() -> CustomResourceDefinition {
                 let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"keeps.example.com"},"spec":{"group":"example.com","names":{"kind":"Keep","listKind":"KeepList","plural":"keeps","singular":"keep"},"scope":"Namespaced","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"embedded":{"type":"object","x-kubernetes-embedded-resource":true,"x-kubernetes-preserve-unknown-fields":true},"freeObject":{"type":"object","x-kubernetes-preserve-unknown-fields":true},"freeform":{"x-kubernetes-preserve-unknown-fields":true},"partly":{"properties":{"known":{"type":"string"}},"type":"object","x-kubernetes-preserve-unknown-fields":true},"pipelines":{"items":{"properties":{"id":{"type":"string"}},"type":"object"},"type":"array","x-kubernetes-preserve-unknown-fields":true},"port":{"anyOf":[{"type":"integer"},{"type":"string"}],"x-kubernetes-int-or-string":true},"portDefault":{"default":8080,"x-kubernetes-int-or-string":true},"template":{"properties":{"spec":{"properties":{"replicas":{"type":"integer"}},"type":"object"}},"type":"object","x-kubernetes-embedded-resource":true}},"type":"object"},"status":{"type":"object","x-kubernetes-preserve-unknown-fields":true}},"type":"object"}},"served":true,"storage":true}]}}"#;
                 serde_json::from_str(json).expect("a valid CRD")
+            }
+        }
+
+        impl HasCrd for Keep {
+            fn crd() -> CustomResourceDefinition {
+                Self::crd()
             }
         }
 

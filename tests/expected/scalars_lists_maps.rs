@@ -93,6 +93,7 @@ pub mod example_com {
         use crdgen_runtime::kube::api::DynamicObject;
         use crdgen_runtime::kube::core::{ClusterResourceScope, GroupVersionKind};
         use crdgen_runtime::kube::{Client, Resource};
+        use crdgen_runtime::schema::HasCrd;
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
         use crdgen_runtime::serde_json::{self, Value};
@@ -195,6 +196,12 @@ pub mod example_com {
             pub fn crd() -> CustomResourceDefinition {
                 let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"scalars.example.com"},"spec":{"group":"example.com","names":{"kind":"Scalar","listKind":"ScalarList","plural":"scalars","singular":"scalar"},"scope":"Cluster","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"anyList":{"type":"array"},"anyMap":{"additionalProperties":true,"type":"object"},"bytes":{"format":"byte","type":"string"},"empty":{"type":"object"},"flag":{"type":"boolean"},"float":{"format":"float","type":"number"},"i32":{"format":"int32","type":"integer"},"i64":{"format":"int64","type":"integer"},"int":{"type":"integer"},"labels":{"additionalProperties":{"type":"string"},"type":"object"},"list":{"items":{"format":"int32","type":"integer"},"type":"array"},"matrix":{"items":{"items":{"type":"string"},"type":"array"},"type":"array"},"nestedMap":{"additionalProperties":{"properties":{"port":{"format":"int32","type":"integer"}},"type":"object"},"type":"object"},"num":{"type":"number"},"untyped":{},"when":{"format":"date-time","type":"string"}},"type":"object"}},"type":"object"}},"served":true,"storage":true}]}}"#;
                 serde_json::from_str(json).expect("a valid CRD")
+            }
+        }
+
+        impl HasCrd for Scalar {
+            fn crd() -> CustomResourceDefinition {
+                Self::crd()
             }
         }
 

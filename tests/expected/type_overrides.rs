@@ -94,6 +94,7 @@ pub mod example_com {
         use crdgen_runtime::kube::core::object::HasStatus;
         use crdgen_runtime::kube::core::{GroupVersionKind, NamespaceResourceScope};
         use crdgen_runtime::kube::{Client, Resource};
+        use crdgen_runtime::schema::HasCrd;
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
         use crdgen_runtime::{
@@ -224,6 +225,12 @@ pub mod example_com {
             }
         }
 
+        impl HasCrd for Certificate {
+            fn crd() -> CustomResourceDefinition {
+                Self::crd()
+            }
+        }
+
         /// Typed clients for the kinds of `example.com/v1`.
         #[derive(Clone)]
         pub struct ExampleComV1Client {
@@ -306,6 +313,14 @@ pub mod example_com {
             #[inline]
             pub fn certificates(&self) -> SharedIndexInformer<Certificate> {
                 self.factory.informer_for()
+            }
+
+            /// A controller of `Certificate` on its shared informer (no watch of its own):
+            /// add `owns` / `watches`, then `run`.
+            pub fn certificates_controller(
+                &self,
+            ) -> crdgen_runtime::controller::Controller<Certificate> {
+                crdgen_runtime::controller::Controller::new(self.certificates())
             }
         }
 

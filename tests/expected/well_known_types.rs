@@ -98,6 +98,7 @@ pub mod example_com {
         use crdgen_runtime::kube::core::object::HasStatus;
         use crdgen_runtime::kube::core::{GroupVersionKind, NamespaceResourceScope};
         use crdgen_runtime::kube::{Client, Resource};
+        use crdgen_runtime::schema::HasCrd;
         use crdgen_runtime::scheme::{self, KindEnum, Scheme};
         use crdgen_runtime::serde::{Deserialize, Serialize, Serializer};
         use crdgen_runtime::{CustomResource, Scope, error, serde_json};
@@ -219,6 +220,12 @@ pub mod example_com {
             pub fn crd() -> CustomResourceDefinition {
                 let json = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"knowns.example.com"},"spec":{"group":"example.com","names":{"kind":"Known","listKind":"KnownList","plural":"knowns","singular":"known"},"scope":"Namespaced","versions":[{"name":"v1","schema":{"openAPIV3Schema":{"properties":{"spec":{"properties":{"notASelector":{"description":"Same shape as a LabelSelector but with a default, so it stays a generated struct.","properties":{"matchLabels":{"additionalProperties":{"type":"string"},"default":{"a":"b"},"type":"object"}},"type":"object"},"passwordSecretKeyRef":{"properties":{"key":{"type":"string"},"name":{"type":"string"},"optional":{"type":"boolean"}},"required":["key","name"],"type":"object"},"secretRef":{"properties":{"name":{"type":"string"}},"required":["name"],"type":"object"},"selector":{"properties":{"matchExpressions":{"items":{"properties":{"key":{"type":"string"},"operator":{"type":"string"},"values":{"items":{"type":"string"},"type":"array"}},"required":["key","operator"],"type":"object"},"type":"array"},"matchLabels":{"additionalProperties":{"type":"string"},"type":"object"}},"type":"object"}},"type":"object"},"status":{"properties":{"conditions":{"items":{"properties":{"lastTransitionTime":{"format":"date-time","type":"string"},"message":{"type":"string"},"observedGeneration":{"format":"int64","type":"integer"},"reason":{"type":"string"},"status":{"enum":["True","False","Unknown"],"type":"string"},"type":{"type":"string"}},"required":["lastTransitionTime","message","reason","status","type"],"type":"object"},"type":"array"}},"type":"object"}},"type":"object"}},"served":true,"storage":true}]}}"#;
                 serde_json::from_str(json).expect("a valid CRD")
+            }
+        }
+
+        impl HasCrd for Known {
+            fn crd() -> CustomResourceDefinition {
+                Self::crd()
             }
         }
 

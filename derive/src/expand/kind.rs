@@ -148,11 +148,12 @@ pub(super) fn kind_items(s: &syn::ItemStruct, k: &KindAttrs, errors: &mut Errors
     } else {
         quote!(::std::option::Option::Some(<Self as #rt::CrdSchema>::schema()))
     };
+    let crd_ty = quote!(#rt::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition);
     let crd_fn = quote! {
         /// The CustomResourceDefinition of this version of the kind (join versions
         /// with `crdgen_runtime::crd_schema::merge_crds`).
         #[allow(dead_code)]
-        pub fn crd() -> #rt::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition {
+        pub fn crd() -> #crd_ty {
             #rt::crd_schema::__derive::crd(#skeleton, #schema)
         }
     };
@@ -178,6 +179,13 @@ pub(super) fn kind_items(s: &syn::ItemStruct, k: &KindAttrs, errors: &mut Errors
             #[automatically_derived]
             impl #i #name #t #w {
                 #crd_fn
+            }
+
+            #[automatically_derived]
+            impl #i #rt::schema::HasCrd for #name #t #w {
+                fn crd() -> #crd_ty {
+                    Self::crd()
+                }
             }
         };
     }
@@ -360,6 +368,13 @@ pub(super) fn kind_items(s: &syn::ItemStruct, k: &KindAttrs, errors: &mut Errors
             }
 
             #crd_fn
+        }
+
+        #[automatically_derived]
+        impl #rt::schema::HasCrd for #kind_ident {
+            fn crd() -> #crd_ty {
+                Self::crd()
+            }
         }
 
         #[automatically_derived]

@@ -56,6 +56,7 @@ mod formats;
 mod keywords;
 mod lists;
 mod prune;
+mod scale;
 mod validate;
 mod validator;
 
@@ -63,6 +64,7 @@ pub use defaults::apply_defaults;
 pub use formats::format_ok;
 pub use lists::validate_lists;
 pub use prune::prune;
+pub use scale::scale_errors;
 pub use validate::{validate, validate_update};
 pub use validator::{HasCrd, Invalid, Validate, Validator, invalid_message, validator_of};
 #[cfg(feature = "server")]

@@ -22,9 +22,9 @@
 //! );
 //! ```
 //!
-//! Not here (the in-memory server runs them): ObjectMeta validation (names, labels,
-//! annotations), embedded resources' `apiVersion`/`kind`/`metadata`, the scale
-//! subresource's paths.
+//! Also checked: the scale subresource's paths (`ValidateScaleSpec`/`Status`). Not
+//! here (the in-memory server runs them): ObjectMeta validation (names, labels,
+//! annotations) and embedded resources' `apiVersion`/`kind`/`metadata`.
 
 use std::any::TypeId;
 use std::collections::{BTreeMap, HashMap};
@@ -42,6 +42,8 @@ struct Version {
     schema: Value,
     /// The schema has `x-kubernetes-validations` (looked up once, not per object).
     has_rules: bool,
+    /// The scale subresource's paths: spec replicas, status replicas, label selector.
+    scale: Option<(String, String, Option<String>)>,
     #[cfg(feature = "cel")]
     rules: Option<crdgen_cel::Rules>,
 }
@@ -163,6 +165,8 @@ impl Validator {
                 name,
                 Version {
                     has_rules: has_cel_rules(&schema),
+                    scale: scale_paths(&v["subresources"]["scale"])
+                        .or_else(|| scale_paths(&spec["subresources"]["scale"])),
                     schema,
                     #[cfg(feature = "cel")]
                     rules,
@@ -239,6 +243,9 @@ impl Validator {
             Some(o) => super::validate_update(&new, o, &v.schema),
             None => super::validate(&new, &v.schema),
         };
+        if let Some((spec, status, selector)) = &v.scale {
+            errs.extend(super::scale_errors(&new, spec, status, selector.as_deref()));
+        }
         errs.extend(super::validate_lists(&new, &v.schema));
         if v.has_rules {
             if let Some(marker) = cel_blocked_marker(&errs) {
@@ -256,6 +263,16 @@ impl Validator {
             Err(invalid(errs))
         }
     }
+}
+
+/// The paths of a CRD's `subresources.scale`, if it declares one.
+fn scale_paths(scale: &Value) -> Option<(String, String, Option<String>)> {
+    let path = |key: &str| scale[key].as_str().map(str::to_owned);
+    Some((
+        path("specReplicasPath")?,
+        path("statusReplicasPath")?,
+        path("labelSelectorPath"),
+    ))
 }
 
 /// Whether a schema declares CEL rules (`x-kubernetes-validations`) anywhere.

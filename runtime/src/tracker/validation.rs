@@ -10,103 +10,14 @@ use super::{KindInfo, ScaleInfo};
 use crate::schema::FieldError;
 pub(crate) use crate::schema::{cel_blocked_marker, has_cel_rules};
 
-/// Go's `%v` of a JSON value decoded into `interface{}` and its `%T`.
-fn go_dynamic(v: &Value) -> (String, &'static str) {
-    match v {
-        Value::String(s) => (s.clone(), "string"),
-        Value::Bool(b) => (b.to_string(), "bool"),
-        Value::Number(n) if n.is_f64() => (n.as_f64().unwrap_or_default().to_string(), "float64"),
-        Value::Number(n) => (n.to_string(), "int64"),
-        Value::Array(_) => (v.to_string(), "[]interface {}"),
-        Value::Object(_) => (v.to_string(), "map[string]interface {}"),
-        Value::Null => ("<nil>".into(), "<nil>"),
-    }
-}
-
-/// `NestedFieldNoCopy`: the value at a path, or the accessor error when something on
-/// the way is not an object.
-fn nested<'a>(obj: &'a Value, path: &str) -> Result<Option<&'a Value>, String> {
-    let fields: Vec<&str> = path.trim_start_matches('.').split('.').collect();
-    let mut cur = obj;
-    for (i, f) in fields.iter().enumerate() {
-        match cur {
-            Value::Null => return Ok(None),
-            Value::Object(m) => match m.get(*f) {
-                Some(v) => cur = v,
-                None => return Ok(None),
-            },
-            other => {
-                let (shown, ty) = go_dynamic(other);
-                return Err(format!(
-                    ".{} accessor error: {shown} is of the type {ty}, expected map[string]interface{{}}",
-                    fields[..=i].join(".")
-                ));
-            }
-        }
-    }
-    Ok(Some(cur))
-}
-
-fn lookup<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
-    nested(obj, path).ok().flatten()
-}
-
-/// `unstructured.NestedInt64` at a scale path, checked as the server checks replicas.
-fn replicas(obj: &Value, path: &str, errs: &mut Vec<FieldError>) {
-    let found = match nested(obj, path) {
-        Ok(v) => v,
-        Err(e) => {
-            errs.push(FieldError::invalid(path, Value::from(0), e));
-            return;
-        }
-    };
-    match found {
-        None | Some(Value::Null) => {}
-        Some(v) => match v
-            .as_i64()
-            .filter(|_| !v.as_number().is_some_and(|n| n.is_f64()))
-        {
-            Some(n) if n < 0 => errs.push(FieldError::invalid(
-                path,
-                Value::from(n),
-                "should be a non-negative integer",
-            )),
-            Some(n) if n > i64::from(i32::MAX) => errs.push(FieldError::invalid(
-                path,
-                Value::from(n),
-                format!("should be less than or equal to {}", i32::MAX),
-            )),
-            Some(_) => {}
-            None => {
-                let (shown, ty) = go_dynamic(v);
-                let dotted = format!(".{}", path.trim_start_matches('.'));
-                errs.push(FieldError::invalid(
-                    path,
-                    Value::from(0),
-                    format!("{dotted} accessor error: {shown} is of the type {ty}, expected int64"),
-                ));
-            }
-        },
-    }
-}
-
-/// `ValidateScaleSpec` and `ValidateScaleStatus`.
+/// `ValidateScaleSpec` and `ValidateScaleStatus` at the kind's scale paths.
 pub(crate) fn scale(obj: &Value, scale: &ScaleInfo) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    replicas(obj, &scale.spec_replicas_path, &mut errs);
-    replicas(obj, &scale.status_replicas_path, &mut errs);
-    if let Some(p) = &scale.label_selector_path
-        && let Some(v) = lookup(obj, p).filter(|v| !v.is_string() && !v.is_null())
-    {
-        let (shown, ty) = go_dynamic(v);
-        let dotted = format!(".{}", p.trim_start_matches('.'));
-        errs.push(FieldError::invalid(
-            p.as_str(),
-            Value::from(""),
-            format!("{dotted} accessor error: {shown} is of the type {ty}, expected string"),
-        ));
-    }
-    errs
+    crate::schema::scale_errors(
+        obj,
+        &scale.spec_replicas_path,
+        &scale.status_replicas_path,
+        scale.label_selector_path.as_deref(),
+    )
 }
 
 /// The CEL rules of every version with a schema, compiled once. Err: the errors the

@@ -140,3 +140,14 @@ async fn the_server_refuses_values_outside_the_rust_types_range() {
     assert_eq!(got.spec.retries.map(|r| r.get()), Some(u16::MAX));
     assert_eq!(Listener::kind(&()), "Listener");
 }
+
+/// A derive kind validates client side (`Validate`, through the derive's `HasCrd`
+/// impl, with the validator compiled from the derive's CRD): a valid listener passes.
+#[test]
+fn a_derive_kind_validates_as_the_server() {
+    use crdgen_runtime::schema::Validate;
+    let ok: Listener =
+        serde_json::from_value(serde_json::to_value(listener("ok", json!({}))).expect("json"))
+            .expect("a Listener");
+    assert_eq!(ok.validate(), Ok(()));
+}

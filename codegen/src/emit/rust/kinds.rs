@@ -482,6 +482,15 @@ impl Writer<'_> {
         }
         self.line(b, "}");
         self.line(i, "}");
+        // The same CRD through the runtime's trait, so `validate()` (the runtime's
+        // `Validate`, implemented for every `HasCrd` kind) works on the kind.
+        let has_crd = self.n(Sym::HasCrd);
+        self.blank();
+        self.impl_header(i, &has_crd, &k.name.0);
+        self.sig(b, "fn crd", &[], Some(&Tree::atom(&crd)));
+        self.line(c, "Self::crd()");
+        self.line(b, "}");
+        self.line(i, "}");
     }
 
     /// `head` then `s` as a raw string literal and `tail`, laid out as [`Writer::rhs`]

@@ -69,6 +69,7 @@ pub(crate) enum Sym {
     SerdeJson,
     ApplyModule,
     ApplyConfiguration,
+    HasCrd,
 }
 
 /// Where a name comes from: `Prelude` names need no `use`; the others are imported
@@ -142,6 +143,7 @@ impl Sym {
             Sym::SerdeJson => ("serde_json", Import("{rt}")),
             Sym::ApplyModule => ("apply", Import("{rt}")),
             Sym::ApplyConfiguration => ("ApplyConfiguration", Import("{rt}::apply")),
+            Sym::HasCrd => ("HasCrd", Import("{rt}::schema")),
         }
     }
 
@@ -160,7 +162,7 @@ impl Sym {
         }
     }
 
-    const ALL: u8 = Sym::ApplyConfiguration as u8 + 1;
+    const ALL: u8 = Sym::HasCrd as u8 + 1;
 
     fn from_index(i: u8) -> Sym {
         assert!(i < Self::ALL);
@@ -218,6 +220,7 @@ impl Sym {
             Sym::SerdeJson,
             Sym::ApplyModule,
             Sym::ApplyConfiguration,
+            Sym::HasCrd,
         ];
         TABLE[i as usize]
     }
