@@ -339,11 +339,14 @@ pub fn validator_of<K: HasCrd + 'static>() -> Result<Arc<Validator>, Vec<FieldEr
     }
     let crd = serde_json::to_value(K::crd()).expect("a CRD always serializes");
     let v = Arc::new(Validator::from_crd(&crd)?);
-    cache
+    // Two threads may have compiled it at once: every caller gets the one cached first.
+    let cached = cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(TypeId::of::<K>(), v.clone());
-    Ok(v)
+        .entry(TypeId::of::<K>())
+        .or_insert(v)
+        .clone();
+    Ok(cached)
 }
 
 impl<K: HasCrd + Serialize + 'static> Validate for K {
