@@ -10,13 +10,21 @@ use std::path::PathBuf;
 use crdgen_cel::Rules;
 use serde_json::{Value, json};
 
+/// `CRDGEN_RECORDINGS_DIR`, else `../shared/apiserver-recordings` beside the
+/// repository, else the copy vendored in `tests/apiserver-recordings` (as the runtime's
+/// replay test looks for them).
 fn recordings() -> Option<PathBuf> {
-    let dir = std::env::var_os("CRDGEN_RECORDINGS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/apiserver-recordings")
-        });
-    dir.join("recorded").is_dir().then_some(dir)
+    if let Some(dir) = std::env::var_os("CRDGEN_RECORDINGS_DIR") {
+        let dir = PathBuf::from(dir);
+        return dir.join("recorded").is_dir().then_some(dir);
+    }
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    [
+        here.join("../../shared/apiserver-recordings"),
+        here.join("../tests/apiserver-recordings"),
+    ]
+    .into_iter()
+    .find(|dir| dir.join("recorded").is_dir())
 }
 
 fn widget_schema(dir: &std::path::Path) -> Value {
