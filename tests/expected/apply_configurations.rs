@@ -92,6 +92,7 @@ pub mod apply_example_com {
 
         use crdgen_runtime::apply::{self, ApplyConfiguration};
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
+        use crdgen_runtime::controller::Controller;
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
         use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -326,8 +327,8 @@ pub mod apply_example_com {
 
             /// A controller of `Sprocket` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
-            pub fn sprockets_controller(&self) -> crdgen_runtime::controller::Controller<Sprocket> {
-                crdgen_runtime::controller::Controller::new(self.sprockets())
+            pub fn sprockets_controller(&self) -> Controller<Sprocket> {
+                Controller::new(self.sprockets())
             }
         }
 

@@ -87,6 +87,7 @@ pub mod example_com {
         //! `example.com/v1`: `Doc`.
 
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
+        use crdgen_runtime::controller::Controller;
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
         use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -294,8 +295,8 @@ pub mod example_com {
 
             /// A controller of `Doc` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
-            pub fn docs_controller(&self) -> crdgen_runtime::controller::Controller<Doc> {
-                crdgen_runtime::controller::Controller::new(self.docs())
+            pub fn docs_controller(&self) -> Controller<Doc> {
+                Controller::new(self.docs())
             }
         }
 

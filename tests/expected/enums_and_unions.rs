@@ -87,6 +87,7 @@ pub mod example_com {
         //! `example.com/v1`: `Choice`.
 
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
+        use crdgen_runtime::controller::Controller;
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
         use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -286,8 +287,8 @@ pub mod example_com {
 
             /// A controller of `Choice` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
-            pub fn choices_controller(&self) -> crdgen_runtime::controller::Controller<Choice> {
-                crdgen_runtime::controller::Controller::new(self.choices())
+            pub fn choices_controller(&self) -> Controller<Choice> {
+                Controller::new(self.choices())
             }
         }
 

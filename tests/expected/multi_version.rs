@@ -102,6 +102,7 @@ pub mod example_com {
         //! `example.com/v1`: `Gadget`, `Widget`.
 
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
+        use crdgen_runtime::controller::Controller;
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
         use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -482,14 +483,14 @@ pub mod example_com {
 
             /// A controller of `Gadget` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
-            pub fn gadgets_controller(&self) -> crdgen_runtime::controller::Controller<Gadget> {
-                crdgen_runtime::controller::Controller::new(self.gadgets())
+            pub fn gadgets_controller(&self) -> Controller<Gadget> {
+                Controller::new(self.gadgets())
             }
 
             /// A controller of `Widget` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
-            pub fn widgets_controller(&self) -> crdgen_runtime::controller::Controller<Widget> {
-                crdgen_runtime::controller::Controller::new(self.widgets())
+            pub fn widgets_controller(&self) -> Controller<Widget> {
+                Controller::new(self.widgets())
             }
         }
 
@@ -566,6 +567,7 @@ pub mod example_com {
         //! `example.com/v1alpha1`: `Widget`.
 
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
+        use crdgen_runtime::controller::Controller;
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
         use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -766,8 +768,8 @@ pub mod example_com {
 
             /// A controller of `Widget` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
-            pub fn widgets_controller(&self) -> crdgen_runtime::controller::Controller<Widget> {
-                crdgen_runtime::controller::Controller::new(self.widgets())
+            pub fn widgets_controller(&self) -> Controller<Widget> {
+                Controller::new(self.widgets())
             }
         }
 

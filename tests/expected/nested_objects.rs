@@ -87,6 +87,7 @@ pub mod example_com {
         //! `example.com/v1`: `Nest`.
 
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
+        use crdgen_runtime::controller::Controller;
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
         use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -288,8 +289,8 @@ pub mod example_com {
 
             /// A controller of `Nest` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
-            pub fn nests_controller(&self) -> crdgen_runtime::controller::Controller<Nest> {
-                crdgen_runtime::controller::Controller::new(self.nests())
+            pub fn nests_controller(&self) -> Controller<Nest> {
+                Controller::new(self.nests())
             }
         }
 

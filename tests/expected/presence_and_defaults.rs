@@ -88,6 +88,7 @@ pub mod example_com {
 
         use crdgen_runtime::__private::schema_default;
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
+        use crdgen_runtime::controller::Controller;
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
         use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -297,8 +298,8 @@ pub mod example_com {
 
             /// A controller of `Presence` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
-            pub fn presences_controller(&self) -> crdgen_runtime::controller::Controller<Presence> {
-                crdgen_runtime::controller::Controller::new(self.presences())
+            pub fn presences_controller(&self) -> Controller<Presence> {
+                Controller::new(self.presences())
             }
         }
 

@@ -87,6 +87,7 @@ pub mod example_com {
         //! `example.com/v1`: `Keep`.
 
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
+        use crdgen_runtime::controller::Controller;
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
         use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -308,8 +309,8 @@ pub mod example_com {
 
             /// A controller of `Keep` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
-            pub fn keeps_controller(&self) -> crdgen_runtime::controller::Controller<Keep> {
-                crdgen_runtime::controller::Controller::new(self.keeps())
+            pub fn keeps_controller(&self) -> Controller<Keep> {
+                Controller::new(self.keeps())
             }
         }
 

@@ -87,6 +87,7 @@ pub mod example_com {
         //! `example.com/v1`: `Scalar`.
 
         use crdgen_runtime::client::ResourceClient;
+        use crdgen_runtime::controller::Controller;
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
         use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -281,8 +282,8 @@ pub mod example_com {
 
             /// A controller of `Scalar` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
-            pub fn scalars_controller(&self) -> crdgen_runtime::controller::Controller<Scalar> {
-                crdgen_runtime::controller::Controller::new(self.scalars())
+            pub fn scalars_controller(&self) -> Controller<Scalar> {
+                Controller::new(self.scalars())
             }
         }
 

@@ -87,6 +87,7 @@ pub mod example_com {
         //! `example.com/v1`: `Certificate`.
 
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
+        use crdgen_runtime::controller::Controller;
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
         use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
         use crdgen_runtime::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -317,10 +318,8 @@ pub mod example_com {
 
             /// A controller of `Certificate` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
-            pub fn certificates_controller(
-                &self,
-            ) -> crdgen_runtime::controller::Controller<Certificate> {
-                crdgen_runtime::controller::Controller::new(self.certificates())
+            pub fn certificates_controller(&self) -> Controller<Certificate> {
+                Controller::new(self.certificates())
             }
         }
 

@@ -88,6 +88,7 @@ pub mod example_com {
 
         use crdgen_runtime::__private::schema_default;
         use crdgen_runtime::client::{AllNamespaces, ResourceClient};
+        use crdgen_runtime::controller::Controller;
         use crdgen_runtime::informer::{SharedIndexInformer, SharedInformerFactory};
         use crdgen_runtime::k8s_openapi::api::core::v1::{LocalObjectReference, SecretKeySelector};
         use crdgen_runtime::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
@@ -311,8 +312,8 @@ pub mod example_com {
 
             /// A controller of `Known` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
-            pub fn knowns_controller(&self) -> crdgen_runtime::controller::Controller<Known> {
-                crdgen_runtime::controller::Controller::new(self.knowns())
+            pub fn knowns_controller(&self) -> Controller<Known> {
+                Controller::new(self.knowns())
             }
         }
 

@@ -275,21 +275,15 @@ fn json(out: &mut String, v: &Value) {
 }
 
 /// A JSON string literal, escaped as serde_json escapes: `"`, `\` and control
-/// characters; everything else (`/`, DEL, non-ASCII) as it is. Runs without any of
-/// them (most of a description) are skipped eight bytes at a time.
+/// characters; everything else (`/`, DEL, non-ASCII) as it is. The runs between
+/// escapes are copied whole: most strings (keys, descriptions) have no escape at all.
 fn string(out: &mut String, s: &str) {
-    out.reserve(s.len() + 2);
-    out.push('"');
     let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push('"');
     let (mut start, mut i) = (0, 0);
-    while i < bytes.len() {
-        while let Some(chunk) = bytes.get(i..i + 8) {
-            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            if may_need_escape(word) {
-                break;
-            }
-            i += 8;
-        }
+    loop {
+        i = next_escape(bytes, i);
         let Some(&b) = bytes.get(i) else { break };
         let escape: &str = match b {
             b'"' => "\\\"",
@@ -299,11 +293,7 @@ fn string(out: &mut String, s: &str) {
             b'\t' => "\\t",
             0x08 => "\\b",
             0x0c => "\\f",
-            0..=0x1f => "",
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => "",
         };
         out.push_str(&s[start..i]);
         if escape.is_empty() {
@@ -318,15 +308,33 @@ fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Whether any of the eight bytes of `word` is a control character, `"` or `\` (no
-/// false negatives; the byte loop decides).
-fn may_need_escape(word: u64) -> bool {
+/// The index of the first byte from `i` on that a JSON string escapes, or the length:
+/// eight bytes at a time, then one by one.
+fn next_escape(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let found = needs_escape(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        if found != 0 {
+            // The lowest flagged byte is exact.
+            return i + found.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !matches!(bytes[i], 0..=0x1f | b'"' | b'\\') {
+        i += 1;
+    }
+    i
+}
+
+/// The high bit of each of the eight bytes of `word` that is a control character,
+/// `"` or `\`, and perhaps of bytes above the lowest such one (a borrow runs
+/// upwards); the lowest set bit is exact.
+fn needs_escape(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH;
     let quote = word ^ (ONES * u64::from(b'"'));
     let backslash = word ^ (ONES * u64::from(b'\\'));
-    below(word, 0x20) | below(quote, 1) | below(backslash, 1) != 0
+    below(word, 0x20) | below(quote, 1) | below(backslash, 1)
 }
 
 #[cfg(test)]
@@ -348,6 +356,22 @@ mod tests {
             let mut out = String::new();
             string(&mut out, s);
             assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn every_escape_at_every_offset() {
+        for c in ['"', '\\', '\n', '\u{1}', '\u{1f}', 'é'] {
+            for len in 0..20 {
+                for at in 0..=len {
+                    let mut s: String = "abcdefghijklmnopqrstu"[..len].to_owned();
+                    s.insert(at, c);
+                    s.push(c);
+                    let mut out = String::new();
+                    string(&mut out, &s);
+                    assert_eq!(out, serde_json::to_string(&s).unwrap(), "{s:?}");
+                }
+            }
         }
     }
 

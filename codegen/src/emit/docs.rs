@@ -12,13 +12,19 @@ pub fn doc_lines(text: Option<&str>) -> Vec<String> {
 }
 
 /// Rustdoc-safe lines, each with a leading space (so `///` comments read naturally).
+pub fn sanitize(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    sanitize_each(text, |l| out.push(l.to_owned()));
+    out
+}
+
+/// [`sanitize`], each line handed to `each` as it is made (from one buffer, reused).
 ///
 /// Lines that continue a list item are indented to the item's text: rustdoc renders
 /// them the same (markdown continues the item lazily), and clippy's
 /// `doc_lazy_continuation` stays quiet in generated code. Tabs become spaces (clippy's
 /// `tabs_in_doc_comments`).
-pub fn sanitize(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
+pub(crate) fn sanitize_each(text: &str, mut each: impl FnMut(&str)) {
     let mut in_fence = false;
     // The column a list item's text starts at, while its paragraph lasts.
     let mut item_indent: Option<usize> = None;
@@ -30,15 +36,17 @@ pub fn sanitize(text: &str) -> Vec<String> {
     } else {
         text
     };
+    let mut l = String::new();
     for raw in text.lines() {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
+        l.clear();
         if let Some(rest) = trimmed.strip_prefix("```") {
             item_indent = None;
             // Fences stay fences; an unlabelled or Rust-looking one must not become a doctest.
             if in_fence {
                 in_fence = false;
-                out.push(" ```".to_owned());
+                each(" ```");
             } else {
                 in_fence = true;
                 let lang = rest.trim();
@@ -47,24 +55,21 @@ pub fn sanitize(text: &str) -> Vec<String> {
                 } else {
                     lang
                 };
-                let mut l = String::with_capacity(4 + lang.len());
                 l.push_str(" ```");
                 l.extend(
                     lang.chars()
                         .filter(|c| c.is_ascii_alphanumeric() || *c == '-'),
                 );
-                out.push(l);
+                each(&l);
             }
             continue;
         }
         if in_fence {
-            let mut l = String::with_capacity(line.len() + 1);
             l.push(' ');
             push_detabbed(&mut l, line, "    ");
-            out.push(l);
+            each(&l);
             continue;
         }
-        let mut l = String::with_capacity(trimmed.len() + 8);
         l.push(' ');
         if trimmed.is_empty()
             || trimmed
@@ -81,12 +86,11 @@ pub fn sanitize(text: &str) -> Vec<String> {
         }
         // Indentation would make a code block (a doctest): drop it.
         escape_markdown(&mut l, trimmed);
-        out.push(l);
+        each(&l);
     }
     if in_fence {
-        out.push(" ```".to_owned());
+        each(" ```");
     }
-    out
 }
 
 /// Where the text of a markdown list item starts (`- x` → 2, `10. x` → 4), if the line
@@ -138,46 +142,104 @@ fn escape_markdown(out: &mut String, line: &str) {
     // Code spans: a run of backticks up to the next run of the same length.
     let mut i = 0;
     let mut plain = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'`' {
-            let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
-            let fence = &line[i..i + run];
-            let close = line[i + run..]
-                .match_indices(fence)
-                .find(|(at, _)| {
-                    let end = i + run + at + run;
-                    bytes.get(end) != Some(&b'`') && bytes[i + run + at - 1] != b'`'
-                })
-                .map(|(at, _)| i + run + at + run);
-            match close {
-                Some(end) => {
-                    escape_text(out, &line[plain..i]);
-                    out.push_str(&line[i..end]);
-                    i = end;
-                    plain = end;
-                }
-                None => i += run,
+    // `str::find` of a character runs memchr.
+    while let Some(at) = line[i..].find('`') {
+        i += at;
+        let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
+        let fence = &line[i..i + run];
+        let close = line[i + run..]
+            .match_indices(fence)
+            .find(|(at, _)| {
+                let end = i + run + at + run;
+                bytes.get(end) != Some(&b'`') && bytes[i + run + at - 1] != b'`'
+            })
+            .map(|(at, _)| i + run + at + run);
+        match close {
+            Some(end) => {
+                escape_text(out, &line[plain..i]);
+                out.push_str(&line[i..end]);
+                i = end;
+                plain = end;
             }
-        } else {
-            i += 1;
+            None => i += run,
         }
     }
     escape_text(out, &line[plain..]);
 }
 
-/// [`escape_markdown`] outside code spans. Only `[`, `]`, `<` and `h` (of `http`) can
-/// start something to rewrite; the text between them is copied as it is.
+/// The bytes of `word` (eight, little-endian) that may start something
+/// [`escape_text`] rewrites: `[`, `]`, `<`, and the `:` of a bare `http://` or
+/// `https://`. Each such byte's high bit is set, and perhaps those of bytes above the
+/// lowest one (a borrow runs upwards): the lowest set bit is exact.
+fn specials(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    zero(word ^ (ONES * u64::from(b'[')))
+        | zero(word ^ (ONES * u64::from(b']')))
+        | zero(word ^ (ONES * u64::from(b'<')))
+        | zero(word ^ (ONES * u64::from(b':')))
+}
+
+/// The index of the first byte of `bytes` from `i` on that [`specials`] flags, or the
+/// length.
+fn next_special(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let found = specials(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        if found != 0 {
+            return i + found.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !matches!(bytes[i], b'[' | b']' | b'<' | b':') {
+        i += 1;
+    }
+    i
+}
+
+/// [`escape_markdown`] outside code spans. Only `[`, `]`, `<` and the `:` of a web
+/// address can start something to rewrite; the text between them is copied as it is.
 fn escape_text(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
-    let (mut i, mut plain) = (0, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        if !matches!(b, b'[' | b']' | b'<' | b'h') {
-            i += 1;
-            continue;
-        }
+    // `floor`: where the text after the last link or address kept starts; a bare
+    // address begins there or later.
+    let (mut i, mut plain, mut floor) = (0, 0, 0);
+    loop {
+        i = next_special(bytes, i);
+        let Some(&b) = bytes.get(i) else { break };
         // An ASCII byte: `i` is a character boundary.
         let rest = &s[i..];
+        if b == b':' {
+            // A bare web address (`http://…` or `https://…`) becomes an autolink.
+            let start = if !rest.starts_with("://") {
+                None
+            } else if i >= floor + 5 && &bytes[i - 5..i] == b"https" {
+                Some(i - 5)
+            } else if i >= floor + 4 && &bytes[i - 4..i] == b"http" {
+                Some(i - 4)
+            } else {
+                None
+            };
+            let Some(start) = start else {
+                i += 1;
+                continue;
+            };
+            let from = &s[start..];
+            let end = from
+                .find(|c: char| {
+                    c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']' | '\'')
+                })
+                .unwrap_or(from.len());
+            let url = from[..end].trim_end_matches(['.', ',', ';', ':']);
+            out.push_str(&s[plain..start]);
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            i = start + url.len();
+            plain = i;
+            floor = i;
+            continue;
+        }
         let keep = if b == b'['
             && let Some(len) = web_link_len(rest)
         {
@@ -191,25 +253,7 @@ fn escape_text(out: &mut String, s: &str) {
         };
         if let Some(len) = keep {
             i += len;
-            continue;
-        }
-        if b == b'h' {
-            if rest.starts_with("http://") || rest.starts_with("https://") {
-                let end = rest
-                    .find(|c: char| {
-                        c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']' | '\'')
-                    })
-                    .unwrap_or(rest.len());
-                let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
-                out.push_str(&s[plain..i]);
-                out.push('<');
-                out.push_str(url);
-                out.push('>');
-                i += url.len();
-                plain = i;
-            } else {
-                i += 1;
-            }
+            floor = i;
             continue;
         }
         out.push_str(&s[plain..i]);
@@ -292,6 +336,22 @@ mod tests {
                 "     code",
                 " ```",
             ]
+        );
+    }
+
+    #[test]
+    fn bare_addresses_become_autolinks_once() {
+        assert_eq!(
+            sanitize(
+                "xhttp://a.b, https://c:d; <https://e> [f](http://g) [h] (https://i) https:// http:x http://http:"
+            ),
+            vec![
+                r" x<http://a.b>, <https://c:d>; <https://e> [f](http://g) \[h\] (<https://i>) <https://> http:x <http://http>:"
+            ]
+        );
+        assert_eq!(
+            sanitize("`http://a` http://b`c` [x](https://y z) <https://w"),
+            vec![r" `http://a` <http://b>`c` \[x\](<https://y> z) \<<https://w>"]
         );
     }
 

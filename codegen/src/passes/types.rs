@@ -151,7 +151,9 @@ struct Builder<'a> {
     options: &'a TypeOptions,
     space: TypeSpace,
     names: Namer,
-    dedup: HashMap<TypeBody, TypeId, foldhash::fast::FixedState>,
+    /// The types of each shape hash, to find a shape already interned without keeping
+    /// a copy of every body as a key.
+    dedup: HashMap<u64, Vec<TypeId>, foldhash::fast::FixedState>,
     diags: Vec<Diagnostic>,
     file: std::path::PathBuf,
     /// The resource and version whose schema is being mapped (for diagnostics).
@@ -402,8 +404,13 @@ impl Builder<'_> {
     }
 
     fn intern(&mut self, body: TypeBody, schema: &Schema, segs: &[&str]) -> TypeRef {
-        if self.options.dedup
-            && let Some(id) = self.dedup.get(&body)
+        let hash = self.options.dedup.then(|| {
+            use std::hash::BuildHasher as _;
+            foldhash::fast::FixedState::default().hash_one(&body)
+        });
+        if let Some(hash) = hash
+            && let Some(ids) = self.dedup.get(&hash)
+            && let Some(id) = ids.iter().find(|id| self.space.types[id.0].body == body)
         {
             return TypeRef::Named(*id);
         }
@@ -417,11 +424,11 @@ impl Builder<'_> {
             name,
             doc: schema.description.clone(),
             origin: segs.join("."),
-            body: body.clone(),
+            body,
             has_default,
         });
-        if self.options.dedup {
-            self.dedup.insert(body, id);
+        if let Some(hash) = hash {
+            self.dedup.entry(hash).or_default().push(id);
         }
         TypeRef::Named(id)
     }

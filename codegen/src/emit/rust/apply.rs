@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use super::items::{camel_case_fields, extra_field_name, serde_camel_case, variant_doc};
 use super::layout::INDENT;
 use super::{EmitOptions, Emitted, Names, Sym, Tree, Writer, lit_str};
-use crate::emit::docs::doc_lines;
 use crate::emit::type_complexity;
 use crate::ir::{Field, KindDef, Model, Presence, Scope, TypeBody, TypeRef, TypeSpace};
 
@@ -171,7 +170,7 @@ impl Writer<'_> {
     ) {
         let option = self.n(Sym::Option);
         for f in fields {
-            self.docs(indent, &doc_lines(f.doc.as_deref()));
+            self.doc_text(indent, f.doc.as_deref());
             let mut args = Vec::new();
             let wire_by_name = if camel {
                 serde_camel_case(f.rust_name.unraw())

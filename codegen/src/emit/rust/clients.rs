@@ -401,7 +401,11 @@ impl Writer<'_> {
         for acc in accessors {
             namer.reserve(acc.method.trim_start_matches("r#"));
         }
-        let controller = format!("{}::controller::Controller", self.rt());
+        let controller = if accessors.is_empty() {
+            String::new()
+        } else {
+            self.n(Sym::Controller)
+        };
         for acc in accessors {
             let base = acc.method.trim_start_matches("r#");
             let method = namer

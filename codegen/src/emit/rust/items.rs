@@ -6,7 +6,6 @@ use serde_json::Value as Json;
 use super::layout::INDENT;
 use super::{EmitOptions, Emitted, Names, Sym, Tree, Writer, lit_str};
 use crate::emit::annotate::{Owner, SpaceAnnotations, attr_args};
-use crate::emit::docs::doc_lines;
 use crate::emit::type_complexity;
 use crate::ir::{
     EnumDef, Field, Model, Presence, StructDef, TypeBody, TypeDef, TypeRef, TypeSpace,
@@ -99,6 +98,34 @@ pub(crate) fn serde_camel_case(field: &str) -> String {
     }
 }
 
+/// Whether serde's `rename_all = "camelCase"` turns `field` into `wire`
+/// ([`serde_camel_case`] without making the string).
+pub(crate) fn serde_camel_case_is(field: &str, wire: &str) -> bool {
+    let mut wire = wire.chars();
+    let mut capitalize = true;
+    let mut first = true;
+    for c in field.chars() {
+        if c == '_' {
+            capitalize = true;
+            continue;
+        }
+        let c = if first {
+            // The first character is lowercased, whatever came before it.
+            c.to_ascii_lowercase()
+        } else if capitalize {
+            c.to_ascii_uppercase()
+        } else {
+            c
+        };
+        capitalize = false;
+        first = false;
+        if wire.next() != Some(c) {
+            return false;
+        }
+    }
+    wire.next().is_none()
+}
+
 /// Whether the fields are better served by `rename_all = "camelCase"` (fewer renames
 /// with it than without).
 pub(crate) fn camel_case_fields(fields: &[Field]) -> bool {
@@ -108,7 +135,7 @@ pub(crate) fn camel_case_fields(fields: &[Field]) -> bool {
         .count();
     let with = fields
         .iter()
-        .filter(|f| serde_camel_case(f.rust_name.unraw()) != f.wire_name)
+        .filter(|f| !serde_camel_case_is(f.rust_name.unraw(), &f.wire_name))
         .count();
     with < without
 }
@@ -316,13 +343,12 @@ impl Writer<'_> {
     }
 
     fn type_docs(&mut self, t: &TypeDef, indent: usize, annotated: bool) {
-        let lines = match t.doc.as_deref() {
-            Some(d) if !d.trim().is_empty() => doc_lines(Some(d)),
+        match t.doc.as_deref() {
+            Some(d) if !d.trim().is_empty() => self.doc_text(indent, Some(d)),
             // Annotated output reads docs back as descriptions: no made-up text there.
-            _ if annotated => Vec::new(),
-            _ => vec![placeholder_doc(t)],
-        };
-        self.docs(indent, &lines);
+            _ if annotated => {}
+            _ => self.docs(indent, &[placeholder_doc(t)]),
+        }
     }
 
     fn structure(
@@ -386,30 +412,39 @@ impl Writer<'_> {
         ann: Option<(&SpaceAnnotations, Owner)>,
     ) {
         let option = self.n(Sym::Option);
+        // The same for every optional field: made once.
+        let skip = format!(
+            "skip_serializing_if = {}",
+            lit_str(&format!("{option}::is_none"))
+        );
+        let with = format!(
+            "with = {}",
+            lit_str(&format!("{}::__private::double_option", self.rt()))
+        );
+        let mut head = String::new();
         for f in fields {
-            self.docs(indent, &doc_lines(f.doc.as_deref()));
+            self.doc_text(indent, f.doc.as_deref());
             let mut args: Vec<Tree> = Vec::new();
-            let wire_by_name = if camel {
-                serde_camel_case(f.rust_name.unraw())
+            let renamed = if camel {
+                !serde_camel_case_is(f.rust_name.unraw(), &f.wire_name)
             } else {
-                f.rust_name.unraw().to_owned()
+                f.rust_name.unraw() != f.wire_name
             };
-            if wire_by_name != f.wire_name {
+            if renamed {
                 args.push(Tree::atom(format!("rename = {}", lit_str(&f.wire_name))));
             }
+            let optional = matches!(f.presence, Presence::Optional | Presence::OptionalNullable);
             if f.default.is_some() {
                 let path = format!("{owner}::__default_{}", f.rust_name.unraw());
                 args.push(Tree::atom(format!("default = {}", lit_str(&path))));
-            } else if matches!(f.presence, Presence::Optional | Presence::OptionalNullable) {
+            } else if optional {
                 args.push(Tree::atom("default"));
             }
-            if matches!(f.presence, Presence::Optional | Presence::OptionalNullable) {
-                let skip = lit_str(&format!("{option}::is_none"));
-                args.push(Tree::atom(format!("skip_serializing_if = {skip}")));
+            if optional {
+                args.push(Tree::atom(skip.clone()));
             }
             if f.presence == Presence::OptionalNullable {
-                let with = lit_str(&format!("{}::__private::double_option", self.rt()));
-                args.push(Tree::atom(format!("with = {with}")));
+                args.push(Tree::atom(with.clone()));
             }
             if !args.is_empty() {
                 self.field_attr(indent, "serde", args);
@@ -421,13 +456,19 @@ impl Writer<'_> {
                 // Deep lists and maps come from the schema; an alias would only move them.
                 self.field_attr(indent, "allow", vec![Tree::atom("clippy::type_complexity")]);
             }
-            let alias = named(&f.ty).and_then(|id| {
-                let place = place_name(origin, f);
-                let target = &space.types[id].name.0;
-                (self.names.aliases.get(&place) == Some(target)).then_some(place)
-            });
+            let alias = named(&f.ty)
+                .filter(|_| !self.names.aliases.is_empty())
+                .and_then(|id| {
+                    let place = place_name(origin, f);
+                    let target = &space.types[id].name.0;
+                    (self.names.aliases.get(&place) == Some(target)).then_some(place)
+                });
             let ty = self.field_type_as(space, f, alias.as_deref());
-            self.rhs(indent, &format!("pub {}:", f.rust_name.0), &ty, ",");
+            head.clear();
+            head.push_str("pub ");
+            head.push_str(&f.rust_name.0);
+            head.push(':');
+            self.rhs(indent, &head, &ty, ",");
         }
     }
 
@@ -622,5 +663,45 @@ impl Writer<'_> {
         self.line(c, "f.write_str(self.as_str())");
         self.line(b, "}");
         self.line(indent, "}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{serde_camel_case, serde_camel_case_is};
+
+    #[test]
+    fn camel_case_check_agrees_with_the_camel_case_name() {
+        let names = [
+            "",
+            "_",
+            "a",
+            "api_version",
+            "_x_y",
+            "x__y",
+            "a1_b2",
+            "ünï_cöde",
+            "Ab_c",
+        ];
+        let wires = [
+            "",
+            "a",
+            "apiVersion",
+            "xY",
+            "a1B2",
+            "ünïCöde",
+            "ab_c",
+            "abC",
+            "aB",
+        ];
+        for n in names {
+            for w in wires.iter().copied().chain([serde_camel_case(n).as_str()]) {
+                assert_eq!(
+                    serde_camel_case_is(n, w),
+                    serde_camel_case(n) == w,
+                    "{n} {w}"
+                );
+            }
+        }
     }
 }

@@ -58,6 +58,10 @@ fn raw_hashes(s: &str) -> usize {
     hashes
 }
 
+thread_local! {
+    static CRD_JSON: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 /// `group/version` (just the version for the core group).
 pub(crate) fn api_version(res: &ResourceModel, ver: &VersionModel) -> String {
     if res.group.is_empty() {
@@ -470,9 +474,12 @@ impl Writer<'_> {
                 self.expr(c, &call, "");
             }
             _ => {
-                let mut json = String::with_capacity(64 * 1024);
-                crate::emit::crd_text::write_crd(res, &mut json);
-                self.raw_str_rhs(c, "let json =", &json, ";");
+                // One buffer per thread: a large CRD's JSON grows it once, not per CRD.
+                CRD_JSON.with_borrow_mut(|json| {
+                    json.clear();
+                    crate::emit::crd_text::write_crd(res, json);
+                    self.raw_str_rhs(c, "let json =", json, ";");
+                });
                 let serde_json = self.n(Sym::SerdeJson);
                 self.line(
                     c,

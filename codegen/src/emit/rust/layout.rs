@@ -126,9 +126,19 @@ fn args_len(args: &[Tree]) -> usize {
     args.iter().map(Tree::flat_len).sum::<usize>() + 2 * args.len().saturating_sub(1)
 }
 
+/// `n` spaces onto `out`, copied from a slice of spaces (not pushed one by one).
+pub(crate) fn push_pad(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
+}
+
 impl Writer<'_> {
     pub(crate) fn pad(&mut self, indent: usize) {
-        self.out.extend(std::iter::repeat_n(' ', indent));
+        push_pad(&mut self.out, indent);
     }
 
     pub(crate) fn line(&mut self, indent: usize, text: &str) {

@@ -30,7 +30,12 @@ pub struct Emitted {
 impl Emitted {
     /// Append another piece of the same module.
     pub(crate) fn push(&mut self, other: Emitted) {
-        self.text.push_str(&other.text);
+        if self.text.is_empty() {
+            // The first piece: its text moves, not copied.
+            self.text = other.text;
+        } else {
+            self.text.push_str(&other.text);
+        }
         self.used = self.used.union(other.used);
     }
 }
@@ -88,6 +93,22 @@ impl<'a> Writer<'a> {
             self.out.push_str(l.trim_end_matches(' '));
             self.out.push('\n');
         }
+    }
+
+    /// The `///` lines of a description ([`crate::emit::docs::sanitize_each`]), none
+    /// for a missing or blank one; as [`Writer::docs`] of its
+    /// [`crate::emit::docs::doc_lines`], without a `String` per line.
+    pub(crate) fn doc_text(&mut self, indent: usize, text: Option<&str>) {
+        let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+            return;
+        };
+        let out = &mut self.out;
+        crate::emit::docs::sanitize_each(text, |l| {
+            layout::push_pad(out, indent);
+            out.push_str("///");
+            out.push_str(l.trim_end_matches(' '));
+            out.push('\n');
+        });
     }
 
     /// The blank line that separates items.

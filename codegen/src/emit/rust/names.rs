@@ -70,6 +70,7 @@ pub(crate) enum Sym {
     ApplyModule,
     ApplyConfiguration,
     HasCrd,
+    Controller,
 }
 
 /// Where a name comes from: `Prelude` names need no `use`; the others are imported
@@ -144,6 +145,7 @@ impl Sym {
             Sym::ApplyModule => ("apply", Import("{rt}")),
             Sym::ApplyConfiguration => ("ApplyConfiguration", Import("{rt}::apply")),
             Sym::HasCrd => ("HasCrd", Import("{rt}::schema")),
+            Sym::Controller => ("Controller", Import("{rt}::controller")),
         }
     }
 
@@ -162,7 +164,7 @@ impl Sym {
         }
     }
 
-    const ALL: u8 = Sym::HasCrd as u8 + 1;
+    const ALL: u8 = Sym::Controller as u8 + 1;
 
     fn from_index(i: u8) -> Sym {
         assert!(i < Self::ALL);
@@ -221,6 +223,7 @@ impl Sym {
             Sym::ApplyModule,
             Sym::ApplyConfiguration,
             Sym::HasCrd,
+            Sym::Controller,
         ];
         TABLE[i as usize]
     }
