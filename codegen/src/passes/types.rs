@@ -404,10 +404,7 @@ impl Builder<'_> {
     }
 
     fn intern(&mut self, body: TypeBody, schema: &Schema, segs: &[&str]) -> TypeRef {
-        let hash = self.options.dedup.then(|| {
-            use std::hash::BuildHasher as _;
-            foldhash::fast::FixedState::default().hash_one(&body)
-        });
+        let hash = self.options.dedup.then(|| shape_hash(&body));
         if let Some(hash) = hash
             && let Some(ids) = self.dedup.get(&hash)
             && let Some(id) = ids.iter().find(|id| self.space.types[id.0].body == body)
@@ -577,6 +574,35 @@ impl Builder<'_> {
             },
         }
     }
+}
+
+/// A hash of a type body without its docs and defaults (long text that rarely tells
+/// two shapes apart): equal bodies hash the same, and the comparison that follows a
+/// match looks at everything.
+fn shape_hash(body: &TypeBody) -> u64 {
+    use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
+    let mut h = foldhash::fast::FixedState::default().build_hasher();
+    match body {
+        TypeBody::Struct(s) => {
+            h.write_u8(0);
+            s.preserve_unknown.hash(&mut h);
+            h.write_usize(s.fields.len());
+            for f in &s.fields {
+                f.wire_name.hash(&mut h);
+                f.ty.hash(&mut h);
+                f.presence.hash(&mut h);
+            }
+        }
+        TypeBody::Enum(e) => {
+            h.write_u8(1);
+            h.write_usize(e.variants.len());
+            for v in &e.variants {
+                v.wire.hash(&mut h);
+            }
+            e.default.hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 /// The values of a string enum, when every value is a string (a `null` in the list of

@@ -456,13 +456,14 @@ impl Writer<'_> {
                 // Deep lists and maps come from the schema; an alias would only move them.
                 self.field_attr(indent, "allow", vec![Tree::atom("clippy::type_complexity")]);
             }
-            let alias = named(&f.ty)
-                .filter(|_| !self.names.aliases.is_empty())
-                .and_then(|id| {
-                    let place = place_name(origin, f);
-                    let target = &space.types[id].name.0;
-                    (self.names.aliases.get(&place) == Some(target)).then_some(place)
-                });
+            let alias = named(&f.ty).and_then(|id| {
+                let target = &space.types[id].name.0;
+                if !self.names.is_alias_target(target) {
+                    return None;
+                }
+                let place = place_name(origin, f);
+                (self.names.aliases.get(&place) == Some(target)).then_some(place)
+            });
             let ty = self.field_type_as(space, f, alias.as_deref());
             head.clear();
             head.push_str("pub ");

@@ -264,6 +264,8 @@ pub(crate) struct Names {
     /// `pub type` aliases naming a shared shape for each place beyond the first that
     /// uses it: alias → the shared type.
     pub aliases: BTreeMap<String, String>,
+    /// The shared types the aliases name.
+    alias_targets: BTreeSet<String>,
 }
 
 impl Names {
@@ -274,6 +276,7 @@ impl Names {
             shadowed: shadowed(&taken),
             taken,
             aliases: BTreeMap::new(),
+            alias_targets: BTreeSet::new(),
         }
     }
 
@@ -281,8 +284,14 @@ impl Names {
     pub(crate) fn with_aliases(mut self, aliases: BTreeMap<String, String>) -> Names {
         self.taken.extend(aliases.keys().cloned());
         self.shadowed = shadowed(&self.taken);
+        self.alias_targets = aliases.values().cloned().collect();
         self.aliases = aliases;
         self
+    }
+
+    /// Whether an alias names the type `name` for some place.
+    pub(crate) fn is_alias_target(&self, name: &str) -> bool {
+        self.alias_targets.contains(name)
     }
 
     /// Whether the module defines `name` itself.
