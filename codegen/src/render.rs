@@ -385,7 +385,12 @@ impl ChangedFile {
         let pending = std::mem::take(&mut self.pending);
         let path = self.path.clone();
         self.compare(&pending).map_err(|e| Error::io(&path, e))?;
-        let on_disk = self.file.metadata().map_err(|e| Error::io(&path, e))?.len();
+        let meta = self.file.metadata().map_err(|e| Error::io(&path, e))?;
+        // `/dev/null`, a pipe: written through, nothing to compare or cut.
+        if !meta.is_file() {
+            return Ok(true);
+        }
+        let on_disk = meta.len();
         if self.comparing && on_disk == self.len {
             return Ok(false);
         }
@@ -492,6 +497,12 @@ mod tests {
         assert!(write(b""), "empty");
         assert_eq!(std::fs::read(&path).unwrap(), b"");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn changed_file_writes_through_to_a_device() {
+        assert!(write_if_changed(Path::new("/dev/null"), "text").unwrap());
     }
 
     #[test]
