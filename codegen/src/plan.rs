@@ -238,14 +238,26 @@ impl Plan {
         depth: usize,
         f: impl FnOnce(&mut Bodies<'_>) -> R,
     ) -> R {
-        let ctx = self.ctx(depth);
-        let cut = self.cut(modules);
         let types: usize = self.spaces.iter().map(|s| s.types.len()).sum();
         let threads = if types < render::PARALLEL_MIN_TYPES {
             1
         } else {
-            render::threads().min(cut.chunks.len())
+            render::threads()
         };
+        self.with_bodies_on(threads, modules, depth, f)
+    }
+
+    /// [`Plan::with_bodies`] with up to `threads` emitting threads (1: none).
+    fn with_bodies_on<R>(
+        &self,
+        threads: usize,
+        modules: &[render::Module],
+        depth: usize,
+        f: impl FnOnce(&mut Bodies<'_>) -> R,
+    ) -> R {
+        let ctx = self.ctx(depth);
+        let cut = self.cut(modules);
+        let threads = threads.min(cut.chunks.len());
         let mut bodies = Bodies {
             plan: self,
             ctx: &ctx,
@@ -373,4 +385,66 @@ fn write_body(
         w.write_all(text.as_bytes())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    /// A CRD in two versions whose spec has `n` object fields, each its own type.
+    fn wide_crd(group: &str, n: usize) -> String {
+        let mut props = String::new();
+        for i in 0..n {
+            let _ = write!(
+                props,
+                "\n                field{i}:\n                  type: object\n                  properties:\n                    value{i}:\n                      type: string\n                    count:\n                      type: integer"
+            );
+        }
+        let mut versions = String::new();
+        for (v, storage) in [("v1", true), ("v1beta1", false)] {
+            let _ = write!(
+                versions,
+                "\n    - name: {v}\n      served: true\n      storage: {storage}\n      schema:\n        openAPIV3Schema:\n          type: object\n          properties:\n            spec:\n              type: object\n              properties:{props}"
+            );
+        }
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: wides.{group}\nspec:\n  group: {group}\n  names:\n    kind: Wide\n    plural: wides\n  scope: Namespaced\n  versions:{versions}\n"
+        )
+    }
+
+    /// The output is the same bytes whether its chunks are emitted here one after
+    /// another or by threads that finish them out of order, for the single file and
+    /// the module tree.
+    #[test]
+    fn threads_write_the_same_bytes_as_one() {
+        let sources: Vec<crate::Source> = ["a.example.com", "b.example.com", "c.example.com"]
+            .iter()
+            .map(|g| crate::Source::Text {
+                name: format!("{g}.yaml"),
+                text: wide_crd(g, 120),
+            })
+            .collect();
+        let out = crate::generate(&sources, &crate::Settings::default()).unwrap();
+        let types: usize = out.plan.spaces.iter().map(|s| s.types.len()).sum();
+        assert!(types > 600, "{types} types: enough chunks to share");
+        let single = |threads| {
+            let mut text = Vec::new();
+            out.plan.with_bodies_on(threads, &out.modules, 2, |b| {
+                crate::render::single_file(&out.modules, b, &mut text).unwrap()
+            });
+            text
+        };
+        let tree = |threads| {
+            out.plan.with_bodies_on(threads, &out.modules, 0, |b| {
+                crate::render::module_tree(&out.modules, b)
+            })
+        };
+        let one = single(1);
+        assert!(one.len() > 100_000);
+        for threads in [2, 3, 8] {
+            assert!(single(threads) == one, "{threads} threads, single file");
+            assert_eq!(tree(threads), tree(1), "{threads} threads, module tree");
+        }
+        assert_eq!(String::from_utf8(one).unwrap(), out.single_file().unwrap());
+    }
 }
