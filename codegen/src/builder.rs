@@ -265,7 +265,7 @@ impl Builder {
         for note in &out.notes {
             println!("cargo:warning=crdgen: {}: {}", note.source, note.message);
         }
-        crate::render::write_if_changed(path, &out.single_file()?)?;
+        out.write_single_file_if_changed(path)?;
         Ok(())
     }
 }

@@ -75,6 +75,7 @@ pub mod error;
 pub mod input;
 pub mod ir;
 pub mod passes;
+mod plan;
 pub mod render;
 pub mod rust_input;
 
@@ -198,251 +199,7 @@ pub struct Output {
     pub files: Vec<std::path::PathBuf>,
     /// Notes (skipped documents, …).
     pub notes: Vec<input::Note>,
-    plan: std::sync::Arc<Plan>,
-}
-
-/// What emission reads: the model, its type spaces (one per entry of
-/// [`Output::modules`]) and the settings.
-#[derive(Debug)]
-struct Plan {
-    model: ir::Model,
-    spaces: Vec<ir::TypeSpace>,
-    settings: Settings,
-}
-
-/// A piece of output that one thread emits.
-#[derive(Debug, Clone)]
-enum Chunk {
-    /// The items above the group modules (clientset, informer factory, scheme).
-    Root,
-    /// Everything of a module (annotated output: annotations are per module).
-    Module(usize),
-    /// A module's root kinds.
-    Kinds(usize),
-    /// A module's client, kind enum and informers.
-    Clients(usize),
-    /// A run of a module's named types.
-    Types(usize, std::ops::Range<usize>),
-    /// A module's apply configurations.
-    Apply(usize),
-}
-
-/// Named types per chunk: small enough to share a big CRD between threads, large
-/// enough that handing out chunks costs nothing.
-const TYPES_PER_CHUNK: usize = 24;
-
-impl Plan {
-    /// The chunks of module `m`, in output order.
-    fn module_chunks(&self, m: usize, out: &mut Vec<Chunk>) {
-        if self.external(m).is_some() {
-            out.push(Chunk::Kinds(m));
-            if self.settings.clients {
-                out.push(Chunk::Clients(m));
-            }
-            return;
-        }
-        if self.settings.annotated {
-            out.push(Chunk::Module(m));
-            return;
-        }
-        out.push(Chunk::Kinds(m));
-        if self.settings.clients {
-            out.push(Chunk::Clients(m));
-        }
-        let n = self.spaces[m].types.len();
-        let mut start = 0;
-        while start < n {
-            let end = (start + TYPES_PER_CHUNK).min(n);
-            out.push(Chunk::Types(m, start..end));
-            start = end;
-        }
-        if self.settings.apply_configurations {
-            out.push(Chunk::Apply(m));
-        }
-    }
-
-    /// For a module whose kinds all have [`Settings::external_types`]: each kind's
-    /// name in the module and the path of its type.
-    fn external(&self, m: usize) -> Option<Vec<(String, String)>> {
-        external_kinds(
-            &self.model,
-            &self.spaces[m],
-            self.settings.external_types.as_ref()?,
-        )
-    }
-
-    fn emit(
-        &self,
-        names: &[emit::rust::Names],
-        root_names: &emit::rust::Names,
-        options: &emit::rust::EmitOptions,
-        homes: &emit::rust::kinds::CrdHomes,
-        chunk: &Chunk,
-        indent: usize,
-    ) -> emit::rust::Emitted {
-        use emit::rust::{clients, items, kinds};
-        let model = &self.model;
-        if let Chunk::Kinds(m) | Chunk::Clients(m) = chunk
-            && let Some(external) = self.external(*m)
-        {
-            return match chunk {
-                Chunk::Kinds(_) => emit::rust::reexports(&external, indent),
-                _ => clients::module(&names[*m], options, model, &self.spaces[*m], indent, false),
-            };
-        }
-        match chunk {
-            Chunk::Root => clients::root(root_names, options, model, &self.spaces, indent),
-            Chunk::Module(m) => {
-                let space = &self.spaces[*m];
-                let ann = self
-                    .settings
-                    .annotated
-                    .then(|| emit::annotate::annotate(model, space));
-                let n = &names[*m];
-                let mut out = kinds::kinds(n, options, model, space, indent, ann.as_ref(), homes);
-                if self.settings.clients {
-                    out.push(clients::module(n, options, model, space, indent, true));
-                }
-                let all = 0..space.types.len();
-                out.push(items::aliases(n, options, indent));
-                out.push(items::types(n, options, space, all, indent, ann.as_ref()));
-                out
-            }
-            Chunk::Kinds(m) => {
-                let space = &self.spaces[*m];
-                let mut out = kinds::kinds(&names[*m], options, model, space, indent, None, homes);
-                out.push(items::aliases(&names[*m], options, indent));
-                out
-            }
-            Chunk::Clients(m) => {
-                clients::module(&names[*m], options, model, &self.spaces[*m], indent, true)
-            }
-            Chunk::Apply(m) => {
-                emit::rust::apply::module(&names[*m], options, model, &self.spaces[*m], indent)
-            }
-            Chunk::Types(m, range) => items::types(
-                &names[*m],
-                options,
-                &self.spaces[*m],
-                range.clone(),
-                indent,
-                None,
-            ),
-        }
-    }
-
-    /// Every chunk emitted (in parallel), each module's items `depth` modules deep.
-    /// Returns the root module's body (when there is a client layer) and each
-    /// module's body: its `use` lines and items.
-    fn render(
-        &self,
-        modules: &[render::Module],
-        depth: usize,
-    ) -> Result<(Option<String>, Vec<String>)> {
-        let runtime = &self.settings.runtime_path;
-        let names: Vec<emit::rust::Names> = self
-            .spaces
-            .iter()
-            .map(|s| emit::rust::module_names(runtime, &self.model, s))
-            .collect();
-        let root_names = emit::rust::root_names(runtime);
-        let options = emit::rust::EmitOptions {
-            derives: self.settings.derives.clone(),
-        };
-        let mut homes = emit::rust::kinds::CrdHomes::new();
-        for space in &self.spaces {
-            for k in &space.kinds {
-                if self.model.resources[k.resource].versions[k.version].storage {
-                    let module = passes::naming::version_module(&space.version).0;
-                    homes.insert(k.resource, (module, k.name.0.clone()));
-                }
-            }
-        }
-        let with_root = self.settings.clients && !self.spaces.is_empty();
-        let mut chunks = Vec::new();
-        let mut owner = Vec::new();
-        if with_root {
-            chunks.push(Chunk::Root);
-            owner.push(None);
-        }
-        for m in render::module_order(modules) {
-            let before = chunks.len();
-            self.module_chunks(m, &mut chunks);
-            owner.resize(chunks.len(), Some(m));
-            debug_assert!(chunks.len() > before);
-        }
-        let types: usize = self.spaces.iter().map(|s| s.types.len()).sum();
-        let threads = if types < render::PARALLEL_MIN_TYPES {
-            1
-        } else {
-            render::threads()
-        };
-        let indent = depth * emit::rust::INDENT;
-        let root_indent = if depth == 0 { 0 } else { emit::rust::INDENT };
-        let texts = render::par_map_on(
-            threads,
-            &chunks,
-            || (),
-            |_, chunk| {
-                let indent = if matches!(chunk, Chunk::Root) {
-                    root_indent
-                } else {
-                    indent
-                };
-                self.emit(&names, &root_names, &options, &homes, chunk, indent)
-            },
-        );
-        let mut root = emit::rust::Emitted::default();
-        let mut per_module = vec![emit::rust::Emitted::default(); modules.len()];
-        for (emitted, owner) in texts.into_iter().zip(owner) {
-            match owner {
-                None => root.push(emitted),
-                Some(m) => per_module[m].push(emitted),
-            }
-        }
-        let body =
-            |names: &emit::rust::Names, e: emit::rust::Emitted, indent: usize, lead: bool| {
-                let uses = names.use_lines(e.used, indent);
-                let mut out = String::with_capacity(uses.len() + e.text.len() + 1);
-                if lead && !uses.is_empty() {
-                    out.push('\n');
-                }
-                out.push_str(&uses);
-                // The first item's blank line separates it from the `use` lines; without
-                // them, nothing precedes it in a root module.
-                let text = if uses.is_empty() && !lead {
-                    e.text.strip_prefix('\n').unwrap_or(&e.text)
-                } else {
-                    &e.text
-                };
-                out.push_str(text);
-                out
-            };
-        let root = with_root.then(|| body(&root_names, root, root_indent, false));
-        let per_module = per_module
-            .into_iter()
-            .enumerate()
-            .map(|(m, e)| body(&names[m], e, indent, true))
-            .collect();
-        Ok((root, per_module))
-    }
-}
-
-/// The kinds of `space` with their type paths, when every kind of it has one.
-fn external_kinds(
-    model: &ir::Model,
-    space: &ir::TypeSpace,
-    types: &ExternalTypes,
-) -> Option<Vec<(String, String)>> {
-    space
-        .kinds
-        .iter()
-        .map(|k| {
-            let res = &model.resources[k.resource];
-            let key = (res.group.clone(), space.version.clone(), res.kind.clone());
-            types.get(&key).map(|p| (k.name.0.clone(), p.clone()))
-        })
-        .collect()
+    plan: std::sync::Arc<plan::Plan>,
 }
 
 /// Each group/version either has all its kinds in `types` or none, and every path
@@ -504,15 +261,36 @@ fn check_runtime_path(settings: &Settings) -> Result<()> {
 impl Output {
     /// Everything in one file of nested modules.
     pub fn single_file(&self) -> Result<String> {
-        let (root, mut items) = self.plan.render(&self.modules, 2)?;
-        render::single_file(&self.modules, root, |i| std::mem::take(&mut items[i]))
+        let mut out = Vec::new();
+        self.write_single_file(&mut out)
+            .expect("writing to memory cannot fail");
+        Ok(String::from_utf8(out).expect("the output is written from strings"))
+    }
+
+    /// [`Output::single_file`] written to `w` as it is emitted, module by module (the
+    /// whole text is never in memory at once).
+    pub fn write_single_file(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.plan.with_bodies(&self.modules, 2, |bodies| {
+            render::single_file(&self.modules, bodies, w)
+        })
+    }
+
+    /// [`Output::single_file`] written to `path` where it differs from the file there
+    /// ([`render::ChangedFile`]), module by module as it is emitted. Whether the file
+    /// changed.
+    pub fn write_single_file_if_changed(&self, path: &Path) -> Result<bool> {
+        let mut file = render::ChangedFile::open(path, None)?;
+        self.write_single_file(&mut file)
+            .map_err(|e| Error::io(path, e))?;
+        file.finish()
     }
 
     /// A module tree (`mod.rs`, `clientset.rs`, `<group>/mod.rs`,
     /// `<group>/<version>.rs`).
     pub fn module_tree(&self) -> Result<Generated> {
-        let (root, mut items) = self.plan.render(&self.modules, 0)?;
-        render::module_tree(&self.modules, root, |i| std::mem::take(&mut items[i]))
+        Ok(self.plan.with_bodies(&self.modules, 0, |bodies| {
+            render::module_tree(&self.modules, bodies)
+        }))
     }
 }
 
@@ -765,7 +543,7 @@ pub(crate) fn generate_owned(
         kinds,
         files: Vec::new(),
         notes: Vec::new(),
-        plan: std::sync::Arc::new(Plan {
+        plan: std::sync::Arc::new(plan::Plan {
             model,
             spaces,
             settings: settings.clone(),

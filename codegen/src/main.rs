@@ -1,6 +1,6 @@
 //! The `crdgen` command line.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -316,25 +316,41 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     "the inputs contain no CustomResourceDefinition".into(),
                 ));
             }
-            let files: Vec<(PathBuf, String)> = match &output {
-                None => {
-                    print!("{}", out.single_file()?);
-                    return Ok(ExitCode::SUCCESS);
-                }
+            let single = |path: &Path| {
                 // A `.rs` path, or anything that exists and is not a folder (`/dev/null`,
                 // a pipe), is one file.
-                Some(path)
-                    if path.extension().is_some_and(|e| e == "rs")
-                        || path.metadata().is_ok_and(|m| !m.is_dir()) =>
-                {
-                    vec![(path.clone(), out.single_file()?)]
+                path.extension().is_some_and(|e| e == "rs")
+                    || path.metadata().is_ok_and(|m| !m.is_dir())
+            };
+            // Standard output and a single file are written module by module as
+            // emission finishes each (the whole text is never held).
+            let Some(path) = &output else {
+                let mut stdout =
+                    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+                out.write_single_file(&mut stdout)
+                    .and_then(|()| stdout.flush())
+                    .map_err(|e| Error::Io {
+                        path: PathBuf::from("<stdout>"),
+                        source: e,
+                    })?;
+                std::mem::forget(out);
+                return Ok(ExitCode::SUCCESS);
+            };
+            if single(path) && !check {
+                if out.write_single_file_if_changed(path)? {
+                    eprintln!("crdgen: wrote {}", path.display());
                 }
-                Some(dir) => out
-                    .module_tree()?
+                std::mem::forget(out);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let files: Vec<(PathBuf, String)> = if single(path) {
+                vec![(path.clone(), out.single_file()?)]
+            } else {
+                out.module_tree()?
                     .files
                     .into_iter()
-                    .map(|(rel, text)| (dir.join(rel), text))
-                    .collect(),
+                    .map(|(rel, text)| (path.join(rel), text))
+                    .collect()
             };
             if check {
                 let stale: Vec<String> = files

@@ -2,10 +2,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::ir::RustIdent;
+use crate::plan::Bodies;
 
 /// One group/version module of the output.
 #[derive(Debug, Clone)]
@@ -79,28 +81,28 @@ const ROOT_REEXPORT: &str = "// A program may use only part of the generated cod
 #[allow(unused_imports)]\n\
 pub use clientset::{Clientset, InformerFactory, add_to_scheme};\n";
 
-/// Everything in one file, as nested inline modules (for `include!` from OUT_DIR).
-/// `root` is the body of the root module (its `use` lines and items, indented one
-/// level), `items(i)` the body of module `i` (indented two levels).
+/// Everything in one file, as nested inline modules (for `include!` from OUT_DIR),
+/// written to `w` module by module as `bodies` hands them out: the root module's body
+/// indented one level, each group/version module's two levels.
 pub(crate) fn single_file(
     modules: &[Module],
-    root: Option<String>,
-    mut items: impl FnMut(usize) -> String,
-) -> Result<String> {
+    bodies: &mut Bodies<'_>,
+    w: &mut dyn io::Write,
+) -> io::Result<()> {
     let by_group = by_group(modules);
     let sources: Vec<String> = modules
         .iter()
         .flat_map(|m| m.sources.iter().cloned())
         .collect();
-    let mut out = header(&sources);
+    w.write_all(header(&sources).as_bytes())?;
     let mut first = true;
-    if let Some(root) = root {
-        out.push_str(ROOT_REEXPORT);
-        out.push('\n');
-        out.push_str(ROOT_DOC);
-        let _ = writeln!(out, "#[allow(dead_code)]\npub mod {ROOT_MODULE} {{");
-        out.push_str(&root);
-        out.push_str("}\n");
+    if bodies.has_root() {
+        w.write_all(ROOT_REEXPORT.as_bytes())?;
+        w.write_all(b"\n")?;
+        w.write_all(ROOT_DOC.as_bytes())?;
+        writeln!(w, "#[allow(dead_code)]\npub mod {ROOT_MODULE} {{")?;
+        bodies.write_root(w)?;
+        w.write_all(b"}\n")?;
         first = false;
     }
     // The group's doc and `allow` (a program that includes the generated code
@@ -108,37 +110,38 @@ pub(crate) fn single_file(
     for ms in by_group.values() {
         let first_module = &modules[ms[0]];
         if !first {
-            out.push('\n');
+            w.write_all(b"\n")?;
         }
         first = false;
-        let _ = writeln!(
-            out,
+        writeln!(
+            w,
             "///{}\n#[allow(dead_code)]\npub mod {} {{",
             group_doc(&first_module.group_name),
             first_module.group.0
-        );
+        )?;
         for (n, &i) in ms.iter().enumerate() {
             let m = &modules[i];
             debug_assert!(!m.doc.contains('\n'));
             if n > 0 {
-                out.push('\n');
+                w.write_all(b"\n")?;
             }
-            let _ = writeln!(out, "    pub mod {} {{\n        //!{}", m.version.0, m.doc);
-            out.push_str(&items(i));
-            out.push_str("    }\n");
+            writeln!(w, "    pub mod {} {{\n        //!{}", m.version.0, m.doc)?;
+            bodies.write_module(i, w)?;
+            w.write_all(b"    }\n")?;
         }
-        out.push_str("}\n");
+        w.write_all(b"}\n")?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A module tree: `mod.rs`, `clientset.rs`, `<group>/mod.rs`, `<group>/<version>.rs`.
-/// `root` and `items(i)` are bodies at the top level.
-pub(crate) fn module_tree(
-    modules: &[Module],
-    root: Option<String>,
-    mut items: impl FnMut(usize) -> String,
-) -> Result<Generated> {
+/// The bodies are written at the top level.
+pub(crate) fn module_tree(modules: &[Module], bodies: &mut Bodies<'_>) -> Generated {
+    let body = |write: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>| {
+        let mut out = Vec::new();
+        write(&mut out).expect("writing to memory cannot fail");
+        String::from_utf8(out).expect("bodies are written from strings")
+    };
     let mut out = Generated::default();
     let by_group = by_group(modules);
     let all_sources: Vec<String> = modules
@@ -146,7 +149,8 @@ pub(crate) fn module_tree(
         .flat_map(|m| m.sources.iter().cloned())
         .collect();
     let mut top = header(&all_sources);
-    if let Some(root) = root {
+    if bodies.has_root() {
+        let root = body(&mut |w| bodies.write_root(w));
         top.push_str(ROOT_REEXPORT);
         top.push('\n');
         top.push_str(ROOT_DOC);
@@ -190,11 +194,16 @@ pub(crate) fn module_tree(
             let m = &modules[i];
             out.files.insert(
                 Path::new(&g).join(format!("{}.rs", m.version.unraw())),
-                format!("{}//!{}\n{}", header(&m.sources), m.doc, items(i)),
+                format!(
+                    "{}//!{}\n{}",
+                    header(&m.sources),
+                    m.doc,
+                    body(&mut |w| bodies.write_module(i, w))
+                ),
             );
         }
     }
-    Ok(out)
+    out
 }
 
 /// How many threads generation uses: `CRDGEN_THREADS` when set (at least 1), else
@@ -276,40 +285,142 @@ pub(crate) fn par_map_on<T: Sync, S, R: Send>(
 /// Write a file only when its content changed (keeps cargo and editors from
 /// rebuilding or reloading needlessly).
 pub fn write_if_changed(path: &Path, content: &str) -> Result<bool> {
-    if same_content(path, content.as_bytes()) {
-        return Ok(false);
-    }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    std::fs::write(path, content).map_err(|e| Error::io(path, e))?;
-    Ok(true)
+    let mut file = ChangedFile::open(path, Some(content.len() as u64))?;
+    file.write_all(content.as_bytes())
+        .map_err(|e| Error::io(path, e))?;
+    file.finish()
 }
 
-/// Whether the file at `path` holds exactly `content`: its size first, then its bytes
-/// a block at a time (no copy of a large file in memory).
-fn same_content(path: &Path, content: &[u8]) -> bool {
-    use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return false;
-    };
-    if file.metadata().map(|m| m.len()).ok() != Some(content.len() as u64) {
-        return false;
-    }
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut rest = content;
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => return rest.is_empty(),
-            Ok(n) => {
-                if n > rest.len() || buf[..n] != rest[..n] {
-                    return false;
-                }
-                rest = &rest[n..];
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return false,
+/// A file written only where its bytes change, for output written piece by piece
+/// ([`write_if_changed`] for text in memory).
+///
+/// What is written is compared with the file on disk, a block at a time (nothing of
+/// either is held in memory); from the first byte that differs on, the rest is written
+/// over the file in place, and [`ChangedFile::finish`] cuts it to the new length. A file
+/// whose bytes are all the same is not written at all, so its modification time stays.
+pub struct ChangedFile {
+    path: PathBuf,
+    file: std::fs::File,
+    /// Comparing with the file on disk (`true`) or writing over it.
+    comparing: bool,
+    /// Bytes written (or found identical) so far.
+    len: u64,
+    /// Block for reading the file back while comparing.
+    block: Vec<u8>,
+    /// What is written, gathered into writes of [`ChangedFile::BLOCK`] bytes.
+    pending: Vec<u8>,
+}
+
+impl ChangedFile {
+    const BLOCK: usize = 256 * 1024;
+
+    /// Opens `path` (and makes its folder) to write new content into it. With the
+    /// content's length known (`len`), a file of another size is rewritten without
+    /// being read.
+    pub fn open(path: &Path, len: Option<u64>) -> Result<ChangedFile> {
+        let existing = std::fs::metadata(path).ok().filter(|m| m.is_file());
+        if existing.is_none()
+            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
+        let file = std::fs::File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        let comparing = existing.is_some_and(|m| len.is_none_or(|len| m.len() == len));
+        Ok(ChangedFile {
+            path: path.to_path_buf(),
+            file,
+            comparing,
+            len: 0,
+            block: Vec::new(),
+            pending: Vec::new(),
+        })
+    }
+
+    /// Compares `bytes` with the file's next bytes; from the first that differs, the
+    /// file is written instead.
+    fn compare(&mut self, bytes: &[u8]) -> io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut rest = bytes;
+        while self.comparing && !rest.is_empty() {
+            let n = rest.len().min(Self::BLOCK);
+            self.block.resize(n, 0);
+            let mut got = 0;
+            while got < n {
+                match self.file.read(&mut self.block[got..n]) {
+                    Ok(0) => break,
+                    Ok(k) => got += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            let same = self.block[..got]
+                .iter()
+                .zip(&rest[..got])
+                .take_while(|(a, b)| a == b)
+                .count();
+            self.len += same as u64;
+            rest = &rest[same..];
+            if same < n {
+                self.comparing = false;
+                self.block = Vec::new();
+                self.file.seek(SeekFrom::Start(self.len))?;
+            }
+        }
+        if !rest.is_empty() {
+            self.file.write_all(rest)?;
+            self.len += rest.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Ends the file: writes what is pending and cuts what is left of the old content.
+    /// Whether the file changed.
+    pub fn finish(mut self) -> Result<bool> {
+        let pending = std::mem::take(&mut self.pending);
+        let path = self.path.clone();
+        self.compare(&pending).map_err(|e| Error::io(&path, e))?;
+        let meta = self.file.metadata().map_err(|e| Error::io(&path, e))?;
+        // `/dev/null`, a pipe: written through, nothing to compare or cut.
+        if !meta.is_file() {
+            return Ok(true);
+        }
+        let on_disk = meta.len();
+        if self.comparing && on_disk == self.len {
+            return Ok(false);
+        }
+        if on_disk != self.len {
+            self.file
+                .set_len(self.len)
+                .map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(true)
+    }
+}
+
+impl io::Write for ChangedFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.pending.len() + buf.len() > Self::BLOCK {
+            let pending = std::mem::take(&mut self.pending);
+            self.compare(&pending)?;
+            self.pending = pending;
+            self.pending.clear();
+            if buf.len() >= Self::BLOCK {
+                self.compare(buf)?;
+                return Ok(buf.len());
+            }
+        }
+        self.pending.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -342,6 +453,56 @@ mod tests {
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "short");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn changed_file_writes_from_the_first_byte_that_differs() {
+        use std::io::Write as _;
+        let dir = std::env::temp_dir().join(format!("crdgen-changed-{}", std::process::id()));
+        let path = dir.join("out.rs");
+        // Written in pieces of every size, some larger than a block.
+        let write = |text: &[u8]| {
+            let mut file = ChangedFile::open(&path, None).unwrap();
+            let mut rest = text;
+            let mut size = 1;
+            while !rest.is_empty() {
+                let n = size.min(rest.len());
+                file.write_all(&rest[..n]).unwrap();
+                rest = &rest[n..];
+                size = size * 7 % 400_001 + 1;
+            }
+            file.finish().unwrap()
+        };
+        let big: Vec<u8> = (0..900_000u32).map(|i| b'a' + (i % 23) as u8).collect();
+        assert!(write(&big), "a new file is written");
+        assert_eq!(std::fs::read(&path).unwrap(), big);
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        assert!(!write(&big), "the same bytes are not");
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            modified,
+            "an unchanged file is not touched"
+        );
+        let mut changed = big.clone();
+        changed[500_000] = b'!';
+        assert!(write(&changed), "one byte differs");
+        assert_eq!(std::fs::read(&path).unwrap(), changed);
+        assert!(write(&changed[..300_000]), "shorter");
+        assert_eq!(std::fs::read(&path).unwrap(), &changed[..300_000]);
+        assert!(
+            write(&big),
+            "longer, and different at the end of the old file"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), big);
+        assert!(write(b""), "empty");
+        assert_eq!(std::fs::read(&path).unwrap(), b"");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn changed_file_writes_through_to_a_device() {
+        assert!(write_if_changed(Path::new("/dev/null"), "text").unwrap());
     }
 
     #[test]
