@@ -217,6 +217,7 @@ impl Fast<'_> {
         }
     }
 
+    #[inline]
     fn pos(&self) -> Pos {
         Pos {
             line: self.line,
