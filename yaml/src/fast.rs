@@ -69,11 +69,11 @@ struct Scan {
     ascii: bool,
 }
 
-/// One pass over the text, 32 bytes at a time (a loop the compiler vectorises): only
+/// One pass over the text, 128 bytes at a time (a loop the compiler vectorises): only
 /// chunks with a NUL, a CR or an 0xEF byte are looked at byte by byte. Stops at the
 /// first refused byte.
 fn scan_bytes(b: &[u8]) -> Scan {
-    const CHUNK: usize = 32;
+    const CHUNK: usize = 128;
     let mut has_cr = false;
     let mut high = 0u8;
     let refused = |has_cr| Scan {
@@ -217,6 +217,7 @@ impl Fast<'_> {
         }
     }
 
+    #[inline]
     fn pos(&self) -> Pos {
         Pos {
             line: self.line,
@@ -640,8 +641,8 @@ mod tests {
         );
         assert!(refused_cr("a: \u{feff}".as_bytes()).0);
         assert!(!refused_cr("a: \u{fefe}\u{ef}".as_bytes()).0);
-        // Every offset, around the scan's 32-byte chunks.
-        for pad in 0..70 {
+        // Every offset, around the scan's 128-byte chunks.
+        for pad in 0..270 {
             for bad in ["\0", "\r", "\u{feff}"] {
                 let text = format!("{}{bad}{}", "x".repeat(pad), "y".repeat(pad % 7));
                 assert!(refused_cr(text.as_bytes()).0, "{text:?}");
@@ -653,7 +654,8 @@ mod tests {
 
     #[test]
     fn ascii_is_found_at_every_offset() {
-        for pad in 0..20 {
+        // Around the scan's 128-byte chunks too.
+        for pad in (0..20).chain(120..140).chain(250..260) {
             let plain = "x".repeat(pad);
             assert!(scan_bytes(plain.as_bytes()).ascii, "{plain:?}");
             for tail in 0..9 {

@@ -115,6 +115,10 @@ fn resolve(text: &str) -> Resolved {
     if !hinted(first) {
         return Resolved::Str;
     }
+    // The words below that start with a letter have five letters at most.
+    if first.is_ascii_alphabetic() && text.len() > 5 {
+        return Resolved::Str;
+    }
     match text {
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
             return Resolved::Bool(true);
@@ -399,6 +403,7 @@ fn go_float32_key(f: f64) -> String {
 /// An untagged plain scalar's value. The text is moved into the value when it is a
 /// string (most scalars: only text starting with one of `+-.~0-9yYnNtTfFoO` can be
 /// anything else).
+#[inline]
 pub(crate) fn plain_value(text: String) -> Result<Value, String> {
     match text.as_bytes().first() {
         Some(&c) if !hinted(c) => Ok(Value::String(text)),
@@ -410,6 +415,7 @@ pub(crate) fn plain_value(text: String) -> Result<Value, String> {
 }
 
 /// An untagged plain scalar used as a map key: its key string.
+#[inline]
 pub(crate) fn plain_key(text: String) -> Result<String, String> {
     match text.as_bytes().first() {
         Some(&c) if !hinted(c) => Ok(text),
