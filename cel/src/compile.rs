@@ -6,6 +6,7 @@ use cel::Program;
 use crdgen_apiext::{BadValue, ErrorType, FieldError};
 use serde_json::Value;
 
+use crate::budget::{self, STATIC_ESTIMATED_COST_LIMIT, Total};
 use crate::env::Envs;
 use crate::schema::Node;
 
@@ -63,6 +64,9 @@ pub(crate) struct At<'a> {
     pub resource: bool,
     /// The outermost list above whose items do not correlate.
     pub uncorrelatable: Option<&'a str>,
+    /// The node's CEL type and how many times the rule may run per object, where the
+    /// server estimates the cost.
+    pub cost: Option<(&'a crate::decl::Decl, u64)>,
 }
 
 /// Compile one rule of `node`.
@@ -71,6 +75,8 @@ pub(crate) fn compile_rule(
     at: &At<'_>,
     node: &Node,
     envs: &Envs,
+    total: &mut Total,
+    unsure: &mut usize,
 ) -> Result<CompiledRule, Vec<FieldError>> {
     let (path, uncorrelatable) = (at.path, at.uncorrelatable);
     let get = |k: &str| rule.get(k).and_then(Value::as_str);
@@ -175,20 +181,6 @@ pub(crate) fn compile_rule(
             &format!("compilation failed: {}", one_line(&e.to_string())),
         )]
     })?;
-    let message_expression = match message_expr {
-        Some(m) => Some(env.compile(m).map_err(|e| {
-            vec![err(
-                ErrorType::Invalid,
-                format!("{path}.messageExpression"),
-                rule_value.clone(),
-                &format!(
-                    "messageExpression compilation failed: {}",
-                    one_line(&e.to_string())
-                ),
-            )]
-        })?),
-        None => None,
-    };
     if let Some(msg) = crate::check::undefined_field(&program, node, at.resource) {
         return Err(vec![err(
             ErrorType::Invalid,
@@ -197,38 +189,95 @@ pub(crate) fn compile_rule(
             &format!("compilation failed: {msg}"),
         )]);
     }
+    let optional_old_self = rule.get("optionalOldSelf").and_then(Value::as_bool);
+    // The server's order: the rule's cost, the messageExpression's errors or cost,
+    // then the oldSelf checks.
+    if let Some((decl, cardinality)) = at.cost {
+        let est =
+            crate::cost::estimate(program.expression(), decl, optional_old_self == Some(true));
+        if est.sure {
+            let cost = multiply_with_overflow_guard(est.max, cardinality);
+            if total.enforce && cost > STATIC_ESTIMATED_COST_LIMIT {
+                errors.push(budget::forbidden(
+                    format!("{path}.rule"),
+                    budget::message("estimated rule cost", cost, STATIC_ESTIMATED_COST_LIMIT),
+                ));
+            }
+            total.observe(format!("{path}.rule"), cost);
+        } else {
+            *unsure += 1;
+        }
+    }
+    let message_expression = match message_expr {
+        Some(m) => match env.compile(m) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.push(err(
+                    ErrorType::Invalid,
+                    format!("{path}.messageExpression"),
+                    rule_value.clone(),
+                    &format!(
+                        "messageExpression compilation failed: {}",
+                        one_line(&e.to_string())
+                    ),
+                ));
+                return Err(errors);
+            }
+        },
+        None => None,
+    };
     if let Some(msg) = message_expression
         .as_ref()
         .and_then(|m| crate::check::undefined_field(m, node, at.resource))
     {
-        return Err(vec![err(
+        errors.push(err(
             ErrorType::Invalid,
             format!("{path}.messageExpression"),
             rule_value.clone(),
             &format!("messageExpression compilation failed: {msg}"),
-        )]);
+        ));
+        return Err(errors);
+    }
+    if let (Some(m), Some((decl, _))) = (&message_expression, at.cost) {
+        let est = crate::cost::estimate(m.expression(), decl, optional_old_self == Some(true));
+        if est.sure {
+            if total.enforce && est.max > STATIC_ESTIMATED_COST_LIMIT {
+                errors.push(budget::forbidden(
+                    format!("{path}.messageExpression"),
+                    budget::message(
+                        "estimated messageExpression cost",
+                        est.max,
+                        STATIC_ESTIMATED_COST_LIMIT,
+                    ),
+                ));
+            }
+            total.observe(format!("{path}.messageExpression"), est.max);
+        } else {
+            *unsure += 1;
+        }
     }
     let uses_old_self = program.references().has_variable("oldSelf");
     if let (true, Some(within)) = (uses_old_self, uncorrelatable) {
-        return Err(vec![err(
+        errors.push(err(
             ErrorType::Invalid,
             format!("{path}.rule"),
             s(text),
             &format!(
                 "oldSelf cannot be used on the uncorrelatable portion of the schema within {within}"
             ),
-        )]);
-    }
-    let optional_old_self = rule.get("optionalOldSelf").and_then(Value::as_bool);
-    if optional_old_self.is_some() && !uses_old_self {
-        return Err(vec![err(
+        ));
+    } else if optional_old_self.is_some() && !uses_old_self {
+        errors.push(err(
             ErrorType::Invalid,
             format!("{path}.optionalOldSelf"),
             Some(BadValue::Json(Value::Bool(
                 optional_old_self.unwrap_or(false),
             ))),
             "may not be set if oldSelf is not used in rule",
-        )]);
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
     }
     Ok(CompiledRule {
         rule: text.trim().to_owned(),
@@ -242,6 +291,11 @@ pub(crate) fn compile_rule(
         uses_old_self,
         optional_old_self: optional_old_self.unwrap_or(false),
     })
+}
+
+/// `multiplyWithOverflowGuard`.
+fn multiply_with_overflow_guard(cost: u64, cardinality: u64) -> u64 {
+    cost.saturating_mul(cardinality)
 }
 
 fn one_line(s: &str) -> String {

@@ -64,7 +64,10 @@ fn old_self_under_uncorrelatable_lists_is_refused() {
             },
         });
         if list_type == "set" {
-            list["items"] = json!({"type": "string", "x-kubernetes-validations": [{"rule": "self == oldSelf"}]});
+            // Bounded: unbounded, the rule's estimated cost (string equality, once per
+            // item of a list as long as a request) is refused as well.
+            list["maxItems"] = json!(100);
+            list["items"] = json!({"type": "string", "maxLength": 63, "x-kubernetes-validations": [{"rule": "self == oldSelf"}]});
         }
         let schema = json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {"items": list}}}});
         let errs: Vec<String> =
