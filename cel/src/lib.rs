@@ -191,3 +191,14 @@ impl Rules {
         walk.errors
     }
 }
+
+/// The estimated cost range of an expression without `self`, with the size estimator
+/// of Kubernetes' library cost tests (an unsized string or bytes is 0..12 long):
+/// `Ok(None)` where the estimate would be a guess. For `tests/library_costs.rs`.
+#[doc(hidden)]
+pub fn estimate_library_cost(expr: &str) -> Result<Option<(u64, u64)>, String> {
+    let envs = env::Envs::new().map_err(|e| e.to_string())?;
+    let program = envs.env().compile(expr).map_err(|e| e.to_string())?;
+    let est = cost::estimate_with_test_sizes(program.expression());
+    Ok(est.sure.then_some((est.min, est.max)))
+}

@@ -123,6 +123,16 @@ pub(crate) enum Ov {
     CidrIp,
     CidrContainsIpString,
     CidrContainsCidrString,
+    /// cel-go's sets extension: `sets.contains`, `sets.intersects` (cost factor 1),
+    /// `sets.equivalent` (2), priced by their own estimators (ext/sets.go).
+    Sets(u8),
+    /// cel-go's lists extension v3, priced by its estimators (ext/lists.go).
+    ListSlice,
+    ListsRange,
+    ListReverse,
+    ListFlatten,
+    ListDistinct,
+    ListSort,
 }
 
 /// A resolved call: its overloads, its result type and whether the resolution is
@@ -285,7 +295,7 @@ pub(crate) fn resolve<'a>(
         // strings extension
         (
             "lowerAscii" | "upperAscii" | "trim" | "substring" | "replace" | "charAt" | "reverse",
-            Some(Ty::String),
+            Some(Ty::String | Ty::Dyn),
         ) => other(Ty::String),
         ("indexOf" | "lastIndexOf", Some(_)) => other(Ty::Int),
         ("split", Some(_)) => other(Ty::List(Box::new(Ty::String))),
@@ -296,15 +306,21 @@ pub(crate) fn resolve<'a>(
         ("find", Some(_)) => other(Ty::String),
         ("findAll", Some(_)) => other(Ty::List(Box::new(Ty::String))),
         // lists extension
-        ("slice" | "distinct" | "sort" | "reverse", Some(t)) => other(t.clone()),
-        ("flatten", Some(_)) => other(Ty::List(Box::new(Ty::Dyn))),
+        ("slice", Some(t)) => one(ListSlice, t.clone()),
+        ("distinct", Some(t)) => one(ListDistinct, t.clone()),
+        ("sort", Some(t)) => one(ListSort, t.clone()),
+        ("reverse", Some(t @ Ty::List(_))) => one(ListReverse, t.clone()),
+        ("flatten", Some(_)) => one(ListFlatten, Ty::List(Box::new(Ty::Dyn))),
         ("first" | "last", Some(t)) => {
             other(Ty::Optional(Box::new(t.elem().cloned().unwrap_or(Ty::Dyn))))
         }
-        ("lists.range", None) => other(Ty::List(Box::new(Ty::Int))),
-        ("sets.contains" | "sets.equivalent" | "sets.intersects", None) => other(Ty::Bool),
+        ("lists.range", None) => one(ListsRange, Ty::List(Box::new(Ty::Int))),
+        ("includes", Some(_)) => other(Ty::Bool),
+        ("sets.contains" | "sets.intersects", None) => one(Sets(1), Ty::Bool),
+        ("sets.equivalent", None) => one(Sets(2), Ty::Bool),
         // url
         ("url", None) => other(Ty::Opaque("kubernetes.URL")),
+        ("jsonpatch.escapeKey", None) => other(Ty::String),
         ("isURL" | "isIP" | "isCIDR" | "isQuantity" | "isSemver", None) => other(Ty::Bool),
         ("getScheme" | "getHost" | "getHostname" | "getPort" | "getEscapedPath", Some(_)) => {
             other(Ty::String)

@@ -13,7 +13,7 @@ impl<'a> Coster<'a> {
     /// The Kubernetes estimator's size of a node (`sizeEstimate`).
     fn k8s_size(&self, n: &Node<'_>) -> Est {
         n.size
-            .or_else(|| self.estimate_size(&n.path))
+            .or_else(|| self.estimate_size(&n.path, &n.ty))
             .unwrap_or(UNKNOWN)
     }
 
@@ -23,13 +23,11 @@ impl<'a> Coster<'a> {
             Ty::List(e) => (**e).clone(),
             _ => return None,
         };
-        let size = if list.path.is_empty() {
-            UNKNOWN
-        } else {
-            let mut p = list.path.clone();
+        let mut p = list.path.clone();
+        if !p.is_empty() {
             p.push("@items".to_owned());
-            self.estimate_size(&p).unwrap_or(UNKNOWN)
-        };
+        }
+        let size = self.estimate_size(&p, &el).unwrap_or(UNKNOWN);
         Some((el, size))
     }
 
@@ -205,6 +203,54 @@ impl<'a> Coster<'a> {
                 }
                 _ => None,
             },
+            _ => None,
+        }
+    }
+
+    /// cel-go's extension estimators (`OverloadCostEstimate` in ext/sets.go and
+    /// ext/lists.go), consulted before everything else.
+    pub(super) fn extension_cost(
+        &self,
+        ov: Ov,
+        target: Option<&Node<'a>>,
+        args: &[Node<'a>],
+    ) -> Option<(Est, Option<Est>)> {
+        // estimateAllocatingListCall
+        let alloc = |factor: f64, size: Est| (size.factor(factor).add(fixed(11)), Some(size));
+        let literal =
+            |n: &Node<'_>, default: u64| n.int_literal.map_or(default, |i| i.max(0) as u64);
+        match ov {
+            Ov::Sets(factor) if args.len() == 2 => {
+                let (a, b) = (self.k8s_size(&args[0]), self.k8s_size(&args[1]));
+                Some((a.mul(b).factor(f64::from(factor)).add(fixed(1)), None))
+            }
+            Ov::ListSlice if args.len() == 2 => {
+                let sz = self.k8s_size(target?);
+                let start = literal(&args[0], 0);
+                let end = literal(&args[1], sz.max);
+                Some(alloc(1.0, fixed(end.wrapping_sub(start))))
+            }
+            Ov::ListsRange if target.is_none() && args.len() == 1 => {
+                Some(alloc(1.0, fixed(literal(&args[0], u64::MAX))))
+            }
+            Ov::ListReverse if args.is_empty() => Some(alloc(1.0, self.k8s_size(target?))),
+            Ov::ListFlatten if args.len() <= 1 => {
+                let depth = args.first().map_or(1, |d| literal(d, u64::MAX));
+                Some(alloc(depth as f64, self.k8s_size(target?)))
+            }
+            Ov::ListDistinct if args.is_empty() => {
+                let sz = self.k8s_size(target?);
+                Some(alloc(2.0, sz.mul(sz)))
+            }
+            Ov::ListSort if args.is_empty() => {
+                let t = target?;
+                let sz = self.k8s_size(t);
+                let factor = match t.ty.elem() {
+                    Some(Ty::String | Ty::Bytes) => 2.0 + STRING_TRAVERSAL,
+                    _ => 2.0,
+                };
+                Some(alloc(factor, sz.mul(sz)))
+            }
             _ => None,
         }
     }
