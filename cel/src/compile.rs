@@ -76,7 +76,7 @@ pub(crate) fn compile_rule(
     node: &Node,
     envs: &Envs,
     total: &mut Total,
-    unsure: &mut usize,
+    unsure: &mut Vec<String>,
 ) -> Result<CompiledRule, Vec<FieldError>> {
     let (path, uncorrelatable) = (at.path, at.uncorrelatable);
     let get = |k: &str| rule.get(k).and_then(Value::as_str);
@@ -205,7 +205,7 @@ pub(crate) fn compile_rule(
             }
             total.observe(format!("{path}.rule"), cost);
         } else {
-            *unsure += 1;
+            unsure.push(format!("{path}.rule"));
         }
     }
     let message_expression = match message_expr {
@@ -253,7 +253,7 @@ pub(crate) fn compile_rule(
             }
             total.observe(format!("{path}.messageExpression"), est.max);
         } else {
-            *unsure += 1;
+            unsure.push(format!("{path}.messageExpression"));
         }
     }
     let uses_old_self = program.references().has_variable("oldSelf");

@@ -62,7 +62,7 @@ pub struct Costs {
     pub total: u64,
     /// Expressions left out: a function, variable or field this port does not type, so its
     /// number would be a guess (never a refusal).
-    pub unsure: usize,
+    pub unsure: Vec<String>,
 }
 
 impl std::fmt::Debug for Rules {
@@ -131,7 +131,7 @@ impl Rules {
                 enforce,
                 ..budget::Total::default()
             },
-            unsure: 0,
+            unsure: Vec::new(),
         };
         let root = schema::Node::build(schema, at, false, &mut cx);
         let mut errors = cx.errors;

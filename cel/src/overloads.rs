@@ -6,6 +6,7 @@
 //! unsure.
 
 use crate::decl::{Decl, DeclKind};
+use crate::value::RESERVED;
 
 /// A CEL type.
 #[derive(Debug, Clone)]
@@ -86,7 +87,20 @@ impl<'a> Ty<'a> {
     pub(crate) fn select(&self, name: &str) -> (Option<Ty<'a>>, bool) {
         match self {
             Ty::Object(d) => match &d.kind {
-                DeclKind::Object(fields) => (fields.get(name).map(Ty::of), true),
+                // A reserved word is declared escaped (`__namespace__`) and selected
+                // as itself (recognizeKeywordAsFieldName).
+                DeclKind::Object(fields) => (
+                    fields
+                        .get(name)
+                        .or_else(|| {
+                            RESERVED
+                                .contains(&name)
+                                .then(|| fields.get(&format!("__{name}__")))
+                                .flatten()
+                        })
+                        .map(Ty::of),
+                    true,
+                ),
                 _ => (None, true),
             },
             Ty::Map(_, v) => (Some((**v).clone()), true),

@@ -31,7 +31,7 @@ pub(crate) struct Cx<'e> {
     /// The estimated costs so far.
     pub total: crate::budget::Total,
     /// Rules whose cost this port could not estimate for sure.
-    pub unsure: usize,
+    pub unsure: Vec<String>,
 }
 
 /// One schema node.

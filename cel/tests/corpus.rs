@@ -104,7 +104,7 @@ fn every_corpus_rule_compiles() {
     let (mut total, mut compiled, mut versions) = (0usize, 0usize, 0usize);
     let mut failures = Vec::new();
     // Estimated costs: (cost, file version path) of every expression, schema totals.
-    let (mut costs, mut totals, mut unsure) = (Vec::new(), Vec::new(), 0usize);
+    let (mut costs, mut totals, mut unsure) = (Vec::new(), Vec::new(), Vec::new());
     for row in &crds {
         let (file, status) = (&row[0], row.get(1).map_or("", String::as_str));
         let Some(crd) = load_crd(&dir, file) else {
@@ -119,7 +119,7 @@ fn every_corpus_rule_compiles() {
                     assert_eq!(r.len(), n, "{file} {name}: rules counted");
                     compiled += n;
                     let c = r.costs();
-                    unsure += c.unsure;
+                    unsure.extend(c.unsure.iter().map(|p| format!("{file} {name} {p}")));
                     totals.push((c.total, format!("{file} {name}")));
                     for (path, cost) in &c.expressions {
                         costs.push((*cost, format!("{file} {name} {path}")));
@@ -142,13 +142,17 @@ fn every_corpus_rule_compiles() {
     costs.sort_by(|a, b| b.cmp(a));
     totals.sort_by(|a, b| b.cmp(a));
     eprintln!(
-        "estimated costs: {} expressions estimated, {unsure} not (a function or field the estimator does not type); limits {} per expression, {} per schema",
+        "estimated costs: {} expressions estimated, {} not (a function or field the estimator does not type); limits {} per expression, {} per schema",
         costs.len(),
+        unsure.len(),
         crdgen_cel::STATIC_ESTIMATED_COST_LIMIT,
         crdgen_cel::STATIC_ESTIMATED_CRD_COST_LIMIT
     );
     for (cost, at) in costs.iter().take(8) {
         eprintln!("  {cost:>12}  {at}");
+    }
+    for at in &unsure {
+        eprintln!("  not estimated: {at}");
     }
     eprintln!("largest schema totals:");
     for (cost, at) in totals.iter().take(5) {
