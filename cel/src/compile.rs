@@ -7,6 +7,7 @@ use crdgen_apiext::{BadValue, ErrorType, FieldError};
 use serde_json::Value;
 
 use crate::budget::{self, STATIC_ESTIMATED_COST_LIMIT, Total};
+use crate::cost::Output;
 use crate::env::Envs;
 use crate::schema::Node;
 
@@ -195,6 +196,16 @@ pub(crate) fn compile_rule(
     if let Some((decl, cardinality)) = at.cost {
         let est =
             crate::cost::estimate(program.expression(), decl, optional_old_self == Some(true));
+        // A result of a type other than bool (cel-go's output type; only where this
+        // port's types are certain: never on `dyn`).
+        if est.sure && !matches!(est.output, Output::Bool | Output::Dyn) {
+            return Err(vec![err(
+                ErrorType::Invalid,
+                format!("{path}.rule"),
+                rule_value.clone(),
+                "cel expression must evaluate to a bool",
+            )]);
+        }
         if est.sure {
             let cost = multiply_with_overflow_guard(est.max, cardinality);
             if total.enforce && cost > STATIC_ESTIMATED_COST_LIMIT {
@@ -240,6 +251,15 @@ pub(crate) fn compile_rule(
     }
     if let (Some(m), Some((decl, _))) = (&message_expression, at.cost) {
         let est = crate::cost::estimate(m.expression(), decl, optional_old_self == Some(true));
+        if est.sure && !matches!(est.output, Output::String | Output::Dyn) {
+            errors.push(err(
+                ErrorType::Invalid,
+                format!("{path}.messageExpression"),
+                rule_value.clone(),
+                "messageExpression must evaluate to a string",
+            ));
+            return Err(errors);
+        }
         if est.sure {
             if total.enforce && est.max > STATIC_ESTIMATED_COST_LIMIT {
                 errors.push(budget::forbidden(

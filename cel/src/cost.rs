@@ -118,9 +118,22 @@ pub(crate) struct Estimate {
     pub min: u64,
     /// `CostEstimate.Max`.
     pub max: u64,
+    /// The expression's type, as far as the result-type checks need it.
+    pub output: Output,
     /// Every call resolved to an overload this port knows (otherwise the number is a
     /// guess and must not refuse a CRD).
     pub sure: bool,
+}
+
+/// The type of an expression's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    Bool,
+    String,
+    /// `dyn`: this port's types stop short of cel-go's here (no verdict).
+    Dyn,
+    /// Any other type.
+    Other,
 }
 
 /// Estimate `expr` with `self` (and `oldSelf`) of type `root`.
@@ -147,9 +160,16 @@ fn run(expr: &IdedExpr, root: Option<&Decl>, optional_old_self: bool) -> Estimat
         sure: true,
     };
     let cost = c.cost(expr);
+    let output = match c.types.get(&expr.id) {
+        Some(Ty::Bool) => Output::Bool,
+        Some(Ty::String) => Output::String,
+        Some(Ty::Dyn) | None => Output::Dyn,
+        Some(_) => Output::Other,
+    };
     Estimate {
         min: cost.min,
         max: cost.max,
+        output,
         sure: c.sure,
     }
 }

@@ -104,6 +104,14 @@ impl<'a> Ty<'a> {
                 _ => (None, true),
             },
             Ty::Map(_, v) => (Some((**v).clone()), true),
+            // A field of an optional value is optional (cel-go's optional select).
+            Ty::Optional(t) => (
+                t.select(name).0.map(|f| match f {
+                    Ty::Optional(_) => f,
+                    f => Ty::Optional(Box::new(f)),
+                }),
+                false,
+            ),
             _ => (Some(Ty::Dyn), false),
         }
     }
