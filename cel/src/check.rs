@@ -23,7 +23,26 @@ enum Reach<'n> {
 
 /// The first selection of an undeclared field: cel-go's message for it.
 pub(crate) fn undefined_field(program: &Program, node: &Node, resource: bool) -> Option<String> {
-    let (id, field) = visit(program.expression(), node, resource)?;
+    let found = visit(program.expression(), node, resource)?;
+    undefined_fields_message(program, &[found])
+}
+
+/// cel-go's errors for selections (expression id, field) of undeclared fields, in
+/// source order, one per line group as `issues.String()` joins them.
+pub(crate) fn undefined_fields_message(
+    program: &Program,
+    found: &[(u64, String)],
+) -> Option<String> {
+    let mut errors: Vec<((usize, usize), String)> = found
+        .iter()
+        .map(|(id, field)| located(program, *id, field))
+        .collect();
+    errors.sort_by_key(|e| e.0);
+    let text: Vec<String> = errors.into_iter().map(|e| e.1).collect();
+    (!text.is_empty()).then(|| text.join("\n"))
+}
+
+fn located(program: &Program, id: u64, field: &str) -> ((usize, usize), String) {
     let source = &program.source_info().source;
     let start = program
         .source_info()
@@ -40,11 +59,12 @@ pub(crate) fn undefined_field(program: &Program, node: &Node, resource: bool) ->
         .fold((1, 0), |(n, _), (i, _)| (n + 1, i + 1));
     let column = source[line_start..dot.min(source.len())].chars().count();
     let line = source[line_start..].lines().next().unwrap_or("");
-    Some(format!(
+    let text = format!(
         "ERROR: <input>:{line_no}:{}: undefined field '{field}'\n | {line}\n | {}^",
         column + 1,
         ".".repeat(column)
-    ))
+    );
+    ((line_no, column), text)
 }
 
 fn visit(e: &IdedExpr, node: &Node, resource: bool) -> Option<(u64, String)> {

@@ -182,7 +182,20 @@ pub(crate) fn compile_rule(
             &format!("compilation failed: {}", one_line(&e.to_string())),
         )]
     })?;
-    if let Some(msg) = crate::check::undefined_field(&program, node, at.resource) {
+    let optional_old_self = rule.get("optionalOldSelf").and_then(Value::as_bool);
+    // Typed against the node's CEL type where the server types it (`cost.rs`), else
+    // the undeclared-field check of `check.rs`.
+    let typed = |p: &Program| {
+        at.cost.map(|(decl, _)| {
+            crate::cost::estimate(p.expression(), decl, optional_old_self == Some(true))
+        })
+    };
+    let undefined = |p: &Program, est: &Option<crate::cost::Estimate>| match est {
+        Some(e) => crate::check::undefined_fields_message(p, &e.undefined),
+        None => crate::check::undefined_field(p, node, at.resource),
+    };
+    let rule_est = typed(&program);
+    if let Some(msg) = undefined(&program, &rule_est) {
         return Err(vec![err(
             ErrorType::Invalid,
             format!("{path}.rule"),
@@ -190,12 +203,9 @@ pub(crate) fn compile_rule(
             &format!("compilation failed: {msg}"),
         )]);
     }
-    let optional_old_self = rule.get("optionalOldSelf").and_then(Value::as_bool);
     // The server's order: the rule's cost, the messageExpression's errors or cost,
     // then the oldSelf checks.
-    if let Some((decl, cardinality)) = at.cost {
-        let est =
-            crate::cost::estimate(program.expression(), decl, optional_old_self == Some(true));
+    if let (Some((_, cardinality)), Some(est)) = (at.cost, rule_est) {
         // A result of a type other than bool (cel-go's output type; only where this
         // port's types are certain: never on `dyn`).
         if est.sure && !matches!(est.output, Output::Bool | Output::Dyn) {
@@ -237,9 +247,10 @@ pub(crate) fn compile_rule(
         },
         None => None,
     };
+    let message_est = message_expression.as_ref().and_then(&typed);
     if let Some(msg) = message_expression
         .as_ref()
-        .and_then(|m| crate::check::undefined_field(m, node, at.resource))
+        .and_then(|m| undefined(m, &message_est))
     {
         errors.push(err(
             ErrorType::Invalid,
@@ -249,8 +260,7 @@ pub(crate) fn compile_rule(
         ));
         return Err(errors);
     }
-    if let (Some(m), Some((decl, _))) = (&message_expression, at.cost) {
-        let est = crate::cost::estimate(m.expression(), decl, optional_old_self == Some(true));
+    if let Some(est) = message_est {
         if est.sure && !matches!(est.output, Output::String | Output::Dyn) {
             errors.push(err(
                 ErrorType::Invalid,

@@ -112,7 +112,7 @@ struct Node<'a> {
 }
 
 /// The estimate of one expression.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Estimate {
     /// `CostEstimate.Min`.
     pub min: u64,
@@ -120,6 +120,8 @@ pub(crate) struct Estimate {
     pub max: u64,
     /// The expression's type, as far as the result-type checks need it.
     pub output: Output,
+    /// Selections of undeclared fields (expression id, field): cel-go's type errors.
+    pub undefined: Vec<(u64, String)>,
     /// Every call resolved to an overload this port knows (otherwise the number is a
     /// guess and must not refuse a CRD).
     pub sure: bool,
@@ -157,6 +159,7 @@ fn run(expr: &IdedExpr, root: Option<&Decl>, optional_old_self: bool) -> Estimat
         sizes: HashMap::new(),
         entries: HashMap::new(),
         types: HashMap::new(),
+        undefined: Vec::new(),
         sure: true,
     };
     let cost = c.cost(expr);
@@ -171,6 +174,7 @@ fn run(expr: &IdedExpr, root: Option<&Decl>, optional_old_self: bool) -> Estimat
         max: cost.max,
         output,
         sure: c.sure,
+        undefined: c.undefined,
     }
 }
 
@@ -183,6 +187,8 @@ struct Coster<'a> {
     sizes: HashMap<u64, Est>,
     entries: HashMap<u64, Entry>,
     types: HashMap<u64, Ty<'a>>,
+    /// Selections of fields the type does not declare (expression id, field).
+    undefined: Vec<(u64, String)>,
     sure: bool,
 }
 
@@ -359,15 +365,20 @@ impl<'a> Coster<'a> {
             }
             Expr::Select(s) => {
                 if s.test {
-                    // PresenceTestHasCost(false)
+                    // PresenceTestHasCost(false); the field must be declared all the same.
                     let c = self.cost(&s.operand);
+                    if self.ty(&s.operand).select(&s.field).0.is_none() {
+                        self.undefined.push((e.id, s.field.clone()));
+                        self.sure = false;
+                    }
                     (c, Ty::Bool)
                 } else {
                     let mut c = self.cost(&s.operand);
                     let (ty, costs) = self.ty(&s.operand).select(&s.field);
                     let ty = ty.unwrap_or_else(|| {
-                        // Not in the CEL type (no type, or preserve-unknown-fields
-                        // only): cel-go refuses the rule; no estimate.
+                        // Not in the CEL type (undeclared, no type, preserve-unknown-
+                        // fields only): cel-go's "undefined field"; no estimate.
+                        self.undefined.push((e.id, s.field.clone()));
                         self.sure = false;
                         Ty::Dyn
                     });
