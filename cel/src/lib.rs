@@ -78,14 +78,15 @@ impl Rules {
     /// parse), paths relative to the schema root
     /// (`openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule`).
     ///
-    /// Of cel-go's type check, a selection of a field the schema does not declare
-    /// (`undefined field 'x'`, cel-go's message and caret) is found (`check.rs`); other
-    /// type errors (argument types, a non-bool rule) are not checked (cel-rust has no
-    /// type checker). Cost limits are checked as the server checks them (`cost.rs`):
-    /// a rule whose estimated cost, times how often it may run, exceeds
-    /// [`STATIC_ESTIMATED_COST_LIMIT`] (`Forbidden: estimated rule cost exceeds budget
-    /// by factor of ...` at `...rule`), a messageExpression over it, and a schema whose
-    /// total exceeds [`STATIC_ESTIMATED_CRD_COST_LIMIT`].
+    /// Of cel-go's type check (cel-rust has none), the schema's CEL types
+    /// (`decl.rs`, `overloads.rs`) find a selection of a field the type does not
+    /// declare (`undefined field 'x'`, cel-go's message and caret), a rule that is not
+    /// bool and a messageExpression that is not string; argument types ("found no
+    /// matching overload") are not checked. Cost limits are checked as the server
+    /// checks them (`cost.rs`, `budget.rs`): a rule whose estimated cost, times how
+    /// often it may run, exceeds [`STATIC_ESTIMATED_COST_LIMIT`] (`Forbidden: estimated
+    /// rule cost exceeds budget by factor of ...` at `...rule`), a messageExpression
+    /// over it, and a schema whose total exceeds [`STATIC_ESTIMATED_CRD_COST_LIMIT`].
     pub fn compile(schema: &Value) -> Result<Rules, Vec<FieldError>> {
         Rules::compile_at(schema, "openAPIV3Schema")
     }
