@@ -191,7 +191,7 @@ pub(crate) fn compile_rule(
         })
     };
     let undefined = |p: &Program, est: &Option<crate::cost::Estimate>| match est {
-        Some(e) => crate::check::undefined_fields_message(p, &e.undefined),
+        Some(e) => crate::check::type_errors_message(p, &e.errors),
         None => crate::check::undefined_field(p, node, at.resource),
     };
     let rule_est = typed(&program);

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 
+use crate::check::TypeError;
 use crate::decl::{Decl, DeclKind};
 use crate::overloads::{Ov, Ty, resolve};
 
@@ -121,7 +122,7 @@ pub(crate) struct Estimate {
     /// The expression's type, as far as the result-type checks need it.
     pub output: Output,
     /// Selections of undeclared fields (expression id, field): cel-go's type errors.
-    pub undefined: Vec<(u64, String)>,
+    pub errors: Vec<(u64, TypeError)>,
     /// Every call resolved to an overload this port knows (otherwise the number is a
     /// guess and must not refuse a CRD).
     pub sure: bool,
@@ -159,7 +160,7 @@ fn run(expr: &IdedExpr, root: Option<&Decl>, optional_old_self: bool) -> Estimat
         sizes: HashMap::new(),
         entries: HashMap::new(),
         types: HashMap::new(),
-        undefined: Vec::new(),
+        errors: Vec::new(),
         sure: true,
     };
     let cost = c.cost(expr);
@@ -174,7 +175,7 @@ fn run(expr: &IdedExpr, root: Option<&Decl>, optional_old_self: bool) -> Estimat
         max: cost.max,
         output,
         sure: c.sure,
-        undefined: c.undefined,
+        errors: c.errors,
     }
 }
 
@@ -187,8 +188,8 @@ struct Coster<'a> {
     sizes: HashMap<u64, Est>,
     entries: HashMap<u64, Entry>,
     types: HashMap<u64, Ty<'a>>,
-    /// Selections of fields the type does not declare (expression id, field).
-    undefined: Vec<(u64, String)>,
+    /// Type errors: undeclared fields, operators on mismatched types.
+    errors: Vec<(u64, TypeError)>,
     sure: bool,
 }
 
@@ -368,7 +369,8 @@ impl<'a> Coster<'a> {
                     // PresenceTestHasCost(false); the field must be declared all the same.
                     let c = self.cost(&s.operand);
                     if self.ty(&s.operand).select(&s.field).0.is_none() {
-                        self.undefined.push((e.id, s.field.clone()));
+                        self.errors
+                            .push((e.id, TypeError::UndefinedField(s.field.clone())));
                         self.sure = false;
                     }
                     (c, Ty::Bool)
@@ -378,7 +380,8 @@ impl<'a> Coster<'a> {
                     let ty = ty.unwrap_or_else(|| {
                         // Not in the CEL type (undeclared, no type, preserve-unknown-
                         // fields only): cel-go's "undefined field"; no estimate.
-                        self.undefined.push((e.id, s.field.clone()));
+                        self.errors
+                            .push((e.id, TypeError::UndefinedField(s.field.clone())));
                         self.sure = false;
                         Ty::Dyn
                     });
@@ -629,6 +632,11 @@ impl<'a> Coster<'a> {
             None => None,
         };
         let arg_tys: Vec<Ty<'a>> = args.iter().map(|a| a.ty.clone()).collect();
+        if let Some(args) = crate::overloads::mismatch(function, &arg_tys) {
+            self.errors
+                .push((e.id, TypeError::NoOverload(function.to_owned(), args)));
+            self.sure = false;
+        }
         let resolved = resolve(function, target_node.as_ref().map(|t| &t.ty), &arg_tys);
         if !resolved.known {
             self.sure = false;

@@ -419,3 +419,49 @@ fn join<'a>(a: Option<&Ty<'a>>, b: Option<&Ty<'a>>) -> Ty<'a> {
         _ => Ty::Dyn,
     }
 }
+
+/// cel-go's name of a scalar type in messages (`None`: not a scalar this check
+/// judges).
+fn scalar_name(t: &Ty<'_>) -> Option<&'static str> {
+    Some(match t {
+        Ty::Int => "int",
+        Ty::Uint => "uint",
+        Ty::Double => "double",
+        Ty::String => "string",
+        Ty::Bool => "bool",
+        Ty::Bytes => "bytes",
+        Ty::Null => "null",
+        Ty::Timestamp => "google.protobuf.Timestamp",
+        Ty::Duration => "google.protobuf.Duration",
+        _ => return None,
+    })
+}
+
+/// A binary operator applied to two scalars no overload takes (cel-go's "found no
+/// matching overload"): the argument types as cel-go prints them. Only scalar pairs
+/// whose verdict does not depend on more than their types: `==` / `!=` need the same
+/// type; ordering the same type (or two numbers: CrossTypeNumericComparisons, on in
+/// Kubernetes); arithmetic on two different primitives, except timestamp and
+/// duration arithmetic.
+pub(crate) fn mismatch(function: &str, args: &[Ty<'_>]) -> Option<String> {
+    let [l, r] = args else { return None };
+    let (ln, rn) = (scalar_name(l)?, scalar_name(r)?);
+    if ln == rn {
+        return None;
+    }
+    let numeric = |n: &str| matches!(n, "int" | "uint" | "double");
+    let time = |n: &str| n.starts_with("google.protobuf.");
+    // null is assignable to timestamp and duration (isLegacyNullable), not to the rest.
+    let nullable = |n: &str| time(n) || n == "null";
+    let refused = match function {
+        "_==_" | "_!=_" => !((ln == "null" && nullable(rn)) || (rn == "null" && nullable(ln))),
+        "_<_" | "_<=_" | "_>_" | "_>=_" => {
+            !(numeric(ln) && numeric(rn)) && ln != "null" && rn != "null"
+        }
+        "_+_" | "_-_" | "_*_" | "_/_" | "_%_" => {
+            !time(ln) && !time(rn) && ln != "null" && rn != "null"
+        }
+        _ => false,
+    };
+    refused.then(|| format!("{ln}, {rn}"))
+}

@@ -267,3 +267,25 @@ fn field_selection_as_validation_test_go() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Operators on two scalars no overload takes, as cel-go's checker words it
+/// (checker_test.go: `x.single_int64 != null` gives "found no matching overload for
+/// '_!=_' applied to '(int, null)'" at the operator; CrossTypeNumericComparisons, on in
+/// Kubernetes, lets numbers be ordered across types, not compared for equality).
+#[test]
+fn no_matching_overload_for_mismatched_scalars() {
+    let s = json!({"type": "object", "properties": {"n": {"type": "integer"}, "s": {"type": "string"},
+        "t": {"type": "string", "format": "date-time"}}, "x-kubernetes-validations": [
+        {"rule": "self.n != null"},
+        {"rule": "self.n == '3' || self.s + 1 == 'x'"},
+        {"rule": "self.n < 1.5 && self.t != null && self.n == 3"},
+    ]});
+    let errs = errors(&s);
+    assert_eq!(
+        errs,
+        [
+            "openAPIV3Schema.x-kubernetes-validations[0].rule: Invalid value: {\"rule\":\"self.n != null\"}: compilation failed: ERROR: <input>:1:8: found no matching overload for '_!=_' applied to '(int, null)'\n | self.n != null\n | .......^",
+            "openAPIV3Schema.x-kubernetes-validations[1].rule: Invalid value: {\"rule\":\"self.n == '3' || self.s + 1 == 'x'\"}: compilation failed: ERROR: <input>:1:8: found no matching overload for '_==_' applied to '(int, string)'\n | self.n == '3' || self.s + 1 == 'x'\n | .......^\nERROR: <input>:1:25: found no matching overload for '_+_' applied to '(string, int)'\n | self.n == '3' || self.s + 1 == 'x'\n | ........................^",
+        ]
+    );
+}
