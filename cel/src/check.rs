@@ -21,30 +21,66 @@ enum Reach<'n> {
     Unknown,
 }
 
+/// A type error cel-go's checker reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TypeError {
+    /// `undefined field 'x'`, at the selection's dot.
+    UndefinedField(String),
+    /// `found no matching overload for '<fn>' applied to '(<types>)'`, at the call
+    /// (a binary operator's operator).
+    NoOverload(String, String),
+}
+
 /// The first selection of an undeclared field: cel-go's message for it.
 pub(crate) fn undefined_field(program: &Program, node: &Node, resource: bool) -> Option<String> {
     let (id, field) = visit(program.expression(), node, resource)?;
+    type_errors_message(program, &[(id, TypeError::UndefinedField(field))])
+}
+
+/// cel-go's messages for type errors at expression ids, in source order, joined as
+/// `issues.String()` joins them.
+pub(crate) fn type_errors_message(program: &Program, found: &[(u64, TypeError)]) -> Option<String> {
+    let mut errors: Vec<((usize, usize), String)> = found
+        .iter()
+        .map(|(id, e)| located(program, *id, e))
+        .collect();
+    errors.sort_by_key(|e| e.0);
+    let text: Vec<String> = errors.into_iter().map(|e| e.1).collect();
+    (!text.is_empty()).then(|| text.join("\n"))
+}
+
+fn located(program: &Program, id: u64, error: &TypeError) -> ((usize, usize), String) {
     let source = &program.source_info().source;
     let start = program
         .source_info()
         .offset_for(id)
         .map_or(0, |(s, _)| s as usize);
-    // cel-go places a selection at its dot.
-    let dot = source
-        .get(start..)
-        .and_then(|rest| rest.find(&format!(".{field}")))
-        .map_or(start, |i| start + i);
+    let (dot, message) = match error {
+        // cel-go places a selection at its dot.
+        TypeError::UndefinedField(field) => (
+            source
+                .get(start..)
+                .and_then(|rest| rest.find(&format!(".{field}")))
+                .map_or(start, |i| start + i),
+            format!("undefined field '{field}'"),
+        ),
+        TypeError::NoOverload(function, args) => (
+            start,
+            format!("found no matching overload for '{function}' applied to '({args})'"),
+        ),
+    };
     let (line_no, line_start) = source[..dot.min(source.len())]
         .char_indices()
         .filter(|(_, c)| *c == '\n')
         .fold((1, 0), |(n, _), (i, _)| (n + 1, i + 1));
     let column = source[line_start..dot.min(source.len())].chars().count();
     let line = source[line_start..].lines().next().unwrap_or("");
-    Some(format!(
-        "ERROR: <input>:{line_no}:{}: undefined field '{field}'\n | {line}\n | {}^",
+    let text = format!(
+        "ERROR: <input>:{line_no}:{}: {message}\n | {line}\n | {}^",
         column + 1,
         ".".repeat(column)
-    ))
+    );
+    ((line_no, column), text)
 }
 
 fn visit(e: &IdedExpr, node: &Node, resource: bool) -> Option<(u64, String)> {

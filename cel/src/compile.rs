@@ -6,6 +6,8 @@ use cel::Program;
 use crdgen_apiext::{BadValue, ErrorType, FieldError};
 use serde_json::Value;
 
+use crate::budget::{self, STATIC_ESTIMATED_COST_LIMIT, Total};
+use crate::cost::Output;
 use crate::env::Envs;
 use crate::schema::Node;
 
@@ -63,6 +65,9 @@ pub(crate) struct At<'a> {
     pub resource: bool,
     /// The outermost list above whose items do not correlate.
     pub uncorrelatable: Option<&'a str>,
+    /// The node's CEL type and how many times the rule may run per object, where the
+    /// server estimates the cost.
+    pub cost: Option<(&'a crate::decl::Decl, u64)>,
 }
 
 /// Compile one rule of `node`.
@@ -71,6 +76,8 @@ pub(crate) fn compile_rule(
     at: &At<'_>,
     node: &Node,
     envs: &Envs,
+    total: &mut Total,
+    unsure: &mut Vec<String>,
 ) -> Result<CompiledRule, Vec<FieldError>> {
     let (path, uncorrelatable) = (at.path, at.uncorrelatable);
     let get = |k: &str| rule.get(k).and_then(Value::as_str);
@@ -175,21 +182,20 @@ pub(crate) fn compile_rule(
             &format!("compilation failed: {}", one_line(&e.to_string())),
         )]
     })?;
-    let message_expression = match message_expr {
-        Some(m) => Some(env.compile(m).map_err(|e| {
-            vec![err(
-                ErrorType::Invalid,
-                format!("{path}.messageExpression"),
-                rule_value.clone(),
-                &format!(
-                    "messageExpression compilation failed: {}",
-                    one_line(&e.to_string())
-                ),
-            )]
-        })?),
-        None => None,
+    let optional_old_self = rule.get("optionalOldSelf").and_then(Value::as_bool);
+    // Typed against the node's CEL type where the server types it (`cost.rs`), else
+    // the undeclared-field check of `check.rs`.
+    let typed = |p: &Program| {
+        at.cost.map(|(decl, _)| {
+            crate::cost::estimate(p.expression(), decl, optional_old_self == Some(true))
+        })
     };
-    if let Some(msg) = crate::check::undefined_field(&program, node, at.resource) {
+    let undefined = |p: &Program, est: &Option<crate::cost::Estimate>| match est {
+        Some(e) => crate::check::type_errors_message(p, &e.errors),
+        None => crate::check::undefined_field(p, node, at.resource),
+    };
+    let rule_est = typed(&program);
+    if let Some(msg) = undefined(&program, &rule_est) {
         return Err(vec![err(
             ErrorType::Invalid,
             format!("{path}.rule"),
@@ -197,38 +203,111 @@ pub(crate) fn compile_rule(
             &format!("compilation failed: {msg}"),
         )]);
     }
+    // The server's order: the rule's cost, the messageExpression's errors or cost,
+    // then the oldSelf checks.
+    if let (Some((_, cardinality)), Some(est)) = (at.cost, rule_est) {
+        // A result of a type other than bool (cel-go's output type; only where this
+        // port's types are certain: never on `dyn`).
+        if est.sure && !matches!(est.output, Output::Bool | Output::Dyn) {
+            return Err(vec![err(
+                ErrorType::Invalid,
+                format!("{path}.rule"),
+                rule_value.clone(),
+                "cel expression must evaluate to a bool",
+            )]);
+        }
+        if est.sure {
+            let cost = multiply_with_overflow_guard(est.max, cardinality);
+            if total.enforce && cost > STATIC_ESTIMATED_COST_LIMIT {
+                errors.push(budget::forbidden(
+                    format!("{path}.rule"),
+                    budget::message("estimated rule cost", cost, STATIC_ESTIMATED_COST_LIMIT),
+                ));
+            }
+            total.observe(format!("{path}.rule"), cost);
+        } else {
+            unsure.push(format!("{path}.rule"));
+        }
+    }
+    let message_expression = match message_expr {
+        Some(m) => match env.compile(m) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.push(err(
+                    ErrorType::Invalid,
+                    format!("{path}.messageExpression"),
+                    rule_value.clone(),
+                    &format!(
+                        "messageExpression compilation failed: {}",
+                        one_line(&e.to_string())
+                    ),
+                ));
+                return Err(errors);
+            }
+        },
+        None => None,
+    };
+    let message_est = message_expression.as_ref().and_then(&typed);
     if let Some(msg) = message_expression
         .as_ref()
-        .and_then(|m| crate::check::undefined_field(m, node, at.resource))
+        .and_then(|m| undefined(m, &message_est))
     {
-        return Err(vec![err(
+        errors.push(err(
             ErrorType::Invalid,
             format!("{path}.messageExpression"),
             rule_value.clone(),
             &format!("messageExpression compilation failed: {msg}"),
-        )]);
+        ));
+        return Err(errors);
+    }
+    if let Some(est) = message_est {
+        if est.sure && !matches!(est.output, Output::String | Output::Dyn) {
+            errors.push(err(
+                ErrorType::Invalid,
+                format!("{path}.messageExpression"),
+                rule_value.clone(),
+                "messageExpression must evaluate to a string",
+            ));
+            return Err(errors);
+        }
+        if est.sure {
+            if total.enforce && est.max > STATIC_ESTIMATED_COST_LIMIT {
+                errors.push(budget::forbidden(
+                    format!("{path}.messageExpression"),
+                    budget::message(
+                        "estimated messageExpression cost",
+                        est.max,
+                        STATIC_ESTIMATED_COST_LIMIT,
+                    ),
+                ));
+            }
+            total.observe(format!("{path}.messageExpression"), est.max);
+        } else {
+            unsure.push(format!("{path}.messageExpression"));
+        }
     }
     let uses_old_self = program.references().has_variable("oldSelf");
     if let (true, Some(within)) = (uses_old_self, uncorrelatable) {
-        return Err(vec![err(
+        errors.push(err(
             ErrorType::Invalid,
             format!("{path}.rule"),
             s(text),
             &format!(
                 "oldSelf cannot be used on the uncorrelatable portion of the schema within {within}"
             ),
-        )]);
-    }
-    let optional_old_self = rule.get("optionalOldSelf").and_then(Value::as_bool);
-    if optional_old_self.is_some() && !uses_old_self {
-        return Err(vec![err(
+        ));
+    } else if optional_old_self.is_some() && !uses_old_self {
+        errors.push(err(
             ErrorType::Invalid,
             format!("{path}.optionalOldSelf"),
             Some(BadValue::Json(Value::Bool(
                 optional_old_self.unwrap_or(false),
             ))),
             "may not be set if oldSelf is not used in rule",
-        )]);
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
     }
     Ok(CompiledRule {
         rule: text.trim().to_owned(),
@@ -242,6 +321,11 @@ pub(crate) fn compile_rule(
         uses_old_self,
         optional_old_self: optional_old_self.unwrap_or(false),
     })
+}
+
+/// `multiplyWithOverflowGuard`.
+fn multiply_with_overflow_guard(cost: u64, cardinality: u64) -> u64 {
+    cost.saturating_mul(cardinality)
 }
 
 fn one_line(s: &str) -> String {

@@ -18,15 +18,21 @@
 //! ```
 //!
 //! Modules: `schema` (the schema tree with compiled rules), `compile` (one rule),
-//! `check` (undeclared fields),
+//! `check` (undeclared fields), `decl` (the schema as CEL types with maximum sizes),
+//! `overloads` (types and overloads for the estimator), `cost` (cel-go's cost
+//! estimate), `budget` (the server's limits and messages),
 //! `env` (the environment), `libs` (Kubernetes' libraries), `value` (the CEL view of
 //! an object), `keyed` (set and map lists), `validate` (the walk).
 
+mod budget;
 mod check;
 mod compile;
+mod cost;
+mod decl;
 mod env;
 mod keyed;
 mod libs;
+mod overloads;
 mod schema;
 mod validate;
 mod value;
@@ -39,6 +45,24 @@ pub struct Rules {
     root: schema::Node,
     envs: env::Envs,
     count: usize,
+    costs: Costs,
+}
+
+pub use budget::{STATIC_ESTIMATED_COST_LIMIT, STATIC_ESTIMATED_CRD_COST_LIMIT};
+
+/// The static cost estimates of a schema's rules, as kube-apiserver computes them when
+/// the CRD is written (cel-go's estimator with Kubernetes' library costs and the
+/// schema's maxItems / maxProperties / maxLength).
+#[derive(Debug, Clone, Default)]
+pub struct Costs {
+    /// Each rule's (`...x-kubernetes-validations[i].rule`, times how often it may run)
+    /// and messageExpression's estimated cost, in schema order.
+    pub expressions: Vec<(String, u64)>,
+    /// Their sum (the server's limit: [`STATIC_ESTIMATED_CRD_COST_LIMIT`]).
+    pub total: u64,
+    /// Expressions left out: a function, variable or field this port does not type, so its
+    /// number would be a guess (never a refusal).
+    pub unsure: Vec<String>,
 }
 
 impl std::fmt::Debug for Rules {
@@ -54,10 +78,15 @@ impl Rules {
     /// parse), paths relative to the schema root
     /// (`openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule`).
     ///
-    /// Of cel-go's type check, a selection of a field the schema does not declare
-    /// (`undefined field 'x'`, cel-go's message and caret) is found (`check.rs`); other
-    /// type errors (argument types, a non-bool rule) and cost limits are not checked
-    /// (cel-rust has no type checker).
+    /// Of cel-go's type check (cel-rust has none), the schema's CEL types
+    /// (`decl.rs`, `overloads.rs`) find a selection of a field the type does not
+    /// declare (`undefined field 'x'`, cel-go's message and caret), a rule that is not
+    /// bool and a messageExpression that is not string; argument types ("found no
+    /// matching overload") are not checked. Cost limits are checked as the server
+    /// checks them (`cost.rs`, `budget.rs`): a rule whose estimated cost, times how
+    /// often it may run, exceeds [`STATIC_ESTIMATED_COST_LIMIT`] (`Forbidden: estimated
+    /// rule cost exceeds budget by factor of ...` at `...rule`), a messageExpression
+    /// over it, and a schema whose total exceeds [`STATIC_ESTIMATED_CRD_COST_LIMIT`].
     pub fn compile(schema: &Value) -> Result<Rules, Vec<FieldError>> {
         Rules::compile_at(schema, "openAPIV3Schema")
     }
@@ -66,6 +95,24 @@ impl Rules {
     /// (`spec.versions[0].schema.openAPIV3Schema`): paths inside messages (`oldSelf
     /// cannot be used ... within <path>`) then read as the server's.
     pub fn compile_at(schema: &Value, at: &str) -> Result<Rules, Vec<FieldError>> {
+        Rules::build(schema, at, true)
+    }
+
+    /// [`Rules::compile`] without the cost limits: for evaluating expressions the
+    /// server would refuse for their estimated cost (a literal list's `join()` or
+    /// `isSorted()` of strings, `!=` between two quantities: cel-go cannot bound the
+    /// size of a value without a schema path, so estimates them as unbounded).
+    pub fn compile_ignoring_cost(schema: &Value) -> Result<Rules, Vec<FieldError>> {
+        Rules::build(schema, "openAPIV3Schema", false)
+    }
+
+    /// The estimated costs of the schema's rules, however large (the limits are not
+    /// applied); Err: the other errors of [`Rules::compile`].
+    pub fn estimate(schema: &Value) -> Result<Costs, Vec<FieldError>> {
+        Rules::build(schema, "openAPIV3Schema", false).map(|r| r.costs)
+    }
+
+    fn build(schema: &Value, at: &str, enforce: bool) -> Result<Rules, Vec<FieldError>> {
         let envs = env::Envs::new().map_err(|e| {
             vec![FieldError {
                 kind: ErrorType::Invalid,
@@ -79,13 +126,37 @@ impl Rules {
             errors: Vec::new(),
             uncorrelatable: None,
             root: at.to_owned(),
+            cardinality: Some(1),
+            costed: true,
+            total: budget::Total {
+                enforce,
+                ..budget::Total::default()
+            },
+            unsure: Vec::new(),
         };
         let root = schema::Node::build(schema, at, false, &mut cx);
-        if !cx.errors.is_empty() {
-            return Err(cx.errors);
+        let mut errors = cx.errors;
+        errors.extend(cx.total.errors(at));
+        if !errors.is_empty() {
+            return Err(errors);
         }
+        let (total, unsure) = (cx.total, cx.unsure);
         let count = root.count();
-        Ok(Rules { root, envs, count })
+        Ok(Rules {
+            root,
+            envs,
+            count,
+            costs: Costs {
+                expressions: total.all,
+                total: total.total,
+                unsure,
+            },
+        })
+    }
+
+    /// The estimated costs (rules under `allOf` are not estimated, as on the server).
+    pub fn costs(&self) -> &Costs {
+        &self.costs
     }
 
     /// True when the schema has no rules (callers skip the walk).
@@ -120,4 +191,15 @@ impl Rules {
         walk.node(&self.root, &self.root, "", new, old, unchanged, true);
         walk.errors
     }
+}
+
+/// The estimated cost range of an expression without `self`, with the size estimator
+/// of Kubernetes' library cost tests (an unsized string or bytes is 0..12 long):
+/// `Ok(None)` where the estimate would be a guess. For `tests/library_costs.rs`.
+#[doc(hidden)]
+pub fn estimate_library_cost(expr: &str) -> Result<Option<(u64, u64)>, String> {
+    let envs = env::Envs::new().map_err(|e| e.to_string())?;
+    let program = envs.env().compile(expr).map_err(|e| e.to_string())?;
+    let est = cost::estimate_with_test_sizes(program.expression());
+    Ok(est.sure.then_some((est.min, est.max)))
 }

@@ -22,6 +22,16 @@ pub(crate) struct Cx<'e> {
     pub uncorrelatable: Option<String>,
     /// The schema root's path (the resource root).
     pub root: String,
+    /// How many times a value here may occur (the product of `maxItems` /
+    /// `maxProperties` above; `None`: unbounded).
+    pub cardinality: Option<u64>,
+    /// The server estimates costs here (not under `allOf`, which it compiles without
+    /// a CEL context).
+    pub costed: bool,
+    /// The estimated costs so far.
+    pub total: crate::budget::Total,
+    /// Rules whose cost this port could not estimate for sure.
+    pub unsure: Vec<String>,
 }
 
 /// One schema node.
@@ -96,7 +106,9 @@ impl Node {
             .flatten()
             .enumerate()
         {
+            let costed = std::mem::replace(&mut cx.costed, false);
             let child = Node::build(entry, &format!("{path}.allOf[{i}]"), true, cx);
+            cx.costed = costed;
             if child.has_rules {
                 node.all_of.push(child);
             }
@@ -104,6 +116,10 @@ impl Node {
         // Rules in allOf entries see this node's values, typed by its schema.
         let typed = typed || !node.all_of.is_empty();
         let keep = |n: &Node| typed || n.has_rules;
+        // Children occur `max_elements` times per occurrence of this node.
+        let cardinality = cx.cardinality;
+        cx.cardinality = cardinality
+            .and_then(|c| crate::decl::max_elements(schema).map(|m| c.saturating_mul(m)));
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             for (k, v) in props {
                 let child = Node::build(v, &format!("{path}.properties[{k}]"), typed, cx);
@@ -126,19 +142,30 @@ impl Node {
             let child = Node::build(ap, &format!("{path}.additionalProperties"), typed, cx);
             node.additional = keep(&child).then(|| Box::new(child));
         }
+        cx.cardinality = cardinality;
         if let Some(rules) = schema
             .get("x-kubernetes-validations")
             .and_then(Value::as_array)
+            .filter(|r| !r.is_empty())
         {
+            let resource = path == cx.root || node.embedded;
+            let decl = cx
+                .costed
+                .then(|| crate::decl::decl_type(schema, resource))
+                .flatten();
+            let cardinality = decl.as_ref().map(|d| {
+                cx.cardinality
+                    .unwrap_or_else(|| crate::budget::max_cardinality(d.min_size))
+            });
             for (i, rule) in rules.iter().enumerate() {
                 let rpath = format!("{path}.x-kubernetes-validations[{i}]");
-                let resource = path == cx.root || node.embedded;
                 let at = compile::At {
                     path: &rpath,
                     resource,
                     uncorrelatable: cx.uncorrelatable.as_deref(),
+                    cost: decl.as_ref().zip(cardinality),
                 };
-                match compile_rule(rule, &at, &node, cx.envs) {
+                match compile_rule(rule, &at, &node, cx.envs, &mut cx.total, &mut cx.unsure) {
                     Ok(c) => node.rules.push(c),
                     Err(mut e) => cx.errors.append(&mut e),
                 }

@@ -103,6 +103,8 @@ fn every_corpus_rule_compiles() {
     let crds = tsv(&dir.join("truth/crds.tsv"));
     let (mut total, mut compiled, mut versions) = (0usize, 0usize, 0usize);
     let mut failures = Vec::new();
+    // Estimated costs: (cost, file version path) of every expression, schema totals.
+    let (mut costs, mut totals, mut unsure) = (Vec::new(), Vec::new(), Vec::new());
     for row in &crds {
         let (file, status) = (&row[0], row.get(1).map_or("", String::as_str));
         let Some(crd) = load_crd(&dir, file) else {
@@ -116,6 +118,12 @@ fn every_corpus_rule_compiles() {
                 Ok(r) => {
                     assert_eq!(r.len(), n, "{file} {name}: rules counted");
                     compiled += n;
+                    let c = r.costs();
+                    unsure.extend(c.unsure.iter().map(|p| format!("{file} {name} {p}")));
+                    totals.push((c.total, format!("{file} {name}")));
+                    for (path, cost) in &c.expressions {
+                        costs.push((*cost, format!("{file} {name} {path}")));
+                    }
                 }
                 Err(errs) => {
                     let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
@@ -131,6 +139,25 @@ fn every_corpus_rule_compiles() {
         "CEL rules in the corpus ({} CRDs, {versions} versions): {compiled} compiled of {total}",
         crds.len()
     );
+    costs.sort_by(|a, b| b.cmp(a));
+    totals.sort_by(|a, b| b.cmp(a));
+    eprintln!(
+        "estimated costs: {} expressions estimated, {} not (a function or field the estimator does not type); limits {} per expression, {} per schema",
+        costs.len(),
+        unsure.len(),
+        crdgen_cel::STATIC_ESTIMATED_COST_LIMIT,
+        crdgen_cel::STATIC_ESTIMATED_CRD_COST_LIMIT
+    );
+    for (cost, at) in costs.iter().take(8) {
+        eprintln!("  {cost:>12}  {at}");
+    }
+    for at in &unsure {
+        eprintln!("  not estimated: {at}");
+    }
+    eprintln!("largest schema totals:");
+    for (cost, at) in totals.iter().take(5) {
+        eprintln!("  {cost:>12}  {at}");
+    }
     assert!(total > 0, "no rules found in {}", dir.display());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
