@@ -46,12 +46,13 @@
 //! - Objects are stored at the storage version (fields its schema lacks dropped);
 //!   reads convert by rewriting `apiVersion` and dropping the fields the read
 //!   version's schema lacks (the `None` conversion strategy).
-//! - Pruning, defaulting and validation use [`crate::schema`] with the schema of the
-//!   request's version, then the server's metadata checks (ObjectMeta validation,
-//!   embedded resources, the scale subresource's paths, no new finalizers while
-//!   deleting), list types and the CEL rules (`x-kubernetes-validations`, compiled
-//!   once per version when the kind is registered), worded and ordered as
-//!   kube-apiserver words them. Updates, patches, applies and status writes ratchet:
+//! - Pruning, defaulting and validation run [`crate::schema::pipeline`] (the same as
+//!   the client-side [`Validator`](crate::schema::Validator)) with the schema of the
+//!   request's version: the kind, ObjectMeta, the schema, the scale subresource's
+//!   paths, embedded resources, list types and the CEL rules
+//!   (`x-kubernetes-validations`, compiled once per version when the kind is
+//!   registered), worded and ordered as kube-apiserver words them; the server adds
+//!   strict decoding and no new finalizers while deleting. Updates, patches, applies and status writes ratchet:
 //!   an unchanged invalid value does not block them (Kubernetes 1.30+).
 //! - `metadata.managedFields` records every write as kube-apiserver's field manager
 //!   does (`managed`): `Update` entries for create/update/patch (per subresource),

@@ -173,8 +173,14 @@ impl Validator {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
+        // The server's Status names the kind the object named.
+        let kind = object
+            .get("kind")
+            .and_then(Value::as_str)
+            .filter(|k| !k.is_empty())
+            .unwrap_or(&self.kind);
         let invalid = |errors| Invalid {
-            kind: self.kind.clone(),
+            kind: kind.to_owned(),
             group: self.group.clone(),
             name: name.clone(),
             errors,
