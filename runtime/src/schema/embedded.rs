@@ -29,14 +29,7 @@ pub const META_FIELDS: &[&str] = &[
 
 /// The embedded resources (`x-kubernetes-embedded-resource`) of an object:
 /// (path, value), in schema walk order.
-fn embedded<'a>(x: &'a Value, s: &'a Value, path: &str, out: &mut Vec<(String, &'a Value)>) {
-    let child = |k: &str| {
-        if path.is_empty() {
-            k.to_owned()
-        } else {
-            format!("{path}.{k}")
-        }
-    };
+fn embedded<'a>(x: &'a Value, s: &'a Value, path: &mut Path, out: &mut Vec<(String, &'a Value)>) {
     match x {
         Value::Object(m) => {
             for (k, v) in m {
@@ -44,32 +37,28 @@ fn embedded<'a>(x: &'a Value, s: &'a Value, path: &str, out: &mut Vec<(String, &
                     .get("properties")
                     .and_then(|p| p.get(k))
                     .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()));
-                if let Some(sub) = sub {
-                    if sub
-                        .get("x-kubernetes-embedded-resource")
-                        .and_then(Value::as_bool)
-                        == Some(true)
-                        && v.is_object()
-                    {
-                        out.push((child(k), v));
+                if let Some(sub) = sub.filter(|_| v.is_object() || v.is_array()) {
+                    let len = path.key(k);
+                    if is_embedded(sub) && v.is_object() {
+                        out.push((path.0.clone(), v));
                     }
-                    embedded(v, sub, &child(k), out);
+                    embedded(v, sub, path, out);
+                    path.0.truncate(len);
                 }
             }
         }
         Value::Array(a) => {
             if let Some(it) = s.get("items") {
                 for (i, v) in a.iter().enumerate() {
-                    let p = format!("{path}[{i}]");
-                    if it
-                        .get("x-kubernetes-embedded-resource")
-                        .and_then(Value::as_bool)
-                        == Some(true)
-                        && v.is_object()
-                    {
-                        out.push((p.clone(), v));
+                    if !(v.is_object() || v.is_array()) {
+                        continue;
                     }
-                    embedded(v, it, &p, out);
+                    let len = path.index(i);
+                    if is_embedded(it) && v.is_object() {
+                        out.push((path.0.clone(), v));
+                    }
+                    embedded(v, it, path, out);
+                    path.0.truncate(len);
                 }
             }
         }
@@ -77,11 +66,41 @@ fn embedded<'a>(x: &'a Value, s: &'a Value, path: &str, out: &mut Vec<(String, &
     }
 }
 
+fn is_embedded(s: &Value) -> bool {
+    s.get("x-kubernetes-embedded-resource")
+        .and_then(Value::as_bool)
+        == Some(true)
+}
+
+/// A field path built in place while walking (no allocation per node).
+struct Path(String);
+
+impl Path {
+    /// Append `.k` (or `k` at the root); the length to truncate back to.
+    fn key(&mut self, k: &str) -> usize {
+        let len = self.0.len();
+        if len > 0 {
+            self.0.push('.');
+        }
+        self.0.push_str(k);
+        len
+    }
+
+    /// Append `[i]`; the length to truncate back to.
+    fn index(&mut self, i: usize) -> usize {
+        let len = self.0.len();
+        self.0.push('[');
+        self.0.push_str(&i.to_string());
+        self.0.push(']');
+        len
+    }
+}
+
 /// Decoding an embedded resource needs string `apiVersion` and `kind`: the error of
 /// the first that is not, as the 400 words it.
 pub fn embedded_type_error(obj: &Value, schema: &Value) -> Option<String> {
     let mut found = Vec::new();
-    embedded(obj, schema, "", &mut found);
+    embedded(obj, schema, &mut Path(String::new()), &mut found);
     for (path, v) in found {
         for k in ["apiVersion", "kind"] {
             if let Some(bad) = v.get(k).filter(|x| !x.is_string() && !x.is_null()) {
@@ -98,7 +117,7 @@ pub fn embedded_type_error(obj: &Value, schema: &Value) -> Option<String> {
 /// required, labels and annotations validated (the name is not).
 pub fn embedded_resources(obj: &Value, schema: &Value) -> Vec<FieldError> {
     let mut found = Vec::new();
-    embedded(obj, schema, "", &mut found);
+    embedded(obj, schema, &mut Path(String::new()), &mut found);
     let mut errs = Vec::new();
     for (path, v) in found {
         for k in ["apiVersion", "kind"] {
@@ -118,36 +137,24 @@ pub fn embedded_resources(obj: &Value, schema: &Value) -> Vec<FieldError> {
 /// after the schema's).
 pub fn prune_embedded_meta(obj: &mut Value, schema: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    walk_embedded(obj, schema, "", false, META_FIELDS, &mut out);
+    walk_embedded(obj, schema, &mut Path(String::new()), false, &mut out);
     out
 }
 
-fn walk_embedded(
-    x: &mut Value,
-    s: &Value,
-    path: &str,
-    check: bool,
-    known: &[&str],
-    out: &mut Vec<String>,
-) {
-    let child = |k: &str| {
-        if path.is_empty() {
-            k.to_owned()
-        } else {
-            format!("{path}.{k}")
-        }
-    };
+fn walk_embedded(x: &mut Value, s: &Value, path: &mut Path, check: bool, out: &mut Vec<String>) {
     match x {
         Value::Object(m) => {
             if check && let Some(Value::Object(meta)) = m.get_mut("metadata") {
                 let extra: Vec<String> = meta
                     .keys()
-                    .filter(|k| !known.contains(&k.as_str()))
+                    .filter(|k| !META_FIELDS.contains(&k.as_str()))
                     .cloned()
                     .collect();
                 for k in extra {
                     meta.remove(&k);
-                    out.push(format!("{}.{k}", child("metadata")));
+                    let len = path.key("metadata");
+                    out.push(format!("{}.{k}", path.0));
+                    path.0.truncate(len);
                 }
             }
             for (k, v) in m.iter_mut() {
@@ -155,23 +162,22 @@ fn walk_embedded(
                     .get("properties")
                     .and_then(|p| p.get(k))
                     .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()));
-                if let Some(sub) = sub {
-                    let embedded = sub
-                        .get("x-kubernetes-embedded-resource")
-                        .and_then(Value::as_bool)
-                        == Some(true);
-                    walk_embedded(v, sub, &child(k), embedded, known, out);
+                if let Some(sub) = sub.filter(|_| v.is_object() || v.is_array()) {
+                    let len = path.key(k);
+                    walk_embedded(v, sub, path, is_embedded(sub), out);
+                    path.0.truncate(len);
                 }
             }
         }
         Value::Array(a) => {
             if let Some(it) = s.get("items") {
-                let embedded = it
-                    .get("x-kubernetes-embedded-resource")
-                    .and_then(Value::as_bool)
-                    == Some(true);
+                let embedded = is_embedded(it);
                 for (i, v) in a.iter_mut().enumerate() {
-                    walk_embedded(v, it, &format!("{path}[{i}]"), embedded, known, out);
+                    if v.is_object() || v.is_array() {
+                        let len = path.index(i);
+                        walk_embedded(v, it, path, embedded, out);
+                        path.0.truncate(len);
+                    }
                 }
             }
         }

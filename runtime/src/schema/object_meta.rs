@@ -137,7 +137,8 @@ pub(super) fn labels_and_annotations(meta: &Value, path: &str, errs: &mut Vec<Fi
 /// the finalizer warnings the server sends.
 pub fn object_meta(obj: &Value, warnings: &mut Vec<String>) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let meta = obj.get("metadata").cloned().unwrap_or(Value::Null);
+    let null = Value::Null;
+    let meta = obj.get("metadata").unwrap_or(&null);
     let name = meta.get("name").and_then(Value::as_str).unwrap_or("");
     let generate = meta
         .get("generateName")
@@ -153,7 +154,7 @@ pub fn object_meta(obj: &Value, warnings: &mut Vec<String>) -> Vec<FieldError> {
             errs.push(FieldError::invalid("metadata.name", Value::from(name), m));
         }
     }
-    labels_and_annotations(&meta, "metadata", &mut errs);
+    labels_and_annotations(meta, "metadata", &mut errs);
     for r in meta
         .get("ownerReferences")
         .and_then(Value::as_array)
