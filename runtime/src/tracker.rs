@@ -46,12 +46,13 @@
 //! - Objects are stored at the storage version (fields its schema lacks dropped);
 //!   reads convert by rewriting `apiVersion` and dropping the fields the read
 //!   version's schema lacks (the `None` conversion strategy).
-//! - Pruning, defaulting and validation use [`crate::schema`] with the schema of the
-//!   request's version, then the server's metadata checks (ObjectMeta validation,
-//!   embedded resources, the scale subresource's paths, no new finalizers while
-//!   deleting), list types and the CEL rules (`x-kubernetes-validations`, compiled
-//!   once per version when the kind is registered), worded and ordered as
-//!   kube-apiserver words them. Updates, patches, applies and status writes ratchet:
+//! - Pruning, defaulting and validation run [`crate::schema::pipeline`] (the same as
+//!   the client-side [`Validator`](crate::schema::Validator)) with the schema of the
+//!   request's version: the kind, ObjectMeta, the schema, the scale subresource's
+//!   paths, embedded resources, list types and the CEL rules
+//!   (`x-kubernetes-validations`, compiled once per version when the kind is
+//!   registered), worded and ordered as kube-apiserver words them; the server adds
+//!   strict decoding and no new finalizers while deleting. Updates, patches, applies and status writes ratchet:
 //!   an unchanged invalid value does not block them (Kubernetes 1.30+).
 //! - `metadata.managedFields` records every write as kube-apiserver's field manager
 //!   does (`managed`): `Update` entries for create/update/patch (per subresource),
@@ -91,7 +92,6 @@ mod patch_delete;
 mod patches;
 mod store;
 mod util;
-mod validation;
 
 pub use errors::*;
 pub use kinds::*;
@@ -217,9 +217,9 @@ struct Store {
     watchers: Vec<WatcherEntry>,
     next_watch_id: u64,
     actions: Vec<Action>,
-    /// The CEL rules of each version with a schema, compiled once when the kind is
-    /// registered: by (group, plural) and version.
-    rules: BTreeMap<(KindKey, String), Arc<crdgen_cel::Rules>>,
+    /// The CEL rules of each version, compiled once when the kind is registered
+    /// (the client-side `Validator`'s per-version data): by (group, plural) and version.
+    rules: BTreeMap<(KindKey, String), Arc<schema::pipeline::CompiledRules>>,
 }
 
 /// The in-memory object tracker. Cheap to clone (shared state).
@@ -237,23 +237,17 @@ impl Default for Tracker {
 /// The default number of events kept for watches from an older resourceVersion.
 pub const DEFAULT_HISTORY_LIMIT: usize = 10_000;
 
-const META_FIELDS: &[&str] = &[
-    "name",
-    "generateName",
-    "namespace",
-    "selfLink",
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "labels",
-    "annotations",
-    "ownerReferences",
-    "finalizers",
-    "managedFields",
-];
+/// The CEL rules of a kind's versions, compiled once, and the errors the server
+/// refuses the CRD with.
+fn compile_rules(
+    kind: &KindInfo,
+) -> (
+    Vec<schema::pipeline::CompiledRules>,
+    Vec<schema::FieldError>,
+) {
+    let schemas: Vec<Option<&Value>> = kind.versions.iter().map(|v| v.schema.as_ref()).collect();
+    schema::pipeline::compile_rules(&schemas)
+}
 
 impl Tracker {
     /// An empty tracker with no kinds.
@@ -285,10 +279,14 @@ impl Tracker {
     /// refuses it, including CEL rules that do not compile.
     pub fn register_crd(&self, crd: &Value) -> Result<(), String> {
         let kind = KindInfo::from_crd(crd)?;
-        let rules = validation::compile_rules(&kind).map_err(|errs| {
+        let (rules, errs) = compile_rules(&kind);
+        if !errs.is_empty() {
             let name = crd.pointer("/metadata/name").and_then(Value::as_str);
-            crdgen_apiext::invalid_message(name.unwrap_or_default(), &errs)
-        })?;
+            return Err(crdgen_apiext::invalid_message(
+                name.unwrap_or_default(),
+                &errs,
+            ));
+        }
         self.register_compiled(kind, rules);
         Ok(())
     }
@@ -304,21 +302,20 @@ impl Tracker {
     /// CEL rules that do not compile are not evaluated ([`Tracker::register_crd`]
     /// refuses them).
     pub fn register_kind(&self, kind: KindInfo) {
-        let rules = validation::compile_rules(&kind).unwrap_or_else(|errs| {
+        let (rules, errs) = compile_rules(&kind);
+        if !errs.is_empty() {
             tracing::warn!(kind = %kind.kind, "CEL rules not evaluated: {errs:?}");
-            Vec::new()
-        });
+        }
         self.register_compiled(kind, rules);
     }
 
-    fn register_compiled(&self, kind: KindInfo, rules: Vec<(String, Arc<crdgen_cel::Rules>)>) {
+    fn register_compiled(&self, kind: KindInfo, rules: Vec<schema::pipeline::CompiledRules>) {
         let mut store = self.lock();
         let key = (kind.group.clone(), kind.plural.clone());
-        for v in &kind.versions {
-            store.rules.remove(&(key.clone(), v.name.clone()));
-        }
-        for (version, r) in rules {
-            store.rules.insert((key.clone(), version), r);
+        for (v, r) in kind.versions.iter().zip(rules) {
+            store
+                .rules
+                .insert((key.clone(), v.name.clone()), Arc::new(r));
         }
         let key = (kind.group.clone(), kind.plural.clone());
         let merged = match store.kinds.get(&key) {

@@ -100,3 +100,54 @@ fn compiled_once_per_type() {
     assert!(std::sync::Arc::ptr_eq(&a, &b));
     assert_eq!(a.rule_count(), 2);
 }
+
+#[test]
+fn object_meta_is_checked_client_side() {
+    let mut w = widget(1, 2, "red");
+    w.metadata = json!({"name": "Not_A_Name", "finalizers": ["example.com/ok"]});
+    let e = w.validate().unwrap_err();
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert!(
+        e.to_string().starts_with(
+            "Widget.example.com \"Not_A_Name\" is invalid: metadata.name: Invalid value: \"Not_A_Name\": a lowercase RFC 1123 subdomain"
+        ),
+        "{e}"
+    );
+    w.metadata = json!({});
+    assert_eq!(
+        w.validate().unwrap_err().to_string(),
+        // A required value blocks the CEL rules, as on the server.
+        "Widget.example.com \"\" is invalid: [metadata.name: Required value: name or generateName is required, \
+         <nil>: Invalid value: null: some validation rules were not checked because the object was invalid; \
+         correct the existing errors to complete validation]"
+    );
+}
+
+#[test]
+fn embedded_resources_are_checked_client_side() {
+    let crd = json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "jobs.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced",
+            "names": {"plural": "jobs", "kind": "Job"},
+            "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {
+                "type": "object", "properties": {"spec": {"type": "object", "properties": {
+                    "template": {"type": "object", "x-kubernetes-embedded-resource": true,
+                        "x-kubernetes-preserve-unknown-fields": true}}}}}}}]}});
+    let v = crdgen_runtime::schema::Validator::from_crd(&crd).unwrap();
+    let job = json!({"apiVersion": "example.com/v1", "kind": "Job", "metadata": {"name": "j"},
+        "spec": {"template": {"kind": "Pod", "metadata": {"labels": {"bad key!": "x"}}}}});
+    let e = v.validate(&job).unwrap_err();
+    let fields: Vec<&str> = e.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["spec.template.apiVersion", "spec.template.metadata.labels"],
+        "{e}"
+    );
+    let other = json!({"apiVersion": "example.com/v1", "kind": "Task", "metadata": {"name": "j"}});
+    assert_eq!(
+        v.validate(&other).unwrap_err().to_string(),
+        // The Status names the kind the object named.
+        "Task.example.com \"j\" is invalid: kind: Invalid value: \"Task\": must be Job"
+    );
+}

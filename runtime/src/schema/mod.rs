@@ -51,24 +51,27 @@ use serde_json::Value;
 pub use crdgen_apiext::{BadValue, ErrorType, FieldError};
 
 mod defaults;
+mod embedded;
 mod errors;
 mod formats;
 mod keywords;
 mod lists;
+mod object_meta;
+pub mod pipeline;
 mod prune;
 mod scale;
 mod validate;
 mod validator;
 
 pub use defaults::apply_defaults;
+pub use embedded::{META_FIELDS, embedded_resources, embedded_type_error, prune_embedded_meta};
 pub use formats::format_ok;
 pub use lists::validate_lists;
+pub use object_meta::object_meta;
 pub use prune::prune;
-pub use scale::scale_errors;
+pub use scale::{ScaleInfo, scale_errors};
 pub use validate::{validate, validate_update};
 pub use validator::{HasCrd, Invalid, Validate, Validator, invalid_message, validator_of};
-#[cfg(feature = "server")]
-pub(crate) use validator::{cel_blocked_marker, has_cel_rules};
 
 // ----------------------------------------------------------------------------------
 // Schema accessors

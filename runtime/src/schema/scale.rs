@@ -6,6 +6,32 @@ use serde_json::Value;
 
 use super::FieldError;
 
+/// The scale subresource's JSON paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScaleInfo {
+    /// Path of the desired replicas, e.g. `.spec.replicas`.
+    pub spec_replicas_path: String,
+    /// Path of the observed replicas, e.g. `.status.replicas`.
+    pub status_replicas_path: String,
+    /// Path of the label selector string, if any.
+    pub label_selector_path: Option<String>,
+}
+
+impl ScaleInfo {
+    /// The scale subresource of one version of a CRD (an item of `spec.versions`),
+    /// when it declares one. The CRD's own validation requires both replicas paths;
+    /// a missing one reads as empty.
+    pub fn of_crd_version(version: &Value) -> Option<ScaleInfo> {
+        let scale = version.get("subresources")?.get("scale")?;
+        let path = |key: &str| scale.get(key).and_then(Value::as_str).map(str::to_owned);
+        Some(ScaleInfo {
+            spec_replicas_path: path("specReplicasPath").unwrap_or_default(),
+            status_replicas_path: path("statusReplicasPath").unwrap_or_default(),
+            label_selector_path: path("labelSelectorPath"),
+        })
+    }
+}
+
 /// Go's `%v` of a JSON value decoded into `interface{}` and its `%T`.
 fn go_dynamic(v: &Value) -> (String, &'static str) {
     match v {
@@ -88,16 +114,11 @@ fn replicas(obj: &Value, path: &str, errs: &mut Vec<FieldError>) {
 
 /// `ValidateScaleSpec` and `ValidateScaleStatus`: the replicas at the scale
 /// subresource's paths are non-negative int32s, the label selector a string.
-pub fn scale_errors(
-    obj: &Value,
-    spec_replicas_path: &str,
-    status_replicas_path: &str,
-    label_selector_path: Option<&str>,
-) -> Vec<FieldError> {
+pub fn scale_errors(obj: &Value, scale: &ScaleInfo) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    replicas(obj, spec_replicas_path, &mut errs);
-    replicas(obj, status_replicas_path, &mut errs);
-    if let Some(p) = label_selector_path
+    replicas(obj, &scale.spec_replicas_path, &mut errs);
+    replicas(obj, &scale.status_replicas_path, &mut errs);
+    if let Some(p) = scale.label_selector_path.as_deref()
         && let Some(v) = lookup(obj, p).filter(|v| !v.is_string() && !v.is_null())
     {
         let (shown, ty) = go_dynamic(v);
@@ -109,4 +130,32 @@ pub fn scale_errors(
         ));
     }
     errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scale_paths_are_checked_like_nested_int64() {
+        let sc = ScaleInfo::of_crd_version(&json!({"subresources": {"scale": {
+            "specReplicasPath": ".spec.replicas",
+            "statusReplicasPath": ".status.replicas",
+            "labelSelectorPath": ".status.selector"}}}))
+        .expect("a scale subresource");
+        let errs = scale_errors(&json!({"spec": "oops", "status": {"replicas": -1}}), &sc);
+        let shown: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                ".spec.replicas: Invalid value: 0: .spec.replicas accessor error: oops is of the type string, expected map[string]interface{}",
+                ".status.replicas: Invalid value: -1: should be a non-negative integer",
+            ]
+        );
+        assert_eq!(
+            ScaleInfo::of_crd_version(&json!({"subresources": {}})),
+            None
+        );
+    }
 }

@@ -22,9 +22,13 @@
 //! );
 //! ```
 //!
-//! Also checked: the scale subresource's paths (`ValidateScaleSpec`/`Status`). Not
-//! here (the in-memory server runs them): ObjectMeta validation (names, labels,
-//! annotations) and embedded resources' `apiVersion`/`kind`/`metadata`.
+//! It runs the [`pipeline`](super::pipeline) the in-memory server runs, so its
+//! verdict is the server's: the kind, ObjectMeta (name, labels, annotations, owner
+//! references, finalizers), the schema, the scale subresource's paths, embedded
+//! resources' `apiVersion`/`kind`/`metadata`, list types and CEL. Only what needs a
+//! request is left to the server: strict decoding (unknown fields are pruned here
+//! without a word), the namespace, the name generated from `generateName`, no new
+//! finalizers while deleting.
 
 use std::any::TypeId;
 use std::collections::{BTreeMap, HashMap};
@@ -35,29 +39,14 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{ErrorType, FieldError};
+use super::pipeline::{self, Checks, CompiledRules};
+use super::{ErrorType, FieldError, ScaleInfo};
 
-/// One served version: its schema and its compiled CEL rules.
+/// One version: its schema, scale subresource and compiled CEL rules.
 struct Version {
-    schema: Value,
-    /// The schema has `x-kubernetes-validations` (looked up once, not per object).
-    has_rules: bool,
-    /// The scale subresource's paths: spec replicas, status replicas, label selector.
-    scale: Option<(String, String, Option<String>)>,
-    #[cfg(feature = "cel")]
-    rules: Option<crdgen_cel::Rules>,
-}
-
-impl Version {
-    #[cfg(feature = "cel")]
-    fn rule_count(&self) -> usize {
-        self.rules.as_ref().map_or(0, crdgen_cel::Rules::len)
-    }
-
-    #[cfg(not(feature = "cel"))]
-    fn rule_count(&self) -> usize {
-        0
-    }
+    schema: Option<Value>,
+    scale: Option<ScaleInfo>,
+    rules: CompiledRules,
 }
 
 /// A CRD's validation, compiled once: every version's `openAPIV3Schema` and CEL rules.
@@ -130,52 +119,28 @@ impl Validator {
     /// CEL rules that do not compile, as the server refuses them.
     pub fn from_crd(crd: &Value) -> Result<Validator, Vec<FieldError>> {
         let spec = &crd["spec"];
-        let mut versions = BTreeMap::new();
-        #[cfg_attr(not(feature = "cel"), allow(unused_mut))] // only CEL rules fail to compile
-        let mut errors = Vec::new();
-        for (i, v) in spec["versions"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let schema = v
-                .pointer("/schema/openAPIV3Schema")
-                .cloned()
-                .unwrap_or(Value::Null);
-            #[cfg(feature = "cel")]
-            let rules = if has_cel_rules(&schema) {
-                match crdgen_cel::Rules::compile(&schema) {
-                    Ok(r) => Some(r),
-                    Err(errs) => {
-                        errors.extend(errs.into_iter().map(|mut e| {
-                            e.field = format!("spec.versions[{i}].schema.{}", e.field);
-                            e
-                        }));
-                        None
-                    }
-                }
-            } else {
-                None
-            };
-            #[cfg(not(feature = "cel"))]
-            let _ = i;
-            let name = v["name"].as_str().unwrap_or_default().to_owned();
-            versions.insert(
-                name,
-                Version {
-                    has_rules: has_cel_rules(&schema),
-                    scale: scale_paths(&v["subresources"]["scale"])
-                        .or_else(|| scale_paths(&spec["subresources"]["scale"])),
-                    schema,
-                    #[cfg(feature = "cel")]
-                    rules,
-                },
-            );
-        }
+        let items: Vec<&Value> = spec["versions"].as_array().into_iter().flatten().collect();
+        let schemas: Vec<Option<&Value>> = items
+            .iter()
+            .map(|v| v.pointer("/schema/openAPIV3Schema"))
+            .collect();
+        let (rules, errors) = pipeline::compile_rules(&schemas);
         if !errors.is_empty() {
             return Err(errors);
         }
+        let versions = items
+            .iter()
+            .zip(rules)
+            .map(|(v, rules)| {
+                let name = v["name"].as_str().unwrap_or_default().to_owned();
+                let version = Version {
+                    schema: v.pointer("/schema/openAPIV3Schema").cloned(),
+                    scale: ScaleInfo::of_crd_version(v),
+                    rules,
+                };
+                (name, version)
+            })
+            .collect();
         Ok(Validator {
             group: spec["group"].as_str().unwrap_or_default().to_owned(),
             kind: spec["names"]["kind"]
@@ -189,7 +154,7 @@ impl Validator {
     /// How many CEL rules the CRD has, summed over its versions (0 without the `cel`
     /// feature).
     pub fn rule_count(&self) -> usize {
-        self.versions.values().map(Version::rule_count).sum()
+        self.versions.values().map(|v| v.rules.len()).sum()
     }
 
     /// Validate an object as the server does on create.
@@ -208,8 +173,14 @@ impl Validator {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
+        // The server's Status names the kind the object named.
+        let kind = object
+            .get("kind")
+            .and_then(Value::as_str)
+            .filter(|k| !k.is_empty())
+            .unwrap_or(&self.kind);
         let invalid = |errors| Invalid {
-            kind: self.kind.clone(),
+            kind: kind.to_owned(),
             group: self.group.clone(),
             name: name.clone(),
             errors,
@@ -231,82 +202,30 @@ impl Validator {
                 ),
             )]));
         };
+        let checks = Checks {
+            kind: &self.kind,
+            schema: v.schema.as_ref(),
+            scale: v.scale.as_ref(),
+            rules: &v.rules,
+        };
+        // Decoding and defaulting as the server does them before validating.
         let prepare = |x: &Value| {
             let mut x = x.clone();
-            super::prune(&mut x, &v.schema);
-            super::apply_defaults(&mut x, &v.schema);
+            pipeline::prune_object(&mut x, checks.schema);
+            pipeline::default_object(&mut x, &checks);
+            pipeline::coerce_metadata(&mut x);
             x
         };
         let new = prepare(object);
         let old = old.map(prepare);
-        let mut errs = match &old {
-            Some(o) => super::validate_update(&new, o, &v.schema),
-            None => super::validate(&new, &v.schema),
-        };
-        if let Some((spec, status, selector)) = &v.scale {
-            errs.extend(super::scale_errors(&new, spec, status, selector.as_deref()));
-        }
-        errs.extend(super::validate_lists(&new, &v.schema));
-        if v.has_rules {
-            if let Some(marker) = cel_blocked_marker(&errs) {
-                errs.push(marker);
-            } else {
-                #[cfg(feature = "cel")]
-                if let Some(r) = &v.rules {
-                    errs.extend(r.validate(&new, old.as_ref()));
-                }
-            }
-        }
+        // The finalizer names' warnings are the server's to send.
+        let errs = pipeline::validate_object(&checks, &new, old.as_ref(), &mut Vec::new());
         if errs.is_empty() {
             Ok(())
         } else {
             Err(invalid(errs))
         }
     }
-}
-
-/// The paths of a CRD's `subresources.scale`, if it declares one.
-fn scale_paths(scale: &Value) -> Option<(String, String, Option<String>)> {
-    let path = |key: &str| scale[key].as_str().map(str::to_owned);
-    Some((
-        path("specReplicasPath")?,
-        path("statusReplicasPath")?,
-        path("labelSelectorPath"),
-    ))
-}
-
-/// Whether a schema declares CEL rules (`x-kubernetes-validations`) anywhere.
-pub(crate) fn has_cel_rules(schema: &Value) -> bool {
-    match schema {
-        Value::Object(m) => {
-            m.contains_key("x-kubernetes-validations") || m.values().any(has_cel_rules)
-        }
-        Value::Array(a) => a.iter().any(has_cel_rules),
-        _ => false,
-    }
-}
-
-/// `hasBlockingErr`: after these errors the CEL rules are not run and a last error
-/// says so.
-pub(crate) fn cel_blocked_marker(errs: &[FieldError]) -> Option<FieldError> {
-    errs.iter()
-        .any(|e| {
-            matches!(
-                e.kind,
-                ErrorType::NotSupported
-                    | ErrorType::Required
-                    | ErrorType::TooLong
-                    | ErrorType::TooMany
-                    | ErrorType::TypeInvalid
-            )
-        })
-        .then(|| {
-            FieldError::invalid(
-                "<nil>",
-                Value::Null,
-                "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
-            )
-        })
 }
 
 /// A kind that can give the CustomResourceDefinition it was generated from (generated

@@ -17,7 +17,7 @@ impl Store {
         if let Some(why) = ver
             .schema
             .as_ref()
-            .and_then(|s| validation::embedded_type_error(obj, s))
+            .and_then(|s| schema::embedded_type_error(obj, s))
         {
             return Err(StatusError::bad_request(format!(
                 "{k} in version {v:?} cannot be handled as a {k}: {why}",
@@ -46,21 +46,19 @@ impl Store {
         // What the strategy took from the stored object (read through the request's
         // version) is pruned too; nothing is left to prune of the decoded body.
         unknown.extend(Self::unknown_fields(ver, obj));
-        // The defaulter skips objects of another kind (`unstructuredDefaulter.Default`).
-        let own_kind = obj.get("kind").and_then(Value::as_str) == Some(kind.kind.as_str());
-        if let Some(s) = ver.schema.as_ref().filter(|_| own_kind) {
-            schema::apply_defaults(obj, s);
-        }
-        // ObjectMeta's round trip drops empty and null optional fields.
-        if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-            m.retain(|_, v| match v {
-                Value::Null => false,
-                Value::String(s) => !s.is_empty(),
-                Value::Array(a) => !a.is_empty(),
-                Value::Object(o) => !o.is_empty(),
-                _ => true,
-            });
-        }
+        let no_rules = schema::pipeline::CompiledRules::default();
+        let rules = self
+            .rules
+            .get(&((kind.group.clone(), kind.plural.clone()), ver.name.clone()))
+            .map_or(&no_rules, |r| &**r);
+        let checks = schema::pipeline::Checks {
+            kind: &kind.kind,
+            schema: ver.schema.as_ref(),
+            scale: ver.scale.as_ref(),
+            rules,
+        };
+        schema::pipeline::default_object(obj, &checks);
+        schema::pipeline::coerce_metadata(obj);
         let problems: Vec<String> = opts
             .duplicate_fields
             .iter()
@@ -81,55 +79,17 @@ impl Store {
                 }
             }
         }
-        // The custom resource strategy's order: ObjectMeta, the schema (ratcheting
-        // unchanged values on update), the scale paths, embedded resources, list
-        // types, then the CEL rules unless an error above blocks them (the server
-        // then says so in a last error).
-        // `ValidateTypeMeta` first: a wrong kind is the validator's only error.
-        let body_kind = obj
-            .get("kind")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let mut errs = Vec::new();
-        if body_kind != kind.kind {
-            errs.push(schema::FieldError::invalid(
-                "kind",
-                json!(body_kind),
-                format!("must be {}", kind.kind),
-            ));
-        } else {
-            errs.extend(validation::object_meta(obj, warnings));
-            if let Some(s) = &ver.schema {
-                errs.extend(match old {
-                    Some(o) => schema::validate_update(obj, o, s),
-                    None => schema::validate(obj, s),
-                });
-            }
-            if let Some(sc) = &ver.scale {
-                errs.extend(validation::scale(obj, sc));
-            }
-        }
-        if let Some(s) = &ver.schema {
-            errs.extend(validation::embedded_resources(obj, s));
-            errs.extend(schema::validate_lists(obj, s));
-        }
-        let rules = self
-            .rules
-            .get(&((kind.group.clone(), kind.plural.clone()), ver.name.clone()));
-        // Rules are compiled at registration for the versions that have any (a
-        // schema walk per write would cost more than the rules of a large CRD).
-        if let Some(r) = rules {
-            if let Some(marker) = validation::cel_blocked_marker(&errs) {
-                errs.push(marker);
-            } else {
-                errs.extend(r.validate(obj, old));
-            }
-        }
+        // The custom resource strategy's validation, as the client-side Validator
+        // runs it.
+        let errs = schema::pipeline::validate_object(&checks, obj, old, warnings);
         if !errs.is_empty() {
             // The Status names the kind the body named.
             let named = KindInfo {
-                kind: body_kind,
+                kind: obj
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
                 ..kind.clone()
             };
             return Err(StatusError::invalid(&named, &name, &errs).with_warnings(warnings.clone()));
@@ -146,23 +106,7 @@ impl Store {
 
     /// Drop the fields the schema (and ObjectMeta) do not know; their paths.
     pub(crate) fn unknown_fields(ver: &VersionInfo, obj: &mut Value) -> Vec<String> {
-        let mut unknown = Vec::new();
-        if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-            let extra: Vec<String> = m
-                .keys()
-                .filter(|k| !META_FIELDS.contains(&k.as_str()))
-                .cloned()
-                .collect();
-            for k in extra {
-                m.remove(&k);
-                unknown.push(format!("metadata.{k}"));
-            }
-        }
-        if let Some(s) = &ver.schema {
-            unknown.extend(schema::prune(obj, s));
-            unknown.extend(validation::prune_embedded_meta(obj, s, META_FIELDS));
-        }
-        unknown
+        schema::pipeline::prune_object(obj, ver.schema.as_ref())
     }
 
     pub(crate) fn check_body_kind(

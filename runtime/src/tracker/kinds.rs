@@ -43,16 +43,7 @@ impl Gvr {
     }
 }
 
-/// The scale subresource's JSON paths.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScaleInfo {
-    /// Path of the desired replicas, e.g. `.spec.replicas`.
-    pub spec_replicas_path: String,
-    /// Path of the observed replicas, e.g. `.status.replicas`.
-    pub status_replicas_path: String,
-    /// Path of the label selector string, if any.
-    pub label_selector_path: Option<String>,
-}
+pub use crate::schema::ScaleInfo;
 
 /// One version of a kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,11 +180,7 @@ impl KindInfo {
         {
             let name = s(v.get("name")).ok_or("CRD version has no name")?;
             let sub = v.get("subresources");
-            let scale = sub.and_then(|x| x.get("scale")).map(|sc| ScaleInfo {
-                spec_replicas_path: s(sc.get("specReplicasPath")).unwrap_or_default(),
-                status_replicas_path: s(sc.get("statusReplicasPath")).unwrap_or_default(),
-                label_selector_path: s(sc.get("labelSelectorPath")),
-            });
+            let scale = ScaleInfo::of_crd_version(v);
             versions.push(VersionInfo {
                 served: v.get("served").and_then(Value::as_bool).unwrap_or(true),
                 storage: v.get("storage").and_then(Value::as_bool).unwrap_or(false),

@@ -16,6 +16,10 @@
 //! else the vendored subset `tests/corpus/data`. Prints `verdicts: N of M equal to the
 //! server` and every difference; fails on a difference that is not in [`ALLOWED`], and
 //! on an allowed one that became equal (the list must shrink with the fixes).
+//!
+//! The second test holds the client-side [`Validator`] to the in-memory server: for
+//! every object the server validates, the validator built from the same CRD gives the
+//! same errors (fields and messages, in order), or none when the server creates it.
 
 // Shared with the round trip; this test uses its readers only.
 #[allow(dead_code)]
@@ -23,8 +27,10 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crdgen_runtime::tracker::{FieldValidation, Gvr, StatusError, Tracker, WriteOptions};
+use crdgen_runtime::schema::Validator;
+use crdgen_runtime::tracker::{FieldValidation, Gvr, KindInfo, StatusError, Tracker, WriteOptions};
 use serde_json::Value;
 use support::{read_tsv, read_yaml};
 
@@ -123,40 +129,56 @@ fn kubectl_error(file: &str, e: &StatusError) -> String {
     )
 }
 
-/// The tracker with the CRDs installed so far, by CRD file (`Err`: the server's refusal).
+/// The tracker with the CRDs installed so far, by CRD file (`Err`: the server's refusal),
+/// and the client-side validators of the kinds it serves, by (group, kind).
 struct Server {
     dir: PathBuf,
     tracker: Tracker,
     crds: BTreeMap<String, Result<(), String>>,
+    validators: BTreeMap<(String, String), Validator>,
 }
 
 impl Server {
+    fn new(dir: PathBuf) -> Self {
+        Server {
+            dir,
+            tracker: Tracker::new(),
+            crds: BTreeMap::new(),
+            validators: BTreeMap::new(),
+        }
+    }
+
     fn install(&mut self, crd_file: &str) -> Result<(), String> {
         if let Some(r) = self.crds.get(crd_file) {
             return r.clone();
         }
         let r = read_yaml(&self.dir.join(crd_file)).and_then(|docs| {
-            docs.iter()
-                .try_for_each(|crd| self.tracker.register_crd(crd))
+            docs.iter().try_for_each(|crd| {
+                self.tracker.register_crd(crd)?;
+                let v = Validator::from_crd(crd).map_err(|e| format!("{e:?}"))?;
+                let key = |p: &str| crd.pointer(p).and_then(Value::as_str).unwrap_or_default();
+                let key = (
+                    key("/spec/group").to_owned(),
+                    key("/spec/names/kind").to_owned(),
+                );
+                self.validators.insert(key, v);
+                Ok(())
+            })
         });
         self.crds.insert(crd_file.to_owned(), r.clone());
         r
     }
 
-    /// `kubectl create -f <file>`: `("ok", "")` or `("error", <normalised message>)`.
-    fn create(
+    /// The first object of `file`, its CRD installed, and kubectl's REST mapping of it:
+    /// the served kind and the namespace it is created in. Err: kubectl's error.
+    fn mapped(
         &mut self,
         file: &str,
         crd_file: &str,
-        validation: FieldValidation,
-    ) -> (String, String) {
-        let error = |m: String| ("error".to_owned(), canonical(&normalise(&m)));
-        let docs = match read_yaml(&self.dir.join(file)) {
-            Ok(d) => d,
-            Err(e) => return error(format!("error: {e}")),
-        };
+    ) -> Result<(Value, Arc<KindInfo>, Option<String>), String> {
+        let docs = read_yaml(&self.dir.join(file)).map_err(|e| format!("error: {e}"))?;
         let Some(obj) = docs.into_iter().find(|d| !d.is_null()) else {
-            return error("error: no objects passed to create".to_owned());
+            return Err("error: no objects passed to create".to_owned());
         };
         let _ = self.install(crd_file);
         let api_version = obj["apiVersion"].as_str().unwrap_or_default();
@@ -169,7 +191,7 @@ impl Server {
                 k.group == group && k.kind == kind && k.served_version(version).is_some()
             });
         let Some(info) = mapped else {
-            return error(format!(
+            return Err(format!(
                 "error: resource mapping not found for name: {:?} namespace: {:?} from {file:?}: no matches for kind {kind:?} in version {api_version:?}",
                 name.unwrap_or_default(),
                 ns.clone().unwrap_or_default(),
@@ -178,14 +200,42 @@ impl Server {
         let namespace = info
             .namespaced
             .then(|| ns.clone().unwrap_or_else(|| "default".to_owned()));
+        Ok((obj, info, namespace))
+    }
+
+    /// A dry-run create of a mapped object.
+    fn dry_run(
+        &self,
+        obj: Value,
+        info: &KindInfo,
+        namespace: Option<&str>,
+        validation: FieldValidation,
+    ) -> Result<(), StatusError> {
         let opts = WriteOptions {
             dry_run: true,
             field_validation: validation,
             ..WriteOptions::default()
         };
-        let gvr = Gvr::new(group, version, info.plural.clone());
-        match self.tracker.create(&gvr, namespace.as_deref(), obj, &opts) {
-            Ok(_) => ("ok".to_owned(), String::new()),
+        let api_version = obj["apiVersion"].as_str().unwrap_or_default();
+        let version = api_version.rsplit('/').next().unwrap_or_default();
+        let gvr = Gvr::new(info.group.clone(), version, info.plural.clone());
+        self.tracker.create(&gvr, namespace, obj, &opts).map(drop)
+    }
+
+    /// `kubectl create -f <file>`: `("ok", "")` or `("error", <normalised message>)`.
+    fn create(
+        &mut self,
+        file: &str,
+        crd_file: &str,
+        validation: FieldValidation,
+    ) -> (String, String) {
+        let error = |m: String| ("error".to_owned(), canonical(&normalise(&m)));
+        let (obj, info, namespace) = match self.mapped(file, crd_file) {
+            Ok(m) => m,
+            Err(e) => return error(e),
+        };
+        match self.dry_run(obj, &info, namespace.as_deref(), validation) {
+            Ok(()) => ("ok".to_owned(), String::new()),
             Err(e) => error(kubectl_error(file, &e)),
         }
     }
@@ -218,11 +268,7 @@ fn verdicts_equal_the_servers() {
     };
     let strict = normalised(truth(&dir, "objects.tsv"));
     let lenient = normalised(truth(&dir, "objects-lenient.tsv"));
-    let mut server = Server {
-        dir: dir.clone(),
-        tracker: Tracker::new(),
-        crds: BTreeMap::new(),
-    };
+    let mut server = Server::new(dir.clone());
     let (mut checked, mut equal, mut strict_equal) = (0, 0, 0);
     let mut differ: Vec<(String, String)> = Vec::new();
     let mut compare = |label: String, got: (String, String), want: Option<&(String, String)>| {
@@ -285,4 +331,87 @@ fn verdicts_equal_the_servers() {
         "{unexpected} verdicts differ from the server's, {} allowed ones became equal",
         now_equal.len()
     );
+}
+
+/// A 422's causes, or the errors of the client-side validator: (field, message).
+type Causes = Vec<(String, String)>;
+
+/// The client-side [`Validator`] agrees with the in-memory server on every corpus object
+/// the server validates: the same errors (fields and messages, in order) or none.
+/// The server runs with field validation `Ignore` (the validator prunes unknown fields
+/// without a word; strict decoding is the server's). Objects it refuses before
+/// validating (not mapped, a CRD refused, an embedded resource that does not decode)
+/// have no verdict to compare and are counted apart. The create strategy drops the
+/// `status` of a kind with the status subresource, so the validator gets the object
+/// without it, as a create sends it.
+#[test]
+fn client_side_validator_agrees_with_the_server() {
+    let dir = corpus();
+    let objects = read_tsv(&dir.join("OBJECTS.tsv")).unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Server::new(dir.clone());
+    let (mut compared, mut refused) = (0, 0);
+    let mut differ: Vec<String> = Vec::new();
+    for row in &objects {
+        let file = &row["file"];
+        let Ok((mut obj, info, namespace)) = server.mapped(file, &row["crd_file"]) else {
+            refused += 1;
+            continue;
+        };
+        let by_server: Result<(), Causes> = match server.dry_run(
+            obj.clone(),
+            &info,
+            namespace.as_deref(),
+            FieldValidation::Ignore,
+        ) {
+            Ok(()) => Ok(()),
+            Err(e) if e.reason() == "Invalid" => Err(e
+                .status
+                .pointer("/details/causes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|c| {
+                    let s = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
+                    (s("field"), s("message"))
+                })
+                .collect()),
+            Err(_) => {
+                refused += 1;
+                continue;
+            }
+        };
+        let version = obj["apiVersion"].as_str().unwrap_or_default();
+        let version = version.rsplit('/').next().unwrap_or_default();
+        if info.served_version(version).is_some_and(|v| v.status)
+            && let Some(o) = obj.as_object_mut()
+        {
+            o.remove("status");
+        }
+        let validator = server
+            .validators
+            .get(&(info.group.clone(), info.kind.clone()))
+            .unwrap_or_else(|| panic!("{file}: the server serves a kind without a validator"));
+        let by_client: Result<(), Causes> = validator.validate(&obj).map_err(|invalid| {
+            invalid
+                .errors
+                .iter()
+                .map(|e| (e.field.clone(), e.body()))
+                .collect()
+        });
+        compared += 1;
+        if by_client != by_server {
+            differ.push(format!(
+                "{file}\n      client: {by_client:?}\n      server: {by_server:?}"
+            ));
+        }
+    }
+    println!(
+        "client-side validator: {} of {compared} verdicts equal to the in-memory server's ({refused} objects refused before validation, not compared)",
+        compared - differ.len()
+    );
+    for d in &differ {
+        println!("  differs: {d}");
+    }
+    assert!(compared > 0, "{}: no object validated", dir.display());
+    assert!(differ.is_empty(), "{} verdicts differ", differ.len());
 }
