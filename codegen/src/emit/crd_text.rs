@@ -308,33 +308,19 @@ fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// The index of the first byte from `i` on that a JSON string escapes, or the length:
-/// eight bytes at a time, then one by one.
-fn next_escape(bytes: &[u8], mut i: usize) -> usize {
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let found = needs_escape(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
-        if found != 0 {
-            // The lowest flagged byte is exact.
-            return i + found.trailing_zeros() as usize / 8;
-        }
-        i += 8;
-    }
-    while i < bytes.len() && !matches!(bytes[i], 0..=0x1f | b'"' | b'\\') {
-        i += 1;
-    }
-    i
+/// The index of the first byte from `i` on that a JSON string escapes, or the length.
+fn next_escape(bytes: &[u8], i: usize) -> usize {
+    super::scan::first_in(bytes, i, needs_escape, |b| {
+        matches!(b, 0..=0x1f | b'"' | b'\\')
+    })
 }
 
 /// The high bit of each of the eight bytes of `word` that is a control character,
 /// `"` or `\`, and perhaps of bytes above the lowest such one (a borrow runs
 /// upwards); the lowest set bit is exact.
 fn needs_escape(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH;
-    let quote = word ^ (ONES * u64::from(b'"'));
-    let backslash = word ^ (ONES * u64::from(b'\\'));
-    below(word, 0x20) | below(quote, 1) | below(backslash, 1)
+    use super::scan::{below, equal};
+    below(word, 0x20) | equal(word, b'"') | equal(word, b'\\')
 }
 
 #[cfg(test)]

@@ -172,29 +172,16 @@ fn escape_markdown(out: &mut String, line: &str) {
 /// `https://`. Each such byte's high bit is set, and perhaps those of bytes above the
 /// lowest one (a borrow runs upwards): the lowest set bit is exact.
 fn specials(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
-    zero(word ^ (ONES * u64::from(b'[')))
-        | zero(word ^ (ONES * u64::from(b']')))
-        | zero(word ^ (ONES * u64::from(b'<')))
-        | zero(word ^ (ONES * u64::from(b':')))
+    use super::scan::equal;
+    equal(word, b'[') | equal(word, b']') | equal(word, b'<') | equal(word, b':')
 }
 
 /// The index of the first byte of `bytes` from `i` on that [`specials`] flags, or the
 /// length.
-fn next_special(bytes: &[u8], mut i: usize) -> usize {
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let found = specials(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
-        if found != 0 {
-            return i + found.trailing_zeros() as usize / 8;
-        }
-        i += 8;
-    }
-    while i < bytes.len() && !matches!(bytes[i], b'[' | b']' | b'<' | b':') {
-        i += 1;
-    }
-    i
+fn next_special(bytes: &[u8], i: usize) -> usize {
+    super::scan::first_in(bytes, i, specials, |b| {
+        matches!(b, b'[' | b']' | b'<' | b':')
+    })
 }
 
 /// [`escape_markdown`] outside code spans. Only `[`, `]`, `<` and the `:` of a web

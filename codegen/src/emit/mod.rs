@@ -6,6 +6,7 @@ pub mod crd;
 mod crd_text;
 pub mod docs;
 pub mod rust;
+mod scan;
 pub mod yaml;
 
 use crate::ir::{Presence, TypeRef};

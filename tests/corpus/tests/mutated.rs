@@ -35,7 +35,7 @@ mod support;
 mod wording;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crdgen_runtime::schema::Validator;
 use crdgen_runtime::tracker::{FieldValidation, Gvr, Tracker, WriteOptions};
@@ -61,19 +61,6 @@ const BLOCKING: &[&str] = &[
     "FieldValueTooLong",
     "FieldValueTooMany",
 ];
-
-fn corpus() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CRDGEN_CORPUS_DIR") {
-        return PathBuf::from(dir);
-    }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shared = manifest.join("../../../shared/corpus");
-    if shared.join("truth/objects.tsv").is_file() {
-        shared
-    } else {
-        manifest.join("data")
-    }
-}
 
 /// One kind of one CRD file: its CRD document, the version's schema, compiled.
 struct Kind {
@@ -234,7 +221,7 @@ struct Outcome {
 
 #[test]
 fn every_keyword_violated_once_is_rejected_as_recorded() {
-    let dir = corpus();
+    let dir = support::corpus();
     let vendored = dir.ends_with("tests/corpus/data") || dir.ends_with("corpus/data");
     let rows = read_tsv(&dir.join("OBJECTS.tsv")).unwrap_or_else(|e| panic!("{e}"));
     let truth: BTreeMap<String, String> = read_tsv(&dir.join("truth/objects.tsv"))

@@ -37,20 +37,6 @@ use support::{read_tsv, read_yaml};
 /// Objects whose verdict differs from the server's, each with the reason.
 const ALLOWED: &[(&str, &str)] = &[];
 
-/// The corpus folder to read (see the module documentation).
-fn corpus() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CRDGEN_CORPUS_DIR") {
-        return PathBuf::from(dir);
-    }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shared = manifest.join("../../../shared/corpus");
-    if shared.join("truth/objects.tsv").is_file() {
-        shared
-    } else {
-        manifest.join("data")
-    }
-}
-
 /// What kubectl printed: one line per kubectl output line, trimmed, the first line
 /// then the others joined with ` | ` (the truth files' form).
 fn normalise(text: &str) -> String {
@@ -257,7 +243,7 @@ fn truth(dir: &Path, name: &str) -> BTreeMap<String, (String, String)> {
 
 #[test]
 fn verdicts_equal_the_servers() {
-    let dir = corpus();
+    let dir = support::corpus();
     let objects = read_tsv(&dir.join("OBJECTS.tsv")).unwrap_or_else(|e| panic!("{e}"));
     assert!(!objects.is_empty(), "{}: no objects", dir.display());
     let normalised = |mut t: BTreeMap<String, (String, String)>| {
@@ -346,7 +332,7 @@ type Causes = Vec<(String, String)>;
 /// without it, as a create sends it.
 #[test]
 fn client_side_validator_agrees_with_the_server() {
-    let dir = corpus();
+    let dir = support::corpus();
     let objects = read_tsv(&dir.join("OBJECTS.tsv")).unwrap_or_else(|e| panic!("{e}"));
     let mut server = Server::new(dir.clone());
     let (mut compared, mut refused) = (0, 0);

@@ -13,6 +13,22 @@ pub fn corpus_dir() -> PathBuf {
     PathBuf::from(crdgen_corpus_tests::CORPUS_DIR)
 }
 
+/// The corpus a test reads at run time: `CRDGEN_CORPUS_DIR`, else `../shared/corpus`
+/// beside the repository, else the vendored subset `tests/corpus/data`.
+#[allow(dead_code)] // the round trip reads the build script's corpus: `corpus_dir`
+pub fn corpus() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CRDGEN_CORPUS_DIR") {
+        return PathBuf::from(dir);
+    }
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = manifest.join("../../../shared/corpus");
+    if shared.join("truth/objects.tsv").is_file() {
+        shared
+    } else {
+        manifest.join("data")
+    }
+}
+
 /// Every document of a YAML file as JSON, read as the project reads YAML everywhere
 /// (the one call site of the reader in this harness). An unreadable file is an error
 /// naming the file, line and column, never a panic.
