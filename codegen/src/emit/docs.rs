@@ -93,12 +93,12 @@ pub(crate) fn sanitize_each(text: &str, mut each: impl FnMut(&str)) {
     }
 }
 
-/// Where the text of a markdown list item starts (`- x` → 2, `10. x` → 4), if the line
-/// (without leading spaces) starts one.
+/// Where the text of a markdown list item starts (`- x` and `* x` → 2, `10. x` → 4), if
+/// the line (without leading spaces) starts one (`*x*` is emphasis: a marker needs a space).
 fn list_item_indent(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
     let marker = match bytes.first()? {
-        b'-' | b'+' => 1,
+        b'-' | b'+' | b'*' => 1,
         b'0'..=b'9' => {
             let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
             if digits > 9 || !matches!(bytes.get(digits), Some(b'.' | b')')) {
@@ -322,6 +322,24 @@ mod tests {
                 " ```text",
                 "     code",
                 " ```",
+            ]
+        );
+    }
+
+    #[test]
+    fn star_list_items_continue_indented_and_emphasis_is_not_an_item() {
+        let lines = sanitize("Default:\n* four pods\nper minute\n* double\nNo window.\n\n*x* y\nz");
+        assert_eq!(
+            lines,
+            vec![
+                " Default:",
+                " * four pods",
+                "   per minute",
+                " * double",
+                "   No window.",
+                " ",
+                " *x* y",
+                " z",
             ]
         );
     }
