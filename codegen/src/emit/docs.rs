@@ -36,11 +36,30 @@ pub(crate) fn sanitize_each(text: &str, mut each: impl FnMut(&str)) {
     } else {
         text
     };
+    let diff = diff_lines(text);
+    let mut in_diff = false;
     let mut l = String::new();
-    for raw in text.lines() {
+    for (n, raw) in text.lines().enumerate() {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
         l.clear();
+        let diff_line = !in_fence && diff.as_ref().is_some_and(|d| d[n]);
+        if in_diff && !diff_line {
+            in_diff = false;
+            each(" ```");
+        }
+        if diff_line {
+            // A diff keeps its markers and its layout: text in a fence.
+            if !in_diff {
+                in_diff = true;
+                item_indent = None;
+                each(" ```text");
+            }
+            l.push(' ');
+            push_detabbed(&mut l, line, "    ");
+            each(&l);
+            continue;
+        }
         if let Some(rest) = trimmed.strip_prefix("```") {
             item_indent = None;
             // Fences stay fences; an unlabelled or Rust-looking one must not become a doctest.
@@ -88,9 +107,48 @@ pub(crate) fn sanitize_each(text: &str, mut each: impl FnMut(&str)) {
         escape_markdown(&mut l, trimmed);
         each(&l);
     }
-    if in_fence {
+    if in_fence || in_diff {
         each(" ```");
     }
+}
+
+/// Which lines of `text` belong to a diff (Go's formatting of a changed struct, as
+/// kubeblocks' `specDiff` shows one): a run of lines that are tab-indented, start
+/// with a `-` or `+` and a tab, or hold only brackets and commas, with at least one
+/// such `-`/`+` line. In Markdown such a line would open a list item whose text is
+/// code, and the lines after it would continue it lazily (clippy's
+/// `doc_lazy_continuation`); Markdown never puts a tab right after a list marker.
+/// `None` when the text has no such line (the common case, found without a pass
+/// over lines).
+fn diff_lines(text: &str) -> Option<Vec<bool>> {
+    if !text.contains("-\t") && !text.contains("+\t") {
+        return None;
+    }
+    let mut kinds: Vec<(bool, bool)> = text
+        .lines()
+        .map(|raw| {
+            let line = raw.trim_end();
+            let marker = line.starts_with("-\t") || line.starts_with("+\t");
+            let indent = &line[..line.len() - line.trim_start().len()];
+            let tabbed = indent.contains('\t') && indent.len() < line.len();
+            let brackets =
+                !line.is_empty() && line.trim_start().bytes().all(|b| b"{}[](),".contains(&b));
+            (marker, marker || tabbed || brackets)
+        })
+        .collect();
+    let mut start = 0;
+    while start < kinds.len() {
+        let end = start + kinds[start..].iter().take_while(|k| k.1).count();
+        let is_diff = kinds[start..end].iter().any(|k| k.0);
+        for k in &mut kinds[start..end] {
+            k.1 = is_diff;
+        }
+        start = end + 1;
+    }
+    kinds
+        .iter()
+        .any(|k| k.0)
+        .then(|| kinds.into_iter().map(|k| k.1).collect())
 }
 
 /// Where the text of a markdown list item starts (`- x` and `* x` → 2, `10. x` → 4), if
@@ -357,6 +415,42 @@ mod tests {
         assert_eq!(
             sanitize("`http://a` http://b`c` [x](https://y z) <https://w"),
             vec![r" `http://a` <http://b>`c` \[x\](<https://y> z) \<<https://w>"]
+        );
+    }
+
+    #[test]
+    fn a_diff_is_text_in_a_fence() {
+        // kubeblocks' `specDiff`: `-` and a tab would start list items (whose lines
+        // after them continue lazily); the run of diff lines is kept as it is laid out.
+        let lines = sanitize(
+            "An example diff:\n{\n \tA: {\n-\t\tB: 2,\n \t\tC: [\n+\t\t\tD,\n \t},\n}\nAfter.\n- item\n\tnext",
+        );
+        assert_eq!(
+            lines,
+            vec![
+                " An example diff:",
+                " ```text",
+                " {",
+                "      A: {",
+                " -        B: 2,",
+                "          C: [",
+                " +            D,",
+                "      },",
+                " }",
+                " ```",
+                " After.",
+                " - item",
+                "   next",
+            ]
+        );
+        // Tab-indented text without a `-`/`+` line is not a diff: unchanged.
+        assert_eq!(
+            sanitize("Like:\n{\n\tA: 1,\n}"),
+            vec![" Like:", " {", " A: 1,", " }"]
+        );
+        assert_eq!(
+            sanitize("x\n-\ty"),
+            vec![" x", " ```text", " -    y", " ```"]
         );
     }
 
