@@ -338,7 +338,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             };
             if single(path) && !check {
                 if out.write_single_file_if_changed(path)? {
-                    eprintln!("crdgen: wrote {}", path.display());
+                    wrote(path);
                 }
                 std::mem::forget(out);
                 return Ok(ExitCode::SUCCESS);
@@ -365,7 +365,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             for (path, text) in &files {
                 if crdgen::render::write_if_changed(path, text)? {
-                    eprintln!("crdgen: wrote {}", path.display());
+                    wrote(path);
                 }
             }
             // The process ends here: freeing the model, the type spaces and the text
@@ -375,6 +375,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `crdgen: wrote PATH` on standard error, in one write (`eprintln!` makes one system
+/// call per piece of its format).
+fn wrote(path: &Path) {
+    let line = format!("crdgen: wrote {}\n", path.display());
+    let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
 fn diff_against_disk(path: &Path, expected: &str) -> Option<String> {
@@ -524,7 +531,7 @@ fn crd(paths: Vec<PathBuf>, output: Option<PathBuf>) -> Result<ExitCode, Error> 
                     .unwrap_or("crd");
                 let path = dir.join(format!("{name}.yaml"));
                 if crdgen::render::write_if_changed(&path, &text)? {
-                    eprintln!("crdgen: wrote {}", path.display());
+                    wrote(&path);
                 }
             }
         }

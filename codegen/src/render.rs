@@ -303,6 +303,8 @@ pub struct ChangedFile {
     file: std::fs::File,
     /// Comparing with the file on disk (`true`) or writing over it.
     comparing: bool,
+    /// The length of the file when opened, if it is a regular file.
+    on_disk: Option<u64>,
     /// Bytes written (or found identical) so far.
     len: u64,
     /// Block for reading the file back while comparing.
@@ -318,24 +320,44 @@ impl ChangedFile {
     /// content's length known (`len`), a file of another size is rewritten without
     /// being read.
     pub fn open(path: &Path, len: Option<u64>) -> Result<ChangedFile> {
-        let existing = std::fs::metadata(path).ok().filter(|m| m.is_file());
-        if existing.is_none()
-            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let existing = std::fs::metadata(path).ok();
+        let open = || {
+            std::fs::File::options()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+        };
+        // The folder is made only when opening finds it missing (one system call for a
+        // new file in a folder that exists, not three).
+        let file = match open() {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    Some(parent) => {
+                        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                        open()
+                    }
+                    None => Err(e),
+                }
+            }
+            other => other,
         }
-        let file = std::fs::File::options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
-        let comparing = existing.is_some_and(|m| len.is_none_or(|len| m.len() == len));
+        .map_err(|e| Error::io(path, e))?;
+        // A regular file's length before writing: an existing file's, or 0 for the new
+        // one just made. `None`: a device or a pipe, written through.
+        let on_disk = match &existing {
+            Some(m) if m.is_file() => Some(m.len()),
+            Some(_) => None,
+            None => Some(0),
+        };
+        let comparing =
+            existing.is_some_and(|m| m.is_file() && len.is_none_or(|len| m.len() == len));
         Ok(ChangedFile {
             path: path.to_path_buf(),
             file,
             comparing,
+            on_disk,
             len: 0,
             block: Vec::new(),
             pending: Vec::new(),
@@ -385,16 +407,16 @@ impl ChangedFile {
         let pending = std::mem::take(&mut self.pending);
         let path = self.path.clone();
         self.compare(&pending).map_err(|e| Error::io(&path, e))?;
-        let meta = self.file.metadata().map_err(|e| Error::io(&path, e))?;
         // `/dev/null`, a pipe: written through, nothing to compare or cut.
-        if !meta.is_file() {
+        let Some(on_disk) = self.on_disk else {
             return Ok(true);
-        }
-        let on_disk = meta.len();
+        };
         if self.comparing && on_disk == self.len {
             return Ok(false);
         }
-        if on_disk != self.len {
+        // Writing from the start made the file at least as long as what was written;
+        // what is left of a longer old content is cut.
+        if on_disk > self.len {
             self.file
                 .set_len(self.len)
                 .map_err(|e| Error::io(&path, e))?;

@@ -317,57 +317,69 @@ impl Names {
 
     /// The `use` lines for `used`, sorted and laid out as rustfmt does, at `indent`.
     pub(crate) fn use_lines(&self, used: Used, indent: usize) -> String {
-        let mut by_module: BTreeMap<Vec<String>, Vec<&'static str>> = BTreeMap::new();
+        let runtime: Vec<&str> = self.runtime.split("::").collect();
+        // Module path (segments) → the names imported from it, in symbol order.
+        let mut by_module: BTreeMap<Vec<&str>, Vec<&'static str>> = BTreeMap::new();
         for sym in used.iter() {
             let (name, origin) = sym.info();
             if let Origin::Import(m) = origin {
-                let module = m.replace("{rt}", &self.runtime);
-                let segments = module.split("::").map(str::to_owned).collect();
+                let mut segments = Vec::new();
+                for s in m.split("::") {
+                    if s == "{rt}" {
+                        segments.extend_from_slice(&runtime);
+                    } else {
+                        segments.push(s);
+                    }
+                }
                 by_module.entry(segments).or_default().push(name);
             }
         }
         // A module imported by name whose items are imported too: `self` in their list.
-        let mut joined = by_module.clone();
+        let mut moves = Vec::new();
         for (segments, items) in &by_module {
-            for item in items
+            for &item in items
                 .iter()
                 .filter(|i| i.starts_with(|c: char| c.is_lowercase()))
             {
                 let mut child = segments.clone();
-                child.push((*item).to_owned());
-                if let Some(list) = joined.get_mut(&child) {
-                    list.push("self");
-                    if let Some(parent) = joined.get_mut(segments) {
-                        parent.retain(|i| i != item);
-                    }
+                child.push(item);
+                if by_module.contains_key(&child) {
+                    moves.push((segments.clone(), child, item));
                 }
             }
         }
-        let mut joined: Vec<(Vec<String>, Vec<&str>)> =
-            joined.into_iter().filter(|(_, i)| !i.is_empty()).collect();
-        for (_, items) in &mut joined {
-            items.sort_by(|a, b| match (*a, *b) {
-                ("self", "self") => Ordering::Equal,
-                ("self", _) => Ordering::Less,
-                (_, "self") => Ordering::Greater,
-                _ => version_cmp(a, b),
-            });
+        for (parent, child, item) in moves {
+            if let Some(list) = by_module.get_mut(&child) {
+                list.push("self");
+            }
+            if let Some(list) = by_module.get_mut(&parent) {
+                list.retain(|i| *i != item);
+            }
         }
         // Statement order: rustfmt compares paths segment by segment; a braced list
-        // sorts after every name at its level.
-        let key = |(segments, items): &(Vec<String>, Vec<&str>)| -> Vec<String> {
-            let mut k = segments.clone();
-            if items.len() == 1 && items[0] != "self" {
-                k.push(items[0].to_owned());
-            } else if items.len() > 1 {
-                k.push("{".to_owned());
-            }
-            k
-        };
-        joined.sort_by(|a, b| {
-            let (ka, kb) = (key(a), key(b));
-            for (x, y) in ka.iter().zip(&kb) {
-                let o = match (x.as_str(), y.as_str()) {
+        // sorts after every name at its level. Each statement's key is made once.
+        let mut statements: Vec<(Vec<&str>, Vec<&str>, Vec<&str>)> = by_module
+            .into_iter()
+            .filter(|(_, items)| !items.is_empty())
+            .map(|(segments, mut items)| {
+                items.sort_by(|a, b| match (*a, *b) {
+                    ("self", "self") => Ordering::Equal,
+                    ("self", _) => Ordering::Less,
+                    (_, "self") => Ordering::Greater,
+                    _ => version_cmp(a, b),
+                });
+                let mut key = segments.clone();
+                if items.len() > 1 {
+                    key.push("{");
+                } else if items[0] != "self" {
+                    key.push(items[0]);
+                }
+                (key, segments, items)
+            })
+            .collect();
+        statements.sort_by(|(ka, ..), (kb, ..)| {
+            for (x, y) in ka.iter().zip(kb) {
+                let o = match (*x, *y) {
                     ("{", "{") => Ordering::Equal,
                     ("{", _) => Ordering::Greater,
                     (_, "{") => Ordering::Less,
@@ -380,51 +392,72 @@ impl Names {
             ka.len().cmp(&kb.len())
         });
         let mut out = String::new();
-        for (segments, items) in &joined {
-            let path = segments.join("::");
-            let pad = " ".repeat(indent);
-            if items.len() == 1 {
-                let item = if items[0] == "self" {
-                    String::new()
-                } else {
-                    format!("::{}", items[0])
-                };
-                out.push_str(&format!("{pad}use {path}{item};\n"));
+        let mut line = String::new();
+        for (_, segments, items) in &statements {
+            line.clear();
+            push_spaces(&mut line, indent);
+            line.push_str("use ");
+            for (i, segment) in segments.iter().enumerate() {
+                if i > 0 {
+                    line.push_str("::");
+                }
+                line.push_str(segment);
+            }
+            if let [item] = items.as_slice() {
+                if *item != "self" {
+                    line.push_str("::");
+                    line.push_str(item);
+                }
+                out.push_str(&line);
+                out.push_str(";\n");
                 continue;
             }
-            let flat = format!("{pad}use {path}::{{{}}};", items.join(", "));
+            let head = line.len();
+            line.push_str("::{");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    line.push_str(", ");
+                }
+                line.push_str(item);
+            }
+            line.push_str("};");
             // A `use` list stays on its line up to column 98.
-            if flat.len() + 2 <= super::layout::MAX_WIDTH {
-                out.push_str(&flat);
+            if line.len() + 2 <= super::layout::MAX_WIDTH {
+                out.push_str(&line);
                 out.push('\n');
                 continue;
             }
             // Too long: the list on lines of its own, filled up to the margin.
-            out.push_str(&format!("{pad}use {path}::{{\n"));
+            out.push_str(&line[..head]);
+            out.push_str("::{\n");
             let inner = indent + super::layout::INDENT;
-            let mut line = String::new();
+            let mut width = 0;
             for item in items {
-                let piece = format!("{item},");
-                if !line.is_empty()
-                    && inner + line.len() + 1 + piece.len() > super::layout::MAX_WIDTH
-                {
-                    out.push_str(&" ".repeat(inner));
-                    out.push_str(&line);
+                let piece = item.len() + 1;
+                if width > 0 && inner + width + 1 + piece > super::layout::MAX_WIDTH {
                     out.push('\n');
-                    line.clear();
+                    width = 0;
                 }
-                if !line.is_empty() {
-                    line.push(' ');
+                if width == 0 {
+                    push_spaces(&mut out, inner);
+                } else {
+                    out.push(' ');
+                    width += 1;
                 }
-                line.push_str(&piece);
+                out.push_str(item);
+                out.push(',');
+                width += piece;
             }
-            out.push_str(&" ".repeat(inner));
-            out.push_str(&line);
             out.push('\n');
-            out.push_str(&format!("{pad}}};\n"));
+            push_spaces(&mut out, indent);
+            out.push_str("};\n");
         }
         out
     }
+}
+
+fn push_spaces(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
 }
 
 /// rustfmt's version sort (style edition 2024): runs of digits compare as numbers,
