@@ -143,6 +143,51 @@ fn find_newline(b: &[u8], from: usize) -> usize {
     k
 }
 
+/// Where a plain scalar's part of its line ends, from `from` (on the scalar, not on
+/// a `#`): the first break (or the end), `:` before a blank, a break or the end, or
+/// `#` after a blank. Eight bytes at a time for the candidates (`\n`, `:`, `#`, and
+/// `\r` when the text has one), as in [`find_newline`].
+fn plain_line_stop(b: &[u8], from: usize, has_cr: bool) -> usize {
+    let mut k = from;
+    loop {
+        k = find_plain_candidate(b, k, has_cr);
+        match b.get(k) {
+            None | Some(b'\n' | b'\r') => return k,
+            Some(b':') if is_blank_or_breakz(b.get(k + 1).copied().unwrap_or(0)) => return k,
+            Some(b'#') if k > from && is_blank(b[k - 1]) => return k,
+            Some(_) => k += 1,
+        }
+    }
+}
+
+/// The offset of the first `\n`, `:` or `#` (or `\r`, when `has_cr`) at or after
+/// `from`, or the length.
+fn find_plain_candidate(b: &[u8], from: usize, has_cr: bool) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has = |w: u64, c: u8| {
+        let x = w ^ (LO * u64::from(c));
+        x.wrapping_sub(LO) & !x & HI
+    };
+    let cr = if has_cr { b'\r' } else { b'\n' };
+    let mut k = from;
+    while k + 8 <= b.len() {
+        let w = u64::from_le_bytes(b[k..k + 8].try_into().expect("eight bytes"));
+        let found = has(w, b'\n') | has(w, b':') | has(w, b'#') | has(w, cr);
+        if found != 0 {
+            return k + (found.trailing_zeros() / 8) as usize;
+        }
+        k += 8;
+    }
+    while k < b.len() && !matches!(b[k], b'\n' | b':' | b'#') && b[k] != cr {
+        k += 1;
+    }
+    k
+}
+
+/// Eight spaces, as a little-endian word.
+const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+
 fn is_break(c: u8) -> bool {
     c == b'\n' || c == b'\r'
 }
@@ -225,12 +270,19 @@ impl Fast<'_> {
         }
     }
 
-    /// Skip spaces, eight at a time where it can, but not past byte offset `limit`.
+    /// Skip spaces, but not past byte offset `limit`: eight at a time, the last word
+    /// telling where the spaces end (indentation is half of a CRD's bytes).
     fn skip_spaces_to(&mut self, limit: usize) {
         let b = self.b;
         let limit = limit.min(b.len());
         let mut i = self.i;
-        while i + 8 <= limit && b[i..i + 8] == *b"        " {
+        while i + 8 <= limit {
+            let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+            let x = w ^ SPACES;
+            if x != 0 {
+                self.i = i + (x.trailing_zeros() / 8) as usize;
+                return;
+            }
             i += 8;
         }
         while i < limit && b[i] == b' ' {
@@ -575,6 +627,9 @@ impl Fast<'_> {
                 if enclosing < 0 && self.i == self.ls && self.doc_indicator() {
                     return None;
                 }
+                if let Some(key) = self.word_key(pos) {
+                    return Some(key);
+                }
                 (self.plain(enclosing)?, ScalarStyle::Plain)
             }
         };
@@ -608,6 +663,49 @@ impl Fast<'_> {
         Some(Item::Scalar(Node { pos, value }))
     }
 }
+
+impl Fast<'_> {
+    /// A key made of the characters most keys are made of ([`WORD`]) and followed by
+    /// `:` and a blank or a break, at the cursor, which moves past the `:`: what
+    /// [`Self::plain`] and [`Self::item`]'s key checks make of it, in one pass.
+    /// `None` (the cursor unmoved) for anything else.
+    fn word_key(&mut self, pos: Pos) -> Option<Item> {
+        let b = self.b;
+        let start = self.i;
+        let mut k = start;
+        while k < b.len() && WORD[usize::from(b[k])] {
+            k += 1;
+        }
+        if k == start
+            || k - start > 1000
+            || b.get(k) != Some(&b':')
+            || !is_blank_or_breakz(b.get(k + 1).copied().unwrap_or(0))
+        {
+            return None;
+        }
+        let name = plain_key(self.s[start..k].to_owned()).ok()?;
+        self.i = k + 1;
+        // The word is ASCII: its characters are its bytes.
+        let colon = Pos {
+            line: pos.line,
+            column: pos.column + (k - start),
+        };
+        Some(Item::Key { name, pos, colon })
+    }
+}
+
+/// The bytes of [`Fast::word_key`]'s keys: ASCII letters, digits, `-`, `_`, `.`,
+/// `/` and `$` (none of them ends a plain scalar or starts a comment).
+const WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = (c as u8).is_ascii_alphanumeric()
+            || matches!(c as u8, b'-' | b'_' | b'.' | b'/' | b'$');
+        c += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {
