@@ -23,7 +23,7 @@ use saphyr_parser::ScalarStyle;
 
 use crate::kubectl::{plain_key, plain_value};
 use crate::{Document, Key, Limits, Node, Pos, Value};
-use scalar::ScalarText;
+use scalar::{Pieces, ScalarText};
 
 /// How deep the fast reader nests before declining (its recursion stays shallow; the
 /// saphyr path handles deeper input, with its own limit).
@@ -53,6 +53,7 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Vec<Document>> {
         max_depth: limits.max_depth.min(MAX_FAST_DEPTH),
         entries: Vec::new(),
         items: Vec::new(),
+        pieces: Pieces::default(),
         has_cr,
         ascii,
     };
@@ -122,11 +123,14 @@ fn scan_bytes(b: &[u8]) -> Scan {
     }
 }
 
+/// A one in each byte of a word, and the high bit of each byte: [`find_newline`]'s
+/// test for a byte in a word.
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
 /// The offset of the first `\n` at or after `from`, or the length: eight bytes at a
 /// time (a word has a `\n` byte when `x ^ 0x0a..` has a zero byte).
 fn find_newline(b: &[u8], from: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let mut k = from;
     while k + 8 <= b.len() {
         let w = u64::from_le_bytes(b[k..k + 8].try_into().expect("eight bytes"));
@@ -145,12 +149,15 @@ fn find_newline(b: &[u8], from: usize) -> usize {
 
 /// Where a plain scalar's part of its line ends, from `from` (on the scalar, not on
 /// a `#`): the first break (or the end), `:` before a blank, a break or the end, or
-/// `#` after a blank. Eight bytes at a time for the candidates (`\n`, `:`, `#`, and
-/// `\r` when the text has one), as in [`find_newline`].
+/// `#` after a blank.
 fn plain_line_stop(b: &[u8], from: usize, has_cr: bool) -> usize {
     let mut k = from;
     loop {
-        k = find_plain_candidate(b, k, has_cr);
+        k = if has_cr {
+            find_plain_candidate::<true>(b, k)
+        } else {
+            find_plain_candidate::<false>(b, k)
+        };
         match b.get(k) {
             None | Some(b'\n' | b'\r') => return k,
             Some(b':') if is_blank_or_breakz(b.get(k + 1).copied().unwrap_or(0)) => return k,
@@ -160,26 +167,27 @@ fn plain_line_stop(b: &[u8], from: usize, has_cr: bool) -> usize {
     }
 }
 
-/// The offset of the first `\n`, `:` or `#` (or `\r`, when `has_cr`) at or after
-/// `from`, or the length.
-fn find_plain_candidate(b: &[u8], from: usize, has_cr: bool) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
+/// The offset of the first `\n`, `:` or `#` (or `\r`, with `CR`) at or after `from`,
+/// or the length: eight bytes at a time, as in [`find_newline`].
+#[inline]
+fn find_plain_candidate<const CR: bool>(b: &[u8], from: usize) -> usize {
     let has = |w: u64, c: u8| {
         let x = w ^ (LO * u64::from(c));
         x.wrapping_sub(LO) & !x & HI
     };
-    let cr = if has_cr { b'\r' } else { b'\n' };
     let mut k = from;
     while k + 8 <= b.len() {
         let w = u64::from_le_bytes(b[k..k + 8].try_into().expect("eight bytes"));
-        let found = has(w, b'\n') | has(w, b':') | has(w, b'#') | has(w, cr);
+        let mut found = has(w, b'\n') | has(w, b':') | has(w, b'#');
+        if CR {
+            found |= has(w, b'\r');
+        }
         if found != 0 {
             return k + (found.trailing_zeros() / 8) as usize;
         }
         k += 8;
     }
-    while k < b.len() && !matches!(b[k], b'\n' | b':' | b'#') && b[k] != cr {
+    while k < b.len() && !matches!(b[k], b'\n' | b':' | b'#') && !(CR && b[k] == b'\r') {
         k += 1;
     }
     k
@@ -232,6 +240,8 @@ struct Fast<'a> {
     entries: Vec<(Key, Node)>,
     /// The same for sequences' items.
     items: Vec<Node>,
+    /// The block scalar being read (its list kept from one to the next).
+    pieces: Pieces,
     /// The text has a CR (then always in a CRLF).
     has_cr: bool,
     /// The text is all ASCII: a column is the byte offset from the line's start.
@@ -452,7 +462,7 @@ impl Fast<'_> {
         self.depth -= 1;
         Some(Node {
             pos,
-            value: Value::Map(self.entries.drain(base..).collect()),
+            value: Value::Map(self.entries.split_off(base)),
         })
     }
 
@@ -572,7 +582,7 @@ impl Fast<'_> {
         self.depth -= 1;
         Some(Node {
             pos: seq_pos.expect("one entry at least"),
-            value: Value::Seq(self.items.drain(base..).collect()),
+            value: Value::Seq(self.items.split_off(base)),
         })
     }
 
@@ -627,9 +637,6 @@ impl Fast<'_> {
                 if enclosing < 0 && self.i == self.ls && self.doc_indicator() {
                     return None;
                 }
-                if let Some(key) = self.word_key(pos) {
-                    return Some(key);
-                }
                 (self.plain(enclosing)?, ScalarStyle::Plain)
             }
         };
@@ -663,49 +670,6 @@ impl Fast<'_> {
         Some(Item::Scalar(Node { pos, value }))
     }
 }
-
-impl Fast<'_> {
-    /// A key made of the characters most keys are made of ([`WORD`]) and followed by
-    /// `:` and a blank or a break, at the cursor, which moves past the `:`: what
-    /// [`Self::plain`] and [`Self::item`]'s key checks make of it, in one pass.
-    /// `None` (the cursor unmoved) for anything else.
-    fn word_key(&mut self, pos: Pos) -> Option<Item> {
-        let b = self.b;
-        let start = self.i;
-        let mut k = start;
-        while k < b.len() && WORD[usize::from(b[k])] {
-            k += 1;
-        }
-        if k == start
-            || k - start > 1000
-            || b.get(k) != Some(&b':')
-            || !is_blank_or_breakz(b.get(k + 1).copied().unwrap_or(0))
-        {
-            return None;
-        }
-        let name = plain_key(self.s[start..k].to_owned()).ok()?;
-        self.i = k + 1;
-        // The word is ASCII: its characters are its bytes.
-        let colon = Pos {
-            line: pos.line,
-            column: pos.column + (k - start),
-        };
-        Some(Item::Key { name, pos, colon })
-    }
-}
-
-/// The bytes of [`Fast::word_key`]'s keys: ASCII letters, digits, `-`, `_`, `.`,
-/// `/` and `$` (none of them ends a plain scalar or starts a comment).
-const WORD: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut c = 0;
-    while c < 256 {
-        t[c] = (c as u8).is_ascii_alphanumeric()
-            || matches!(c as u8, b'-' | b'_' | b'.' | b'/' | b'$');
-        c += 1;
-    }
-    t
-};
 
 #[cfg(test)]
 mod tests {

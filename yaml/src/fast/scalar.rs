@@ -317,17 +317,19 @@ impl Fast<'_> {
         } else {
             self.block_indent(indent, &mut trailing_breaks);
         }
-        let mut string = String::new();
+        let mut string = std::mem::take(&mut self.pieces);
         if self.eof() {
             if chomping == Chomping::Keep {
                 if trailing_breaks == 0 && self.line > header.line && self.col() > 0 {
-                    string.push('\n');
+                    string.breaks(1);
                 } else {
-                    push_breaks(&mut string, trailing_breaks);
+                    string.breaks(trailing_breaks);
                 }
             }
+            let value = string.finish(self.s);
+            self.pieces = string;
             self.skip_to_next_token()?;
-            return Some((string, header));
+            return Some((value, header));
         }
         let col = self.col();
         if col < indent && col as isize > enclosing {
@@ -339,22 +341,22 @@ impl Fast<'_> {
         while self.col() == indent && !is_breakz(self.peek()) {
             let trailing_blank = is_blank(self.peek());
             if !literal && leading_break && !leading_blank && !trailing_blank {
-                push_breaks(&mut string, trailing_breaks);
+                string.breaks(trailing_breaks);
                 if trailing_breaks == 0 {
-                    string.push(' ');
+                    string.space();
                 }
             } else {
                 if leading_break {
-                    string.push('\n');
+                    string.breaks(1);
                 }
-                push_breaks(&mut string, trailing_breaks);
+                string.breaks(trailing_breaks);
             }
             leading_break = false;
             trailing_breaks = 0;
             leading_blank = is_blank(self.peek());
             let start = self.i;
             self.skip_to_eol();
-            string.push_str(self.str(start, self.i));
+            string.source(start, self.i);
             if !is_break(self.peek()) {
                 break;
             }
@@ -364,17 +366,19 @@ impl Fast<'_> {
         }
         if chomping != Chomping::Strip {
             if leading_break {
-                string.push('\n');
+                string.breaks(1);
             }
             if self.eof() && self.col() >= indent.max(1) {
-                string.push('\n');
+                string.breaks(1);
             }
         }
         if chomping == Chomping::Keep {
-            push_breaks(&mut string, trailing_breaks);
+            string.breaks(trailing_breaks);
         }
+        let value = string.finish(self.s);
+        self.pieces = string;
         self.skip_to_next_token()?;
-        Some((fitted(string), pos))
+        Some((value, pos))
     }
 
     /// Skip a block scalar's indentation and its empty lines (counted in `breaks`).
@@ -427,6 +431,59 @@ impl ScalarText {
             Some((from, to)) => s[from..to].to_owned(),
             None => fitted(self.string),
         }
+    }
+}
+
+/// A block scalar's value as it is read: stretches of the source and line breaks,
+/// put together when the scalar ends, in one allocation of the right size (a value
+/// grown line by line was reallocated as it grew, then shrunk to fit). [`Fast`] keeps
+/// one, emptied by each [`Pieces::finish`], to reuse its list.
+#[derive(Default)]
+pub(super) struct Pieces {
+    pieces: Vec<Piece>,
+    len: usize,
+}
+
+enum Piece {
+    Source(usize, usize),
+    Breaks(usize),
+    Space,
+}
+
+impl Pieces {
+    /// Source text `from..to`.
+    fn source(&mut self, from: usize, to: usize) {
+        if from < to {
+            self.len += to - from;
+            self.pieces.push(Piece::Source(from, to));
+        }
+    }
+
+    /// `n` line breaks.
+    fn breaks(&mut self, n: usize) {
+        if n > 0 {
+            self.len += n;
+            self.pieces.push(Piece::Breaks(n));
+        }
+    }
+
+    fn space(&mut self) {
+        self.len += 1;
+        self.pieces.push(Piece::Space);
+    }
+
+    /// The value (the pieces taken from `s`); `self` is left empty.
+    fn finish(&mut self, s: &str) -> String {
+        let mut out = String::with_capacity(self.len);
+        for piece in self.pieces.drain(..) {
+            match piece {
+                Piece::Source(from, to) => out.push_str(&s[from..to]),
+                Piece::Breaks(n) => push_breaks(&mut out, n),
+                Piece::Space => out.push(' '),
+            }
+        }
+        self.len = 0;
+        out
     }
 }
 
