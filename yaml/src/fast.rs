@@ -264,8 +264,12 @@ impl Fast<'_> {
     /// 0-based column in characters, as saphyr counts it.
     #[inline]
     fn col(&self) -> usize {
+        if self.ascii {
+            // (The cursor is never before its line's start.)
+            return self.i - self.ls;
+        }
         let seg = &self.b[self.ls..self.i];
-        if self.ascii || seg.is_ascii() {
+        if seg.is_ascii() {
             seg.len()
         } else {
             seg.iter().filter(|&&c| (c & 0xC0) != 0x80).count()
