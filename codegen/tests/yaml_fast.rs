@@ -308,6 +308,15 @@ fn scalars() {
     declined("m: {on: 1}\n");
     same("\"quoted key\": 1\n'single': 2\n\"a\" : 3\n");
     same("a: \"\"\nb: ''\n");
+    // Keys of word characters (read in one pass), and those that only look like one.
+    same("a-b.c/d$e_9: 1\n-a: 2\n.b: 3\ny: 4\nno: 5\n0755: 6\nfalse1: 8\n");
+    declined("y: 1\nON: 2\n");
+    same("a:b: c\nd:e : f\ng :  h\ni\t: j\n");
+    declined("<<: 1\n");
+    // Where a plain scalar's line ends: `:` before a blank, `#` after one.
+    same("a: x\t#c\nb: y  :z\nc: w#v # c\nd: u:v\ne: t\n  s :x\n");
+    declined("a: u:\n");
+    declined("a: t :\n");
 }
 
 #[test]
@@ -318,6 +327,10 @@ fn multi_line_scalars() {
     same("a: 'one\n  two\n\n  three'\nb: \"x\n  y \\\n  z\\\n\n  w\"\n");
     same("rule: 'self.a == ''b''\n  ? has(self.c) : true'\n");
     same("a: 'trailing   \n   leading'\n");
+    same("a: w1 w2\t  \n  w3\t w4  \n\n  w5 #c\nb: x\n  # comment\nc: y\n   - z\n");
+    declined("- p\n  q: r\n");
+    declined("a: x\n \ty\n");
+    declined("a: x\n\t\n  y\n");
 }
 
 #[test]

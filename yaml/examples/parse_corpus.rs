@@ -1,8 +1,12 @@
 //! Parses every YAML/JSON file under a folder (and converts each document to JSON with
 //! `--json`), for measuring the reader alone: `valgrind --tool=callgrind
-//! target/release/examples/parse_corpus <dir> [--json]`.
+//! target/release/examples/parse_corpus <dir> [--json]`. With the CLI's allocator
+//! (mimalloc), so allocation costs what it costs in `crdgen generate`.
 
 use std::path::{Path, PathBuf};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

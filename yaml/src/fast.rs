@@ -23,7 +23,7 @@ use saphyr_parser::ScalarStyle;
 
 use crate::kubectl::{plain_key, plain_value};
 use crate::{Document, Key, Limits, Node, Pos, Value};
-use scalar::ScalarText;
+use scalar::{Pieces, ScalarText};
 
 /// How deep the fast reader nests before declining (its recursion stays shallow; the
 /// saphyr path handles deeper input, with its own limit).
@@ -53,6 +53,7 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Vec<Document>> {
         max_depth: limits.max_depth.min(MAX_FAST_DEPTH),
         entries: Vec::new(),
         items: Vec::new(),
+        pieces: Pieces::default(),
         has_cr,
         ascii,
     };
@@ -122,11 +123,14 @@ fn scan_bytes(b: &[u8]) -> Scan {
     }
 }
 
+/// A one in each byte of a word, and the high bit of each byte: [`find_newline`]'s
+/// test for a byte in a word.
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
 /// The offset of the first `\n` at or after `from`, or the length: eight bytes at a
 /// time (a word has a `\n` byte when `x ^ 0x0a..` has a zero byte).
 fn find_newline(b: &[u8], from: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let mut k = from;
     while k + 8 <= b.len() {
         let w = u64::from_le_bytes(b[k..k + 8].try_into().expect("eight bytes"));
@@ -142,6 +146,55 @@ fn find_newline(b: &[u8], from: usize) -> usize {
     }
     k
 }
+
+/// Where a plain scalar's part of its line ends, from `from` (on the scalar, not on
+/// a `#`): the first break (or the end), `:` before a blank, a break or the end, or
+/// `#` after a blank.
+fn plain_line_stop(b: &[u8], from: usize, has_cr: bool) -> usize {
+    let mut k = from;
+    loop {
+        k = if has_cr {
+            find_plain_candidate::<true>(b, k)
+        } else {
+            find_plain_candidate::<false>(b, k)
+        };
+        match b.get(k) {
+            None | Some(b'\n' | b'\r') => return k,
+            Some(b':') if is_blank_or_breakz(b.get(k + 1).copied().unwrap_or(0)) => return k,
+            Some(b'#') if k > from && is_blank(b[k - 1]) => return k,
+            Some(_) => k += 1,
+        }
+    }
+}
+
+/// The offset of the first `\n`, `:` or `#` (or `\r`, with `CR`) at or after `from`,
+/// or the length: eight bytes at a time, as in [`find_newline`].
+#[inline]
+fn find_plain_candidate<const CR: bool>(b: &[u8], from: usize) -> usize {
+    let has = |w: u64, c: u8| {
+        let x = w ^ (LO * u64::from(c));
+        x.wrapping_sub(LO) & !x & HI
+    };
+    let mut k = from;
+    while k + 8 <= b.len() {
+        let w = u64::from_le_bytes(b[k..k + 8].try_into().expect("eight bytes"));
+        let mut found = has(w, b'\n') | has(w, b':') | has(w, b'#');
+        if CR {
+            found |= has(w, b'\r');
+        }
+        if found != 0 {
+            return k + (found.trailing_zeros() / 8) as usize;
+        }
+        k += 8;
+    }
+    while k < b.len() && !matches!(b[k], b'\n' | b':' | b'#') && !(CR && b[k] == b'\r') {
+        k += 1;
+    }
+    k
+}
+
+/// Eight spaces, as a little-endian word.
+const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
 
 fn is_break(c: u8) -> bool {
     c == b'\n' || c == b'\r'
@@ -187,6 +240,8 @@ struct Fast<'a> {
     entries: Vec<(Key, Node)>,
     /// The same for sequences' items.
     items: Vec<Node>,
+    /// The block scalar being read (its list kept from one to the next).
+    pieces: Pieces,
     /// The text has a CR (then always in a CRLF).
     has_cr: bool,
     /// The text is all ASCII: a column is the byte offset from the line's start.
@@ -209,8 +264,12 @@ impl Fast<'_> {
     /// 0-based column in characters, as saphyr counts it.
     #[inline]
     fn col(&self) -> usize {
+        if self.ascii {
+            // (The cursor is never before its line's start.)
+            return self.i - self.ls;
+        }
         let seg = &self.b[self.ls..self.i];
-        if self.ascii || seg.is_ascii() {
+        if seg.is_ascii() {
             seg.len()
         } else {
             seg.iter().filter(|&&c| (c & 0xC0) != 0x80).count()
@@ -225,12 +284,19 @@ impl Fast<'_> {
         }
     }
 
-    /// Skip spaces, eight at a time where it can, but not past byte offset `limit`.
+    /// Skip spaces, but not past byte offset `limit`: eight at a time, the last word
+    /// telling where the spaces end (indentation is half of a CRD's bytes).
     fn skip_spaces_to(&mut self, limit: usize) {
         let b = self.b;
         let limit = limit.min(b.len());
         let mut i = self.i;
-        while i + 8 <= limit && b[i..i + 8] == *b"        " {
+        while i + 8 <= limit {
+            let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+            let x = w ^ SPACES;
+            if x != 0 {
+                self.i = i + (x.trailing_zeros() / 8) as usize;
+                return;
+            }
             i += 8;
         }
         while i < limit && b[i] == b' ' {
@@ -400,7 +466,7 @@ impl Fast<'_> {
         self.depth -= 1;
         Some(Node {
             pos,
-            value: Value::Map(self.entries.drain(base..).collect()),
+            value: Value::Map(self.entries.split_off(base)),
         })
     }
 
@@ -520,7 +586,7 @@ impl Fast<'_> {
         self.depth -= 1;
         Some(Node {
             pos: seq_pos.expect("one entry at least"),
-            value: Value::Seq(self.items.drain(base..).collect()),
+            value: Value::Seq(self.items.split_off(base)),
         })
     }
 

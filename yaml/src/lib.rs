@@ -251,22 +251,35 @@ impl Node {
 }
 
 impl Drop for Node {
-    // The default drop recurses once per nesting level; drop deep trees iteratively.
+    // The default drop recurses once per nesting level; drop deep trees iteratively:
+    // the collections below this node's children are moved out (onto a stack, as
+    // values) before the children are dropped, so no drop goes deeper than one level.
+    // A collection of scalars (most of them) allocates no stack.
     fn drop(&mut self) {
-        let mut stack: Vec<Node> = Vec::new();
-        take_children(&mut self.value, &mut stack);
-        while let Some(mut node) = stack.pop() {
-            take_children(&mut node.value, &mut stack);
+        let mut stack: Vec<Value> = Vec::new();
+        take_grandchildren(&mut self.value, &mut stack);
+        while let Some(mut value) = stack.pop() {
+            take_grandchildren(&mut value, &mut stack);
         }
     }
 }
 
-fn take_children(value: &mut Value, stack: &mut Vec<Node>) {
-    match value {
-        Value::Seq(items) if !items.is_empty() => stack.append(items),
-        Value::Map(entries) if !entries.is_empty() => {
-            stack.extend(entries.drain(..).map(|(_, v)| v))
+/// Moves the non-empty collections held by `value`'s children onto `stack`, leaving
+/// `Null` in their place.
+fn take_grandchildren(value: &mut Value, stack: &mut Vec<Value>) {
+    fn take(child: &mut Node, stack: &mut Vec<Value>) {
+        let nested = match &child.value {
+            Value::Seq(items) => !items.is_empty(),
+            Value::Map(entries) => !entries.is_empty(),
+            _ => false,
+        };
+        if nested {
+            stack.push(std::mem::replace(&mut child.value, Value::Null));
         }
+    }
+    match value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| take(n, stack)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(_, n)| take(n, stack)),
         _ => {}
     }
 }

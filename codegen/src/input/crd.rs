@@ -434,6 +434,10 @@ impl<'a> CrdReader<'a> {
             pos: node.pos,
             ..Schema::default()
         };
+        // The lists, boxed when the node is read.
+        let mut properties = Vec::new();
+        let mut required = Vec::new();
+        let mut keywords = Vec::new();
         for (key, mut value) in entries {
             // The key's path, for diagnostics and children (rendered only for a diagnostic).
             let at_key = at.key(&key.name);
@@ -448,10 +452,10 @@ impl<'a> CrdReader<'a> {
                 "description" => s.description = self.scalar_string(value, kp),
                 "properties" => match std::mem::replace(&mut value.value, Value::Null) {
                     Value::Map(props) => {
-                        s.properties.reserve(props.len());
+                        properties.reserve_exact(props.len());
                         for (pk, pv) in props {
                             if let Some(ps) = self.schema(pv, &at_key.key(&pk.name)) {
-                                s.properties.push((pk.name, ps));
+                                properties.push((pk.name, ps));
                             }
                         }
                     }
@@ -463,9 +467,10 @@ impl<'a> CrdReader<'a> {
                 },
                 "required" => match std::mem::replace(&mut value.value, Value::Null) {
                     Value::Seq(items) => {
+                        required.reserve_exact(items.len());
                         for (i, mut item) in items.into_iter().enumerate() {
                             match std::mem::replace(&mut item.value, Value::Null) {
-                                Value::String(r) => s.required.push(r),
+                                Value::String(r) => required.push(r),
                                 other => {
                                     item.value = other;
                                     self.error(&item, &at_key.index(i).render(), format!("expected a string, found {}", item.kind_name()));
@@ -510,7 +515,7 @@ impl<'a> CrdReader<'a> {
                 },
                 "allOf" | "anyOf" | "oneOf" => match std::mem::replace(&mut value.value, Value::Null) {
                     Value::Seq(items) => {
-                        let list: Vec<Schema> = items
+                        let list: Box<[Schema]> = items
                             .into_iter()
                             .enumerate()
                             .filter_map(|(i, item)| self.schema(item, &at_key.index(i)))
@@ -534,7 +539,7 @@ impl<'a> CrdReader<'a> {
                     "the API server rejects $ref in CustomResourceDefinitions; inline the referenced schema",
                 ),
                 _ => {
-                    s.keywords.push((key.name, value.into_json()));
+                    keywords.push((key.name, value.into_json()));
                 }
             }
         }
@@ -542,7 +547,10 @@ impl<'a> CrdReader<'a> {
             return None;
         }
         // (Keys are unique: the YAML reader refuses a mapping with a key twice.)
-        s.keywords.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        keywords.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        s.properties = properties.into_boxed_slice();
+        s.required = required.into_boxed_slice();
+        s.keywords = keywords.into_boxed_slice();
         if !s.properties.is_empty() && s.additional_properties.is_some() {
             self.error_help(
                 &node,

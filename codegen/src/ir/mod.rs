@@ -112,6 +112,10 @@ pub enum AdditionalProperties {
 }
 
 /// A structural schema node.
+///
+/// Its lists are boxed slices, not `Vec`s: a corpus holds hundreds of thousands of
+/// nodes, each with six lists, most of them empty, none of them growing once read
+/// (a boxed slice is two words, has no spare capacity, and reads as a slice).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Schema {
     /// Where the node is in the file (its path, for a diagnostic: [`Schema::path_of`]).
@@ -123,9 +127,9 @@ pub struct Schema {
     /// `description`.
     pub description: Option<String>,
     /// `properties`, in document order.
-    pub properties: Vec<(String, Schema)>,
+    pub properties: Box<[(String, Schema)]>,
     /// `required`.
-    pub required: Vec<String>,
+    pub required: Box<[String]>,
     /// `items`.
     pub items: Option<Box<Schema>>,
     /// `additionalProperties`.
@@ -143,11 +147,11 @@ pub struct Schema {
     /// `x-kubernetes-embedded-resource`.
     pub embedded_resource: bool,
     /// `allOf`.
-    pub all_of: Vec<Schema>,
+    pub all_of: Box<[Schema]>,
     /// `anyOf`.
-    pub any_of: Vec<Schema>,
+    pub any_of: Box<[Schema]>,
     /// `oneOf`.
-    pub one_of: Vec<Schema>,
+    pub one_of: Box<[Schema]>,
     /// `not`.
     pub not: Option<Box<Schema>>,
     /// Every other keyword, verbatim (validation: minimum, pattern, maxItems,
@@ -155,7 +159,7 @@ pub struct Schema {
     /// (A sorted list, not a map: most nodes have none or one, and a map's first
     /// node costs hundreds of bytes. Serialized as a map.)
     #[serde(serialize_with = "keywords_as_map")]
-    pub keywords: Vec<(String, Value)>,
+    pub keywords: Box<[(String, Value)]>,
 }
 
 fn keywords_as_map<S: serde::Serializer>(

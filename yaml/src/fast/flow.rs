@@ -26,7 +26,7 @@ impl Fast<'_> {
                     _ => return None,
                 }
             }
-            Value::Seq(self.items.drain(base..).collect())
+            Value::Seq(self.items.split_off(base))
         } else {
             let base = self.entries.len();
             loop {
@@ -66,7 +66,7 @@ impl Fast<'_> {
                     _ => return None,
                 }
             }
-            Value::Map(self.entries.drain(base..).collect())
+            Value::Map(self.entries.split_off(base))
         };
         self.i += 1;
         self.depth -= 1;

@@ -6,80 +6,59 @@ use super::*;
 impl Fast<'_> {
     /// A plain scalar in block context (saphyr's `scan_plain_scalar`): continuation
     /// lines must be indented past `enclosing`.
+    ///
+    /// Read a line at a time: on its first line a plain scalar is the text up to a
+    /// break, a `:` before a blank, or a `#` after one, without the blanks before
+    /// that stop (saphyr takes it word by word, keeping the blanks between words);
+    /// a continuation line is joined with a space, or with one `\n` per empty line
+    /// between.
     pub(super) fn plain(&mut self, enclosing: isize) -> Option<String> {
         let indent = enclosing + 1;
         let s = self.s;
+        let b = self.b;
         let mut text = ScalarText::default();
-        let mut ws_start = self.i;
-        let mut ws_end = self.i;
-        let mut leading_break = false;
-        let mut trailing_breaks = 0usize;
-        let mut leading_whitespace = false;
-        loop {
-            if self.peek() == b'#' || (self.i == self.ls && self.doc_indicator()) {
-                break;
-            }
-            if !self.plain_stops() {
-                if leading_whitespace {
-                    let string = text.owned(s);
-                    if !leading_break {
-                        push_breaks(string, trailing_breaks);
-                    } else if trailing_breaks == 0 {
-                        string.push(' ');
-                    } else {
-                        push_breaks(string, trailing_breaks);
-                    }
-                    trailing_breaks = 0;
-                    leading_break = false;
-                    leading_whitespace = false;
-                } else {
-                    text.verbatim(s, ws_start, ws_end);
-                }
-                ws_start = self.i;
-                ws_end = self.i;
-                let start = self.i;
-                self.i = self.plain_run_end();
-                text.verbatim(s, start, self.i);
-            }
-            let c = self.peek();
-            if !(is_blank(c) || is_break(c)) {
-                break;
-            }
-            loop {
-                let c = self.peek();
-                if is_blank(c) {
-                    if !leading_whitespace {
-                        if ws_end == ws_start {
-                            ws_start = self.i;
-                        }
-                        self.i += 1;
-                        ws_end = self.i;
-                    } else if c == b'\t' {
-                        return None;
-                    } else {
-                        self.skip_spaces();
-                    }
-                } else if is_break(c) {
-                    if leading_whitespace {
-                        self.skip_break();
-                        trailing_breaks += 1;
-                    } else {
-                        ws_start = self.i;
-                        ws_end = self.i;
-                        self.skip_break();
-                        leading_break = true;
-                        leading_whitespace = true;
-                    }
-                } else {
-                    break;
-                }
-            }
-            if (self.col() as isize) < indent {
-                break;
-            }
-        }
-        if text.is_empty() {
+        if self.peek() == b'#' || (self.i == self.ls && self.doc_indicator()) || self.plain_stops()
+        {
             return None;
+        }
+        loop {
+            // The cursor is on the line's first character of the scalar.
+            let start = self.i;
+            let stop = plain_line_stop(b, start, self.has_cr);
+            let mut end = stop;
+            while end > start && is_blank(b[end - 1]) {
+                end -= 1;
+            }
+            text.verbatim(s, start, end);
+            self.i = stop;
+            if !is_break(self.peek()) {
+                // A `:` or a comment ends it, as does the end of the input.
+                break;
+            }
+            // Line breaks and the next lines' indentation: a tab there declines.
+            let mut breaks = 0usize;
+            loop {
+                self.skip_break();
+                self.skip_spaces();
+                match self.peek() {
+                    b'\t' => return None,
+                    c if is_break(c) => breaks += 1,
+                    _ => break,
+                }
+            }
+            if (self.col() as isize) < indent
+                || self.peek() == b'#'
+                || (self.i == self.ls && self.doc_indicator())
+                || self.plain_stops()
+            {
+                break;
+            }
+            let string = text.owned(s);
+            if breaks == 0 {
+                string.push(' ');
+            } else {
+                push_breaks(string, breaks);
+            }
         }
         Some(text.finish(s))
     }
@@ -89,24 +68,6 @@ impl Fast<'_> {
     pub(super) fn plain_stops(&self) -> bool {
         let c = self.peek();
         is_blank_or_breakz(c) || (c == b':' && is_blank_or_breakz(self.peek_at(1)))
-    }
-
-    /// Where [`Self::plain_stops`] first holds from the cursor on: one table lookup
-    /// per byte (this loop reads most of a CRD's keys and one-line values).
-    #[inline]
-    pub(super) fn plain_run_end(&self) -> usize {
-        let b = self.b;
-        let mut i = self.i;
-        while i < b.len() {
-            let c = b[i];
-            if PLAIN_STOP[c as usize]
-                && (c != b':' || is_blank_or_breakz(b.get(i + 1).copied().unwrap_or(0)))
-            {
-                break;
-            }
-            i += 1;
-        }
-        i
     }
 
     pub(super) fn str(&self, from: usize, to: usize) -> &str {
@@ -356,17 +317,19 @@ impl Fast<'_> {
         } else {
             self.block_indent(indent, &mut trailing_breaks);
         }
-        let mut string = String::new();
+        let mut string = std::mem::take(&mut self.pieces);
         if self.eof() {
             if chomping == Chomping::Keep {
                 if trailing_breaks == 0 && self.line > header.line && self.col() > 0 {
-                    string.push('\n');
+                    string.breaks(1);
                 } else {
-                    push_breaks(&mut string, trailing_breaks);
+                    string.breaks(trailing_breaks);
                 }
             }
+            let value = string.finish(self.s);
+            self.pieces = string;
             self.skip_to_next_token()?;
-            return Some((string, header));
+            return Some((value, header));
         }
         let col = self.col();
         if col < indent && col as isize > enclosing {
@@ -378,22 +341,22 @@ impl Fast<'_> {
         while self.col() == indent && !is_breakz(self.peek()) {
             let trailing_blank = is_blank(self.peek());
             if !literal && leading_break && !leading_blank && !trailing_blank {
-                push_breaks(&mut string, trailing_breaks);
+                string.breaks(trailing_breaks);
                 if trailing_breaks == 0 {
-                    string.push(' ');
+                    string.space();
                 }
             } else {
                 if leading_break {
-                    string.push('\n');
+                    string.breaks(1);
                 }
-                push_breaks(&mut string, trailing_breaks);
+                string.breaks(trailing_breaks);
             }
             leading_break = false;
             trailing_breaks = 0;
             leading_blank = is_blank(self.peek());
             let start = self.i;
             self.skip_to_eol();
-            string.push_str(self.str(start, self.i));
+            string.source(start, self.i);
             if !is_break(self.peek()) {
                 break;
             }
@@ -403,17 +366,19 @@ impl Fast<'_> {
         }
         if chomping != Chomping::Strip {
             if leading_break {
-                string.push('\n');
+                string.breaks(1);
             }
             if self.eof() && self.col() >= indent.max(1) {
-                string.push('\n');
+                string.breaks(1);
             }
         }
         if chomping == Chomping::Keep {
-            push_breaks(&mut string, trailing_breaks);
+            string.breaks(trailing_breaks);
         }
+        let value = string.finish(self.s);
+        self.pieces = string;
         self.skip_to_next_token()?;
-        Some((fitted(string), pos))
+        Some((value, pos))
     }
 
     /// Skip a block scalar's indentation and its empty lines (counted in `breaks`).
@@ -429,19 +394,6 @@ impl Fast<'_> {
         }
     }
 }
-
-/// The bytes that may end a run of a plain scalar in block context: blanks, breaks,
-/// NUL, and `:` (when a blank, a break or the end follows it).
-const PLAIN_STOP: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b' ' as usize] = true;
-    t[b'\t' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b'\r' as usize] = true;
-    t[0] = true;
-    t[b':' as usize] = true;
-    t
-};
 
 /// A scalar's value as it is read. While everything taken so far is one stretch of
 /// the source, copied as it is, the value is just that span: it is copied once, when
@@ -474,16 +426,64 @@ impl ScalarText {
         &mut self.string
     }
 
-    #[inline]
-    pub(super) fn is_empty(&self) -> bool {
-        self.span.is_none() && self.string.is_empty()
-    }
-
     pub(super) fn finish(self, s: &str) -> String {
         match self.span {
             Some((from, to)) => s[from..to].to_owned(),
             None => fitted(self.string),
         }
+    }
+}
+
+/// A block scalar's value as it is read: stretches of the source and line breaks,
+/// put together when the scalar ends, in one allocation of the right size (a value
+/// grown line by line was reallocated as it grew, then shrunk to fit). [`Fast`] keeps
+/// one, emptied by each [`Pieces::finish`], to reuse its list.
+#[derive(Default)]
+pub(super) struct Pieces {
+    pieces: Vec<Piece>,
+    len: usize,
+}
+
+enum Piece {
+    Source(usize, usize),
+    Breaks(usize),
+    Space,
+}
+
+impl Pieces {
+    /// Source text `from..to`.
+    fn source(&mut self, from: usize, to: usize) {
+        if from < to {
+            self.len += to - from;
+            self.pieces.push(Piece::Source(from, to));
+        }
+    }
+
+    /// `n` line breaks.
+    fn breaks(&mut self, n: usize) {
+        if n > 0 {
+            self.len += n;
+            self.pieces.push(Piece::Breaks(n));
+        }
+    }
+
+    fn space(&mut self) {
+        self.len += 1;
+        self.pieces.push(Piece::Space);
+    }
+
+    /// The value (the pieces taken from `s`); `self` is left empty.
+    fn finish(&mut self, s: &str) -> String {
+        let mut out = String::with_capacity(self.len);
+        for piece in self.pieces.drain(..) {
+            match piece {
+                Piece::Source(from, to) => out.push_str(&s[from..to]),
+                Piece::Breaks(n) => push_breaks(&mut out, n),
+                Piece::Space => out.push(' '),
+            }
+        }
+        self.len = 0;
+        out
     }
 }
 
