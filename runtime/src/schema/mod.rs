@@ -138,6 +138,11 @@ impl FieldPath {
         len
     }
 
+    /// The path so far, e.g. `spec.ports[2]`.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// Back to a length [`FieldPath::key`] or [`FieldPath::index`] returned.
     pub(crate) fn truncate(&mut self, len: usize) {
         self.0.truncate(len);
