@@ -5,8 +5,13 @@
 //! (gateway-api HTTPRoute v1), each with its CEL rules and with them stripped.
 //!
 //! ```text
-//! cargo bench -p crdgen-runtime --features server --bench validate
+//! cargo bench -p crdgen-runtime --features server --bench validate [-- FILTER]
 //! ```
+//!
+//! `FILTER` keeps the CRDs whose name contains it. Under load, wall time says little:
+//! with `CRDGEN_BENCH_ITERS=N` each measurement validates exactly `N` objects (no
+//! timing), so that `perf stat -e instructions:u` or `valgrind --tool=callgrind
+//! --toggle-collect='*Validator*run*'` on the bench binary counts a fixed amount of work.
 //!
 //! Reads the corpus at `CRDGEN_CORPUS_DIR`, else `../shared/corpus` beside the
 //! repository (the vendored subset lacks these CRDs); fails without it.
@@ -51,8 +56,13 @@ fn strip_rules(v: &mut Value) {
     }
 }
 
-/// Objects per second over at least `budget`.
+/// Objects per second over at least `budget`; with `CRDGEN_BENCH_ITERS=N`, exactly
+/// `N` objects and no rate (0).
 fn rate(budget: Duration, mut f: impl FnMut()) -> f64 {
+    if let Some(n) = fixed_iters() {
+        (0..n).for_each(|_| f());
+        return 0.0;
+    }
     f();
     let start = Instant::now();
     let mut n = 0u64;
@@ -65,7 +75,26 @@ fn rate(budget: Duration, mut f: impl FnMut()) -> f64 {
     n as f64 / start.elapsed().as_secs_f64()
 }
 
+fn fixed_iters() -> Option<u64> {
+    std::env::var("CRDGEN_BENCH_ITERS").ok().map(|n| {
+        n.parse()
+            .unwrap_or_else(|e| panic!("CRDGEN_BENCH_ITERS={n}: {e}"))
+    })
+}
+
+/// The CRDs to run: the first argument that is not an option (cargo bench passes
+/// `--bench`) filters them by name.
+fn selected(name: &str) -> bool {
+    std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .is_none_or(|f| name.contains(&f))
+}
+
 fn bench(name: &str, crd: &Value, obj: &Value, old: &Value) {
+    if !selected(name) {
+        return;
+    }
     let t = Instant::now();
     let with = Validator::from_crd(crd).expect("the CRD compiles");
     let compile = t.elapsed();
@@ -90,6 +119,12 @@ fn bench(name: &str, crd: &Value, obj: &Value, old: &Value) {
     let u_without = rate(budget, || {
         black_box(without.validate_update(black_box(obj), old)).unwrap_or_default()
     });
+    if let Some(n) = fixed_iters() {
+        println!(
+            "{name}: {n} objects validated per measurement (create and update, with CEL and without)"
+        );
+        return;
+    }
     println!(
         "{name}: {} CEL rules in the CRD, every version (compiled in {:.1} ms); create {:.0}/s with CEL, {:.0}/s without; update {:.0}/s with CEL, {:.0}/s without",
         with.rule_count(),

@@ -217,9 +217,10 @@ struct Store {
     watchers: Vec<WatcherEntry>,
     next_watch_id: u64,
     actions: Vec<Action>,
-    /// The CEL rules of each version, compiled once when the kind is registered
+    /// Each version compiled once when the kind is registered (CEL rules and the walks
+    /// its schema needs)
     /// (the client-side `Validator`'s per-version data): by (group, plural) and version.
-    rules: BTreeMap<(KindKey, String), Arc<schema::pipeline::CompiledRules>>,
+    compiled: BTreeMap<(KindKey, String), Arc<schema::pipeline::CompiledVersion>>,
 }
 
 /// The in-memory object tracker. Cheap to clone (shared state).
@@ -237,16 +238,16 @@ impl Default for Tracker {
 /// The default number of events kept for watches from an older resourceVersion.
 pub const DEFAULT_HISTORY_LIMIT: usize = 10_000;
 
-/// The CEL rules of a kind's versions, compiled once, and the errors the server
-/// refuses the CRD with.
-fn compile_rules(
+/// A kind's versions compiled once, and the errors the server refuses the CRD's CEL
+/// rules with.
+fn compile_versions(
     kind: &KindInfo,
 ) -> (
-    Vec<schema::pipeline::CompiledRules>,
+    Vec<schema::pipeline::CompiledVersion>,
     Vec<schema::FieldError>,
 ) {
     let schemas: Vec<Option<&Value>> = kind.versions.iter().map(|v| v.schema.as_ref()).collect();
-    schema::pipeline::compile_rules(&schemas)
+    schema::pipeline::compile_versions(&schemas)
 }
 
 impl Tracker {
@@ -264,7 +265,7 @@ impl Tracker {
                 watchers: Vec::new(),
                 next_watch_id: 1,
                 actions: Vec::new(),
-                rules: BTreeMap::new(),
+                compiled: BTreeMap::new(),
             })),
         }
     }
@@ -279,7 +280,7 @@ impl Tracker {
     /// refuses it, including CEL rules that do not compile.
     pub fn register_crd(&self, crd: &Value) -> Result<(), String> {
         let kind = KindInfo::from_crd(crd)?;
-        let (rules, errs) = compile_rules(&kind);
+        let (compiled, errs) = compile_versions(&kind);
         if !errs.is_empty() {
             let name = crd.pointer("/metadata/name").and_then(Value::as_str);
             return Err(crdgen_apiext::invalid_message(
@@ -287,7 +288,7 @@ impl Tracker {
                 &errs,
             ));
         }
-        self.register_compiled(kind, rules);
+        self.register_compiled(kind, compiled);
         Ok(())
     }
 
@@ -302,20 +303,20 @@ impl Tracker {
     /// CEL rules that do not compile are not evaluated ([`Tracker::register_crd`]
     /// refuses them).
     pub fn register_kind(&self, kind: KindInfo) {
-        let (rules, errs) = compile_rules(&kind);
+        let (compiled, errs) = compile_versions(&kind);
         if !errs.is_empty() {
             tracing::warn!(kind = %kind.kind, "CEL rules not evaluated: {errs:?}");
         }
-        self.register_compiled(kind, rules);
+        self.register_compiled(kind, compiled);
     }
 
-    fn register_compiled(&self, kind: KindInfo, rules: Vec<schema::pipeline::CompiledRules>) {
+    fn register_compiled(&self, kind: KindInfo, compiled: Vec<schema::pipeline::CompiledVersion>) {
         let mut store = self.lock();
         let key = (kind.group.clone(), kind.plural.clone());
-        for (v, r) in kind.versions.iter().zip(rules) {
+        for (v, c) in kind.versions.iter().zip(compiled) {
             store
-                .rules
-                .insert((key.clone(), v.name.clone()), Arc::new(r));
+                .compiled
+                .insert((key.clone(), v.name.clone()), Arc::new(c));
         }
         let key = (kind.group.clone(), kind.plural.clone());
         let merged = match store.kinds.get(&key) {

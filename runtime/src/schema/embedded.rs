@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use super::FieldError;
 use super::object_meta::labels_and_annotations;
+use super::{FieldError, FieldPath as Path};
 
 /// The fields of `ObjectMeta` (a custom resource's and an embedded resource's
 /// `metadata`); others are pruned as unknown.
@@ -70,30 +70,6 @@ fn is_embedded(s: &Value) -> bool {
     s.get("x-kubernetes-embedded-resource")
         .and_then(Value::as_bool)
         == Some(true)
-}
-
-/// A field path built in place while walking (no allocation per node).
-struct Path(String);
-
-impl Path {
-    /// Append `.k` (or `k` at the root); the length to truncate back to.
-    fn key(&mut self, k: &str) -> usize {
-        let len = self.0.len();
-        if len > 0 {
-            self.0.push('.');
-        }
-        self.0.push_str(k);
-        len
-    }
-
-    /// Append `[i]`; the length to truncate back to.
-    fn index(&mut self, i: usize) -> usize {
-        let len = self.0.len();
-        self.0.push('[');
-        self.0.push_str(&i.to_string());
-        self.0.push(']');
-        len
-    }
 }
 
 /// Decoding an embedded resource needs string `apiVersion` and `kind`: the error of

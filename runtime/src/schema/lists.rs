@@ -7,24 +7,24 @@ use serde_json::{Map, Value};
 
 use super::errors::duplicate;
 use super::validate::json_eq;
-use super::{Additional, FieldError, additional, get, items, prop};
+use super::{Additional, FieldError, FieldPath, additional, get, items, prop};
 
 /// Every duplicate item of a set list and every duplicate key of a map list in
 /// `object`: `spec.ports[2]: Duplicate value: {"name":"http"}`.
 pub fn validate_lists(object: &Value, schema: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    walk(object, schema, "", &mut errs);
+    walk(object, schema, &mut FieldPath::default(), &mut errs);
     errs
 }
 
-fn walk(x: &Value, s: &Value, path: &str, errs: &mut Vec<FieldError>) {
+fn walk(x: &Value, s: &Value, path: &mut FieldPath, errs: &mut Vec<FieldError>) {
     match x {
         Value::Array(arr) => {
             match get(s, "x-kubernetes-list-type").and_then(Value::as_str) {
                 Some("set") => {
                     for i in 0..arr.len() {
                         if (0..i).any(|j| json_eq(&arr[i], &arr[j])) {
-                            errs.push(duplicate(format!("{path}[{i}]"), arr[i].clone()));
+                            errs.push(duplicate(format!("{}[{i}]", path.0), arr[i].clone()));
                         }
                     }
                 }
@@ -33,30 +33,43 @@ fn walk(x: &Value, s: &Value, path: &str, errs: &mut Vec<FieldError>) {
                     let ks: Vec<Value> = arr.iter().map(|v| key_of(&keys, v)).collect();
                     for i in 0..ks.len() {
                         if (0..i).any(|j| json_eq(&ks[i], &ks[j])) {
-                            errs.push(duplicate(format!("{path}[{i}]"), ks[i].clone()));
+                            errs.push(duplicate(format!("{}[{i}]", path.0), ks[i].clone()));
                         }
                     }
                 }
                 _ => {}
             }
             if let Some(it) = items(s) {
-                for (i, v) in arr.iter().enumerate() {
-                    walk(v, it, &format!("{path}[{i}]"), errs);
+                for (i, v) in arr.iter().enumerate().filter(|(_, v)| is_container(v)) {
+                    let len = path.index(i);
+                    walk(v, it, path, errs);
+                    path.truncate(len);
                 }
             }
         }
         Value::Object(map) => {
-            for (k, v) in map {
-                let p = super::child_path(path, k);
-                if let Some(ps) = prop(s, k) {
-                    walk(v, ps, &p, errs);
-                } else if let Additional::Schema(a) = additional(s) {
-                    walk(v, a, &p, errs);
+            // Only arrays have a list type: scalars are not looked up.
+            for (k, v) in map.iter().filter(|(_, v)| is_container(v)) {
+                let sub = match prop(s, k) {
+                    Some(ps) => Some(ps),
+                    None => match additional(s) {
+                        Additional::Schema(a) => Some(a),
+                        _ => None,
+                    },
+                };
+                if let Some(sub) = sub {
+                    let len = path.key(k);
+                    walk(v, sub, path, errs);
+                    path.truncate(len);
                 }
             }
         }
         _ => {}
     }
+}
+
+fn is_container(v: &Value) -> bool {
+    v.is_object() || v.is_array()
 }
 
 fn map_keys(s: &Value) -> Vec<&str> {

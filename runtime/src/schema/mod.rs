@@ -43,8 +43,8 @@
 //!
 //! The module is split by concern: `prune`, `defaults`, `validate` (types,
 //! `enum`, combinators, ratcheting), `keywords` (numbers, strings, sizes), `formats`
-//! (the string formats of kube-openapi's registry), `lists` (list types) and `errors`
-//! (the server's wording).
+//! (the string formats of kube-openapi's registry), `lists` (list types), `errors`
+//! (the server's wording) and `walks` (which walks a schema needs, found once).
 
 use serde_json::Value;
 
@@ -62,6 +62,7 @@ mod prune;
 mod scale;
 mod validate;
 mod validator;
+mod walks;
 
 pub use defaults::apply_defaults;
 pub use embedded::{META_FIELDS, embedded_resources, embedded_type_error, prune_embedded_meta};
@@ -72,6 +73,7 @@ pub use prune::prune;
 pub use scale::{ScaleInfo, scale_errors};
 pub use validate::{validate, validate_update};
 pub use validator::{HasCrd, Invalid, Validate, Validator, invalid_message, validator_of};
+pub use walks::Walks;
 
 // ----------------------------------------------------------------------------------
 // Schema accessors
@@ -110,6 +112,41 @@ pub(crate) fn items(s: &Value) -> Option<&Value> {
 
 pub(crate) fn nullable(s: &Value) -> bool {
     flag(s, "nullable")
+}
+
+/// A field path built in place while walking (no allocation per node): append a key
+/// or an index, recurse, truncate back.
+#[derive(Default)]
+pub(crate) struct FieldPath(pub(crate) String);
+
+impl FieldPath {
+    /// Append `.k` (or `k` at the root); the length to truncate back to.
+    pub(crate) fn key(&mut self, k: &str) -> usize {
+        let len = self.0.len();
+        if len > 0 {
+            self.0.push('.');
+        }
+        self.0.push_str(k);
+        len
+    }
+
+    /// Append `[i]`; the length to truncate back to.
+    pub(crate) fn index(&mut self, i: usize) -> usize {
+        use std::fmt::Write as _;
+        let len = self.0.len();
+        write!(self.0, "[{i}]").expect("writing to a String cannot fail");
+        len
+    }
+
+    /// The path so far, e.g. `spec.ports[2]`.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Back to a length [`FieldPath::key`] or [`FieldPath::index`] returned.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.0.truncate(len);
+    }
 }
 
 pub(crate) fn child_path(parent: &str, key: &str) -> String {

@@ -13,6 +13,9 @@
 //!    the scale subresource's paths, embedded resources, list types, then the CEL
 //!    rules unless an error above blocks them (a last error then says so).
 //!
+//! Each version is compiled once ([`compile_versions`]): its CEL rules, and which of
+//! the walks above its schema gives anything to do ([`Walks`]); the others are skipped.
+//!
 //! The server alone adds what needs a request: strict decoding (unknown and
 //! duplicate fields as an error or warnings), the namespace, the name generated from
 //! `generateName`, no new finalizers while deleting, deprecation warnings and the
@@ -20,29 +23,33 @@
 
 use serde_json::Value;
 
-use super::{ErrorType, FieldError, ScaleInfo};
+use super::{ErrorType, FieldError, ScaleInfo, Walks};
 
-/// The CEL rules (`x-kubernetes-validations`) of one version's schema, compiled once.
+/// What one version's schema compiles to, once: its CEL rules
+/// (`x-kubernetes-validations`) and the per-object walks it needs. The default runs
+/// every walk and no rule.
 #[derive(Default)]
-pub struct CompiledRules {
+pub struct CompiledVersion {
     /// The schema declares rules that are evaluated (with the `cel` feature: rules
     /// that compiled). Without the `cel` feature they are not evaluated, but a
     /// blocking error still gets the server's marker.
     declared: bool,
     #[cfg(feature = "cel")]
     rules: Option<crdgen_cel::Rules>,
+    walks: Walks,
 }
 
-impl std::fmt::Debug for CompiledRules {
+impl std::fmt::Debug for CompiledVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CompiledRules")
+        f.debug_struct("CompiledVersion")
             .field("declared", &self.declared)
             .field("rules", &self.len())
+            .field("walks", &self.walks)
             .finish()
     }
 }
 
-impl CompiledRules {
+impl CompiledVersion {
     /// How many rules are evaluated (0 without the `cel` feature).
     pub fn len(&self) -> usize {
         #[cfg(feature = "cel")]
@@ -55,15 +62,20 @@ impl CompiledRules {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The per-object walks the version's schema needs.
+    pub fn walks(&self) -> Walks {
+        self.walks
+    }
 }
 
-/// Compile the CEL rules of a kind's versions (their schemas, in `spec.versions`
-/// order): one [`CompiledRules`] per version, and the errors the server refuses the
-/// CRD with, at `spec.validation.openAPIV3Schema…` when every version has the same
+/// Compile a kind's versions (their schemas, in `spec.versions` order): one
+/// [`CompiledVersion`] per version, and the errors the server refuses the CRD's CEL
+/// rules with, at `spec.validation.openAPIV3Schema…` when every version has the same
 /// schema (the internal version's one schema), else at
 /// `spec.versions[i].schema.openAPIV3Schema…`. A version whose rules do not compile
 /// gets none.
-pub fn compile_rules(schemas: &[Option<&Value>]) -> (Vec<CompiledRules>, Vec<FieldError>) {
+pub fn compile_versions(schemas: &[Option<&Value>]) -> (Vec<CompiledVersion>, Vec<FieldError>) {
     #[cfg_attr(not(feature = "cel"), allow(unused_mut))] // only CEL rules fail to compile
     let mut errors = Vec::new();
     #[cfg(feature = "cel")]
@@ -71,18 +83,26 @@ pub fn compile_rules(schemas: &[Option<&Value>]) -> (Vec<CompiledRules>, Vec<Fie
     let mut out = Vec::with_capacity(schemas.len());
     #[cfg_attr(not(feature = "cel"), allow(unused_variables))]
     for (i, schema) in schemas.iter().enumerate() {
-        let Some(schema) = schema.filter(|s| has_cel_rules(s)) else {
-            out.push(CompiledRules::default());
+        let walks = schema.map_or_else(Walks::default, Walks::of);
+        let Some(schema) = schema.filter(|_| walks.rules) else {
+            out.push(CompiledVersion {
+                walks,
+                ..CompiledVersion::default()
+            });
             continue;
         };
         #[cfg(feature = "cel")]
         match crdgen_cel::Rules::compile(schema) {
-            Ok(r) => out.push(CompiledRules {
+            Ok(r) => out.push(CompiledVersion {
                 declared: true,
                 rules: Some(r),
+                walks,
             }),
             Err(errs) => {
-                out.push(CompiledRules::default());
+                out.push(CompiledVersion {
+                    walks,
+                    ..CompiledVersion::default()
+                });
                 if shared && i > 0 {
                     continue;
                 }
@@ -98,20 +118,12 @@ pub fn compile_rules(schemas: &[Option<&Value>]) -> (Vec<CompiledRules>, Vec<Fie
             }
         }
         #[cfg(not(feature = "cel"))]
-        out.push(CompiledRules { declared: true });
+        out.push(CompiledVersion {
+            declared: true,
+            walks,
+        });
     }
     (out, errors)
-}
-
-/// Whether a schema declares CEL rules (`x-kubernetes-validations`) anywhere.
-fn has_cel_rules(schema: &Value) -> bool {
-    match schema {
-        Value::Object(m) => {
-            m.contains_key("x-kubernetes-validations") || m.values().any(has_cel_rules)
-        }
-        Value::Array(a) => a.iter().any(has_cel_rules),
-        _ => false,
-    }
 }
 
 /// One version of a kind, as the pipeline checks objects against it.
@@ -123,14 +135,28 @@ pub struct Checks<'a> {
     pub schema: Option<&'a Value>,
     /// The scale subresource, when enabled.
     pub scale: Option<&'a ScaleInfo>,
-    /// The version's CEL rules.
-    pub rules: &'a CompiledRules,
+    /// The version, compiled: its CEL rules and the walks its schema needs.
+    pub compiled: &'a CompiledVersion,
+}
+
+impl Checks<'_> {
+    /// The schema, when the walk that `needed` names has anything to do in it.
+    fn schema_for(&self, needed: impl FnOnce(Walks) -> bool) -> Option<&Value> {
+        self.schema.filter(|_| needed(self.compiled.walks))
+    }
+}
+
+/// Decoding an embedded resource needs string `apiVersion` and `kind`: the error of
+/// the first that is not, as the 400 words it.
+pub fn embedded_types(obj: &Value, checks: &Checks<'_>) -> Option<String> {
+    let s = checks.schema_for(|w| w.embedded)?;
+    super::embedded_type_error(obj, s)
 }
 
 /// Decoding's pruning: the unknown fields of the root's `metadata`, the fields the
 /// schema does not declare, then the unknown fields of embedded resources' metadata;
 /// their paths, in that order.
-pub fn prune_object(obj: &mut Value, schema: Option<&Value>) -> Vec<String> {
+pub fn prune_object(obj: &mut Value, checks: &Checks<'_>) -> Vec<String> {
     let mut unknown = Vec::new();
     if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         let extra: Vec<String> = m
@@ -143,8 +169,10 @@ pub fn prune_object(obj: &mut Value, schema: Option<&Value>) -> Vec<String> {
             unknown.push(format!("metadata.{k}"));
         }
     }
-    if let Some(s) = schema {
+    if let Some(s) = checks.schema {
         unknown.extend(super::prune(obj, s));
+    }
+    if let Some(s) = checks.schema_for(|w| w.embedded) {
         unknown.extend(super::prune_embedded_meta(obj, s));
     }
     unknown
@@ -153,7 +181,7 @@ pub fn prune_object(obj: &mut Value, schema: Option<&Value>) -> Vec<String> {
 /// The schema's defaults, on objects of the version's kind only.
 pub fn default_object(obj: &mut Value, checks: &Checks<'_>) {
     let own_kind = obj.get("kind").and_then(Value::as_str) == Some(checks.kind);
-    if let Some(s) = checks.schema.filter(|_| own_kind) {
+    if let Some(s) = checks.schema_for(|w| w.defaults).filter(|_| own_kind) {
         super::apply_defaults(obj, s);
     }
 }
@@ -201,16 +229,18 @@ pub fn validate_object(
             errs.extend(super::scale_errors(obj, sc));
         }
     }
-    if let Some(s) = checks.schema {
+    if let Some(s) = checks.schema_for(|w| w.embedded) {
         errs.extend(super::embedded_resources(obj, s));
+    }
+    if let Some(s) = checks.schema_for(|w| w.list_types) {
         errs.extend(super::validate_lists(obj, s));
     }
-    if checks.rules.declared {
+    if checks.compiled.declared {
         if let Some(marker) = cel_blocked_marker(&errs) {
             errs.push(marker);
         } else {
             #[cfg(feature = "cel")]
-            if let Some(r) = &checks.rules.rules {
+            if let Some(r) = &checks.compiled.rules {
                 errs.extend(r.validate(obj, old));
             }
         }
@@ -265,12 +295,12 @@ mod tests {
     fn a_wrong_kind_is_the_only_error_before_embedded_resources() {
         let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
             "properties": {"n": {"type": "integer", "minimum": 0}}}}});
-        let rules = CompiledRules::default();
+        let compiled = CompiledVersion::default();
         let checks = Checks {
             kind: "Widget",
             schema: Some(&schema),
             scale: None,
-            rules: &rules,
+            compiled: &compiled,
         };
         let obj = json!({"kind": "Gadget", "metadata": {}, "spec": {"n": -1}});
         let errs = validate_object(&checks, &obj, None, &mut Vec::new());
@@ -287,13 +317,49 @@ mod tests {
     #[test]
     fn pruning_names_unknown_metadata_first() {
         let schema = json!({"type": "object", "properties": {"spec": {"type": "object"}}});
+        let (compiled, _) = compile_versions(&[Some(&schema)]);
+        let checks = Checks {
+            kind: "Widget",
+            schema: Some(&schema),
+            scale: None,
+            compiled: &compiled[0],
+        };
         let mut obj = json!({"metadata": {"name": "a", "bogus": 1}, "spec": {}, "extra": 2});
-        assert_eq!(
-            prune_object(&mut obj, Some(&schema)),
-            ["metadata.bogus", "extra"]
-        );
+        assert_eq!(prune_object(&mut obj, &checks), ["metadata.bogus", "extra"]);
         let mut obj = json!({"metadata": {"name": "a", "labels": {}, "uid": ""}});
         coerce_metadata(&mut obj);
         assert_eq!(obj, json!({"metadata": {"name": "a"}}));
+    }
+
+    /// Each version's walks come from its own schema, and a walk its schema needs runs.
+    #[test]
+    fn compiled_versions_skip_only_walks_with_nothing_to_do() {
+        let plain = json!({"type": "object", "properties": {"spec": {"type": "object",
+            "x-kubernetes-preserve-unknown-fields": true}}});
+        let embedding = json!({"type": "object", "properties": {"spec": {"type": "object",
+            "x-kubernetes-embedded-resource": true, "x-kubernetes-preserve-unknown-fields": true}}});
+        let (compiled, errs) = compile_versions(&[Some(&plain), Some(&embedding), None]);
+        assert!(errs.is_empty());
+        let walks: Vec<bool> = compiled.iter().map(|c| c.walks().embedded).collect();
+        assert_eq!(walks, [false, true, true]);
+        let checks = Checks {
+            kind: "Widget",
+            schema: Some(&embedding),
+            scale: None,
+            compiled: &compiled[1],
+        };
+        let mut obj = json!({"kind": "Widget", "metadata": {"name": "w"},
+            "spec": {"kind": "Pod", "metadata": {"bogus": 1}}});
+        assert_eq!(prune_object(&mut obj, &checks), ["spec.metadata.bogus"]);
+        let fields: Vec<String> = validate_object(&checks, &obj, None, &mut Vec::new())
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["spec.apiVersion"]);
+        let bad = json!({"kind": "Widget", "spec": {"kind": 1}});
+        assert_eq!(
+            embedded_types(&bad, &checks).as_deref(),
+            Some("spec.kind: Invalid value: 1: must be a string")
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Additional, additional, child_path, flag, items, nullable, prop};
+use super::{Additional, FieldPath, additional, flag, items, nullable, prop};
 
 /// Drop the fields of `object` that `schema` does not declare, as the server does
 /// before storing a custom resource.
@@ -22,12 +22,26 @@ use super::{Additional, additional, child_path, flag, items, nullable, prop};
 /// server reports for `fieldValidation=Strict|Warn` (dropped `null`s are not listed).
 pub fn prune(object: &mut Value, schema: &Value) -> Vec<String> {
     let mut pruned = Vec::new();
-    prune_at(object, Some(schema), true, "", &mut pruned);
-    drop_non_nullable_nulls(object, schema);
+    prune_at(
+        object,
+        Some(schema),
+        true,
+        &mut FieldPath::default(),
+        &mut pruned,
+    );
+    if has_null(object) {
+        drop_non_nullable_nulls(object, schema);
+    }
     pruned
 }
 
-fn prune_at(x: &mut Value, s: Option<&Value>, root: bool, path: &str, pruned: &mut Vec<String>) {
+fn prune_at(
+    x: &mut Value,
+    s: Option<&Value>,
+    root: bool,
+    path: &mut FieldPath,
+    pruned: &mut Vec<String>,
+) {
     if let Some(s) = s
         && flag(s, "x-kubernetes-preserve-unknown-fields")
     {
@@ -38,42 +52,46 @@ fn prune_at(x: &mut Value, s: Option<&Value>, root: bool, path: &str, pruned: &m
         Value::Object(map) => {
             let Some(s) = s else {
                 for k in map.keys() {
-                    pruned.push(child_path(path, k));
+                    let len = path.key(k);
+                    pruned.push(path.0.clone());
+                    path.truncate(len);
                 }
                 map.clear();
                 return;
             };
             let embedded = root || flag(s, "x-kubernetes-embedded-resource");
-            let keys: Vec<String> = map.keys().cloned().collect();
-            for k in keys {
-                if embedded && is_embedded_meta(&k, &map[&k]) {
-                    continue;
+            map.retain(|k, v| {
+                if embedded && is_embedded_meta(k, v) {
+                    return true;
                 }
-                let p = child_path(path, &k);
-                if let Some(ps) = prop(s, &k) {
-                    if let Some(v) = map.get_mut(&k) {
-                        prune_at(v, Some(ps), false, &p, pruned);
+                let len = path.key(k);
+                let keep = match prop(s, k) {
+                    Some(ps) => {
+                        prune_at(v, Some(ps), false, path, pruned);
+                        true
                     }
-                } else {
-                    match additional(s) {
+                    None => match additional(s) {
                         Additional::Schema(a) => {
-                            if let Some(v) = map.get_mut(&k) {
-                                prune_at(v, Some(a), false, &p, pruned);
-                            }
+                            prune_at(v, Some(a), false, path, pruned);
+                            true
                         }
-                        Additional::Any => {}
+                        Additional::Any => true,
                         Additional::None => {
-                            map.remove(&k);
-                            pruned.push(p);
+                            pruned.push(path.0.clone());
+                            false
                         }
-                    }
-                }
-            }
+                    },
+                };
+                path.truncate(len);
+                keep
+            });
         }
         Value::Array(arr) => {
             let it = s.and_then(items);
             for (i, v) in arr.iter_mut().enumerate() {
-                prune_at(v, it, false, &format!("{path}[{i}]"), pruned);
+                let len = path.index(i);
+                prune_at(v, it, false, path, pruned);
+                path.truncate(len);
             }
         }
         _ => {}
@@ -88,7 +106,13 @@ fn is_embedded_meta(k: &str, v: &Value) -> bool {
     }
 }
 
-fn skip_prune(x: &mut Value, s: &Value, root: bool, path: &str, pruned: &mut Vec<String>) {
+fn skip_prune(
+    x: &mut Value,
+    s: &Value,
+    root: bool,
+    path: &mut FieldPath,
+    pruned: &mut Vec<String>,
+) {
     match x {
         Value::Object(map) => {
             let embedded = root || flag(s, "x-kubernetes-embedded-resource");
@@ -96,22 +120,36 @@ fn skip_prune(x: &mut Value, s: &Value, root: bool, path: &str, pruned: &mut Vec
                 if embedded && matches!(k.as_str(), "apiVersion" | "kind" | "metadata") {
                     continue;
                 }
-                let p = child_path(path, k);
+                let len = path.key(k);
                 if let Some(ps) = prop(s, k) {
-                    prune_at(v, Some(ps), false, &p, pruned);
+                    prune_at(v, Some(ps), false, path, pruned);
                 } else if let Additional::Schema(a) = additional(s) {
-                    prune_at(v, Some(a), false, &p, pruned);
+                    prune_at(v, Some(a), false, path, pruned);
                 }
+                path.truncate(len);
             }
         }
         Value::Array(arr) => {
             if let Some(it) = items(s) {
                 for (i, v) in arr.iter_mut().enumerate() {
-                    skip_prune(v, it, false, &format!("{path}[{i}]"), pruned);
+                    let len = path.index(i);
+                    skip_prune(v, it, false, path, pruned);
+                    path.truncate(len);
                 }
             }
         }
         _ => {}
+    }
+}
+
+/// Whether a `null` is anywhere in the object: without one there is nothing for
+/// [`drop_non_nullable_nulls`] to drop, and its schema lookups are skipped.
+fn has_null(x: &Value) -> bool {
+    match x {
+        Value::Null => true,
+        Value::Object(m) => m.values().any(has_null),
+        Value::Array(a) => a.iter().any(has_null),
+        _ => false,
     }
 }
 

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use super::errors::{format_error, invalid, not_supported, quote, type_error};
 use super::keywords;
 use super::lists::correlate_item;
-use super::{Additional, FieldError, additional, child_path, flag, get, items, nullable, prop};
+use super::{Additional, FieldError, FieldPath, additional, flag, get, items, nullable, prop};
 
 /// Validate `object` against `schema`, returning every failure (empty when valid).
 ///
@@ -32,7 +32,14 @@ use super::{Additional, FieldError, additional, child_path, flag, get, items, nu
 /// the embedded resources.
 pub fn validate(object: &Value, schema: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    validate_at(object, None, schema, "", true, &mut errs);
+    validate_at(
+        object,
+        None,
+        schema,
+        &mut FieldPath::default(),
+        true,
+        &mut errs,
+    );
     errs
 }
 
@@ -40,7 +47,14 @@ pub fn validate(object: &Value, schema: &Value) -> Vec<FieldError> {
 /// dropped (ratcheting, see the module documentation).
 pub fn validate_update(object: &Value, old: &Value, schema: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    validate_at(object, Some(old), schema, "", true, &mut errs);
+    validate_at(
+        object,
+        Some(old),
+        schema,
+        &mut FieldPath::default(),
+        true,
+        &mut errs,
+    );
     errs
 }
 
@@ -93,7 +107,7 @@ fn validate_at(
     x: &Value,
     old: Option<&Value>,
     s: &Value,
-    path: &str,
+    fp: &mut FieldPath,
     root: bool,
     errs: &mut Vec<FieldError>,
 ) {
@@ -106,14 +120,14 @@ fn validate_at(
             return;
         }
         if let Some(t) = get(s, "type").and_then(Value::as_str) {
-            errs.push(type_error(path, t, "null"));
+            errs.push(type_error(fp.as_str(), t, "null"));
             return;
         }
     }
     let actual = json_type(x);
     if flag(s, "x-kubernetes-int-or-string") {
         if actual != "integer" && actual != "string" {
-            errs.push(type_error(path, "integer,string", actual));
+            errs.push(type_error(fp.as_str(), "integer,string", actual));
             return;
         }
     } else if let Some(t) = get(s, "type").and_then(Value::as_str) {
@@ -127,10 +141,10 @@ fn validate_at(
             let format = get(s, "format").and_then(Value::as_str);
             match (t, actual, format) {
                 ("integer", "number", Some(f @ ("int32" | "int64"))) => {
-                    errs.push(type_error(path, f, "float64"));
-                    errs.push(format_error(path, f));
+                    errs.push(type_error(fp.as_str(), f, "float64"));
+                    errs.push(format_error(fp.as_str(), f));
                 }
-                _ => errs.push(type_error(path, t, actual)),
+                _ => errs.push(type_error(fp.as_str(), t, actual)),
             }
             return;
         }
@@ -139,25 +153,27 @@ fn validate_at(
     if let Some(Value::Array(allowed)) = get(s, "enum")
         && !allowed.iter().any(|a| json_eq(a, x))
     {
-        errs.push(not_supported(path, x, allowed));
+        errs.push(not_supported(fp.as_str(), x, allowed));
     }
 
     match x {
-        Value::Number(n) => keywords::number(x, n, s, path, errs),
-        Value::String(st) => keywords::string(x, st, s, path, errs),
+        Value::Number(n) => keywords::number(x, n, s, fp.as_str(), errs),
+        Value::String(st) => keywords::string(x, st, s, fp.as_str(), errs),
         Value::Array(arr) => {
-            keywords::array(x, arr, s, path, errs);
+            keywords::array(x, arr, s, fp.as_str(), errs);
             if let Some(it) = items(s) {
                 let olds = old.and_then(Value::as_array);
                 for (i, v) in arr.iter().enumerate() {
                     let o = olds.and_then(|olds| correlate_item(s, v, olds));
-                    validate_at(v, o, it, &format!("{path}[{i}]"), false, errs);
+                    let len = fp.index(i);
+                    validate_at(v, o, it, fp, false, errs);
+                    fp.truncate(len);
                 }
             }
         }
         Value::Object(map) => {
-            keywords::object(x, map, s, path, root, errs);
-            children(map, old.and_then(Value::as_object), s, path, root, errs);
+            keywords::object(x, map, s, fp.as_str(), root, errs);
+            children(map, old.and_then(Value::as_object), s, fp, root, errs);
         }
         _ => {}
     }
@@ -165,42 +181,42 @@ fn validate_at(
     // Combinators: value validations only (structural schemas forbid types in them).
     if let Some(Value::Array(all)) = get(s, "allOf") {
         for sub in all {
-            validate_at(x, None, sub, path, root, errs);
+            validate_at(x, None, sub, fp, root, errs);
         }
     }
     if let Some(Value::Array(any)) = get(s, "anyOf")
         && !any.is_empty()
-        && !any.iter().any(|sub| branch_ok(x, sub, path, root))
+        && !any.iter().any(|sub| branch_ok(x, sub, fp, root))
     {
         errs.push(invalid(
-            path,
+            fp.as_str(),
             x,
-            format!("{} must validate at least one schema (anyOf)", quote(path)),
+            format!(
+                "{} must validate at least one schema (anyOf)",
+                quote(fp.as_str())
+            ),
         ));
     }
     if let Some(Value::Array(one)) = get(s, "oneOf") {
-        let n = one
-            .iter()
-            .filter(|sub| branch_ok(x, sub, path, root))
-            .count();
+        let n = one.iter().filter(|sub| branch_ok(x, sub, fp, root)).count();
         if !one.is_empty() && n != 1 {
             errs.push(invalid(
-                path,
+                fp.as_str(),
                 x,
                 format!(
                     "{} must validate one and only one schema (oneOf)",
-                    quote(path)
+                    quote(fp.as_str())
                 ),
             ));
         }
     }
     if let Some(not) = get(s, "not").filter(|v| v.is_object())
-        && branch_ok(x, not, path, root)
+        && branch_ok(x, not, fp, root)
     {
         errs.push(invalid(
-            path,
+            fp.as_str(),
             x,
-            format!("{} must not validate the schema (not)", quote(path)),
+            format!("{} must not validate the schema (not)", quote(fp.as_str())),
         ));
     }
 }
@@ -209,7 +225,7 @@ fn children(
     map: &Map<String, Value>,
     old: Option<&Map<String, Value>>,
     s: &Value,
-    path: &str,
+    fp: &mut FieldPath,
     root: bool,
     errs: &mut Vec<FieldError>,
 ) {
@@ -218,21 +234,27 @@ fn children(
         if root_meta(root, k) {
             continue;
         }
-        let p = child_path(path, k);
         let o = old.and_then(|o| o.get(k));
-        if let Some(ps) = prop(s, k) {
-            validate_at(v, o, ps, &p, false, errs);
-        } else if let Additional::Schema(a) = additional(s) {
-            if embedded && matches!(k.as_str(), "apiVersion" | "kind" | "metadata") {
-                continue;
-            }
-            validate_at(v, o, a, &p, false, errs);
-        }
+        let sub = match prop(s, k) {
+            Some(ps) => ps,
+            None => match additional(s) {
+                Additional::Schema(_)
+                    if embedded && matches!(k.as_str(), "apiVersion" | "kind" | "metadata") =>
+                {
+                    continue;
+                }
+                Additional::Schema(a) => a,
+                _ => continue,
+            },
+        };
+        let len = fp.key(k);
+        validate_at(v, o, sub, fp, false, errs);
+        fp.truncate(len);
     }
 }
 
-fn branch_ok(x: &Value, sub: &Value, path: &str, root: bool) -> bool {
+fn branch_ok(x: &Value, sub: &Value, fp: &mut FieldPath, root: bool) -> bool {
     let mut e = Vec::new();
-    validate_at(x, None, sub, path, root, &mut e);
+    validate_at(x, None, sub, fp, root, &mut e);
     e.is_empty()
 }

@@ -39,14 +39,14 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use serde::Serialize;
 use serde_json::Value;
 
-use super::pipeline::{self, Checks, CompiledRules};
+use super::pipeline::{self, Checks, CompiledVersion};
 use super::{ErrorType, FieldError, ScaleInfo};
 
-/// One version: its schema, scale subresource and compiled CEL rules.
+/// One version: its schema, scale subresource and what the schema compiled to.
 struct Version {
     schema: Option<Value>,
     scale: Option<ScaleInfo>,
-    rules: CompiledRules,
+    compiled: CompiledVersion,
 }
 
 /// A CRD's validation, compiled once: every version's `openAPIV3Schema` and CEL rules.
@@ -124,19 +124,19 @@ impl Validator {
             .iter()
             .map(|v| v.pointer("/schema/openAPIV3Schema"))
             .collect();
-        let (rules, errors) = pipeline::compile_rules(&schemas);
+        let (compiled, errors) = pipeline::compile_versions(&schemas);
         if !errors.is_empty() {
             return Err(errors);
         }
         let versions = items
             .iter()
-            .zip(rules)
-            .map(|(v, rules)| {
+            .zip(compiled)
+            .map(|(v, compiled)| {
                 let name = v["name"].as_str().unwrap_or_default().to_owned();
                 let version = Version {
                     schema: v.pointer("/schema/openAPIV3Schema").cloned(),
                     scale: ScaleInfo::of_crd_version(v),
-                    rules,
+                    compiled,
                 };
                 (name, version)
             })
@@ -154,7 +154,7 @@ impl Validator {
     /// How many CEL rules the CRD has, summed over its versions (0 without the `cel`
     /// feature).
     pub fn rule_count(&self) -> usize {
-        self.versions.values().map(|v| v.rules.len()).sum()
+        self.versions.values().map(|v| v.compiled.len()).sum()
     }
 
     /// Validate an object as the server does on create.
@@ -206,12 +206,12 @@ impl Validator {
             kind: &self.kind,
             schema: v.schema.as_ref(),
             scale: v.scale.as_ref(),
-            rules: &v.rules,
+            compiled: &v.compiled,
         };
         // Decoding and defaulting as the server does them before validating.
         let prepare = |x: &Value| {
             let mut x = x.clone();
-            pipeline::prune_object(&mut x, checks.schema);
+            pipeline::prune_object(&mut x, &checks);
             pipeline::default_object(&mut x, &checks);
             pipeline::coerce_metadata(&mut x);
             x

@@ -10,22 +10,48 @@ impl Store {
     /// reports (strict error or warnings) even when the strategy then drops the part
     /// they were in (`status` on the main resource, `spec` on `/status`).
     pub(crate) fn decode(
+        &self,
         kind: &KindInfo,
         ver: &VersionInfo,
         obj: &mut Value,
     ) -> Result<Vec<String>, StatusError> {
-        if let Some(why) = ver
-            .schema
-            .as_ref()
-            .and_then(|s| schema::embedded_type_error(obj, s))
-        {
+        let compiled = self.compiled(kind, ver);
+        let checks = Self::checks(kind, ver, &compiled);
+        if let Some(why) = schema::pipeline::embedded_types(obj, &checks) {
             return Err(StatusError::bad_request(format!(
                 "{k} in version {v:?} cannot be handled as a {k}: {why}",
                 k = kind.kind,
                 v = ver.name
             )));
         }
-        Ok(Self::unknown_fields(ver, obj))
+        Ok(schema::pipeline::prune_object(obj, &checks))
+    }
+
+    /// What a version of a kind compiled to when it was registered (every walk and no
+    /// rule for a version registered without it).
+    fn compiled(
+        &self,
+        kind: &KindInfo,
+        ver: &VersionInfo,
+    ) -> Arc<schema::pipeline::CompiledVersion> {
+        self.compiled
+            .get(&((kind.group.clone(), kind.plural.clone()), ver.name.clone()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The pipeline's view of a version.
+    fn checks<'a>(
+        kind: &'a KindInfo,
+        ver: &'a VersionInfo,
+        compiled: &'a schema::pipeline::CompiledVersion,
+    ) -> schema::pipeline::Checks<'a> {
+        schema::pipeline::Checks {
+            kind: &kind.kind,
+            schema: ver.schema.as_ref(),
+            scale: ver.scale.as_ref(),
+            compiled,
+        }
     }
 
     /// Report the `unknown` fields [`Store::decode`] pruned and any left in `obj` (per
@@ -45,18 +71,9 @@ impl Store {
         let name = meta_str(obj, "name").unwrap_or_default();
         // What the strategy took from the stored object (read through the request's
         // version) is pruned too; nothing is left to prune of the decoded body.
-        unknown.extend(Self::unknown_fields(ver, obj));
-        let no_rules = schema::pipeline::CompiledRules::default();
-        let rules = self
-            .rules
-            .get(&((kind.group.clone(), kind.plural.clone()), ver.name.clone()))
-            .map_or(&no_rules, |r| &**r);
-        let checks = schema::pipeline::Checks {
-            kind: &kind.kind,
-            schema: ver.schema.as_ref(),
-            scale: ver.scale.as_ref(),
-            rules,
-        };
+        let compiled = self.compiled(kind, ver);
+        let checks = Self::checks(kind, ver, &compiled);
+        unknown.extend(schema::pipeline::prune_object(obj, &checks));
         schema::pipeline::default_object(obj, &checks);
         schema::pipeline::coerce_metadata(obj);
         let problems: Vec<String> = opts
@@ -105,8 +122,14 @@ impl Store {
     }
 
     /// Drop the fields the schema (and ObjectMeta) do not know; their paths.
-    pub(crate) fn unknown_fields(ver: &VersionInfo, obj: &mut Value) -> Vec<String> {
-        schema::pipeline::prune_object(obj, ver.schema.as_ref())
+    pub(crate) fn unknown_fields(
+        &self,
+        kind: &KindInfo,
+        ver: &VersionInfo,
+        obj: &mut Value,
+    ) -> Vec<String> {
+        let compiled = self.compiled(kind, ver);
+        schema::pipeline::prune_object(obj, &Self::checks(kind, ver, &compiled))
     }
 
     pub(crate) fn check_body_kind(
@@ -200,7 +223,7 @@ impl Store {
         let mut warnings = Vec::new();
         // Decoding prunes (and names the unknown fields of) the whole body; the
         // strategy then drops the status the main resource may not set.
-        let unknown = Self::decode(kind, ver, &mut obj)?;
+        let unknown = self.decode(kind, ver, &mut obj)?;
         if ver.status
             && let Some(o) = obj.as_object_mut()
         {
@@ -320,7 +343,7 @@ impl Store {
         // Decoding prunes (and names the unknown fields of) the whole body; the
         // strategy then keeps the old status (main resource) or everything but the
         // status and managedFields (`/status`).
-        let unknown = Self::decode(kind, ver, &mut obj)?;
+        let unknown = self.decode(kind, ver, &mut obj)?;
         let mut new = match sub {
             Subresource::Status => {
                 let mut n = old.clone();

@@ -131,7 +131,7 @@ impl Store {
         };
         let patched = apply_patch(patch_type, &target, body)?;
         if opts.field_validation == FieldValidation::Strict && sub != Subresource::Scale {
-            let unknown = Self::unknown_fields(ver, &mut patched.clone());
+            let unknown = self.unknown_fields(kind, ver, &mut patched.clone());
             if !unknown.is_empty() {
                 let list: Vec<String> = unknown
                     .iter()
