@@ -11,8 +11,10 @@
 //! escaped. The writer also counts the `#`s a raw string literal of the text needs, so
 //! the text is not scanned again for them.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use foldhash::fast::FixedState;
 use serde_json::Value;
 
 use crate::ir::{AdditionalProperties, ResourceModel, Schema, Scope, VersionModel};
@@ -62,7 +64,11 @@ pub(crate) fn write_crd(res: &ResourceModel, out: &mut String) -> usize {
         spec.push(("preserveUnknownFields", Item::Bool(true)));
     }
     // The text starts with a key: it has a `"`.
-    let mut text = Text { out, hashes: 1 };
+    let mut text = Text {
+        out,
+        hashes: 1,
+        written: HashMap::default(),
+    };
     text.object(vec![
         ("apiVersion", Item::Str("apiextensions.k8s.io/v1")),
         ("kind", Item::Str("CustomResourceDefinition")),
@@ -73,27 +79,39 @@ pub(crate) fn write_crd(res: &ResourceModel, out: &mut String) -> usize {
 }
 
 /// A value to write: borrowed from the model, or an object of such values.
-enum Item<'a> {
+enum Item<'a, 's> {
     Str(&'a str),
     Bool(bool),
     Json(&'a Value),
     Jsons(&'a [Value]),
     Strs(&'a [String]),
-    Obj(Vec<(&'a str, Item<'a>)>),
-    Versions(&'a [VersionModel]),
-    Schema(&'a Schema),
+    Obj(Vec<(&'a str, Item<'a, 's>)>),
+    Versions(&'s [VersionModel]),
+    Schema(&'s Schema),
     /// `[{"jsonPath": p}, ...]`
     JsonPaths(&'a [String]),
 }
 
 /// The JSON text being written.
-struct Text<'o> {
+struct Text<'o, 's> {
     out: &'o mut String,
     /// The `#`s a raw string literal of the text so far needs so that nothing in it
     /// ends it: one past the longest run of `#` right after a `"`, at least one (the
     /// text has a `"`). Counted where strings are written: in JSON a `#` follows a `"`
     /// only at the start of a string or after an escaped `\"` in one.
     hashes: usize,
+    /// The object nodes written so far (the first of each text), by [`fingerprint`]:
+    /// the node and where its text is in `out`. A CRD repeats whole subtrees (a pod
+    /// template, a selector, in every version): a node the [`same`] as one of them is
+    /// a copy of its text, not written again.
+    written: HashMap<u64, Vec<(&'s Schema, usize, usize)>, FixedState>,
+}
+
+/// A typed member's name and its key as written (it needs no escape).
+macro_rules! member {
+    ($key:literal) => {
+        ($key, concat!("\"", $key, "\":"))
+    };
 }
 
 /// The members of an object being written: whether one was written yet, and the
@@ -104,8 +122,8 @@ struct Members<'k> {
     keywords: &'k [(String, Value)],
 }
 
-impl Text<'_> {
-    fn write(&mut self, item: Item<'_>) {
+impl<'s> Text<'_, 's> {
+    fn write(&mut self, item: Item<'_, 's>) {
         match item {
             Item::Str(s) => self.string(s),
             Item::Bool(b) => self.bool(b),
@@ -125,7 +143,7 @@ impl Text<'_> {
         self.out.push_str(if b { "true" } else { "false" });
     }
 
-    fn list<T>(&mut self, items: &[T], mut each: impl FnMut(&mut Self, &T)) {
+    fn list<'t, T>(&mut self, items: &'t [T], mut each: impl FnMut(&mut Self, &'t T)) {
         self.out.push('[');
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
@@ -138,7 +156,7 @@ impl Text<'_> {
 
     /// An object of `members`, keys sorted; of a repeated key the last value (as
     /// inserting them into a map one after another keeps it).
-    fn object<'a>(&mut self, mut members: Vec<(&'a str, Item<'a>)>) {
+    fn object<'a>(&mut self, mut members: Vec<(&'a str, Item<'a, 's>)>) {
         members.sort_by(|a, b| a.0.cmp(b.0)); // stable: repeated keys keep their order
         self.out.push('{');
         let mut first = true;
@@ -158,7 +176,7 @@ impl Text<'_> {
         self.out.push('}');
     }
 
-    fn version(&mut self, v: &VersionModel) {
+    fn version(&mut self, v: &'s VersionModel) {
         let mut m = vec![
             ("name", Item::Str(&v.name)),
             ("served", Item::Bool(v.served)),
@@ -200,9 +218,31 @@ impl Text<'_> {
         self.object(m);
     }
 
-    /// A schema node: the typed fields, then the other keywords verbatim (as
+    /// A schema node (a copy of the text of the [`same`] node written before, for an
+    /// object).
+    fn schema(&mut self, s: &'s Schema) {
+        if s.properties.is_empty() {
+            return self.node(s);
+        }
+        let key = fingerprint(s);
+        if let Some(&(_, start, end)) = self
+            .written
+            .get(&key)
+            .and_then(|nodes| nodes.iter().take(8).find(|(n, ..)| same(n, s)))
+        {
+            // The same text, with no `"#` it did not have (it is an object).
+            self.out.extend_from_within(start..end);
+            return;
+        }
+        let start = self.out.len();
+        self.node(s);
+        let end = self.out.len();
+        self.written.entry(key).or_default().push((s, start, end));
+    }
+
+    /// A schema node written: the typed fields, then the other keywords verbatim (as
     /// [`super::crd::schema_json`]), every member in key order as it is written.
-    fn schema(&mut self, s: &Schema) {
+    fn node(&mut self, s: &'s Schema) {
         let sorted;
         let keywords = if s.keywords.is_sorted_by(|a, b| a.0 < b.0) {
             &s.keywords[..]
@@ -220,56 +260,56 @@ impl Text<'_> {
         self.out.push('{');
         // The typed fields in the order of their keys.
         if let Some(a) = &s.additional_properties
-            && self.typed(m, "additionalProperties")
+            && self.typed(m, member!("additionalProperties"))
         {
             match a {
                 AdditionalProperties::Bool(b) => self.bool(*b),
                 AdditionalProperties::Schema(v) => self.schema(v),
             }
         }
-        if !s.all_of.is_empty() && self.typed(m, "allOf") {
+        if !s.all_of.is_empty() && self.typed(m, member!("allOf")) {
             self.list(&s.all_of, Self::schema);
         }
-        if !s.any_of.is_empty() && self.typed(m, "anyOf") {
+        if !s.any_of.is_empty() && self.typed(m, member!("anyOf")) {
             self.list(&s.any_of, Self::schema);
         }
         if let Some(d) = &s.default
-            && self.typed(m, "default")
+            && self.typed(m, member!("default"))
         {
             self.json(d);
         }
         if let Some(d) = &s.description
-            && self.typed(m, "description")
+            && self.typed(m, member!("description"))
         {
             self.string(d);
         }
         if let Some(e) = &s.enum_values
-            && self.typed(m, "enum")
+            && self.typed(m, member!("enum"))
         {
             self.list(e, Self::json);
         }
         if let Some(f) = &s.format
-            && self.typed(m, "format")
+            && self.typed(m, member!("format"))
         {
             self.string(f);
         }
         if let Some(items) = &s.items
-            && self.typed(m, "items")
+            && self.typed(m, member!("items"))
         {
             self.schema(items);
         }
         if let Some(n) = &s.not
-            && self.typed(m, "not")
+            && self.typed(m, member!("not"))
         {
             self.schema(n);
         }
-        if s.nullable && self.typed(m, "nullable") {
+        if s.nullable && self.typed(m, member!("nullable")) {
             self.bool(true);
         }
-        if !s.one_of.is_empty() && self.typed(m, "oneOf") {
+        if !s.one_of.is_empty() && self.typed(m, member!("oneOf")) {
             self.list(&s.one_of, Self::schema);
         }
-        if !s.properties.is_empty() && self.typed(m, "properties") {
+        if !s.properties.is_empty() && self.typed(m, member!("properties")) {
             self.out.push('{');
             let mut first = true;
             for (key, p) in by_key(&s.properties) {
@@ -283,20 +323,23 @@ impl Text<'_> {
             }
             self.out.push('}');
         }
-        if !s.required.is_empty() && self.typed(m, "required") {
+        if !s.required.is_empty() && self.typed(m, member!("required")) {
             self.list(&s.required, |t, r| t.string(r));
         }
         if let Some(t) = s.ty
-            && self.typed(m, "type")
+            && self.typed(m, member!("type"))
         {
             self.string(t);
         }
         for (flag, key) in [
-            (s.embedded_resource, "x-kubernetes-embedded-resource"),
-            (s.int_or_string, "x-kubernetes-int-or-string"),
+            (
+                s.embedded_resource,
+                member!("x-kubernetes-embedded-resource"),
+            ),
+            (s.int_or_string, member!("x-kubernetes-int-or-string")),
             (
                 s.preserve_unknown_fields,
-                "x-kubernetes-preserve-unknown-fields",
+                member!("x-kubernetes-preserve-unknown-fields"),
             ),
         ] {
             if flag && self.typed(m, key) {
@@ -310,10 +353,10 @@ impl Text<'_> {
         self.out.push('}');
     }
 
-    /// Before the typed member `key` (a name that needs no escape), in key order: the
+    /// Before the typed member `key` (`text`: its key written, [`member`]), in key order: the
     /// keywords sorting before it, then its key. Whether its value is to be written: a
     /// keyword of the same name replaces it (as a later value of a repeated key).
-    fn typed(&mut self, m: &mut Members<'_>, key: &'static str) -> bool {
+    fn typed(&mut self, m: &mut Members<'_>, (key, text): (&str, &str)) -> bool {
         while let Some(((k, v), rest)) = m.keywords.split_first()
             && k.as_str() <= key
         {
@@ -327,9 +370,7 @@ impl Text<'_> {
         if !std::mem::take(&mut m.first) {
             self.out.push(',');
         }
-        self.out.push('"');
-        self.out.push_str(key);
-        self.out.push_str("\":");
+        self.out.push_str(text);
         true
     }
 
@@ -430,6 +471,118 @@ fn by_key<T>(items: &[(String, T)]) -> impl Iterator<Item = (&str, &T)> {
     direct.chain(order).map(|(k, v)| (k.as_str(), v))
 }
 
+/// What tells object nodes apart without looking below them: equal for nodes that are
+/// the [`same`].
+fn fingerprint(s: &Schema) -> u64 {
+    use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
+    let mut h = FixedState::default().build_hasher();
+    s.ty.hash(&mut h);
+    s.format.hash(&mut h);
+    if let Some(d) = &s.description {
+        h.write_usize(d.len());
+        h.write(&d.as_bytes()[..d.len().min(32)]);
+    }
+    h.write_usize(s.properties.len());
+    for (name, p) in &s.properties {
+        name.hash(&mut h);
+        h.write_usize(p.description.as_ref().map_or(0, String::len));
+    }
+    h.write_usize(s.required.len());
+    h.write_usize(s.keywords.len());
+    h.finish()
+}
+
+/// Whether two nodes have the same JSON text: everything but their place in the file.
+fn same(a: &Schema, b: &Schema) -> bool {
+    // Every field named: one added to the model is compared, or this stops compiling.
+    let Schema {
+        pos: _,
+        ty,
+        format,
+        description,
+        properties,
+        required,
+        items,
+        additional_properties,
+        nullable,
+        default,
+        enum_values,
+        preserve_unknown_fields,
+        int_or_string,
+        embedded_resource,
+        all_of,
+        any_of,
+        one_of,
+        not,
+        keywords,
+    } = a;
+    let schemas =
+        |x: &[Schema], y: &[Schema]| x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y));
+    let boxed = |x: &Option<Box<Schema>>, y: &Option<Box<Schema>>| match (x, y) {
+        (Some(x), Some(y)) => same(x, y),
+        (x, y) => x.is_none() && y.is_none(),
+    };
+    *ty == b.ty
+        && *nullable == b.nullable
+        && *preserve_unknown_fields == b.preserve_unknown_fields
+        && *int_or_string == b.int_or_string
+        && *embedded_resource == b.embedded_resource
+        && *format == b.format
+        && *description == b.description
+        && *required == b.required
+        && properties.len() == b.properties.len()
+        && properties
+            .iter()
+            .zip(&b.properties)
+            .all(|((n, x), (m, y))| n == m && same(x, y))
+        && boxed(items, &b.items)
+        && match (additional_properties, &b.additional_properties) {
+            (Some(AdditionalProperties::Bool(x)), Some(AdditionalProperties::Bool(y))) => x == y,
+            (Some(AdditionalProperties::Schema(x)), Some(AdditionalProperties::Schema(y))) => {
+                same(x, y)
+            }
+            (x, y) => x.is_none() && y.is_none(),
+        }
+        && match (default, &b.default) {
+            (Some(x), Some(y)) => same_json(x, y),
+            (x, y) => x.is_none() && y.is_none(),
+        }
+        && match (enum_values, &b.enum_values) {
+            (Some(x), Some(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+            }
+            (x, y) => x.is_none() && y.is_none(),
+        }
+        && schemas(all_of, &b.all_of)
+        && schemas(any_of, &b.any_of)
+        && schemas(one_of, &b.one_of)
+        && boxed(not, &b.not)
+        && keywords.len() == b.keywords.len()
+        && keywords
+            .iter()
+            .zip(&b.keywords)
+            .all(|((k, x), (l, y))| k == l && same_json(x, y))
+}
+
+/// Whether two values have the same JSON text (`Value`'s `==` takes `0.0` for `-0.0`).
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            x == y && x.as_f64().map(f64::to_bits) == y.as_f64().map(f64::to_bits)
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k, x), (l, y))| k == l && same_json(x, y))
+        }
+        (x, y) => x == y,
+    }
+}
+
 /// The length of the run of `#` at `at` in `bytes`.
 fn hash_run(bytes: &[u8], at: usize) -> usize {
     bytes[at..].iter().take_while(|b| **b == b'#').count()
@@ -455,11 +608,12 @@ mod tests {
     use super::*;
 
     /// What `write` writes into a new text, and the `#`s the text needs.
-    fn text(write: impl FnOnce(&mut Text<'_>)) -> (String, usize) {
+    fn text<'s>(write: impl FnOnce(&mut Text<'_, 's>)) -> (String, usize) {
         let mut out = String::new();
         let mut text = Text {
             out: &mut out,
             hashes: 1,
+            written: HashMap::default(),
         };
         write(&mut text);
         let hashes = text.hashes;
@@ -600,5 +754,48 @@ mod tests {
             assert_eq!(out, expected);
             assert_eq!(hashes, raw_hashes(&out));
         }
+    }
+
+    /// A repeated object is a copy of the first one's text; one that differs below
+    /// (even only by the sign of a zero) is written.
+    #[test]
+    fn repeated_objects_are_copied_when_the_same() {
+        let object = |zero: f64, line: usize| Schema {
+            pos: crate::input::yaml::Pos { line, column: 1 },
+            ty: Some("object"),
+            description: Some("\"#quoted".to_owned()),
+            properties: vec![(
+                "inner".to_owned(),
+                Schema {
+                    ty: Some("object"),
+                    properties: vec![(
+                        "n".to_owned(),
+                        Schema {
+                            ty: Some("number"),
+                            default: Some(serde_json::json!(zero)),
+                            ..Schema::default()
+                        },
+                    )],
+                    ..Schema::default()
+                },
+            )],
+            ..Schema::default()
+        };
+        let root = Schema {
+            ty: Some("object"),
+            properties: vec![
+                ("a".to_owned(), object(0.0, 1)),
+                ("b".to_owned(), object(0.0, 2)),
+                ("c".to_owned(), object(-0.0, 3)),
+                ("d".to_owned(), object(-0.0, 4)),
+            ],
+            ..Schema::default()
+        };
+        assert!(same(&root.properties[0].1, &root.properties[1].1));
+        assert!(!same(&root.properties[1].1, &root.properties[2].1));
+        let (out, hashes) = text(|t| t.schema(&root));
+        let expected = serde_json::to_string(&super::super::crd::schema_json(&root)).unwrap();
+        assert_eq!(out, expected);
+        assert_eq!(hashes, raw_hashes(&out));
     }
 }
