@@ -19,22 +19,62 @@ pub(crate) fn equal(word: u64, b: u8) -> u64 {
 
 /// The index of the first byte of `bytes` from `i` on that is in the set, or the
 /// length: eight bytes at a time with `flags` (a word's bytes in the set, the lowest
-/// flag exact, as [`below`] and [`equal`] give), then the tail one by one with `is_in`.
+/// flag exact, as [`below`] and [`equal`] give), the last few in one more word when
+/// there are eight bytes in all, else one by one with `is_in`.
 pub(crate) fn first_in(
     bytes: &[u8],
     mut i: usize,
     flags: impl Fn(u64) -> u64,
     is_in: impl Fn(u8) -> bool,
 ) -> usize {
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let found = flags(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+    while i + 8 <= bytes.len() {
+        let found = flags(word(i));
         if found != 0 {
             return i + found.trailing_zeros() as usize / 8;
         }
         i += 8;
     }
+    let len = bytes.len();
+    if i < len && len >= 8 {
+        // The last eight bytes with those before `i` shifted out: zeros come in above,
+        // past the end, where a flag (the lowest being exact) means none before it.
+        let found = flags(word(len - 8) >> (8 * (8 - (len - i))));
+        return (i + found.trailing_zeros() as usize / 8).min(len);
+    }
     while i < bytes.len() && !is_in(bytes[i]) {
         i += 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every set member at every offset, from every start, against a byte-by-byte
+    /// search: the word-wide tails included.
+    #[test]
+    fn finds_the_first_byte_in_the_set() {
+        let flags = |w: u64| below(w, 0x20) | equal(w, b'"');
+        let is_in = |b: u8| b < 0x20 || b == b'"';
+        for len in 0..24 {
+            for at in 0..=len {
+                for c in [b'"', 0, 0x1f, b'a'] {
+                    let mut bytes = vec![b'x'; len];
+                    if at < len {
+                        bytes[at] = c;
+                    }
+                    for from in 0..=len {
+                        let expected = (from..len).find(|&k| is_in(bytes[k])).unwrap_or(len);
+                        assert_eq!(
+                            first_in(&bytes, from, flags, is_in),
+                            expected,
+                            "{bytes:?} {from}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -70,14 +70,17 @@ fn symbol_name(c: char) -> &'static str {
 fn join_pascal(parts: &[String]) -> String {
     let mut out = String::new();
     for p in parts {
-        if out.ends_with(|c: char| c.is_ascii_digit())
-            && p.starts_with(|c: char| c.is_ascii_digit())
-        {
-            out.push('_');
-        }
-        out.push_str(p);
+        push_pascal(&mut out, p);
     }
     out
+}
+
+/// One word of [`join_pascal`]: `p` after `out`, with a `_` between two digits.
+fn push_pascal(out: &mut String, p: &str) {
+    if out.ends_with(|c: char| c.is_ascii_digit()) && p.starts_with(|c: char| c.is_ascii_digit()) {
+        out.push('_');
+    }
+    out.push_str(p);
 }
 
 /// `f(s)`, remembered per thread: the same few thousand property names come back in
@@ -87,16 +90,27 @@ fn cached<V: Clone>(
     s: &str,
     f: impl FnOnce(&str) -> V,
 ) -> V {
+    with_cached(cache, s, f, V::clone)
+}
+
+/// [`cached`], `use_` given the remembered value (no copy of it made).
+fn with_cached<V, R>(
+    cache: &'static std::thread::LocalKey<RefCell<HashMap<String, V, FixedState>>>,
+    s: &str,
+    f: impl FnOnce(&str) -> V,
+    use_: impl FnOnce(&V) -> R,
+) -> R {
     cache.with_borrow_mut(|m| {
         if let Some(v) = m.get(s) {
-            return v.clone();
+            return use_(v);
         }
         let v = f(s);
+        let r = use_(&v);
         if m.len() >= 100_000 {
             m.clear(); // bounded, whatever a long-lived process feeds it
         }
-        m.insert(s.to_owned(), v.clone());
-        v
+        m.insert(s.to_owned(), v);
+        r
     })
 }
 
@@ -106,10 +120,12 @@ thread_local! {
 }
 
 fn pascal(s: &str) -> String {
-    cached(&PASCAL, s, |s| {
-        let parts: Vec<String> = words(s).iter().map(|w| w.to_upper_camel_case()).collect();
-        join_pascal(&parts)
-    })
+    cached(&PASCAL, s, pascal_uncached)
+}
+
+fn pascal_uncached(s: &str) -> String {
+    let parts: Vec<String> = words(s).iter().map(|w| w.to_upper_camel_case()).collect();
+    join_pascal(&parts)
 }
 
 /// A field name for a wire name: `apiVersion` → `api_version`, `type` → `r#type`,
@@ -134,12 +150,11 @@ fn field_uncached(wire: &str) -> RustIdent {
 
 /// A type name from path segments: `["Foo", "spec", "template"]` → `FooSpecTemplate`.
 pub fn type_name(segments: &[&str]) -> String {
-    let parts: Vec<String> = segments
-        .iter()
-        .map(|s| pascal(s))
-        .filter(|s| !s.is_empty())
-        .collect();
-    let name = join_pascal(&parts);
+    let mut name = String::new();
+    for s in segments {
+        // Straight from the cache into the name (an empty word adds nothing).
+        with_cached(&PASCAL, s, pascal_uncached, |p| push_pascal(&mut name, p));
+    }
     let name = if name.is_empty() {
         "Type".to_owned()
     } else {
@@ -230,6 +245,13 @@ impl Namer {
         Self::default()
     }
 
+    /// An empty scope with room for `n` names.
+    pub fn with_capacity(n: usize) -> Self {
+        Namer {
+            taken: HashSet::with_capacity_and_hasher(n, FixedState::default()),
+        }
+    }
+
     /// Reserve a name without claiming a variant of it (e.g. names the emitter uses).
     pub fn reserve(&mut self, name: &str) {
         self.taken.insert(unraw(name).to_ascii_lowercase());
@@ -243,6 +265,11 @@ impl Namer {
         if self.taken.insert(base.to_ascii_lowercase()) {
             return name.to_owned();
         }
+        self.claim_suffixed(base)
+    }
+
+    /// The first free suffixed form of `base` (taken already), claimed.
+    fn claim_suffixed(&mut self, base: &str) -> String {
         let sep = if base.ends_with(|c: char| c.is_ascii_digit())
             || base.contains('_') && !base.bytes().any(|b| b.is_ascii_uppercase())
         {
@@ -258,12 +285,11 @@ impl Namer {
 
     /// Claim a field name (keeps raw-identifier form when the result is a keyword).
     pub fn claim_ident(&mut self, ident: RustIdent) -> RustIdent {
-        let claimed = self.claim(&ident.0);
-        if claimed == ident.0 {
-            ident
-        } else {
-            RustIdent(finish_ident(claimed, "_"))
+        let base = unraw(&ident.0);
+        if self.taken.insert(base.to_ascii_lowercase()) {
+            return ident;
         }
+        RustIdent(finish_ident(self.claim_suffixed(base), "_"))
     }
 }
 

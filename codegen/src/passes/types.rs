@@ -198,7 +198,7 @@ impl Builder<'_> {
                 has_default: true,
             };
         };
-        let mut field_names = Namer::new();
+        let mut field_names = Namer::with_capacity(schema.properties.len() + 3);
         for reserved in ["metadata", "api_version", "kind"] {
             field_names.reserve(reserved);
         }
@@ -352,8 +352,8 @@ impl Builder<'_> {
         {
             return TypeRef::WellKnown(wk);
         }
-        let mut names = Namer::new();
-        let mut fields = Vec::new();
+        let mut names = Namer::with_capacity(schema.properties.len());
+        let mut fields = Vec::with_capacity(schema.properties.len());
         if schema.embedded_resource {
             // An embedded object always has apiVersion, kind and metadata.
             for (wire, ty) in [
@@ -376,13 +376,17 @@ impl Builder<'_> {
                 });
             }
         }
+        // One path for every property: the last segment changes.
+        let mut child: Vec<&str> = Vec::with_capacity(segs.len() + 1);
+        child.extend(segs);
+        child.push("");
         for (prop, ps) in &schema.properties {
             if schema.embedded_resource
                 && matches!(prop.as_str(), "apiVersion" | "kind" | "metadata")
             {
                 continue;
             }
-            let child: Vec<&str> = segs.iter().copied().chain([prop.as_str()]).collect();
+            *child.last_mut().expect("the property's segment") = prop;
             let f = self.field(schema, prop, ps, &child, &mut names);
             fields.push(f);
         }

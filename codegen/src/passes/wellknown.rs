@@ -131,10 +131,17 @@ pub fn match_schema(property: &str, schema: &Schema) -> Option<WellKnown> {
     if schema.ty != Some("object") || schema.properties.is_empty() {
         return None;
     }
-    let property = property.to_lowercase();
+    // The name is lowercased only for a definition with hints that fits (most objects
+    // fit none).
+    let mut lower: Option<String> = None;
     DEFS.iter()
-        .filter(|d| d.hints.is_empty() || d.hints.iter().any(|h| property.contains(h)))
-        .find(|d| fits(schema, d))
+        .find(|d| {
+            fits(schema, d)
+                && (d.hints.is_empty() || {
+                    let property = lower.get_or_insert_with(|| property.to_lowercase());
+                    d.hints.iter().any(|h| property.contains(h))
+                })
+        })
         .map(|d| d.wk)
 }
 

@@ -100,12 +100,15 @@ pub(crate) fn serde_camel_case(field: &str) -> String {
 
 /// Whether serde's `rename_all = "camelCase"` turns `field` into `wire`
 /// ([`serde_camel_case`] without making the string).
+///
+/// Byte by byte: the ASCII case changes leave every other byte as it is, and `_` is
+/// never part of a longer character, so bytes compare as the characters would.
 pub(crate) fn serde_camel_case_is(field: &str, wire: &str) -> bool {
-    let mut wire = wire.chars();
+    let mut wire = wire.bytes();
     let mut capitalize = true;
     let mut first = true;
-    for c in field.chars() {
-        if c == '_' {
+    for c in field.bytes() {
+        if c == b'_' {
             capitalize = true;
             continue;
         }

@@ -38,30 +38,6 @@ pub(crate) fn kinds(
     w.finish()
 }
 
-/// The `#`s a raw string literal holding `s` needs so that nothing in it ends it: one
-/// past the longest run of `#` right after a `"` (one if there is a `"`). `#` is rare
-/// in a CRD, `"` is not: the runs are found from the `#`s.
-fn raw_hashes(s: &str) -> usize {
-    let bytes = s.as_bytes();
-    let mut hashes = usize::from(s.contains('"'));
-    let mut next = 0;
-    for (at, _) in s.match_indices('#') {
-        if at < next {
-            continue; // inside a run already measured
-        }
-        let run = bytes[at..].iter().take_while(|b| **b == b'#').count();
-        if at > 0 && bytes[at - 1] == b'"' {
-            hashes = hashes.max(run + 1);
-        }
-        next = at + run;
-    }
-    hashes
-}
-
-thread_local! {
-    static CRD_JSON: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
-
 /// `group/version` (just the version for the core group).
 pub(crate) fn api_version(res: &ResourceModel, ver: &VersionModel) -> String {
     if res.group.is_empty() {
@@ -474,12 +450,7 @@ impl Writer<'_> {
                 self.expr(c, &call, "");
             }
             _ => {
-                // One buffer per thread: a large CRD's JSON grows it once, not per CRD.
-                CRD_JSON.with_borrow_mut(|json| {
-                    json.clear();
-                    crate::emit::crd_text::write_crd(res, json);
-                    self.raw_str_rhs(c, "let json =", json, ";");
-                });
+                self.crd_text_rhs(c, "let json =", res, ";");
                 let serde_json = self.n(Sym::SerdeJson);
                 self.line(
                     c,
@@ -500,27 +471,35 @@ impl Writer<'_> {
         self.line(i, "}");
     }
 
-    /// `head` then `s` as a raw string literal and `tail`, laid out as [`Writer::rhs`]
-    /// lays out an atom, without a copy of `s` in a [`Tree`].
-    fn raw_str_rhs(&mut self, indent: usize, head: &str, s: &str, tail: &str) {
-        let hashes = raw_hashes(s);
-        let len = s.len() + 3 + 2 * hashes;
+    /// `head` then the CRD of `res` as JSON text in a raw string literal
+    /// ([`crate::emit::crd_text`]) and `tail`, laid out as [`Writer::rhs`] lays out an
+    /// atom. The text is written straight into the output, after `head r#"`: it is
+    /// wider than a line, and one `#` is what it needs unless a `"#` is in it.
+    fn crd_text_rhs(&mut self, indent: usize, head: &str, res: &ResourceModel, tail: &str) {
+        const OPEN: &str = " r#\"";
         self.pad(indent);
         self.out.push_str(head);
-        let col = indent + head.len() + 1;
-        if col + len + tail.len() > super::layout::MAX_WIDTH
-            && indent + INDENT + len + tail.len() <= super::layout::MAX_WIDTH
-        {
-            self.out.push('\n');
-            self.pad(indent + INDENT);
-        } else {
-            self.out.push(' ');
+        self.out.push_str(OPEN);
+        let start = self.out.len();
+        let hashes = crate::emit::crd_text::write_crd(res, &mut self.out);
+        let len = self.out.len() - start + 3 + 2 * hashes;
+        let own_line = indent + head.len() + 1 + len + tail.len() > super::layout::MAX_WIDTH
+            && indent + INDENT + len + tail.len() <= super::layout::MAX_WIDTH;
+        if own_line || hashes != 1 {
+            // Not as guessed: the text moves to where it goes.
+            let text = self.out.split_off(start);
+            self.out.truncate(start - OPEN.len());
+            if own_line {
+                self.out.push('\n');
+                self.pad(indent + INDENT);
+            } else {
+                self.out.push(' ');
+            }
+            self.out.push('r');
+            self.out.extend(std::iter::repeat_n('#', hashes));
+            self.out.push('"');
+            self.out.push_str(&text);
         }
-        self.out.reserve(len + tail.len() + 1);
-        self.out.push('r');
-        self.out.extend(std::iter::repeat_n('#', hashes));
-        self.out.push('"');
-        self.out.push_str(s);
         self.out.push('"');
         self.out.extend(std::iter::repeat_n('#', hashes));
         self.out.push_str(tail);
@@ -545,24 +524,5 @@ fn subresources_ctor(status: bool, scale: bool) -> Option<&'static str> {
         (true, false) => Some("status"),
         (false, true) => Some("scale"),
         (true, true) => Some("status_and_scale"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::raw_hashes;
-
-    #[test]
-    fn raw_strings_get_the_hashes_they_need() {
-        for (s, hashes) in [
-            ("", 0),
-            ("no quotes # at all", 0),
-            (r#"{"a":"b"}"#, 1),
-            (r##"{"a":"#b"}"##, 2),
-            (r####"{"a":"x\"###y","b":"##"}"####, 4),
-            ("## first, then \"#", 2),
-        ] {
-            assert_eq!(raw_hashes(s), hashes, "{s}");
-        }
     }
 }

@@ -47,6 +47,15 @@ pub struct EmitOptions {
     pub derives: Vec<(String, String)>,
 }
 
+/// Lines by description (trimmed), in a hasher that needs no seed.
+type DocCache = std::collections::HashMap<String, String, foldhash::fast::FixedState>;
+
+thread_local! {
+    /// [`Writer::doc_text`]'s lines of each description written before on this
+    /// thread: `///`, the line, a newline, for each.
+    static DOC_LINES: std::cell::RefCell<DocCache> = std::cell::RefCell::default();
+}
+
 /// Writes the items of one module.
 pub(crate) struct Writer<'a> {
     pub out: String,
@@ -55,6 +64,9 @@ pub(crate) struct Writer<'a> {
     pub options: &'a EmitOptions,
     /// The column lines may reach (one less inside attributes).
     pub max: usize,
+    /// The `#[serde(crate = ...)]` line written last and its indent (the same on
+    /// every type of a module).
+    serde_crate_line: Option<(usize, String)>,
 }
 
 impl<'a> Writer<'a> {
@@ -65,6 +77,7 @@ impl<'a> Writer<'a> {
             used: Used::default(),
             options,
             max: layout::MAX_WIDTH,
+            serde_crate_line: None,
         }
     }
 
@@ -98,16 +111,36 @@ impl<'a> Writer<'a> {
     /// The `///` lines of a description ([`crate::emit::docs::sanitize_each`]), none
     /// for a missing or blank one; as [`Writer::docs`] of its
     /// [`crate::emit::docs::doc_lines`], without a `String` per line.
+    ///
+    /// The lines of a description are remembered per thread ([`DOC_LINES`]): most
+    /// descriptions come back, in every version of a CRD and across CRDs (two thirds
+    /// of the doc text over the corpus).
     pub(crate) fn doc_text(&mut self, indent: usize, text: Option<&str>) {
         let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
             return;
         };
         let out = &mut self.out;
-        crate::emit::docs::sanitize_each(text, |l| {
-            layout::push_pad(out, indent);
-            out.push_str("///");
-            out.push_str(l.trim_end_matches(' '));
-            out.push('\n');
+        DOC_LINES.with_borrow_mut(|docs| {
+            let write = |out: &mut String, lines: &str| {
+                for l in lines.split_inclusive('\n') {
+                    layout::push_pad(out, indent);
+                    out.push_str(l);
+                }
+            };
+            if let Some(lines) = docs.get(text) {
+                return write(out, lines);
+            }
+            let mut lines = String::new();
+            crate::emit::docs::sanitize_each(text, |l| {
+                lines.push_str("///");
+                lines.push_str(l.trim_end_matches(' '));
+                lines.push('\n');
+            });
+            write(out, &lines);
+            if docs.len() >= 100_000 {
+                docs.clear(); // bounded, whatever a long-lived process feeds it
+            }
+            docs.insert(text.to_owned(), lines);
         });
     }
 
@@ -119,8 +152,16 @@ impl<'a> Writer<'a> {
     /// `#[serde(crate = "...")]`, which generated serde derives need because the user
     /// depends on serde through the runtime only.
     pub(crate) fn serde_crate(&mut self, indent: usize) {
+        if let Some((at, line)) = &self.serde_crate_line
+            && *at == indent
+        {
+            self.out.push_str(line);
+            return;
+        }
+        let start = self.out.len();
         let path = lit_str(&format!("{}::serde", self.rt()));
         self.attr(indent, "serde", vec![Tree::atom(format!("crate = {path}"))]);
+        self.serde_crate_line = Some((indent, self.out[start..].to_owned()));
     }
 
     /// The extra derives for a type (`struct` or `enum`) called `name`.
