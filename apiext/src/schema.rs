@@ -4,8 +4,9 @@
 //! sorted as the server sorts them) followed by the OpenAPI rules
 //! (`ValidateCustomResourceDefinitionOpenAPISchema`, properties visited in name order).
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
+use crate::doc::Doc;
 use crate::field::{BadValue, FieldError, Path};
 
 mod defaults;
@@ -13,23 +14,21 @@ mod structural;
 
 use structural::{Level, completeness, invariants};
 
-type Obj = Map<String, Value>;
-
 /// Check `validation` (`{openAPIV3Schema: ...}`) found at `path`.
-pub(crate) fn validate(
-    validation: &Value,
+pub(crate) fn validate<D: Doc>(
+    validation: &D,
     status_enabled: bool,
     path: &Path,
     errs: &mut Vec<FieldError>,
 ) {
-    let Some(schema) = validation.get("openAPIV3Schema").and_then(Value::as_object) else {
+    let Some(schema) = validation.get("openAPIV3Schema").and_then(D::as_object) else {
         return;
     };
     let root = path.child("openAPIV3Schema");
     if status_enabled {
         root_with_status(schema, path, errs);
     }
-    if schema.get("nullable") == Some(&Value::Bool(true)) {
+    if schema.get("nullable").is_some_and(D::is_true) {
         errs.push(FieldError::forbidden(
             path.child("openAPIV3Schema.nullable"),
             "nullable cannot be true at the root",
@@ -53,26 +52,23 @@ pub(crate) fn validate(
 /// Whether apiextensions-apiserver's `NewStructural` accepts the schema: no list-valued
 /// `items`, no `x-kubernetes-preserve-unknown-fields: false`, none of the keywords CRDs
 /// do not support, anywhere.
-fn convertible(s: &Obj) -> bool {
+fn convertible<D: Doc>(s: &D) -> bool {
     // One pass over the keys (the order of the checks does not matter: all must hold).
-    let all = |v: &Value| {
+    let all = |v: &D| {
         v.as_array()
-            .is_none_or(|a| a.iter().filter_map(Value::as_object).all(convertible))
+            .is_none_or(|a| a.iter().filter(|x| x.is_object()).all(convertible))
     };
-    s.iter().all(|(k, v)| match k.as_str() {
-        "items" => match v {
-            Value::Array(_) => false,
-            Value::Object(o) => convertible(o),
-            _ => true,
-        },
-        "x-kubernetes-preserve-unknown-fields" => v != &Value::Bool(false),
+    s.entries().all(|(k, v)| match k {
+        "items" => !v.is_array() && (!v.is_object() || convertible(v)),
+        "x-kubernetes-preserve-unknown-fields" => !v.is_false(),
         "id" | "$schema" | "$ref" | "patternProperties" | "dependencies" | "additionalItems"
         | "definitions" => v.is_null() || v.as_str() == Some(""),
-        "additionalProperties" | "not" => v.as_object().is_none_or(convertible),
+        "additionalProperties" | "not" => !v.is_object() || convertible(v),
         "allOf" | "anyOf" | "oneOf" => all(v),
         "properties" => v
-            .as_object()
-            .is_none_or(|p| p.values().filter_map(Value::as_object).all(convertible)),
+            .entries()
+            .filter(|(_, p)| p.is_object())
+            .all(|(_, p)| convertible(p)),
         _ => true,
     })
 }
@@ -154,22 +150,23 @@ const ALLOWED_AT_ROOT_GO: &str = "[Description Type Format Title Maximum Exclusi
 
 /// Go's zero value for a JSONSchemaProps field (skipped by the root check): unset, a
 /// `false` or `""` held by value; pointers, numbers, lists and maps count as set.
-fn is_zero(key: &str, v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Bool(b) => !b && key != "x-kubernetes-preserve-unknown-fields",
-        Value::String(s) => {
-            s.is_empty()
-                && !matches!(
-                    key,
-                    "$ref" | "x-kubernetes-list-type" | "x-kubernetes-map-type"
-                )
-        }
-        _ => false,
+fn is_zero<D: Doc>(key: &str, v: &D) -> bool {
+    if v.is_null() {
+        true
+    } else if let Some(b) = v.as_bool() {
+        !b && key != "x-kubernetes-preserve-unknown-fields"
+    } else if let Some(s) = v.as_str() {
+        s.is_empty()
+            && !matches!(
+                key,
+                "$ref" | "x-kubernetes-list-type" | "x-kubernetes-map-type"
+            )
+    } else {
+        false
     }
 }
 
-fn root_with_status(schema: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
+fn root_with_status<D: Doc>(schema: &D, path: &Path, errs: &mut Vec<FieldError>) {
     for key in GO_FIELD_ORDER {
         let Some(v) = schema.get(*key) else { continue };
         if is_zero(key, v) {
@@ -190,7 +187,7 @@ fn root_with_status(schema: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
         if !ALLOWED_AT_ROOT.contains(key) {
             errs.push(FieldError::invalid(
                 path.child("openAPIV3Schema"),
-                BadValue::Json(Value::Object(schema.clone())),
+                BadValue::Json(schema.to_json()),
                 format!("only {ALLOWED_AT_ROOT_GO} fields are allowed at the root of the schema if the status subresource is enabled"),
             ));
             break;
@@ -198,29 +195,30 @@ fn root_with_status(schema: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
     }
 }
 
-pub(super) fn ty(s: &Obj) -> &str {
-    s.get("type").and_then(Value::as_str).unwrap_or_default()
+pub(super) fn ty<D: Doc>(s: &D) -> &str {
+    s.get("type").and_then(D::as_str).unwrap_or_default()
 }
 
-pub(super) fn flag(s: &Obj, key: &str) -> bool {
-    s.get(key) == Some(&Value::Bool(true))
+pub(super) fn flag<D: Doc>(s: &D, key: &str) -> bool {
+    s.get(key).is_some_and(D::is_true)
 }
 
-pub(super) fn obj<'a>(s: &'a Obj, key: &str) -> Option<&'a Obj> {
-    s.get(key).and_then(Value::as_object)
+pub(super) fn obj<'a, D: Doc>(s: &'a D, key: &str) -> Option<&'a D> {
+    s.get(key).and_then(D::as_object)
 }
 
-pub(super) fn props(s: &Obj) -> impl Iterator<Item = (&String, &Obj)> {
+/// The schemas under `properties`, in key order.
+pub(super) fn props<D: Doc>(s: &D) -> impl Iterator<Item = (&str, &D)> {
     obj(s, "properties")
         .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| v.as_object().map(|v| (k, v)))
+        .flat_map(D::sorted_entries)
+        .filter(|(_, v)| v.is_object())
 }
 
-pub(super) fn list<'a>(s: &'a Obj, key: &str) -> Vec<&'a Obj> {
+pub(super) fn list<'a, D: Doc>(s: &'a D, key: &str) -> Vec<&'a D> {
     s.get(key)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_object).collect())
+        .and_then(D::as_array)
+        .map(|a| a.iter().filter(|x| x.is_object()).collect())
         .unwrap_or_default()
 }
 
@@ -236,36 +234,56 @@ const OPENAPI_TYPES: &[&str] = &["array", "boolean", "integer", "number", "objec
 /// The keywords the walks ([`openapi`], [`structural::invariants`], [`defaults`]) read, found in one
 /// pass over a schema's keys: a walk reads about twenty per node, and a map lookup for
 /// each was most of its cost.
-#[derive(Default)]
-struct Kw<'a> {
+struct Kw<'a, D> {
     ty: &'a str,
-    default: Option<&'a Value>,
-    id: Option<&'a Value>,
-    additional_items: Option<&'a Value>,
-    pattern_properties: Option<&'a Value>,
-    definitions: Option<&'a Value>,
-    dependencies: Option<&'a Value>,
-    reference: Option<&'a Value>,
-    items: Option<&'a Value>,
+    default: Option<&'a D>,
+    id: Option<&'a D>,
+    additional_items: Option<&'a D>,
+    pattern_properties: Option<&'a D>,
+    definitions: Option<&'a D>,
+    dependencies: Option<&'a D>,
+    reference: Option<&'a D>,
+    items: Option<&'a D>,
     embedded: bool,
     unique_items: bool,
-    additional_properties: Option<&'a Value>,
-    properties: Option<&'a Obj>,
-    not: Option<&'a Obj>,
-    all_of: Option<&'a Value>,
-    one_of: Option<&'a Value>,
-    any_of: Option<&'a Value>,
-    preserve_unknown: Option<&'a Value>,
+    additional_properties: Option<&'a D>,
+    properties: Option<&'a D>,
+    not: Option<&'a D>,
+    all_of: Option<&'a D>,
+    one_of: Option<&'a D>,
+    any_of: Option<&'a D>,
+    preserve_unknown: Option<&'a D>,
     int_or_string: bool,
     /// `x-kubernetes-map-type`, `-list-type`, `-list-map-keys` or `-validations`.
     lists_or_rules: bool,
 }
 
-impl<'a> Kw<'a> {
-    fn of(s: &'a Obj) -> Self {
-        let mut kw = Kw::default();
-        for (k, v) in s {
-            match k.as_str() {
+impl<'a, D: Doc> Kw<'a, D> {
+    fn of(s: &'a D) -> Self {
+        let mut kw = Kw {
+            ty: "",
+            default: None,
+            id: None,
+            additional_items: None,
+            pattern_properties: None,
+            definitions: None,
+            dependencies: None,
+            reference: None,
+            items: None,
+            embedded: false,
+            unique_items: false,
+            additional_properties: None,
+            properties: None,
+            not: None,
+            all_of: None,
+            one_of: None,
+            any_of: None,
+            preserve_unknown: None,
+            int_or_string: false,
+            lists_or_rules: false,
+        };
+        for (k, v) in s.entries() {
+            match k {
                 "type" => kw.ty = v.as_str().unwrap_or_default(),
                 "default" => kw.default = Some(v),
                 "id" => kw.id = Some(v),
@@ -275,8 +293,8 @@ impl<'a> Kw<'a> {
                 "dependencies" => kw.dependencies = Some(v),
                 "$ref" => kw.reference = Some(v),
                 "items" => kw.items = Some(v),
-                "x-kubernetes-embedded-resource" => kw.embedded = v == &Value::Bool(true),
-                "uniqueItems" => kw.unique_items = v == &Value::Bool(true),
+                "x-kubernetes-embedded-resource" => kw.embedded = v.is_true(),
+                "uniqueItems" => kw.unique_items = v.is_true(),
                 "additionalProperties" => kw.additional_properties = Some(v),
                 "properties" => kw.properties = v.as_object(),
                 "not" => kw.not = v.as_object(),
@@ -284,7 +302,7 @@ impl<'a> Kw<'a> {
                 "oneOf" => kw.one_of = Some(v),
                 "anyOf" => kw.any_of = Some(v),
                 "x-kubernetes-preserve-unknown-fields" => kw.preserve_unknown = Some(v),
-                "x-kubernetes-int-or-string" => kw.int_or_string = v == &Value::Bool(true),
+                "x-kubernetes-int-or-string" => kw.int_or_string = v.is_true(),
                 "x-kubernetes-map-type"
                 | "x-kubernetes-list-type"
                 | "x-kubernetes-list-map-keys"
@@ -295,16 +313,25 @@ impl<'a> Kw<'a> {
         kw
     }
 
-    fn props(&self) -> impl Iterator<Item = (&'a String, &'a Obj)> {
+    /// The schemas under `properties`, in key order.
+    fn props(&self) -> impl Iterator<Item = (&'a str, &'a D)> + use<'a, D> {
         self.properties
             .into_iter()
-            .flatten()
-            .filter_map(|(k, v)| v.as_object().map(|v| (k, v)))
+            .flat_map(D::sorted_entries)
+            .filter(|(_, v)| v.is_object())
+    }
+
+    /// The schemas under `properties`, in any order.
+    fn props_any_order(&self) -> impl Iterator<Item = (&'a str, &'a D)> + use<'a, D> {
+        self.properties
+            .into_iter()
+            .flat_map(D::entries)
+            .filter(|(_, v)| v.is_object())
     }
 }
 
 /// `ValidateCustomResourceDefinitionOpenAPISchema`.
-fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldError>) {
+fn openapi<D: Doc>(s: &D, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldError>) {
     let kw = Kw::of(s);
     let t = kw.ty;
     if !t.is_empty() && !OPENAPI_TYPES.contains(&t) {
@@ -322,7 +349,7 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
             format!("must not be set {reason}"),
         ));
     }
-    if kw.id.and_then(Value::as_str).is_some_and(|x| !x.is_empty()) {
+    if kw.id.and_then(D::as_str).is_some_and(|x| !x.is_empty()) {
         errs.push(FieldError::forbidden(
             path.child("id"),
             "id is not supported",
@@ -334,13 +361,13 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
         ("definitions", kw.definitions),
         ("dependencies", kw.dependencies),
     ] {
-        let present = match value {
-            None | Some(Value::Null) => false,
-            Some(Value::Object(o)) => {
-                key == "additionalItems" || key == "dependencies" || !o.is_empty()
+        let present = value.is_some_and(|v| {
+            if v.is_object() {
+                key == "additionalItems" || key == "dependencies" || v.obj_len() > 0
+            } else {
+                !v.is_null()
             }
-            Some(_) => true,
-        };
+        });
         if present {
             errs.push(FieldError::forbidden(
                 path.child(key),
@@ -360,7 +387,7 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
             "type cannot be set to null, use nullable as an alternative",
         ));
     }
-    if kw.items.is_some_and(Value::is_array) {
+    if kw.items.is_some_and(D::is_array) {
         errs.push(FieldError::forbidden(
             path.child("items"),
             "items must be a schema object and not an array",
@@ -379,7 +406,7 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
         ));
     }
     if let Some(ap) = kw.additional_properties {
-        if kw.props().next().is_some() && (ap == &Value::Bool(false) || ap.is_object()) {
+        if kw.props_any_order().next().is_some() && (ap.is_false() || ap.is_object()) {
             errs.push(FieldError::forbidden(
                 path.child("additionalProperties"),
                 "additionalProperties and properties are mutual exclusive",
@@ -397,7 +424,7 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
     let embedded = kw.embedded;
     for (k, p) in kw.props() {
         let mut sub = ssv.clone();
-        if (is_root || embedded) && matches!(k.as_str(), "metadata" | "kind" | "apiVersion") {
+        if (is_root || embedded) && matches!(k, "metadata" | "kind" | "apiVersion") {
             sub.inside_resource_meta = true;
             if is_root {
                 sub.forbidden_defaults = Some(format!("in top-level {k}"));
@@ -413,31 +440,27 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
         ("oneOf", kw.one_of),
         ("anyOf", kw.any_of),
     ] {
-        let schemas = value.and_then(Value::as_array).into_iter().flatten();
-        for (i, a) in schemas.filter_map(Value::as_object).enumerate() {
+        let schemas = value.and_then(D::as_array).into_iter().flatten();
+        for (i, a) in schemas.filter(|x| x.is_object()).enumerate() {
             openapi(a, &path.child(key).index(i), ssv.clone(), false, errs);
         }
     }
-    match kw.items {
-        Some(Value::Object(items)) => {
-            openapi(items, &path.child("items"), ssv.clone(), false, errs)
-        }
-        Some(Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                if let Some(item) = item.as_object() {
-                    openapi(
-                        item,
-                        &path.child("items").index(i),
-                        ssv.clone(),
-                        false,
-                        errs,
-                    );
-                }
+    if let Some(items) = kw.items.and_then(D::as_object) {
+        openapi(items, &path.child("items"), ssv.clone(), false, errs)
+    } else if let Some(items) = kw.items.and_then(D::as_array) {
+        for (i, item) in items.iter().enumerate() {
+            if let Some(item) = item.as_object() {
+                openapi(
+                    item,
+                    &path.child("items").index(i),
+                    ssv.clone(),
+                    false,
+                    errs,
+                );
             }
         }
-        _ => {}
     }
-    if kw.preserve_unknown == Some(&Value::Bool(false)) {
+    if kw.preserve_unknown.is_some_and(D::is_false) {
         errs.push(FieldError::invalid(
             path.child("x-kubernetes-preserve-unknown-fields"),
             BadValue::Json(json!(false)),
@@ -451,14 +474,14 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
     }
 }
 
-fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
+fn list_and_map_types<D: Doc>(s: &D, path: &Path, errs: &mut Vec<FieldError>) {
     let t = ty(s);
-    let map_type = s.get("x-kubernetes-map-type").and_then(Value::as_str);
-    let list_type = s.get("x-kubernetes-list-type").and_then(Value::as_str);
+    let map_type = s.get("x-kubernetes-map-type").and_then(D::as_str);
+    let list_type = s.get("x-kubernetes-list-type").and_then(D::as_str);
     let keys: Vec<&str> = s
         .get("x-kubernetes-list-map-keys")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .and_then(D::as_array)
+        .map(|a| a.iter().filter_map(D::as_str).collect())
         .unwrap_or_default();
     let wrong_type = |errs: &mut Vec<FieldError>, want: &str, detail: &str| {
         if t.is_empty() {
@@ -492,7 +515,7 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
         } else if l == "set"
             && let Some(is) = items
         {
-            let item_list = is.get("x-kubernetes-list-type").and_then(Value::as_str);
+            let item_list = is.get("x-kubernetes-list-type").and_then(D::as_str);
             match ty(is) {
                 "array" if item_list.is_some_and(|x| x != "atomic") => {
                     errs.push(FieldError::invalid_str(
@@ -502,7 +525,7 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
                     ))
                 }
                 "object"
-                    if is.get("x-kubernetes-map-type").and_then(Value::as_str)
+                    if is.get("x-kubernetes-map-type").and_then(D::as_str)
                         != Some("atomic") =>
                 {
                     // (The server prints the item's list type here, usually unset.)
@@ -552,9 +575,9 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
                 path.child("items"),
                 "must have a schema if x-kubernetes-list-type is map",
             )),
-            Some(Value::Array(a)) => errs.push(FieldError::invalid(
+            Some(a) if a.is_array() => errs.push(FieldError::invalid(
                 path.child("items"),
-                BadValue::Json(Value::Array(a.clone())),
+                BadValue::Json(a.to_json()),
                 "must only have a single schema if x-kubernetes-list-type is map",
             )),
             _ => {}
@@ -602,8 +625,8 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
         if l == "map" {
             let required: Vec<&str> = is
                 .get("required")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .and_then(D::as_array)
+                .map(|a| a.iter().filter_map(D::as_str).collect())
                 .unwrap_or_default();
             let items_path = path.child("items");
             let item_props_path = items_path.child("properties");
@@ -612,7 +635,7 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
                     continue;
                 };
                 let kp = item_props_path.key(k);
-                if !required.contains(k) && p.get("default").is_none_or(Value::is_null) {
+                if !required.contains(k) && p.get("default").is_none_or(D::is_null) {
                     errs.push(FieldError::required(kp.child("default"), "this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property"));
                 }
                 if flag(p, "nullable") {
@@ -627,11 +650,11 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
 }
 
 /// The shape of `x-kubernetes-validations` rules (their CEL is not compiled here).
-fn validation_rules(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
+fn validation_rules<D: Doc>(s: &D, path: &Path, errs: &mut Vec<FieldError>) {
     let rules_path = path.child("x-kubernetes-validations");
     for (i, rule) in list(s, "x-kubernetes-validations").into_iter().enumerate() {
         let rp = rules_path.index(i);
-        let text = |k: &str| rule.get(k).and_then(Value::as_str).unwrap_or_default();
+        let text = |k: &str| rule.get(k).and_then(D::as_str).unwrap_or_default();
         let (r, m, me) = (text("rule"), text("message"), text("messageExpression"));
         let has_newline = |x: &str| x.contains('\n') || x.contains('\r');
         if r.trim().is_empty() {
@@ -663,7 +686,7 @@ fn validation_rules(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
                 "messageExpression must be non-empty if specified",
             ));
         }
-        if let Some(reason) = rule.get("reason").and_then(Value::as_str) {
+        if let Some(reason) = rule.get("reason").and_then(D::as_str) {
             const REASONS: &[&str] = &[
                 "FieldValueDuplicate",
                 "FieldValueForbidden",
