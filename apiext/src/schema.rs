@@ -10,7 +10,10 @@ use crate::doc::Doc;
 use crate::field::{BadValue, FieldError, Path};
 
 mod defaults;
+mod keyword;
 mod structural;
+
+pub(crate) use keyword::Keyword;
 
 use structural::{Level, completeness, invariants};
 
@@ -35,18 +38,35 @@ pub(crate) fn validate<D: Doc>(
         ));
     }
     // The server checks structure only on a schema it can convert (NewStructural);
-    // what stops the conversion is reported by the OpenAPI checks below.
-    if convertible(schema) {
-        let mut structural = Vec::new();
-        invariants(schema, Level::Root, &root, &mut structural);
+    // what stops the conversion is reported by the OpenAPI checks. One walk makes
+    // the OpenAPI checks and, on a convertible schema, the structural invariants and
+    // the defaults' pruning.
+    let convertible = convertible(schema);
+    let mut sinks = Sinks::default();
+    let pruned = openapi(
+        schema,
+        &root,
+        Ssv::default(),
+        true,
+        convertible.then_some(Level::Root),
+        &mut sinks,
+    );
+    if convertible {
+        let mut structural = sinks.structural;
         completeness(schema, schema, &root, &root, &mut structural);
         structural.sort_by_cached_key(FieldError::to_string);
-        if structural.is_empty() {
-            defaults::pruned_defaults(schema, &root, true, &mut structural);
-        }
-        errs.extend(structural);
+        // Defaults are checked only on a structural schema.
+        errs.extend(if structural.is_empty() { pruned } else { structural });
     }
-    openapi(schema, &root, Ssv::default(), true, errs);
+    errs.append(&mut sinks.openapi);
+}
+
+/// Where the walk reports: the OpenAPI rules' errors in walk order, the structural
+/// invariants' (sorted afterwards).
+#[derive(Default)]
+struct Sinks {
+    openapi: Vec<FieldError>,
+    structural: Vec<FieldError>,
 }
 
 /// Whether apiextensions-apiserver's `NewStructural` accepts the schema: no list-valued
@@ -58,68 +78,27 @@ fn convertible<D: Doc>(s: &D) -> bool {
         v.as_array()
             .is_none_or(|a| a.iter().filter(|x| x.is_object()).all(convertible))
     };
-    s.entries().all(|(k, v)| match k {
-        "items" => !v.is_array() && (!v.is_object() || convertible(v)),
-        "x-kubernetes-preserve-unknown-fields" => !v.is_false(),
-        "id" | "$schema" | "$ref" | "patternProperties" | "dependencies" | "additionalItems"
-        | "definitions" => v.is_null() || v.as_str() == Some(""),
-        "additionalProperties" | "not" => !v.is_object() || convertible(v),
-        "allOf" | "anyOf" | "oneOf" => all(v),
-        "properties" => v
+    s.entries().all(|(k, v)| match Keyword::of(k) {
+        Some(Keyword::Items) => !v.is_array() && (!v.is_object() || convertible(v)),
+        Some(Keyword::XPreserveUnknownFields) => !v.is_false(),
+        Some(
+            Keyword::Id
+            | Keyword::Schema
+            | Keyword::Ref
+            | Keyword::PatternProperties
+            | Keyword::Dependencies
+            | Keyword::AdditionalItems
+            | Keyword::Definitions,
+        ) => v.is_null() || v.as_str() == Some(""),
+        Some(Keyword::AdditionalProperties | Keyword::Not) => !v.is_object() || convertible(v),
+        Some(Keyword::AllOf | Keyword::AnyOf | Keyword::OneOf) => all(v),
+        Some(Keyword::Properties) => v
             .entries()
             .filter(|(_, p)| p.is_object())
             .all(|(_, p)| convertible(p)),
         _ => true,
     })
 }
-
-/// The JSONSchemaProps fields in their Go order (the root check stops at the first).
-const GO_FIELD_ORDER: &[&str] = &[
-    "id",
-    "$schema",
-    "$ref",
-    "description",
-    "type",
-    "format",
-    "title",
-    "default",
-    "maximum",
-    "exclusiveMaximum",
-    "minimum",
-    "exclusiveMinimum",
-    "maxLength",
-    "minLength",
-    "pattern",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
-    "multipleOf",
-    "enum",
-    "maxProperties",
-    "minProperties",
-    "required",
-    "items",
-    "allOf",
-    "oneOf",
-    "anyOf",
-    "not",
-    "properties",
-    "additionalProperties",
-    "patternProperties",
-    "dependencies",
-    "additionalItems",
-    "definitions",
-    "externalDocs",
-    "example",
-    "nullable",
-    "x-kubernetes-preserve-unknown-fields",
-    "x-kubernetes-embedded-resource",
-    "x-kubernetes-int-or-string",
-    "x-kubernetes-list-map-keys",
-    "x-kubernetes-list-type",
-    "x-kubernetes-map-type",
-    "x-kubernetes-validations",
-];
 
 const ALLOWED_AT_ROOT: &[&str] = &[
     "description",
@@ -167,12 +146,13 @@ fn is_zero<D: Doc>(key: &str, v: &D) -> bool {
 }
 
 fn root_with_status<D: Doc>(schema: &D, path: &Path, errs: &mut Vec<FieldError>) {
-    for key in GO_FIELD_ORDER {
-        let Some(v) = schema.get(*key) else { continue };
+    // The JSONSchemaProps fields in their Go order (the check stops at the first).
+    for key in Keyword::ALL.iter().map(|k| k.name()) {
+        let Some(v) = schema.get(key) else { continue };
         if is_zero(key, v) {
             continue;
         }
-        if *key == "type" {
+        if key == "type" {
             let t = v.as_str().unwrap_or_default();
             if t != "object" {
                 errs.push(FieldError::invalid_str(
@@ -184,7 +164,7 @@ fn root_with_status<D: Doc>(schema: &D, path: &Path, errs: &mut Vec<FieldError>)
             }
             continue;
         }
-        if !ALLOWED_AT_ROOT.contains(key) {
+        if !ALLOWED_AT_ROOT.contains(&key) {
             errs.push(FieldError::invalid(
                 path.child("openAPIV3Schema"),
                 BadValue::Json(schema.to_json()),
@@ -283,30 +263,31 @@ impl<'a, D: Doc> Kw<'a, D> {
             lists_or_rules: false,
         };
         for (k, v) in s.entries() {
+            let Some(k) = Keyword::of(k) else { continue };
             match k {
-                "type" => kw.ty = v.as_str().unwrap_or_default(),
-                "default" => kw.default = Some(v),
-                "id" => kw.id = Some(v),
-                "additionalItems" => kw.additional_items = Some(v),
-                "patternProperties" => kw.pattern_properties = Some(v),
-                "definitions" => kw.definitions = Some(v),
-                "dependencies" => kw.dependencies = Some(v),
-                "$ref" => kw.reference = Some(v),
-                "items" => kw.items = Some(v),
-                "x-kubernetes-embedded-resource" => kw.embedded = v.is_true(),
-                "uniqueItems" => kw.unique_items = v.is_true(),
-                "additionalProperties" => kw.additional_properties = Some(v),
-                "properties" => kw.properties = v.as_object(),
-                "not" => kw.not = v.as_object(),
-                "allOf" => kw.all_of = Some(v),
-                "oneOf" => kw.one_of = Some(v),
-                "anyOf" => kw.any_of = Some(v),
-                "x-kubernetes-preserve-unknown-fields" => kw.preserve_unknown = Some(v),
-                "x-kubernetes-int-or-string" => kw.int_or_string = v.is_true(),
-                "x-kubernetes-map-type"
-                | "x-kubernetes-list-type"
-                | "x-kubernetes-list-map-keys"
-                | "x-kubernetes-validations" => kw.lists_or_rules = true,
+                Keyword::Type => kw.ty = v.as_str().unwrap_or_default(),
+                Keyword::Default => kw.default = Some(v),
+                Keyword::Id => kw.id = Some(v),
+                Keyword::AdditionalItems => kw.additional_items = Some(v),
+                Keyword::PatternProperties => kw.pattern_properties = Some(v),
+                Keyword::Definitions => kw.definitions = Some(v),
+                Keyword::Dependencies => kw.dependencies = Some(v),
+                Keyword::Ref => kw.reference = Some(v),
+                Keyword::Items => kw.items = Some(v),
+                Keyword::XEmbeddedResource => kw.embedded = v.is_true(),
+                Keyword::UniqueItems => kw.unique_items = v.is_true(),
+                Keyword::AdditionalProperties => kw.additional_properties = Some(v),
+                Keyword::Properties => kw.properties = v.as_object(),
+                Keyword::Not => kw.not = v.as_object(),
+                Keyword::AllOf => kw.all_of = Some(v),
+                Keyword::OneOf => kw.one_of = Some(v),
+                Keyword::AnyOf => kw.any_of = Some(v),
+                Keyword::XPreserveUnknownFields => kw.preserve_unknown = Some(v),
+                Keyword::XIntOrString => kw.int_or_string = v.is_true(),
+                Keyword::XMapType
+                | Keyword::XListType
+                | Keyword::XListMapKeys
+                | Keyword::XValidations => kw.lists_or_rules = true,
                 _ => {}
             }
         }
@@ -330,9 +311,99 @@ impl<'a, D: Doc> Kw<'a, D> {
     }
 }
 
-/// `ValidateCustomResourceDefinitionOpenAPISchema`.
-fn openapi<D: Doc>(s: &D, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldError>) {
+/// `ValidateCustomResourceDefinitionOpenAPISchema` of the schema node `s` and those
+/// below it. With a `structural` level, also the structural invariants of the node
+/// and of the nodes they cover (items, properties, additionalProperties) and the
+/// pruning of their defaults: those errors are returned, in their own walk's order
+/// (the node, items, properties in key order, additionalProperties).
+fn openapi<D: Doc>(
+    s: &D,
+    path: &Path,
+    ssv: Ssv,
+    is_root: bool,
+    structural: Option<Level>,
+    sinks: &mut Sinks,
+) -> Vec<FieldError> {
     let kw = Kw::of(s);
+    let mut pruned = Vec::new();
+    if let Some(lvl) = structural {
+        invariants(&kw, lvl, path, &mut sinks.structural);
+        pruned.extend(defaults::pruned_default(s, &kw, path, is_root));
+    }
+    openapi_node(&kw, path, &ssv, &mut sinks.openapi);
+    let field = structural.map(|_| Level::Field);
+    let mut ap_pruned = Vec::new();
+    if let Some(ap) = kw.additional_properties.and_then(D::as_object) {
+        let mut sub = ssv.clone();
+        if ssv.inside_resource_meta {
+            sub.forbidden_defaults =
+                Some("inside additionalProperties applying to object metadata".into());
+        }
+        let ap_path = path.child("additionalProperties");
+        ap_pruned = openapi(ap, &ap_path, sub, false, field, sinks);
+    }
+    let mut props_pruned = Vec::new();
+    let embedded = kw.embedded;
+    let props_path = path.child("properties");
+    for (k, p) in kw.props() {
+        let mut sub = ssv.clone();
+        if (is_root || embedded) && matches!(k, "metadata" | "kind" | "apiVersion") {
+            sub.inside_resource_meta = true;
+            if is_root {
+                sub.forbidden_defaults = Some(format!("in top-level {k}"));
+            }
+        }
+        let mut p_pruned = openapi(p, &props_path.key(k), sub, false, field, sinks);
+        props_pruned.append(&mut p_pruned);
+    }
+    if let Some(not) = kw.not {
+        openapi(not, &path.child("not"), ssv.clone(), false, None, sinks);
+    }
+    for (key, value) in [
+        ("allOf", kw.all_of),
+        ("oneOf", kw.one_of),
+        ("anyOf", kw.any_of),
+    ] {
+        let schemas = value.and_then(D::as_array).into_iter().flatten();
+        let list_path = path.child(key);
+        for (i, a) in schemas.filter(|x| x.is_object()).enumerate() {
+            openapi(a, &list_path.index(i), ssv.clone(), false, None, sinks);
+        }
+    }
+    let items_path = path.child("items");
+    let mut items_pruned = Vec::new();
+    if let Some(items) = kw.items.and_then(D::as_object) {
+        let item = structural.map(|_| Level::Item);
+        items_pruned = openapi(items, &items_path, ssv.clone(), false, item, sinks);
+    } else if let Some(items) = kw.items.and_then(D::as_array) {
+        for (i, item) in items.iter().enumerate() {
+            if let Some(item) = item.as_object() {
+                let item_path = items_path.index(i);
+                openapi(item, &item_path, ssv.clone(), false, None, sinks);
+            }
+        }
+    }
+    let errs = &mut sinks.openapi;
+    if kw.preserve_unknown.is_some_and(D::is_false) {
+        errs.push(FieldError::invalid(
+            path.child("x-kubernetes-preserve-unknown-fields"),
+            BadValue::Json(json!(false)),
+            "must be true or undefined",
+        ));
+    }
+    // Both report nothing on a schema without these keywords.
+    if kw.lists_or_rules {
+        list_and_map_types(s, path, errs);
+        validation_rules(s, path, errs);
+    }
+    pruned.append(&mut items_pruned);
+    pruned.append(&mut props_pruned);
+    pruned.append(&mut ap_pruned);
+    pruned
+}
+
+/// The OpenAPI rules on the node itself that come before those of the nodes below.
+fn openapi_node<D: Doc>(kw: &Kw<'_, D>, path: &Path, ssv: &Ssv, errs: &mut Vec<FieldError>) {
     let t = kw.ty;
     if !t.is_empty() && !OPENAPI_TYPES.contains(&t) {
         errs.push(FieldError::not_supported(
@@ -412,65 +483,6 @@ fn openapi<D: Doc>(s: &D, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<F
                 "additionalProperties and properties are mutual exclusive",
             ));
         }
-        if let Some(ap) = ap.as_object() {
-            let mut sub = ssv.clone();
-            if ssv.inside_resource_meta {
-                sub.forbidden_defaults =
-                    Some("inside additionalProperties applying to object metadata".into());
-            }
-            openapi(ap, &path.child("additionalProperties"), sub, false, errs);
-        }
-    }
-    let embedded = kw.embedded;
-    for (k, p) in kw.props() {
-        let mut sub = ssv.clone();
-        if (is_root || embedded) && matches!(k, "metadata" | "kind" | "apiVersion") {
-            sub.inside_resource_meta = true;
-            if is_root {
-                sub.forbidden_defaults = Some(format!("in top-level {k}"));
-            }
-        }
-        openapi(p, &path.child("properties").key(k), sub, false, errs);
-    }
-    if let Some(not) = kw.not {
-        openapi(not, &path.child("not"), ssv.clone(), false, errs);
-    }
-    for (key, value) in [
-        ("allOf", kw.all_of),
-        ("oneOf", kw.one_of),
-        ("anyOf", kw.any_of),
-    ] {
-        let schemas = value.and_then(D::as_array).into_iter().flatten();
-        for (i, a) in schemas.filter(|x| x.is_object()).enumerate() {
-            openapi(a, &path.child(key).index(i), ssv.clone(), false, errs);
-        }
-    }
-    if let Some(items) = kw.items.and_then(D::as_object) {
-        openapi(items, &path.child("items"), ssv.clone(), false, errs)
-    } else if let Some(items) = kw.items.and_then(D::as_array) {
-        for (i, item) in items.iter().enumerate() {
-            if let Some(item) = item.as_object() {
-                openapi(
-                    item,
-                    &path.child("items").index(i),
-                    ssv.clone(),
-                    false,
-                    errs,
-                );
-            }
-        }
-    }
-    if kw.preserve_unknown.is_some_and(D::is_false) {
-        errs.push(FieldError::invalid(
-            path.child("x-kubernetes-preserve-unknown-fields"),
-            BadValue::Json(json!(false)),
-            "must be true or undefined",
-        ));
-    }
-    // Both report nothing on a schema without these keywords.
-    if kw.lists_or_rules {
-        list_and_map_types(s, path, errs);
-        validation_rules(s, path, errs);
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::doc::Doc;
 use crate::field::Path;
+use crate::schema::Keyword;
 
 const CRD: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
 const SPEC: &[&str] = &[
@@ -170,54 +171,25 @@ fn check_schema<'a, D: Doc>(
     let mut children = [None; 12];
     let mut unknown = Vec::new();
     for (k, v) in obj.entries() {
-        let slot = match k {
-            "properties" => 0,
-            "patternProperties" => 1,
-            "definitions" => 2,
-            "items" => 3,
-            "additionalProperties" => 4,
-            "not" => 5,
-            "additionalItems" => 6,
-            "allOf" => 7,
-            "anyOf" => 8,
-            "oneOf" => 9,
-            "x-kubernetes-validations" => 10,
-            "externalDocs" => 11,
-            "id"
-            | "$schema"
-            | "$ref"
-            | "description"
-            | "type"
-            | "format"
-            | "title"
-            | "default"
-            | "maximum"
-            | "exclusiveMaximum"
-            | "minimum"
-            | "exclusiveMinimum"
-            | "maxLength"
-            | "minLength"
-            | "pattern"
-            | "maxItems"
-            | "minItems"
-            | "uniqueItems"
-            | "multipleOf"
-            | "enum"
-            | "maxProperties"
-            | "minProperties"
-            | "required"
-            | "example"
-            | "nullable"
-            | "x-kubernetes-preserve-unknown-fields"
-            | "x-kubernetes-embedded-resource"
-            | "x-kubernetes-int-or-string"
-            | "x-kubernetes-list-map-keys"
-            | "x-kubernetes-list-type"
-            | "x-kubernetes-map-type" => continue,
-            _ => {
+        let slot = match Keyword::of(k) {
+            Some(Keyword::Properties) => 0,
+            Some(Keyword::PatternProperties) => 1,
+            Some(Keyword::Definitions) => 2,
+            Some(Keyword::Items) => 3,
+            Some(Keyword::AdditionalProperties) => 4,
+            Some(Keyword::Not) => 5,
+            Some(Keyword::AdditionalItems) => 6,
+            Some(Keyword::AllOf) => 7,
+            Some(Keyword::AnyOf) => 8,
+            Some(Keyword::OneOf) => 9,
+            Some(Keyword::XValidations) => 10,
+            Some(Keyword::ExternalDocs) => 11,
+            // (`dependencies` is reported, as it always was here.)
+            Some(Keyword::Dependencies) | None => {
                 unknown.push(k);
                 continue;
             }
+            Some(_) => continue,
         };
         children[slot] = Some(v);
     }

@@ -6,29 +6,26 @@ use super::{Kw, flag, obj};
 use crate::doc::Doc;
 use crate::field::{BadValue, FieldError, Path};
 
-/// Check every `default` under `s` (a structural schema); `root` for the resource root,
-/// where `apiVersion`, `kind` and `metadata` are kept as in an embedded resource.
-pub(super) fn pruned_defaults<D: Doc>(s: &D, path: &Path, root: bool, errs: &mut Vec<FieldError>) {
-    let kw = Kw::of(s);
+/// The error of the `default` of `s` (a node of a structural schema, its keywords
+/// `kw`) if pruning would cut it; `root` for the resource root, where `apiVersion`,
+/// `kind` and `metadata` are kept as in an embedded resource. (The walk in
+/// `schema::openapi` visits the nodes: items, properties in key order, then
+/// additionalProperties.)
+pub(super) fn pruned_default<D: Doc>(
+    s: &D,
+    kw: &Kw<'_, D>,
+    path: &Path,
+    root: bool,
+) -> Option<FieldError> {
     let embedded = root || kw.embedded;
-    if let Some(d) = kw.default.filter(|d| !d.is_null())
-        && would_prune(s, d, embedded)
-    {
-        errs.push(FieldError::invalid(
+    let d = kw.default.filter(|d| !d.is_null())?;
+    would_prune(s, d, embedded).then(|| {
+        FieldError::invalid(
             path.child("default"),
             BadValue::Json(d.to_json()),
             "must not have unknown fields",
-        ));
-    }
-    if let Some(items) = kw.items.and_then(D::as_object) {
-        pruned_defaults(items, &path.child("items"), false, errs);
-    }
-    for (k, p) in kw.props() {
-        pruned_defaults(p, &path.child("properties").key(k), false, errs);
-    }
-    if let Some(ap) = kw.additional_properties.and_then(D::as_object) {
-        pruned_defaults(ap, &path.child("additionalProperties"), false, errs);
-    }
+        )
+    })
 }
 
 /// Whether pruning `value` by `schema` would drop a field.

@@ -25,34 +25,27 @@ fn int_or_string_any_of<D: Doc>(any_of: Option<&D>) -> bool {
     })
 }
 
-/// `validateStructuralInvariants`.
-pub(super) fn invariants<D: Doc>(s: &D, lvl: Level, path: &Path, errs: &mut Vec<FieldError>) {
-    let kw = Kw::of(s);
+/// `validateStructuralInvariants` of one node (its keywords `kw`). The walk in
+/// `schema::openapi` visits the nodes (items at [`Level::Item`], properties and
+/// additionalProperties at [`Level::Field`]), in any order: the errors are sorted.
+pub(super) fn invariants<D: Doc>(
+    kw: &Kw<'_, D>,
+    lvl: Level,
+    path: &Path,
+    errs: &mut Vec<FieldError>,
+) {
     let t = kw.ty;
-    let items = kw.items.and_then(D::as_object);
-    if t == "array" && items.is_none() {
+    if t == "array" && kw.items.and_then(D::as_object).is_none() {
         errs.push(FieldError::required(
             path.child("items"),
             "must be specified",
         ));
     }
-    if let Some(items) = items {
-        invariants(items, Level::Item, &path.child("items"), errs);
-    }
-    // (Any order: the structural errors are sorted.)
-    for (k, v) in kw.props_any_order() {
-        invariants(v, Level::Field, &path.child("properties").key(k), errs);
-    }
-    if let Some(ap) = kw.additional_properties {
-        if lvl == Level::Root {
-            errs.push(FieldError::forbidden(
-                path.child("additionalProperties"),
-                "must not be used at the root",
-            ));
-        }
-        if let Some(ap) = ap.as_object() {
-            invariants(ap, Level::Field, &path.child("additionalProperties"), errs);
-        }
+    if kw.additional_properties.is_some() && lvl == Level::Root {
+        errs.push(FieldError::forbidden(
+            path.child("additionalProperties"),
+            "must not be used at the root",
+        ));
     }
     let int_or_string = kw.int_or_string;
     let preserve = kw.preserve_unknown.is_some_and(D::is_true);
@@ -75,7 +68,7 @@ pub(super) fn invariants<D: Doc>(s: &D, lvl: Level, path: &Path, errs: &mut Vec<
     let skip_first_all_of_any_of = objects(kw.all_of)
         .next()
         .is_some_and(|a| int_or_string_any_of(a.get("anyOf")));
-    value_validation(&kw, skip_any_of, skip_first_all_of_any_of, path, errs);
+    value_validation(kw, skip_any_of, skip_first_all_of_any_of, path, errs);
 
     if embedded && t != "object" {
         if t.is_empty() {
