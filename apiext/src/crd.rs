@@ -221,9 +221,8 @@ fn spec_errors<D: Doc>(
 
     let versions = arr(spec, "versions");
     let collapsed = collapse(versions);
-    let has_schema = |v: Option<&D>| {
-        v.is_some_and(|s| s.get("openAPIV3Schema").is_some_and(|x| !x.is_null()))
-    };
+    let has_schema =
+        |v: Option<&D>| v.is_some_and(|s| s.get("openAPIV3Schema").is_some_and(|x| !x.is_null()));
     if !has_schema(collapsed.validation) {
         for (i, v) in versions.iter().enumerate() {
             if !has_schema(v.get("schema")) {

@@ -56,7 +56,11 @@ pub(crate) fn validate<D: Doc>(
         completeness(schema, schema, &root, &root, &mut structural);
         structural.sort_by_cached_key(FieldError::to_string);
         // Defaults are checked only on a structural schema.
-        errs.extend(if structural.is_empty() { pruned } else { structural });
+        errs.extend(if structural.is_empty() {
+            pruned
+        } else {
+            structural
+        });
     }
     errs.append(&mut sinks.openapi);
 }
@@ -353,17 +357,20 @@ fn openapi<D: Doc>(
                 sub.forbidden_defaults = Some(format!("in top-level {k}"));
             }
         }
-        let mut p_pruned = openapi(p, &props_path.key(k), sub, false, field, sinks);
-        props_pruned.append(&mut p_pruned);
+        let p_pruned = openapi(p, &props_path.key(k), sub, false, field, sinks);
+        if !p_pruned.is_empty() {
+            props_pruned.extend(p_pruned);
+        }
     }
     if let Some(not) = kw.not {
         openapi(not, &path.child("not"), ssv.clone(), false, None, sinks);
     }
-    for (key, value) in [
+    let lists = [
         ("allOf", kw.all_of),
         ("oneOf", kw.one_of),
         ("anyOf", kw.any_of),
-    ] {
+    ];
+    for (key, value) in lists.into_iter().filter(|(_, v)| v.is_some()) {
         let schemas = value.and_then(D::as_array).into_iter().flatten();
         let list_path = path.child(key);
         for (i, a) in schemas.filter(|x| x.is_object()).enumerate() {
@@ -396,9 +403,9 @@ fn openapi<D: Doc>(
         list_and_map_types(s, path, errs);
         validation_rules(s, path, errs);
     }
-    pruned.append(&mut items_pruned);
-    pruned.append(&mut props_pruned);
-    pruned.append(&mut ap_pruned);
+    pruned.extend(items_pruned);
+    pruned.extend(props_pruned);
+    pruned.extend(ap_pruned);
     pruned
 }
 
@@ -426,12 +433,13 @@ fn openapi_node<D: Doc>(kw: &Kw<'_, D>, path: &Path, ssv: &Ssv, errs: &mut Vec<F
             "id is not supported",
         ));
     }
-    for (key, value) in [
+    let unsupported = [
         ("additionalItems", kw.additional_items),
         ("patternProperties", kw.pattern_properties),
         ("definitions", kw.definitions),
         ("dependencies", kw.dependencies),
-    ] {
+    ];
+    for (key, value) in unsupported.into_iter().filter(|(_, v)| v.is_some()) {
         let present = value.is_some_and(|v| {
             if v.is_object() {
                 key == "additionalItems" || key == "dependencies" || v.obj_len() > 0
@@ -537,8 +545,7 @@ fn list_and_map_types<D: Doc>(s: &D, path: &Path, errs: &mut Vec<FieldError>) {
                     ))
                 }
                 "object"
-                    if is.get("x-kubernetes-map-type").and_then(D::as_str)
-                        != Some("atomic") =>
+                    if is.get("x-kubernetes-map-type").and_then(D::as_str) != Some("atomic") =>
                 {
                     // (The server prints the item's list type here, usually unset.)
                     let shown = item_list

@@ -148,8 +148,10 @@ fn check<D: Doc>(obj: &D, known: &[&str], path: &Path, out: &mut Vec<String>) {
         .entries()
         .map(|(k, _)| k)
         .filter(|k| !known.contains(k))
-        .collect();
-    push_sorted(unknown, path, out);
+        .collect::<Vec<_>>();
+    if !unknown.is_empty() {
+        push_sorted(unknown, path, out);
+    }
 }
 
 /// The unknown keys of one mapping, in JSON's key order.
@@ -162,13 +164,14 @@ fn push_sorted(mut keys: Vec<&str>, path: &Path, out: &mut Vec<String>) {
 /// in the same pass that finds the keys [`schema`] descends into (returned in the order
 /// `properties`, `patternProperties`, `definitions`, `items`, `additionalProperties`,
 /// `not`, `additionalItems`, `allOf`, `anyOf`, `oneOf`, `x-kubernetes-validations`,
-/// `externalDocs`).
+/// `externalDocs`); `None` when there is none of them (most nodes).
 fn check_schema<'a, D: Doc>(
     obj: &'a D,
     path: &Path,
     out: &mut Vec<String>,
-) -> [Option<&'a D>; 12] {
+) -> Option<[Option<&'a D>; 12]> {
     let mut children = [None; 12];
+    let mut any = false;
     let mut unknown = Vec::new();
     for (k, v) in obj.entries() {
         let slot = match Keyword::of(k) {
@@ -192,26 +195,34 @@ fn check_schema<'a, D: Doc>(
             Some(_) => continue,
         };
         children[slot] = Some(v);
+        any = true;
     }
-    push_sorted(unknown, path, out);
-    children
+    if !unknown.is_empty() {
+        push_sorted(unknown, path, out);
+    }
+    any.then_some(children)
 }
 
 fn schema<D: Doc>(s: &D, path: &Path, out: &mut Vec<String>) {
-    let [
-        properties,
-        pattern_properties,
-        definitions,
-        item_schemas,
-        additional_properties,
-        not,
-        additional_items,
-        all_of,
-        any_of,
-        one_of,
-        validations,
-        docs,
-    ] = check_schema(s, path, out);
+    let Some(
+        [
+            properties,
+            pattern_properties,
+            definitions,
+            item_schemas,
+            additional_properties,
+            not,
+            additional_items,
+            all_of,
+            any_of,
+            one_of,
+            validations,
+            docs,
+        ],
+    ) = check_schema(s, path, out)
+    else {
+        return;
+    };
     for (key, v) in [
         ("properties", properties),
         ("patternProperties", pattern_properties),

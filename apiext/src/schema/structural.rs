@@ -20,9 +20,9 @@ fn int_or_string_any_of<D: Doc>(any_of: Option<&D>) -> bool {
     let only_type = |v: &D, t: &str| {
         v.is_object() && v.obj_len() == 1 && v.get("type").and_then(D::as_str) == Some(t)
     };
-    any_of.and_then(D::as_array).is_some_and(|a| {
-        a.len() == 2 && only_type(&a[0], "integer") && only_type(&a[1], "string")
-    })
+    any_of
+        .and_then(D::as_array)
+        .is_some_and(|a| a.len() == 2 && only_type(&a[0], "integer") && only_type(&a[1], "string"))
 }
 
 /// `validateStructuralInvariants` of one node (its keywords `kw`). The walk in
@@ -64,11 +64,13 @@ pub(super) fn invariants<D: Doc>(
             "must be false if x-kubernetes-int-or-string is true",
         ));
     }
-    let skip_any_of = int_or_string_any_of(kw.any_of);
-    let skip_first_all_of_any_of = objects(kw.all_of)
-        .next()
-        .is_some_and(|a| int_or_string_any_of(a.get("anyOf")));
-    value_validation(kw, skip_any_of, skip_first_all_of_any_of, path, errs);
+    if kw.any_of.is_some() || kw.all_of.is_some() || kw.one_of.is_some() || kw.not.is_some() {
+        let skip_any_of = int_or_string_any_of(kw.any_of);
+        let skip_first_all_of_any_of = objects(kw.all_of)
+            .next()
+            .is_some_and(|a| int_or_string_any_of(a.get("anyOf")));
+        value_validation(kw, skip_any_of, skip_first_all_of_any_of, path, errs);
+    }
 
     if embedded && t != "object" {
         if t.is_empty() {
@@ -105,10 +107,13 @@ pub(super) fn invariants<D: Doc>(
         ));
     }
     let check_metadata = lvl == Level::Root || embedded;
-    let properties = kw.properties;
+    // (Looked up only where something is checked: most nodes are neither.)
+    let properties = kw
+        .properties
+        .filter(|_| check_metadata || lvl == Level::Root);
     for key in ["kind", "apiVersion"] {
-        if let Some(p) = properties.and_then(|p| obj(p, key))
-            && check_metadata
+        if check_metadata
+            && let Some(p) = properties.and_then(|p| obj(p, key))
             && ty(p) != "string"
         {
             errs.push(FieldError::invalid_str(
@@ -201,11 +206,7 @@ fn nested<D: Doc>(v: &D, skip_any_of: bool, path: &Path, errs: &mut Vec<FieldErr
     for (k, p) in props(v) {
         nested(p, false, &path.child("properties").key(k), errs);
     }
-    let non_empty_str = |k: &str| {
-        v.get(k)
-            .and_then(D::as_str)
-            .is_some_and(|s| !s.is_empty())
-    };
+    let non_empty_str = |k: &str| v.get(k).and_then(D::as_str).is_some_and(|s| !s.is_empty());
     if non_empty_str("type") {
         errs.push(FieldError::forbidden(
             path.child("type"),
