@@ -39,19 +39,22 @@ pub(crate) fn validate<D: Doc>(
     }
     // The server checks structure only on a schema it can convert (NewStructural);
     // what stops the conversion is reported by the OpenAPI checks. One walk makes
-    // the OpenAPI checks and, on a convertible schema, the structural invariants and
-    // the defaults' pruning.
-    let convertible = convertible(schema);
-    let mut sinks = Sinks::default();
+    // the OpenAPI checks, the structural invariants and the defaults' pruning, and
+    // finds whether the schema is convertible (if not, the latter two are dropped).
+    let mut sinks = Sinks {
+        openapi: Vec::new(),
+        structural: Vec::new(),
+        convertible: true,
+    };
     let pruned = openapi(
         schema,
         &root,
         Ssv::default(),
         true,
-        convertible.then_some(Level::Root),
+        Some(Level::Root),
         &mut sinks,
     );
-    if convertible {
+    if sinks.convertible {
         let mut structural = sinks.structural;
         completeness(schema, schema, &root, &root, &mut structural);
         structural.sort_by_cached_key(FieldError::to_string);
@@ -66,42 +69,32 @@ pub(crate) fn validate<D: Doc>(
 }
 
 /// Where the walk reports: the OpenAPI rules' errors in walk order, the structural
-/// invariants' (sorted afterwards).
-#[derive(Default)]
+/// invariants' (sorted afterwards), and whether every node is convertible.
 struct Sinks {
     openapi: Vec<FieldError>,
     structural: Vec<FieldError>,
+    convertible: bool,
 }
 
-/// Whether apiextensions-apiserver's `NewStructural` accepts the schema: no list-valued
-/// `items`, no `x-kubernetes-preserve-unknown-fields: false`, none of the keywords CRDs
-/// do not support, anywhere.
-fn convertible<D: Doc>(s: &D) -> bool {
-    // One pass over the keys (the order of the checks does not matter: all must hold).
-    let all = |v: &D| {
-        v.as_array()
-            .is_none_or(|a| a.iter().filter(|x| x.is_object()).all(convertible))
-    };
-    s.entries().all(|(k, v)| match Keyword::of(k) {
-        Some(Keyword::Items) => !v.is_array() && (!v.is_object() || convertible(v)),
-        Some(Keyword::XPreserveUnknownFields) => !v.is_false(),
-        Some(
-            Keyword::Id
-            | Keyword::Schema
-            | Keyword::Ref
-            | Keyword::PatternProperties
-            | Keyword::Dependencies
-            | Keyword::AdditionalItems
-            | Keyword::Definitions,
-        ) => v.is_null() || v.as_str() == Some(""),
-        Some(Keyword::AdditionalProperties | Keyword::Not) => !v.is_object() || convertible(v),
-        Some(Keyword::AllOf | Keyword::AnyOf | Keyword::OneOf) => all(v),
-        Some(Keyword::Properties) => v
-            .entries()
-            .filter(|(_, p)| p.is_object())
-            .all(|(_, p)| convertible(p)),
-        _ => true,
-    })
+/// Whether apiextensions-apiserver's `NewStructural` accepts a node's own keywords
+/// (`kw`): no list-valued `items`, no `x-kubernetes-preserve-unknown-fields: false`,
+/// none of the keywords CRDs do not support. It accepts a schema when it accepts
+/// every node [`openapi`] visits.
+fn convertible<D: Doc>(kw: &Kw<'_, D>) -> bool {
+    let unset = |v: Option<&D>| v.is_none_or(|v| v.is_null() || v.as_str() == Some(""));
+    !kw.items.is_some_and(D::is_array)
+        && !kw.preserve_unknown.is_some_and(D::is_false)
+        && [
+            kw.id,
+            kw.dollar_schema,
+            kw.reference,
+            kw.pattern_properties,
+            kw.dependencies,
+            kw.additional_items,
+            kw.definitions,
+        ]
+        .into_iter()
+        .all(unset)
 }
 
 const ALLOWED_AT_ROOT: &[&str] = &[
@@ -227,6 +220,7 @@ struct Kw<'a, D> {
     definitions: Option<&'a D>,
     dependencies: Option<&'a D>,
     reference: Option<&'a D>,
+    dollar_schema: Option<&'a D>,
     items: Option<&'a D>,
     embedded: bool,
     unique_items: bool,
@@ -253,6 +247,7 @@ impl<'a, D: Doc> Kw<'a, D> {
             definitions: None,
             dependencies: None,
             reference: None,
+            dollar_schema: None,
             items: None,
             embedded: false,
             unique_items: false,
@@ -277,6 +272,7 @@ impl<'a, D: Doc> Kw<'a, D> {
                 Keyword::Definitions => kw.definitions = Some(v),
                 Keyword::Dependencies => kw.dependencies = Some(v),
                 Keyword::Ref => kw.reference = Some(v),
+                Keyword::Schema => kw.dollar_schema = Some(v),
                 Keyword::Items => kw.items = Some(v),
                 Keyword::XEmbeddedResource => kw.embedded = v.is_true(),
                 Keyword::UniqueItems => kw.unique_items = v.is_true(),
@@ -329,6 +325,7 @@ fn openapi<D: Doc>(
     sinks: &mut Sinks,
 ) -> Vec<FieldError> {
     let kw = Kw::of(s);
+    sinks.convertible &= convertible(&kw);
     let mut pruned = Vec::new();
     if let Some(lvl) = structural {
         invariants(&kw, lvl, path, &mut sinks.structural);
@@ -403,16 +400,21 @@ fn openapi<D: Doc>(
         list_and_map_types(s, path, errs);
         validation_rules(s, path, errs);
     }
-    pruned.extend(items_pruned);
-    pruned.extend(props_pruned);
-    pruned.extend(ap_pruned);
+    for below in [items_pruned, props_pruned, ap_pruned] {
+        if !below.is_empty() {
+            pruned.extend(below);
+        }
+    }
     pruned
 }
 
 /// The OpenAPI rules on the node itself that come before those of the nodes below.
 fn openapi_node<D: Doc>(kw: &Kw<'_, D>, path: &Path, ssv: &Ssv, errs: &mut Vec<FieldError>) {
     let t = kw.ty;
-    if !t.is_empty() && !OPENAPI_TYPES.contains(&t) {
+    if !matches!(
+        t,
+        "" | "array" | "boolean" | "integer" | "number" | "object" | "string"
+    ) {
         errs.push(FieldError::not_supported(
             path.child("type"),
             t,
