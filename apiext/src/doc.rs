@@ -157,7 +157,7 @@ impl Doc for crdgen_yaml::Node {
     fn get(&self, key: &str) -> Option<&Self> {
         map(self)
             .iter()
-            .find(|(k, _)| k.name == key)
+            .find(|(k, _)| same_str(&k.name, key))
             .map(|(_, v)| v)
     }
 
@@ -209,7 +209,14 @@ impl Doc for crdgen_yaml::Node {
         // Most CRDs list keys sorted (controller-gen does): walk them as they are, and
         // sort references only when they are not.
         let m = map(self);
-        let in_order = m.windows(2).all(|w| w[0].0.name < w[1].0.name);
+        let in_order = m.windows(2).all(|w| {
+            // (The first bytes decide most pairs, without a call to memcmp.)
+            let (a, b) = (w[0].0.name.as_bytes(), w[1].0.name.as_bytes());
+            match (a.first(), b.first()) {
+                (Some(x), Some(y)) if x != y => x < y,
+                _ => a < b,
+            }
+        });
         let (direct, mut sorted) = if in_order {
             (m, Vec::new())
         } else {
@@ -231,7 +238,7 @@ impl Doc for crdgen_yaml::Node {
             (Yaml::Null, Yaml::Null) => true,
             (Yaml::Bool(a), Yaml::Bool(b)) => a == b,
             (Yaml::Number(a), Yaml::Number(b)) => a == b,
-            (Yaml::String(a), Yaml::String(b)) => a == b,
+            (Yaml::String(a), Yaml::String(b)) => same_str(a, b),
             (Yaml::Seq(a), Yaml::Seq(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.json_eq(y))
             }
@@ -240,7 +247,7 @@ impl Doc for crdgen_yaml::Node {
                 // equal in the other. Identical documents list them in the same order.
                 a.len() == b.len()
                     && a.iter().zip(b).all(|((ka, va), (kb, vb))| {
-                        if ka.name == kb.name {
+                        if same_str(&ka.name, &kb.name) {
                             va.json_eq(vb)
                         } else {
                             other.get(&ka.name).is_some_and(|v| va.json_eq(v))
@@ -252,9 +259,89 @@ impl Doc for crdgen_yaml::Node {
     }
 }
 
+/// `a == b`, comparing strings of up to 16 bytes (most keys and many values) a word
+/// at a time instead of with a call to memcmp.
+fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_ne_bytes)
+    };
+    let half = |s: &[u8], at: usize| {
+        s.get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map(u32::from_ne_bytes)
+    };
+    match n {
+        0..4 => a == b,
+        4..8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
+}
+
 fn map(node: &crdgen_yaml::Node) -> &[(crdgen_yaml::Key, crdgen_yaml::Node)] {
     match &node.value {
         Yaml::Map(m) => m,
         _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(text: &str) -> crdgen_yaml::Node {
+        let mut docs = crdgen_yaml::parse(text, Default::default()).expect("test YAML");
+        docs.remove(0).root
+    }
+
+    #[test]
+    fn json_maps_iterate_in_key_order() {
+        let v = serde_json::json!({"b": 1, "a": 2, "B": 3});
+        let keys: Vec<&str> = v.sorted_entries().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["B", "a", "b"]);
+    }
+
+    #[test]
+    fn yaml_maps_as_json_sees_them() {
+        let n = yaml("b: 1\na: {y: [1, x], x: null}\nB: 3\nab: 4\n");
+        let keys: Vec<&str> = n.sorted_entries().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["B", "a", "ab", "b"]);
+        let sorted = yaml("B: 3\na: {x: null, y: [1, x]}\nab: 4\nb: 1\n");
+        assert_eq!(sorted.sorted_entries().count(), 4);
+        assert!(n.json_eq(&sorted));
+        assert_eq!(n.to_json(), sorted.to_json());
+        assert!(!n.json_eq(&yaml("b: 1\na: {y: [1, x], x: null}\nB: 3\nab: 5\n")));
+        assert!(!n.json_eq(&yaml("b: 1\na: {y: [1, x], z: null}\nB: 3\nab: 4\n")));
+        assert!(!n.json_eq(&yaml("b: 1\na: {y: [x, 1], x: null}\nB: 3\nab: 4\n")));
+        assert_eq!(n.get("ab").and_then(Doc::as_i64), Some(4));
+        assert!(
+            n.get("a")
+                .and_then(|a| a.get("x"))
+                .is_some_and(Doc::is_null)
+        );
+        assert_eq!(n.obj_len(), 4);
+    }
+
+    #[test]
+    fn strings_compare_at_every_length() {
+        let long = "abcdefghijklmnopqrstuvwxyz";
+        for n in 0..=long.len() {
+            let a = &long[..n];
+            assert!(same_str(a, a), "{a}");
+            for i in 0..n {
+                let mut b = a.as_bytes().to_vec();
+                b[i] = b'_';
+                let b = String::from_utf8(b).expect("ASCII");
+                assert!(!same_str(a, &b), "{a} {b}");
+            }
+            assert!(!same_str(a, &long[..n.saturating_sub(1)]) || n == 0);
+        }
     }
 }

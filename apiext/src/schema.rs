@@ -84,17 +84,13 @@ fn convertible<D: Doc>(kw: &Kw<'_, D>) -> bool {
     let unset = |v: Option<&D>| v.is_none_or(|v| v.is_null() || v.as_str() == Some(""));
     !kw.items.is_some_and(D::is_array)
         && !kw.preserve_unknown.is_some_and(D::is_false)
-        && [
-            kw.id,
-            kw.dollar_schema,
-            kw.reference,
-            kw.pattern_properties,
-            kw.dependencies,
-            kw.additional_items,
-            kw.definitions,
-        ]
-        .into_iter()
-        .all(unset)
+        && unset(kw.id)
+        && unset(kw.dollar_schema)
+        && unset(kw.reference)
+        && unset(kw.pattern_properties)
+        && unset(kw.dependencies)
+        && unset(kw.additional_items)
+        && unset(kw.definitions)
 }
 
 const ALLOWED_AT_ROOT: &[&str] = &[
@@ -232,8 +228,10 @@ struct Kw<'a, D> {
     any_of: Option<&'a D>,
     preserve_unknown: Option<&'a D>,
     int_or_string: bool,
-    /// `x-kubernetes-map-type`, `-list-type`, `-list-map-keys` or `-validations`.
-    lists_or_rules: bool,
+    map_type: Option<&'a D>,
+    list_type: Option<&'a D>,
+    list_map_keys: Option<&'a D>,
+    validations: Option<&'a D>,
 }
 
 impl<'a, D: Doc> Kw<'a, D> {
@@ -259,7 +257,10 @@ impl<'a, D: Doc> Kw<'a, D> {
             any_of: None,
             preserve_unknown: None,
             int_or_string: false,
-            lists_or_rules: false,
+            map_type: None,
+            list_type: None,
+            list_map_keys: None,
+            validations: None,
         };
         for (k, v) in s.entries() {
             let Some(k) = Keyword::of(k) else { continue };
@@ -284,10 +285,10 @@ impl<'a, D: Doc> Kw<'a, D> {
                 Keyword::AnyOf => kw.any_of = Some(v),
                 Keyword::XPreserveUnknownFields => kw.preserve_unknown = Some(v),
                 Keyword::XIntOrString => kw.int_or_string = v.is_true(),
-                Keyword::XMapType
-                | Keyword::XListType
-                | Keyword::XListMapKeys
-                | Keyword::XValidations => kw.lists_or_rules = true,
+                Keyword::XMapType => kw.map_type = Some(v),
+                Keyword::XListType => kw.list_type = Some(v),
+                Keyword::XListMapKeys => kw.list_map_keys = Some(v),
+                Keyword::XValidations => kw.validations = Some(v),
                 _ => {}
             }
         }
@@ -367,7 +368,8 @@ fn openapi<D: Doc>(
         ("oneOf", kw.one_of),
         ("anyOf", kw.any_of),
     ];
-    for (key, value) in lists.into_iter().filter(|(_, v)| v.is_some()) {
+    let any_list = kw.all_of.is_some() || kw.one_of.is_some() || kw.any_of.is_some();
+    for (key, value) in lists.into_iter().filter(|_| any_list) {
         let schemas = value.and_then(D::as_array).into_iter().flatten();
         let list_path = path.child(key);
         for (i, a) in schemas.filter(|x| x.is_object()).enumerate() {
@@ -396,14 +398,22 @@ fn openapi<D: Doc>(
         ));
     }
     // Both report nothing on a schema without these keywords.
-    if kw.lists_or_rules {
-        list_and_map_types(s, path, errs);
-        validation_rules(s, path, errs);
+    if kw.map_type.is_some()
+        || kw.list_type.is_some()
+        || kw.list_map_keys.is_some()
+        || kw.validations.is_some()
+    {
+        list_and_map_types(&kw, path, errs);
+        validation_rules(&kw, path, errs);
     }
-    for below in [items_pruned, props_pruned, ap_pruned] {
-        if !below.is_empty() {
-            pruned.extend(below);
-        }
+    if !items_pruned.is_empty() {
+        pruned.extend(items_pruned);
+    }
+    if !props_pruned.is_empty() {
+        pruned.extend(props_pruned);
+    }
+    if !ap_pruned.is_empty() {
+        pruned.extend(ap_pruned);
     }
     pruned
 }
@@ -441,7 +451,11 @@ fn openapi_node<D: Doc>(kw: &Kw<'_, D>, path: &Path, ssv: &Ssv, errs: &mut Vec<F
         ("definitions", kw.definitions),
         ("dependencies", kw.dependencies),
     ];
-    for (key, value) in unsupported.into_iter().filter(|(_, v)| v.is_some()) {
+    let any_unsupported = kw.additional_items.is_some()
+        || kw.pattern_properties.is_some()
+        || kw.definitions.is_some()
+        || kw.dependencies.is_some();
+    for (key, value) in unsupported.into_iter().filter(|_| any_unsupported) {
         let present = value.is_some_and(|v| {
             if v.is_object() {
                 key == "additionalItems" || key == "dependencies" || v.obj_len() > 0
@@ -496,12 +510,12 @@ fn openapi_node<D: Doc>(kw: &Kw<'_, D>, path: &Path, ssv: &Ssv, errs: &mut Vec<F
     }
 }
 
-fn list_and_map_types<D: Doc>(s: &D, path: &Path, errs: &mut Vec<FieldError>) {
-    let t = ty(s);
-    let map_type = s.get("x-kubernetes-map-type").and_then(D::as_str);
-    let list_type = s.get("x-kubernetes-list-type").and_then(D::as_str);
-    let keys: Vec<&str> = s
-        .get("x-kubernetes-list-map-keys")
+fn list_and_map_types<D: Doc>(kw: &Kw<'_, D>, path: &Path, errs: &mut Vec<FieldError>) {
+    let t = kw.ty;
+    let map_type = kw.map_type.and_then(D::as_str);
+    let list_type = kw.list_type.and_then(D::as_str);
+    let keys: Vec<&str> = kw
+        .list_map_keys
         .and_then(D::as_array)
         .map(|a| a.iter().filter_map(D::as_str).collect())
         .unwrap_or_default();
@@ -526,7 +540,7 @@ fn list_and_map_types<D: Doc>(s: &D, path: &Path, errs: &mut Vec<FieldError>) {
             ));
         }
     }
-    let items = obj(s, "items");
+    let items = kw.items.and_then(D::as_object);
     if let Some(l) = list_type {
         if t != "array" {
             wrong_type(
@@ -591,7 +605,7 @@ fn list_and_map_types<D: Doc>(s: &D, path: &Path, errs: &mut Vec<FieldError>) {
                 "must not be empty if x-kubernetes-list-type is map",
             ));
         }
-        match s.get("items") {
+        match kw.items {
             None => errs.push(FieldError::required(
                 path.child("items"),
                 "must have a schema if x-kubernetes-list-type is map",
@@ -671,9 +685,10 @@ fn list_and_map_types<D: Doc>(s: &D, path: &Path, errs: &mut Vec<FieldError>) {
 }
 
 /// The shape of `x-kubernetes-validations` rules (their CEL is not compiled here).
-fn validation_rules<D: Doc>(s: &D, path: &Path, errs: &mut Vec<FieldError>) {
+fn validation_rules<D: Doc>(kw: &Kw<'_, D>, path: &Path, errs: &mut Vec<FieldError>) {
     let rules_path = path.child("x-kubernetes-validations");
-    for (i, rule) in list(s, "x-kubernetes-validations").into_iter().enumerate() {
+    let rules = kw.validations.and_then(D::as_array).unwrap_or_default();
+    for (i, rule) in rules.iter().filter(|r| r.is_object()).enumerate() {
         let rp = rules_path.index(i);
         let text = |k: &str| rule.get(k).and_then(D::as_str).unwrap_or_default();
         let (r, m, me) = (text("rule"), text("message"), text("messageExpression"));
