@@ -14,6 +14,7 @@ mod keyword;
 mod structural;
 
 pub(crate) use keyword::Keyword;
+use keyword::Kw;
 
 use structural::{Level, completeness, invariants};
 
@@ -82,15 +83,15 @@ struct Sinks {
 /// every node [`openapi`] visits.
 fn convertible<D: Doc>(kw: &Kw<'_, D>) -> bool {
     let unset = |v: Option<&D>| v.is_none_or(|v| v.is_null() || v.as_str() == Some(""));
-    !kw.items.is_some_and(D::is_array)
-        && !kw.preserve_unknown.is_some_and(D::is_false)
-        && unset(kw.id)
-        && unset(kw.dollar_schema)
-        && unset(kw.reference)
-        && unset(kw.pattern_properties)
-        && unset(kw.dependencies)
-        && unset(kw.additional_items)
-        && unset(kw.definitions)
+    !kw.items().is_some_and(D::is_array)
+        && !kw.preserve_unknown().is_some_and(D::is_false)
+        && unset(kw.id())
+        && unset(kw.dollar_schema())
+        && unset(kw.reference())
+        && unset(kw.pattern_properties())
+        && unset(kw.dependencies())
+        && unset(kw.additional_items())
+        && unset(kw.definitions())
 }
 
 const ALLOWED_AT_ROOT: &[&str] = &[
@@ -204,114 +205,6 @@ struct Ssv {
 
 const OPENAPI_TYPES: &[&str] = &["array", "boolean", "integer", "number", "object", "string"];
 
-/// The keywords the walks ([`openapi`], [`structural::invariants`], [`defaults`]) read, found in one
-/// pass over a schema's keys: a walk reads about twenty per node, and a map lookup for
-/// each was most of its cost.
-struct Kw<'a, D> {
-    ty: &'a str,
-    default: Option<&'a D>,
-    id: Option<&'a D>,
-    additional_items: Option<&'a D>,
-    pattern_properties: Option<&'a D>,
-    definitions: Option<&'a D>,
-    dependencies: Option<&'a D>,
-    reference: Option<&'a D>,
-    dollar_schema: Option<&'a D>,
-    items: Option<&'a D>,
-    embedded: bool,
-    unique_items: bool,
-    additional_properties: Option<&'a D>,
-    properties: Option<&'a D>,
-    not: Option<&'a D>,
-    all_of: Option<&'a D>,
-    one_of: Option<&'a D>,
-    any_of: Option<&'a D>,
-    preserve_unknown: Option<&'a D>,
-    int_or_string: bool,
-    map_type: Option<&'a D>,
-    list_type: Option<&'a D>,
-    list_map_keys: Option<&'a D>,
-    validations: Option<&'a D>,
-}
-
-impl<'a, D: Doc> Kw<'a, D> {
-    fn of(s: &'a D) -> Self {
-        let mut kw = Kw {
-            ty: "",
-            default: None,
-            id: None,
-            additional_items: None,
-            pattern_properties: None,
-            definitions: None,
-            dependencies: None,
-            reference: None,
-            dollar_schema: None,
-            items: None,
-            embedded: false,
-            unique_items: false,
-            additional_properties: None,
-            properties: None,
-            not: None,
-            all_of: None,
-            one_of: None,
-            any_of: None,
-            preserve_unknown: None,
-            int_or_string: false,
-            map_type: None,
-            list_type: None,
-            list_map_keys: None,
-            validations: None,
-        };
-        for (k, v) in s.entries() {
-            let Some(k) = Keyword::of(k) else { continue };
-            match k {
-                Keyword::Type => kw.ty = v.as_str().unwrap_or_default(),
-                Keyword::Default => kw.default = Some(v),
-                Keyword::Id => kw.id = Some(v),
-                Keyword::AdditionalItems => kw.additional_items = Some(v),
-                Keyword::PatternProperties => kw.pattern_properties = Some(v),
-                Keyword::Definitions => kw.definitions = Some(v),
-                Keyword::Dependencies => kw.dependencies = Some(v),
-                Keyword::Ref => kw.reference = Some(v),
-                Keyword::Schema => kw.dollar_schema = Some(v),
-                Keyword::Items => kw.items = Some(v),
-                Keyword::XEmbeddedResource => kw.embedded = v.is_true(),
-                Keyword::UniqueItems => kw.unique_items = v.is_true(),
-                Keyword::AdditionalProperties => kw.additional_properties = Some(v),
-                Keyword::Properties => kw.properties = v.as_object(),
-                Keyword::Not => kw.not = v.as_object(),
-                Keyword::AllOf => kw.all_of = Some(v),
-                Keyword::OneOf => kw.one_of = Some(v),
-                Keyword::AnyOf => kw.any_of = Some(v),
-                Keyword::XPreserveUnknownFields => kw.preserve_unknown = Some(v),
-                Keyword::XIntOrString => kw.int_or_string = v.is_true(),
-                Keyword::XMapType => kw.map_type = Some(v),
-                Keyword::XListType => kw.list_type = Some(v),
-                Keyword::XListMapKeys => kw.list_map_keys = Some(v),
-                Keyword::XValidations => kw.validations = Some(v),
-                _ => {}
-            }
-        }
-        kw
-    }
-
-    /// The schemas under `properties`, in key order.
-    fn props(&self) -> impl Iterator<Item = (&'a str, &'a D)> + use<'a, D> {
-        self.properties
-            .into_iter()
-            .flat_map(D::sorted_entries)
-            .filter(|(_, v)| v.is_object())
-    }
-
-    /// The schemas under `properties`, in any order.
-    fn props_any_order(&self) -> impl Iterator<Item = (&'a str, &'a D)> + use<'a, D> {
-        self.properties
-            .into_iter()
-            .flat_map(D::entries)
-            .filter(|(_, v)| v.is_object())
-    }
-}
-
 /// `ValidateCustomResourceDefinitionOpenAPISchema` of the schema node `s` and those
 /// below it. With a `structural` level, also the structural invariants of the node
 /// and of the nodes they cover (items, properties, additionalProperties) and the
@@ -330,12 +223,14 @@ fn openapi<D: Doc>(
     let mut pruned = Vec::new();
     if let Some(lvl) = structural {
         invariants(&kw, lvl, path, &mut sinks.structural);
-        pruned.extend(defaults::pruned_default(s, &kw, path, is_root));
+        if let Some(e) = defaults::pruned_default(s, &kw, path, is_root) {
+            pruned.push(e);
+        }
     }
     openapi_node(&kw, path, &ssv, &mut sinks.openapi);
     let field = structural.map(|_| Level::Field);
     let mut ap_pruned = Vec::new();
-    if let Some(ap) = kw.additional_properties.and_then(D::as_object) {
+    if let Some(ap) = kw.additional_properties().and_then(D::as_object) {
         let mut sub = ssv.clone();
         if ssv.inside_resource_meta {
             sub.forbidden_defaults =
@@ -345,7 +240,7 @@ fn openapi<D: Doc>(
         ap_pruned = openapi(ap, &ap_path, sub, false, field, sinks);
     }
     let mut props_pruned = Vec::new();
-    let embedded = kw.embedded;
+    let embedded = kw.embedded();
     let props_path = path.child("properties");
     for (k, p) in kw.props() {
         let mut sub = ssv.clone();
@@ -360,15 +255,15 @@ fn openapi<D: Doc>(
             props_pruned.extend(p_pruned);
         }
     }
-    if let Some(not) = kw.not {
+    if let Some(not) = kw.not() {
         openapi(not, &path.child("not"), ssv.clone(), false, None, sinks);
     }
     let lists = [
-        ("allOf", kw.all_of),
-        ("oneOf", kw.one_of),
-        ("anyOf", kw.any_of),
+        ("allOf", kw.all_of()),
+        ("oneOf", kw.one_of()),
+        ("anyOf", kw.any_of()),
     ];
-    let any_list = kw.all_of.is_some() || kw.one_of.is_some() || kw.any_of.is_some();
+    let any_list = kw.all_of().is_some() || kw.one_of().is_some() || kw.any_of().is_some();
     for (key, value) in lists.into_iter().filter(|_| any_list) {
         let schemas = value.and_then(D::as_array).into_iter().flatten();
         let list_path = path.child(key);
@@ -378,10 +273,10 @@ fn openapi<D: Doc>(
     }
     let items_path = path.child("items");
     let mut items_pruned = Vec::new();
-    if let Some(items) = kw.items.and_then(D::as_object) {
+    if let Some(items) = kw.items().and_then(D::as_object) {
         let item = structural.map(|_| Level::Item);
         items_pruned = openapi(items, &items_path, ssv.clone(), false, item, sinks);
-    } else if let Some(items) = kw.items.and_then(D::as_array) {
+    } else if let Some(items) = kw.items().and_then(D::as_array) {
         for (i, item) in items.iter().enumerate() {
             if let Some(item) = item.as_object() {
                 let item_path = items_path.index(i);
@@ -390,7 +285,7 @@ fn openapi<D: Doc>(
         }
     }
     let errs = &mut sinks.openapi;
-    if kw.preserve_unknown.is_some_and(D::is_false) {
+    if kw.preserve_unknown().is_some_and(D::is_false) {
         errs.push(FieldError::invalid(
             path.child("x-kubernetes-preserve-unknown-fields"),
             BadValue::Json(json!(false)),
@@ -398,10 +293,10 @@ fn openapi<D: Doc>(
         ));
     }
     // Both report nothing on a schema without these keywords.
-    if kw.map_type.is_some()
-        || kw.list_type.is_some()
-        || kw.list_map_keys.is_some()
-        || kw.validations.is_some()
+    if kw.map_type().is_some()
+        || kw.list_type().is_some()
+        || kw.list_map_keys().is_some()
+        || kw.validations().is_some()
     {
         list_and_map_types(&kw, path, errs);
         validation_rules(&kw, path, errs);
@@ -420,7 +315,7 @@ fn openapi<D: Doc>(
 
 /// The OpenAPI rules on the node itself that come before those of the nodes below.
 fn openapi_node<D: Doc>(kw: &Kw<'_, D>, path: &Path, ssv: &Ssv, errs: &mut Vec<FieldError>) {
-    let t = kw.ty;
+    let t = kw.ty();
     if !matches!(
         t,
         "" | "array" | "boolean" | "integer" | "number" | "object" | "string"
@@ -431,7 +326,7 @@ fn openapi_node<D: Doc>(kw: &Kw<'_, D>, path: &Path, ssv: &Ssv, errs: &mut Vec<F
             OPENAPI_TYPES,
         ));
     }
-    if kw.default.is_some_and(|d| !d.is_null())
+    if kw.default().is_some_and(|d| !d.is_null())
         && let Some(reason) = &ssv.forbidden_defaults
     {
         errs.push(FieldError::forbidden(
@@ -439,22 +334,22 @@ fn openapi_node<D: Doc>(kw: &Kw<'_, D>, path: &Path, ssv: &Ssv, errs: &mut Vec<F
             format!("must not be set {reason}"),
         ));
     }
-    if kw.id.and_then(D::as_str).is_some_and(|x| !x.is_empty()) {
+    if kw.id().and_then(D::as_str).is_some_and(|x| !x.is_empty()) {
         errs.push(FieldError::forbidden(
             path.child("id"),
             "id is not supported",
         ));
     }
     let unsupported = [
-        ("additionalItems", kw.additional_items),
-        ("patternProperties", kw.pattern_properties),
-        ("definitions", kw.definitions),
-        ("dependencies", kw.dependencies),
+        ("additionalItems", kw.additional_items()),
+        ("patternProperties", kw.pattern_properties()),
+        ("definitions", kw.definitions()),
+        ("dependencies", kw.dependencies()),
     ];
-    let any_unsupported = kw.additional_items.is_some()
-        || kw.pattern_properties.is_some()
-        || kw.definitions.is_some()
-        || kw.dependencies.is_some();
+    let any_unsupported = kw.additional_items().is_some()
+        || kw.pattern_properties().is_some()
+        || kw.definitions().is_some()
+        || kw.dependencies().is_some();
     for (key, value) in unsupported.into_iter().filter(|_| any_unsupported) {
         let present = value.is_some_and(|v| {
             if v.is_object() {
@@ -470,7 +365,7 @@ fn openapi_node<D: Doc>(kw: &Kw<'_, D>, path: &Path, ssv: &Ssv, errs: &mut Vec<F
             ));
         }
     }
-    if kw.reference.is_some_and(|r| !r.is_null()) {
+    if kw.reference().is_some_and(|r| !r.is_null()) {
         errs.push(FieldError::forbidden(
             path.child("$ref"),
             "$ref is not supported",
@@ -482,40 +377,41 @@ fn openapi_node<D: Doc>(kw: &Kw<'_, D>, path: &Path, ssv: &Ssv, errs: &mut Vec<F
             "type cannot be set to null, use nullable as an alternative",
         ));
     }
-    if kw.items.is_some_and(D::is_array) {
+    if kw.items().is_some_and(D::is_array) {
         errs.push(FieldError::forbidden(
             path.child("items"),
             "items must be a schema object and not an array",
         ));
     }
-    if ssv.inside_resource_meta && kw.embedded {
+    if ssv.inside_resource_meta && kw.embedded() {
         errs.push(FieldError::forbidden(
             path.child("x-kubernetes-embedded-resource"),
             "must not be used inside of resource meta",
         ));
     }
-    if kw.unique_items {
+    if kw.unique_items() {
         errs.push(FieldError::forbidden(
             path.child("uniqueItems"),
             "uniqueItems cannot be set to true since the runtime complexity becomes quadratic",
         ));
     }
-    if let Some(ap) = kw.additional_properties {
-        if kw.props_any_order().next().is_some() && (ap.is_false() || ap.is_object()) {
-            errs.push(FieldError::forbidden(
-                path.child("additionalProperties"),
-                "additionalProperties and properties are mutual exclusive",
-            ));
-        }
+    if let Some(ap) = kw.additional_properties()
+        && kw.props_any_order().next().is_some()
+        && (ap.is_false() || ap.is_object())
+    {
+        errs.push(FieldError::forbidden(
+            path.child("additionalProperties"),
+            "additionalProperties and properties are mutual exclusive",
+        ));
     }
 }
 
 fn list_and_map_types<D: Doc>(kw: &Kw<'_, D>, path: &Path, errs: &mut Vec<FieldError>) {
-    let t = kw.ty;
-    let map_type = kw.map_type.and_then(D::as_str);
-    let list_type = kw.list_type.and_then(D::as_str);
+    let t = kw.ty();
+    let map_type = kw.map_type().and_then(D::as_str);
+    let list_type = kw.list_type().and_then(D::as_str);
     let keys: Vec<&str> = kw
-        .list_map_keys
+        .list_map_keys()
         .and_then(D::as_array)
         .map(|a| a.iter().filter_map(D::as_str).collect())
         .unwrap_or_default();
@@ -540,7 +436,7 @@ fn list_and_map_types<D: Doc>(kw: &Kw<'_, D>, path: &Path, errs: &mut Vec<FieldE
             ));
         }
     }
-    let items = kw.items.and_then(D::as_object);
+    let items = kw.items().and_then(D::as_object);
     if let Some(l) = list_type {
         if t != "array" {
             wrong_type(
@@ -605,7 +501,7 @@ fn list_and_map_types<D: Doc>(kw: &Kw<'_, D>, path: &Path, errs: &mut Vec<FieldE
                 "must not be empty if x-kubernetes-list-type is map",
             ));
         }
-        match kw.items {
+        match kw.items() {
             None => errs.push(FieldError::required(
                 path.child("items"),
                 "must have a schema if x-kubernetes-list-type is map",
@@ -687,7 +583,7 @@ fn list_and_map_types<D: Doc>(kw: &Kw<'_, D>, path: &Path, errs: &mut Vec<FieldE
 /// The shape of `x-kubernetes-validations` rules (their CEL is not compiled here).
 fn validation_rules<D: Doc>(kw: &Kw<'_, D>, path: &Path, errs: &mut Vec<FieldError>) {
     let rules_path = path.child("x-kubernetes-validations");
-    let rules = kw.validations.and_then(D::as_array).unwrap_or_default();
+    let rules = kw.validations().and_then(D::as_array).unwrap_or_default();
     for (i, rule) in rules.iter().filter(|r| r.is_object()).enumerate() {
         let rp = rules_path.index(i);
         let text = |k: &str| rule.get(k).and_then(D::as_str).unwrap_or_default();

@@ -17,8 +17,8 @@ pub(super) fn pruned_default<D: Doc>(
     path: &Path,
     root: bool,
 ) -> Option<FieldError> {
-    let embedded = root || kw.embedded;
-    let d = kw.default.filter(|d| !d.is_null())?;
+    let embedded = root || kw.embedded();
+    let d = kw.default().filter(|d| !d.is_null())?;
     would_prune(s, d, embedded).then(|| {
         FieldError::invalid(
             path.child("default"),

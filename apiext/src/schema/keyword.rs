@@ -1,7 +1,10 @@
 //! The keywords of a schema node (the fields of apiextensions.k8s.io/v1
 //! `JSONSchemaProps`), recognised with one switch on the key's length and a comparison
 //! or two: the walks classify every key of every node, and a chain of string
-//! comparisons per key was most of their cost.
+//! comparisons per key was most of their cost. [`Kw`] holds a node's keywords, read
+//! in one pass.
+
+use crate::doc::Doc;
 
 /// A `JSONSchemaProps` field, in the Go struct's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -314,6 +317,128 @@ impl Keyword {
             XMapType => "x-kubernetes-map-type",
             XValidations => "x-kubernetes-validations",
         }
+    }
+}
+
+/// The keywords of a schema node, found in one pass over its keys and kept by
+/// [`Keyword`]: the walks (`schema::openapi`, `structural::invariants`, `defaults`) read
+/// about twenty per node, and a map lookup for each was most of their cost.
+pub(crate) struct Kw<'a, D> {
+    slots: [Option<&'a D>; Keyword::ALL.len()],
+}
+
+impl<'a, D: Doc> Kw<'a, D> {
+    pub(crate) fn of(s: &'a D) -> Self {
+        let mut kw = Kw {
+            slots: [None; Keyword::ALL.len()],
+        };
+        for (k, v) in s.entries() {
+            if let Some(k) = Keyword::of(k) {
+                kw.slots[k as usize] = Some(v);
+            }
+        }
+        kw
+    }
+
+    pub(crate) fn get(&self, k: Keyword) -> Option<&'a D> {
+        self.slots[k as usize]
+    }
+
+    pub(crate) fn flag(&self, k: Keyword) -> bool {
+        self.get(k).is_some_and(D::is_true)
+    }
+
+    pub(crate) fn ty(&self) -> &'a str {
+        self.get(Keyword::Type)
+            .and_then(D::as_str)
+            .unwrap_or_default()
+    }
+    pub(crate) fn default(&self) -> Option<&'a D> {
+        self.get(Keyword::Default)
+    }
+    pub(crate) fn id(&self) -> Option<&'a D> {
+        self.get(Keyword::Id)
+    }
+    pub(crate) fn dollar_schema(&self) -> Option<&'a D> {
+        self.get(Keyword::Schema)
+    }
+    pub(crate) fn reference(&self) -> Option<&'a D> {
+        self.get(Keyword::Ref)
+    }
+    pub(crate) fn additional_items(&self) -> Option<&'a D> {
+        self.get(Keyword::AdditionalItems)
+    }
+    pub(crate) fn pattern_properties(&self) -> Option<&'a D> {
+        self.get(Keyword::PatternProperties)
+    }
+    pub(crate) fn definitions(&self) -> Option<&'a D> {
+        self.get(Keyword::Definitions)
+    }
+    pub(crate) fn dependencies(&self) -> Option<&'a D> {
+        self.get(Keyword::Dependencies)
+    }
+    pub(crate) fn items(&self) -> Option<&'a D> {
+        self.get(Keyword::Items)
+    }
+    pub(crate) fn embedded(&self) -> bool {
+        self.flag(Keyword::XEmbeddedResource)
+    }
+    pub(crate) fn unique_items(&self) -> bool {
+        self.flag(Keyword::UniqueItems)
+    }
+    pub(crate) fn additional_properties(&self) -> Option<&'a D> {
+        self.get(Keyword::AdditionalProperties)
+    }
+    /// `properties`, if an object.
+    pub(crate) fn properties(&self) -> Option<&'a D> {
+        self.get(Keyword::Properties).and_then(D::as_object)
+    }
+    /// `not`, if an object.
+    pub(crate) fn not(&self) -> Option<&'a D> {
+        self.get(Keyword::Not).and_then(D::as_object)
+    }
+    pub(crate) fn all_of(&self) -> Option<&'a D> {
+        self.get(Keyword::AllOf)
+    }
+    pub(crate) fn one_of(&self) -> Option<&'a D> {
+        self.get(Keyword::OneOf)
+    }
+    pub(crate) fn any_of(&self) -> Option<&'a D> {
+        self.get(Keyword::AnyOf)
+    }
+    pub(crate) fn preserve_unknown(&self) -> Option<&'a D> {
+        self.get(Keyword::XPreserveUnknownFields)
+    }
+    pub(crate) fn int_or_string(&self) -> bool {
+        self.flag(Keyword::XIntOrString)
+    }
+    pub(crate) fn map_type(&self) -> Option<&'a D> {
+        self.get(Keyword::XMapType)
+    }
+    pub(crate) fn list_type(&self) -> Option<&'a D> {
+        self.get(Keyword::XListType)
+    }
+    pub(crate) fn list_map_keys(&self) -> Option<&'a D> {
+        self.get(Keyword::XListMapKeys)
+    }
+    pub(crate) fn validations(&self) -> Option<&'a D> {
+        self.get(Keyword::XValidations)
+    }
+
+    /// The schemas under `properties`, in key order.
+    pub(crate) fn props(&self) -> impl Iterator<Item = (&'a str, &'a D)> + use<'a, D> {
+        self.properties()
+            .into_iter()
+            .flat_map(D::sorted_entries)
+            .filter(|(_, v)| v.is_object())
+    }
+
+    /// The schemas under `properties`, in any order.
+    pub(crate) fn props_any_order(&self) -> impl Iterator<Item = (&'a str, &'a D)> + use<'a, D> {
+        self.properties()
+            .into_iter()
+            .flat_map(D::entries)
+            .filter(|(_, v)| v.is_object())
     }
 }
 

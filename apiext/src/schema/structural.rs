@@ -34,22 +34,22 @@ pub(super) fn invariants<D: Doc>(
     path: &Path,
     errs: &mut Vec<FieldError>,
 ) {
-    let t = kw.ty;
-    if t == "array" && kw.items.and_then(D::as_object).is_none() {
+    let t = kw.ty();
+    if t == "array" && kw.items().and_then(D::as_object).is_none() {
         errs.push(FieldError::required(
             path.child("items"),
             "must be specified",
         ));
     }
-    if kw.additional_properties.is_some() && lvl == Level::Root {
+    if kw.additional_properties().is_some() && lvl == Level::Root {
         errs.push(FieldError::forbidden(
             path.child("additionalProperties"),
             "must not be used at the root",
         ));
     }
-    let int_or_string = kw.int_or_string;
-    let preserve = kw.preserve_unknown.is_some_and(D::is_true);
-    let embedded = kw.embedded;
+    let int_or_string = kw.int_or_string();
+    let preserve = kw.preserve_unknown().is_some_and(D::is_true);
+    let embedded = kw.embedded();
     if int_or_string && preserve {
         errs.push(FieldError::invalid(
             path.child("x-kubernetes-preserve-unknown-fields"),
@@ -64,9 +64,10 @@ pub(super) fn invariants<D: Doc>(
             "must be false if x-kubernetes-int-or-string is true",
         ));
     }
-    if kw.any_of.is_some() || kw.all_of.is_some() || kw.one_of.is_some() || kw.not.is_some() {
-        let skip_any_of = int_or_string_any_of(kw.any_of);
-        let skip_first_all_of_any_of = objects(kw.all_of)
+    if kw.any_of().is_some() || kw.all_of().is_some() || kw.one_of().is_some() || kw.not().is_some()
+    {
+        let skip_any_of = int_or_string_any_of(kw.any_of());
+        let skip_first_all_of_any_of = objects(kw.all_of())
             .next()
             .is_some_and(|a| int_or_string_any_of(a.get("anyOf")));
         value_validation(kw, skip_any_of, skip_first_all_of_any_of, path, errs);
@@ -93,7 +94,7 @@ pub(super) fn invariants<D: Doc>(
         };
         errs.push(FieldError::required(path.child("type"), detail));
     }
-    if embedded && kw.additional_properties.is_some() {
+    if embedded && kw.additional_properties().is_some() {
         errs.push(FieldError::forbidden(
             path.child("additionalProperties"),
             "must not be used if x-kubernetes-embedded-resource is set",
@@ -109,7 +110,7 @@ pub(super) fn invariants<D: Doc>(
     let check_metadata = lvl == Level::Root || embedded;
     // (Looked up only where something is checked: most nodes are neither.)
     let properties = kw
-        .properties
+        .properties()
         .filter(|_| check_metadata || lvl == Level::Root);
     for key in ["kind", "apiVersion"] {
         if check_metadata
@@ -176,11 +177,11 @@ fn value_validation<D: Doc>(
     errs: &mut Vec<FieldError>,
 ) {
     if !skip_any_of {
-        for (i, a) in objects(kw.any_of).enumerate() {
+        for (i, a) in objects(kw.any_of()).enumerate() {
             nested(a, false, &path.child("anyOf").index(i), errs);
         }
     }
-    for (i, a) in objects(kw.all_of).enumerate() {
+    for (i, a) in objects(kw.all_of()).enumerate() {
         nested(
             a,
             skip_first_all_of_any_of && i == 0,
@@ -188,10 +189,10 @@ fn value_validation<D: Doc>(
             errs,
         );
     }
-    for (i, a) in objects(kw.one_of).enumerate() {
+    for (i, a) in objects(kw.one_of()).enumerate() {
         nested(a, false, &path.child("oneOf").index(i), errs);
     }
-    if let Some(not) = kw.not {
+    if let Some(not) = kw.not() {
         nested(not, false, &path.child("not"), errs);
     }
 }
