@@ -3,34 +3,43 @@
 
 use serde_json::{Value, json};
 
+use crate::doc::Doc;
+
 use crate::field::{BadValue, FieldError, Path};
 use crate::names::{dns1035_label, dns1123_subdomain};
 use crate::schema;
 
 const APPROVAL: &str = "api-approved.kubernetes.io";
 
-fn s<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or_default()
+fn s<'a, D: Doc>(v: &'a D, key: &str) -> &'a str {
+    v.get(key).and_then(D::as_str).unwrap_or_default()
 }
 
-fn b(v: &Value, key: &str) -> bool {
-    v.get(key).and_then(Value::as_bool).unwrap_or(false)
+fn b<D: Doc>(v: &D, key: &str) -> bool {
+    v.get(key).and_then(D::as_bool).unwrap_or(false)
 }
 
-fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+fn arr<'a, D: Doc>(v: &'a D, key: &str) -> &'a [D] {
+    v.get(key).and_then(D::as_array).unwrap_or_default()
 }
 
-/// Every reason kube-apiserver would refuse to create this CRD (JSON, as sent to the
-/// server), in the order the server reports them. Empty when it would accept it.
-pub fn validate(crd: &Value) -> Vec<FieldError> {
+/// Both missing, or both there and equal as JSON.
+fn same<D: Doc>(a: Option<&D>, b: Option<&D>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.json_eq(b),
+        _ => false,
+    }
+}
+
+/// Every reason kube-apiserver would refuse to create this CRD (JSON as sent to the
+/// server, or the YAML tree it is read from: see [`Doc`]), in the order the server
+/// reports them. Empty when it would accept it.
+pub fn validate<D: Doc>(crd: &D) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let null = Value::Null;
-    let meta = crd.get("metadata").unwrap_or(&null);
-    let spec = crd.get("spec").unwrap_or(&null);
-    let names = spec.get("names").unwrap_or(&null);
+    let meta = crd.get("metadata").unwrap_or(D::null());
+    let spec = crd.get("spec").unwrap_or(D::null());
+    let names = spec.get("names").unwrap_or(D::null());
     let group = s(spec, "group");
     let plural = s(names, "plural");
     let kind = s(names, "kind");
@@ -69,7 +78,7 @@ pub fn validate(crd: &Value) -> Vec<FieldError> {
     let versions = arr(spec, "versions");
     let stored: Vec<&str> = versions
         .iter()
-        .find(|v| b(v, "storage"))
+        .find(|v| b(*v, "storage"))
         .map(|v| s(v, "name"))
         .into_iter()
         .collect();
@@ -80,7 +89,7 @@ pub fn validate(crd: &Value) -> Vec<FieldError> {
             "must have at least one stored version",
         ));
     } else {
-        for v in versions.iter().filter(|v| b(v, "storage")) {
+        for v in versions.iter().filter(|v| b(*v, "storage")) {
             if !stored.contains(&s(v, "name")) {
                 errs.push(FieldError::invalid(
                     "status.storedVersions",
@@ -93,7 +102,7 @@ pub fn validate(crd: &Value) -> Vec<FieldError> {
 
     api_approval(meta, group, &mut errs);
 
-    if spec.get("preserveUnknownFields") == Some(&Value::Bool(true)) {
+    if spec.get("preserveUnknownFields").is_some_and(D::is_true) {
         errs.push(FieldError::invalid(
             "spec.preserveUnknownFields",
             BadValue::Json(json!(true)),
@@ -105,7 +114,7 @@ pub fn validate(crd: &Value) -> Vec<FieldError> {
 
 /// Protected groups (`k8s.io`, `kubernetes.io` and their subdomains) need the
 /// `api-approved.kubernetes.io` annotation: a URL, or a reason starting `unapproved`.
-fn api_approval(meta: &Value, group: &str, errs: &mut Vec<FieldError>) {
+fn api_approval<D: Doc>(meta: &D, group: &str, errs: &mut Vec<FieldError>) {
     let protected = group == "k8s.io"
         || group.ends_with(".k8s.io")
         || group == "kubernetes.io"
@@ -150,16 +159,16 @@ fn is_request_uri_with_host(v: &str) -> bool {
 
 /// The internal version's per-version fields: a field every version sets identically is
 /// moved to `spec` (and reported there), as the server's v1 conversion does.
-struct Collapsed<'a> {
-    validation: Option<&'a Value>,
-    subresources: Option<&'a Value>,
-    columns: Option<&'a [Value]>,
+struct Collapsed<'a, D> {
+    validation: Option<&'a D>,
+    subresources: Option<&'a D>,
+    columns: Option<&'a [D]>,
 }
 
-fn collapse(versions: &[Value]) -> Collapsed<'_> {
+fn collapse<D: Doc>(versions: &[D]) -> Collapsed<'_, D> {
     let identical = |key: &str| {
         let first = versions.first().and_then(|v| v.get(key));
-        versions.iter().all(|v| v.get(key) == first)
+        versions.iter().all(|v| same(v.get(key), first))
     };
     let first = versions.first();
     Collapsed {
@@ -176,13 +185,13 @@ fn collapse(versions: &[Value]) -> Collapsed<'_> {
     }
 }
 
-fn has_status(subresources: Option<&Value>) -> bool {
+fn has_status<D: Doc>(subresources: Option<&D>) -> bool {
     subresources.is_some_and(|s| s.get("status").is_some_and(|x| !x.is_null()))
 }
 
-fn spec_errors(
-    spec: &Value,
-    names: &Value,
+fn spec_errors<D: Doc>(
+    spec: &D,
+    names: &D,
     singular: &str,
     list_kind: &str,
     errs: &mut Vec<FieldError>,
@@ -212,9 +221,8 @@ fn spec_errors(
 
     let versions = arr(spec, "versions");
     let collapsed = collapse(versions);
-    let has_schema = |v: Option<&Value>| {
-        v.is_some_and(|s| s.get("openAPIV3Schema").is_some_and(|x| !x.is_null()))
-    };
+    let has_schema =
+        |v: Option<&D>| v.is_some_and(|s| s.get("openAPIV3Schema").is_some_and(|x| !x.is_null()));
     if !has_schema(collapsed.validation) {
         for (i, v) in versions.iter().enumerate() {
             if !has_schema(v.get("schema")) {
@@ -228,7 +236,7 @@ fn spec_errors(
             }
         }
     }
-    let preserve = spec.get("preserveUnknownFields") == Some(&Value::Bool(true));
+    let preserve = spec.get("preserveUnknownFields").is_some_and(D::is_true);
     if preserve
         && versions
             .iter()
@@ -263,7 +271,7 @@ fn spec_errors(
         }
         // validateCustomResourceDefinitionVersion
         let deprecated = b(v, "deprecated");
-        if let Some(w) = v.get("deprecationWarning").and_then(Value::as_str) {
+        if let Some(w) = v.get("deprecationWarning").and_then(D::as_str) {
             for m in deprecation_warning(deprecated, w) {
                 errs.push(FieldError::invalid_str(
                     vp.child("deprecationWarning"),
@@ -296,7 +304,7 @@ fn spec_errors(
             }
         }
     }
-    let versions_value = || BadValue::Json(Value::Array(versions.to_vec()));
+    let versions_value = || BadValue::Json(Value::Array(versions.iter().map(D::to_json).collect()));
     if !unique {
         errs.push(FieldError::invalid(
             "spec.versions",
@@ -349,15 +357,14 @@ fn spec_errors(
     conversion(spec, preserve, errs);
 }
 
-fn has_default(v: &Value) -> bool {
-    match v {
-        Value::Object(o) => o.iter().any(|(k, x)| {
-            (k == "default" && !x.is_null())
-                || (k != "default" && k != "enum" && k != "example" && has_default(x))
-        }),
-        Value::Array(a) => a.iter().any(has_default),
-        _ => false,
+fn has_default<D: Doc>(v: &D) -> bool {
+    if let Some(a) = v.as_array() {
+        return a.iter().any(has_default);
     }
+    v.entries().any(|(k, x)| {
+        (k == "default" && !x.is_null())
+            || (k != "default" && k != "enum" && k != "example" && has_default(x))
+    })
 }
 
 fn deprecation_warning(deprecated: bool, w: &str) -> Vec<String> {
@@ -382,8 +389,8 @@ fn deprecation_warning(deprecated: bool, w: &str) -> Vec<String> {
     out
 }
 
-fn names_errors(
-    names: &Value,
+fn names_errors<D: Doc>(
+    names: &D,
     singular: &str,
     list_kind: &str,
     np: &Path,
@@ -457,7 +464,7 @@ fn simple_json_path(v: &str, field: &Path, errs: &mut Vec<FieldError>) -> bool {
     problem.is_none()
 }
 
-fn subresources(sub: &Value, path: &Path, errs: &mut Vec<FieldError>) {
+fn subresources<D: Doc>(sub: &D, path: &Path, errs: &mut Vec<FieldError>) {
     let Some(scale) = sub.get("scale").filter(|s| !s.is_null()) else {
         return;
     };
@@ -496,7 +503,7 @@ fn subresources(sub: &Value, path: &Path, errs: &mut Vec<FieldError>) {
     }
 }
 
-fn column(c: &Value, path: &Path, errs: &mut Vec<FieldError>) {
+fn column<D: Doc>(c: &D, path: &Path, errs: &mut Vec<FieldError>) {
     const TYPES: &str = "boolean,date,integer,number,string";
     const FORMATS: &str = "byte,date,date-time,double,float,int32,int64,password";
     if s(c, "name").is_empty() {
@@ -532,9 +539,8 @@ fn column(c: &Value, path: &Path, errs: &mut Vec<FieldError>) {
 
 /// `spec.conversion` (internal form: `webhookClientConfig` and `conversionReviewVersions`
 /// directly under `conversion`).
-fn conversion(spec: &Value, preserve: bool, errs: &mut Vec<FieldError>) {
-    let null = Value::Null;
-    let conv = spec.get("conversion").unwrap_or(&null);
+fn conversion<D: Doc>(spec: &D, preserve: bool, errs: &mut Vec<FieldError>) {
+    let conv = spec.get("conversion").unwrap_or(D::null());
     let strategy = if conv.is_null() {
         "None"
     } else {
@@ -563,7 +569,7 @@ fn conversion(spec: &Value, preserve: bool, errs: &mut Vec<FieldError>) {
     let client = webhook
         .and_then(|w| w.get("clientConfig"))
         .filter(|c| !c.is_null());
-    let review: &[Value] = webhook.map_or(&[], |w| arr(w, "conversionReviewVersions"));
+    let review: &[D] = webhook.map_or(&[], |w| arr(w, "conversionReviewVersions"));
     let cc = Path::new("spec.conversion.webhookClientConfig");
     if strategy == "Webhook" {
         match client {
@@ -587,7 +593,7 @@ fn conversion(spec: &Value, preserve: bool, errs: &mut Vec<FieldError>) {
                         if s(svc, "namespace").is_empty() {
                             errs.push(FieldError::required(sp.child("namespace"), ""));
                         }
-                        if let Some(port) = svc.get("port").and_then(Value::as_i64)
+                        if let Some(port) = svc.get("port").and_then(D::as_i64)
                             && !(1..=65535).contains(&port)
                         {
                             errs.push(FieldError::invalid(
@@ -622,7 +628,7 @@ fn conversion(spec: &Value, preserve: bool, errs: &mut Vec<FieldError>) {
             if !accepted {
                 errs.push(FieldError::invalid(
                     rp,
-                    BadValue::Json(Value::Array(review.to_vec())),
+                    BadValue::Json(Value::Array(review.iter().map(D::to_json).collect())),
                     "must include at least one of v1, v1beta1",
                 ));
             }

@@ -33,12 +33,14 @@
 //! ```
 
 mod crd;
+mod doc;
 mod field;
 mod names;
 mod schema;
 mod unknown;
 
 pub use crd::validate;
+pub use doc::Doc;
 pub use field::{
     BadValue, ErrorType, FieldError, go_float, go_number, go_quote, invalid_message,
     invalid_status, kubectl_message,

@@ -4,126 +4,95 @@
 //! sorted as the server sorts them) followed by the OpenAPI rules
 //! (`ValidateCustomResourceDefinitionOpenAPISchema`, properties visited in name order).
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
+use crate::doc::Doc;
 use crate::field::{BadValue, FieldError, Path};
 
 mod defaults;
+mod keyword;
 mod structural;
+
+pub(crate) use keyword::Keyword;
+use keyword::Kw;
 
 use structural::{Level, completeness, invariants};
 
-type Obj = Map<String, Value>;
-
 /// Check `validation` (`{openAPIV3Schema: ...}`) found at `path`.
-pub(crate) fn validate(
-    validation: &Value,
+pub(crate) fn validate<D: Doc>(
+    validation: &D,
     status_enabled: bool,
     path: &Path,
     errs: &mut Vec<FieldError>,
 ) {
-    let Some(schema) = validation.get("openAPIV3Schema").and_then(Value::as_object) else {
+    let Some(schema) = validation.get("openAPIV3Schema").and_then(D::as_object) else {
         return;
     };
     let root = path.child("openAPIV3Schema");
     if status_enabled {
         root_with_status(schema, path, errs);
     }
-    if schema.get("nullable") == Some(&Value::Bool(true)) {
+    if schema.get("nullable").is_some_and(D::is_true) {
         errs.push(FieldError::forbidden(
             path.child("openAPIV3Schema.nullable"),
             "nullable cannot be true at the root",
         ));
     }
     // The server checks structure only on a schema it can convert (NewStructural);
-    // what stops the conversion is reported by the OpenAPI checks below.
-    if convertible(schema) {
-        let mut structural = Vec::new();
-        invariants(schema, Level::Root, &root, &mut structural);
+    // what stops the conversion is reported by the OpenAPI checks. One walk makes
+    // the OpenAPI checks, the structural invariants and the defaults' pruning, and
+    // finds whether the schema is convertible (if not, the latter two are dropped).
+    let mut sinks = Sinks {
+        openapi: Vec::new(),
+        structural: Vec::new(),
+        convertible: true,
+    };
+    let pruned = openapi(
+        schema,
+        &root,
+        Ssv::default(),
+        true,
+        Some(Level::Root),
+        &mut sinks,
+    );
+    if sinks.convertible {
+        let mut structural = sinks.structural;
         completeness(schema, schema, &root, &root, &mut structural);
         structural.sort_by_cached_key(FieldError::to_string);
-        if structural.is_empty() {
-            defaults::pruned_defaults(schema, &root, true, &mut structural);
-        }
-        errs.extend(structural);
+        // Defaults are checked only on a structural schema.
+        errs.extend(if structural.is_empty() {
+            pruned
+        } else {
+            structural
+        });
     }
-    openapi(schema, &root, Ssv::default(), true, errs);
+    errs.append(&mut sinks.openapi);
 }
 
-/// Whether apiextensions-apiserver's `NewStructural` accepts the schema: no list-valued
-/// `items`, no `x-kubernetes-preserve-unknown-fields: false`, none of the keywords CRDs
-/// do not support, anywhere.
-fn convertible(s: &Obj) -> bool {
-    // One pass over the keys (the order of the checks does not matter: all must hold).
-    let all = |v: &Value| {
-        v.as_array()
-            .is_none_or(|a| a.iter().filter_map(Value::as_object).all(convertible))
-    };
-    s.iter().all(|(k, v)| match k.as_str() {
-        "items" => match v {
-            Value::Array(_) => false,
-            Value::Object(o) => convertible(o),
-            _ => true,
-        },
-        "x-kubernetes-preserve-unknown-fields" => v != &Value::Bool(false),
-        "id" | "$schema" | "$ref" | "patternProperties" | "dependencies" | "additionalItems"
-        | "definitions" => v.is_null() || v.as_str() == Some(""),
-        "additionalProperties" | "not" => v.as_object().is_none_or(convertible),
-        "allOf" | "anyOf" | "oneOf" => all(v),
-        "properties" => v
-            .as_object()
-            .is_none_or(|p| p.values().filter_map(Value::as_object).all(convertible)),
-        _ => true,
-    })
+/// Where the walk reports: the OpenAPI rules' errors in walk order, the structural
+/// invariants' (sorted afterwards), and whether every node is convertible.
+struct Sinks {
+    openapi: Vec<FieldError>,
+    structural: Vec<FieldError>,
+    convertible: bool,
 }
 
-/// The JSONSchemaProps fields in their Go order (the root check stops at the first).
-const GO_FIELD_ORDER: &[&str] = &[
-    "id",
-    "$schema",
-    "$ref",
-    "description",
-    "type",
-    "format",
-    "title",
-    "default",
-    "maximum",
-    "exclusiveMaximum",
-    "minimum",
-    "exclusiveMinimum",
-    "maxLength",
-    "minLength",
-    "pattern",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
-    "multipleOf",
-    "enum",
-    "maxProperties",
-    "minProperties",
-    "required",
-    "items",
-    "allOf",
-    "oneOf",
-    "anyOf",
-    "not",
-    "properties",
-    "additionalProperties",
-    "patternProperties",
-    "dependencies",
-    "additionalItems",
-    "definitions",
-    "externalDocs",
-    "example",
-    "nullable",
-    "x-kubernetes-preserve-unknown-fields",
-    "x-kubernetes-embedded-resource",
-    "x-kubernetes-int-or-string",
-    "x-kubernetes-list-map-keys",
-    "x-kubernetes-list-type",
-    "x-kubernetes-map-type",
-    "x-kubernetes-validations",
-];
+/// Whether apiextensions-apiserver's `NewStructural` accepts a node's own keywords
+/// (`kw`): no list-valued `items`, no `x-kubernetes-preserve-unknown-fields: false`,
+/// none of the keywords CRDs do not support. It accepts a schema when it accepts
+/// every node [`openapi`] visits.
+fn convertible<D: Doc>(kw: &Kw<'_, D>) -> bool {
+    let unset = |v: Option<&D>| v.is_none_or(|v| v.is_null() || v.as_str() == Some(""));
+    !kw.items().is_some_and(D::is_array)
+        && !kw.preserve_unknown().is_some_and(D::is_false)
+        && unset(kw.id())
+        && unset(kw.dollar_schema())
+        && unset(kw.reference())
+        && unset(kw.pattern_properties())
+        && unset(kw.dependencies())
+        && unset(kw.additional_items())
+        && unset(kw.definitions())
+}
 
 const ALLOWED_AT_ROOT: &[&str] = &[
     "description",
@@ -154,28 +123,30 @@ const ALLOWED_AT_ROOT_GO: &str = "[Description Type Format Title Maximum Exclusi
 
 /// Go's zero value for a JSONSchemaProps field (skipped by the root check): unset, a
 /// `false` or `""` held by value; pointers, numbers, lists and maps count as set.
-fn is_zero(key: &str, v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Bool(b) => !b && key != "x-kubernetes-preserve-unknown-fields",
-        Value::String(s) => {
-            s.is_empty()
-                && !matches!(
-                    key,
-                    "$ref" | "x-kubernetes-list-type" | "x-kubernetes-map-type"
-                )
-        }
-        _ => false,
+fn is_zero<D: Doc>(key: &str, v: &D) -> bool {
+    if v.is_null() {
+        true
+    } else if let Some(b) = v.as_bool() {
+        !b && key != "x-kubernetes-preserve-unknown-fields"
+    } else if let Some(s) = v.as_str() {
+        s.is_empty()
+            && !matches!(
+                key,
+                "$ref" | "x-kubernetes-list-type" | "x-kubernetes-map-type"
+            )
+    } else {
+        false
     }
 }
 
-fn root_with_status(schema: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
-    for key in GO_FIELD_ORDER {
-        let Some(v) = schema.get(*key) else { continue };
+fn root_with_status<D: Doc>(schema: &D, path: &Path, errs: &mut Vec<FieldError>) {
+    // The JSONSchemaProps fields in their Go order (the check stops at the first).
+    for key in Keyword::ALL.iter().map(|k| k.name()) {
+        let Some(v) = schema.get(key) else { continue };
         if is_zero(key, v) {
             continue;
         }
-        if *key == "type" {
+        if key == "type" {
             let t = v.as_str().unwrap_or_default();
             if t != "object" {
                 errs.push(FieldError::invalid_str(
@@ -187,10 +158,10 @@ fn root_with_status(schema: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
             }
             continue;
         }
-        if !ALLOWED_AT_ROOT.contains(key) {
+        if !ALLOWED_AT_ROOT.contains(&key) {
             errs.push(FieldError::invalid(
                 path.child("openAPIV3Schema"),
-                BadValue::Json(Value::Object(schema.clone())),
+                BadValue::Json(schema.to_json()),
                 format!("only {ALLOWED_AT_ROOT_GO} fields are allowed at the root of the schema if the status subresource is enabled"),
             ));
             break;
@@ -198,29 +169,30 @@ fn root_with_status(schema: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
     }
 }
 
-pub(super) fn ty(s: &Obj) -> &str {
-    s.get("type").and_then(Value::as_str).unwrap_or_default()
+pub(super) fn ty<D: Doc>(s: &D) -> &str {
+    s.get("type").and_then(D::as_str).unwrap_or_default()
 }
 
-pub(super) fn flag(s: &Obj, key: &str) -> bool {
-    s.get(key) == Some(&Value::Bool(true))
+pub(super) fn flag<D: Doc>(s: &D, key: &str) -> bool {
+    s.get(key).is_some_and(D::is_true)
 }
 
-pub(super) fn obj<'a>(s: &'a Obj, key: &str) -> Option<&'a Obj> {
-    s.get(key).and_then(Value::as_object)
+pub(super) fn obj<'a, D: Doc>(s: &'a D, key: &str) -> Option<&'a D> {
+    s.get(key).and_then(D::as_object)
 }
 
-pub(super) fn props(s: &Obj) -> impl Iterator<Item = (&String, &Obj)> {
+/// The schemas under `properties`, in key order.
+pub(super) fn props<D: Doc>(s: &D) -> impl Iterator<Item = (&str, &D)> {
     obj(s, "properties")
         .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| v.as_object().map(|v| (k, v)))
+        .flat_map(D::sorted_entries)
+        .filter(|(_, v)| v.is_object())
 }
 
-pub(super) fn list<'a>(s: &'a Obj, key: &str) -> Vec<&'a Obj> {
+pub(super) fn list<'a, D: Doc>(s: &'a D, key: &str) -> Vec<&'a D> {
     s.get(key)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_object).collect())
+        .and_then(D::as_array)
+        .map(|a| a.iter().filter(|x| x.is_object()).collect())
         .unwrap_or_default()
 }
 
@@ -233,88 +205,128 @@ struct Ssv {
 
 const OPENAPI_TYPES: &[&str] = &["array", "boolean", "integer", "number", "object", "string"];
 
-/// The keywords the walks ([`openapi`], [`structural::invariants`], [`defaults`]) read, found in one
-/// pass over a schema's keys: a walk reads about twenty per node, and a map lookup for
-/// each was most of its cost.
-#[derive(Default)]
-struct Kw<'a> {
-    ty: &'a str,
-    default: Option<&'a Value>,
-    id: Option<&'a Value>,
-    additional_items: Option<&'a Value>,
-    pattern_properties: Option<&'a Value>,
-    definitions: Option<&'a Value>,
-    dependencies: Option<&'a Value>,
-    reference: Option<&'a Value>,
-    items: Option<&'a Value>,
-    embedded: bool,
-    unique_items: bool,
-    additional_properties: Option<&'a Value>,
-    properties: Option<&'a Obj>,
-    not: Option<&'a Obj>,
-    all_of: Option<&'a Value>,
-    one_of: Option<&'a Value>,
-    any_of: Option<&'a Value>,
-    preserve_unknown: Option<&'a Value>,
-    int_or_string: bool,
-    /// `x-kubernetes-map-type`, `-list-type`, `-list-map-keys` or `-validations`.
-    lists_or_rules: bool,
-}
-
-impl<'a> Kw<'a> {
-    fn of(s: &'a Obj) -> Self {
-        let mut kw = Kw::default();
-        for (k, v) in s {
-            match k.as_str() {
-                "type" => kw.ty = v.as_str().unwrap_or_default(),
-                "default" => kw.default = Some(v),
-                "id" => kw.id = Some(v),
-                "additionalItems" => kw.additional_items = Some(v),
-                "patternProperties" => kw.pattern_properties = Some(v),
-                "definitions" => kw.definitions = Some(v),
-                "dependencies" => kw.dependencies = Some(v),
-                "$ref" => kw.reference = Some(v),
-                "items" => kw.items = Some(v),
-                "x-kubernetes-embedded-resource" => kw.embedded = v == &Value::Bool(true),
-                "uniqueItems" => kw.unique_items = v == &Value::Bool(true),
-                "additionalProperties" => kw.additional_properties = Some(v),
-                "properties" => kw.properties = v.as_object(),
-                "not" => kw.not = v.as_object(),
-                "allOf" => kw.all_of = Some(v),
-                "oneOf" => kw.one_of = Some(v),
-                "anyOf" => kw.any_of = Some(v),
-                "x-kubernetes-preserve-unknown-fields" => kw.preserve_unknown = Some(v),
-                "x-kubernetes-int-or-string" => kw.int_or_string = v == &Value::Bool(true),
-                "x-kubernetes-map-type"
-                | "x-kubernetes-list-type"
-                | "x-kubernetes-list-map-keys"
-                | "x-kubernetes-validations" => kw.lists_or_rules = true,
-                _ => {}
+/// `ValidateCustomResourceDefinitionOpenAPISchema` of the schema node `s` and those
+/// below it. With a `structural` level, also the structural invariants of the node
+/// and of the nodes they cover (items, properties, additionalProperties) and the
+/// pruning of their defaults: those errors are returned, in their own walk's order
+/// (the node, items, properties in key order, additionalProperties).
+fn openapi<D: Doc>(
+    s: &D,
+    path: &Path,
+    ssv: Ssv,
+    is_root: bool,
+    structural: Option<Level>,
+    sinks: &mut Sinks,
+) -> Vec<FieldError> {
+    let kw = Kw::of(s);
+    sinks.convertible &= convertible(&kw);
+    let mut pruned = Vec::new();
+    if let Some(lvl) = structural {
+        invariants(&kw, lvl, path, &mut sinks.structural);
+        if let Some(e) = defaults::pruned_default(s, &kw, path, is_root) {
+            pruned.push(e);
+        }
+    }
+    openapi_node(&kw, path, &ssv, &mut sinks.openapi);
+    let field = structural.map(|_| Level::Field);
+    let mut ap_pruned = Vec::new();
+    if let Some(ap) = kw.additional_properties().and_then(D::as_object) {
+        let mut sub = ssv.clone();
+        if ssv.inside_resource_meta {
+            sub.forbidden_defaults =
+                Some("inside additionalProperties applying to object metadata".into());
+        }
+        let ap_path = path.child("additionalProperties");
+        ap_pruned = openapi(ap, &ap_path, sub, false, field, sinks);
+    }
+    let mut props_pruned = Vec::new();
+    let embedded = kw.embedded();
+    let props_path = path.child("properties");
+    for (k, p) in kw.props() {
+        let mut sub = ssv.clone();
+        if (is_root || embedded) && matches!(k, "metadata" | "kind" | "apiVersion") {
+            sub.inside_resource_meta = true;
+            if is_root {
+                sub.forbidden_defaults = Some(format!("in top-level {k}"));
             }
         }
-        kw
+        let p_pruned = openapi(p, &props_path.key(k), sub, false, field, sinks);
+        if !p_pruned.is_empty() {
+            props_pruned.extend(p_pruned);
+        }
     }
-
-    fn props(&self) -> impl Iterator<Item = (&'a String, &'a Obj)> {
-        self.properties
-            .into_iter()
-            .flatten()
-            .filter_map(|(k, v)| v.as_object().map(|v| (k, v)))
+    if let Some(not) = kw.not() {
+        openapi(not, &path.child("not"), ssv.clone(), false, None, sinks);
     }
+    let lists = [
+        ("allOf", kw.all_of()),
+        ("oneOf", kw.one_of()),
+        ("anyOf", kw.any_of()),
+    ];
+    let any_list = kw.all_of().is_some() || kw.one_of().is_some() || kw.any_of().is_some();
+    for (key, value) in lists.into_iter().filter(|_| any_list) {
+        let schemas = value.and_then(D::as_array).into_iter().flatten();
+        let list_path = path.child(key);
+        for (i, a) in schemas.filter(|x| x.is_object()).enumerate() {
+            openapi(a, &list_path.index(i), ssv.clone(), false, None, sinks);
+        }
+    }
+    let items_path = path.child("items");
+    let mut items_pruned = Vec::new();
+    if let Some(items) = kw.items().and_then(D::as_object) {
+        let item = structural.map(|_| Level::Item);
+        items_pruned = openapi(items, &items_path, ssv.clone(), false, item, sinks);
+    } else if let Some(items) = kw.items().and_then(D::as_array) {
+        for (i, item) in items.iter().enumerate() {
+            if let Some(item) = item.as_object() {
+                let item_path = items_path.index(i);
+                openapi(item, &item_path, ssv.clone(), false, None, sinks);
+            }
+        }
+    }
+    let errs = &mut sinks.openapi;
+    if kw.preserve_unknown().is_some_and(D::is_false) {
+        errs.push(FieldError::invalid(
+            path.child("x-kubernetes-preserve-unknown-fields"),
+            BadValue::Json(json!(false)),
+            "must be true or undefined",
+        ));
+    }
+    // Both report nothing on a schema without these keywords.
+    if kw.map_type().is_some()
+        || kw.list_type().is_some()
+        || kw.list_map_keys().is_some()
+        || kw.validations().is_some()
+    {
+        list_and_map_types(&kw, path, errs);
+        validation_rules(&kw, path, errs);
+    }
+    if !items_pruned.is_empty() {
+        pruned.extend(items_pruned);
+    }
+    if !props_pruned.is_empty() {
+        pruned.extend(props_pruned);
+    }
+    if !ap_pruned.is_empty() {
+        pruned.extend(ap_pruned);
+    }
+    pruned
 }
 
-/// `ValidateCustomResourceDefinitionOpenAPISchema`.
-fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldError>) {
-    let kw = Kw::of(s);
-    let t = kw.ty;
-    if !t.is_empty() && !OPENAPI_TYPES.contains(&t) {
+/// The OpenAPI rules on the node itself that come before those of the nodes below.
+fn openapi_node<D: Doc>(kw: &Kw<'_, D>, path: &Path, ssv: &Ssv, errs: &mut Vec<FieldError>) {
+    let t = kw.ty();
+    if !matches!(
+        t,
+        "" | "array" | "boolean" | "integer" | "number" | "object" | "string"
+    ) {
         errs.push(FieldError::not_supported(
             path.child("type"),
             t,
             OPENAPI_TYPES,
         ));
     }
-    if kw.default.is_some_and(|d| !d.is_null())
+    if kw.default().is_some_and(|d| !d.is_null())
         && let Some(reason) = &ssv.forbidden_defaults
     {
         errs.push(FieldError::forbidden(
@@ -322,25 +334,30 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
             format!("must not be set {reason}"),
         ));
     }
-    if kw.id.and_then(Value::as_str).is_some_and(|x| !x.is_empty()) {
+    if kw.id().and_then(D::as_str).is_some_and(|x| !x.is_empty()) {
         errs.push(FieldError::forbidden(
             path.child("id"),
             "id is not supported",
         ));
     }
-    for (key, value) in [
-        ("additionalItems", kw.additional_items),
-        ("patternProperties", kw.pattern_properties),
-        ("definitions", kw.definitions),
-        ("dependencies", kw.dependencies),
-    ] {
-        let present = match value {
-            None | Some(Value::Null) => false,
-            Some(Value::Object(o)) => {
-                key == "additionalItems" || key == "dependencies" || !o.is_empty()
+    let unsupported = [
+        ("additionalItems", kw.additional_items()),
+        ("patternProperties", kw.pattern_properties()),
+        ("definitions", kw.definitions()),
+        ("dependencies", kw.dependencies()),
+    ];
+    let any_unsupported = kw.additional_items().is_some()
+        || kw.pattern_properties().is_some()
+        || kw.definitions().is_some()
+        || kw.dependencies().is_some();
+    for (key, value) in unsupported.into_iter().filter(|_| any_unsupported) {
+        let present = value.is_some_and(|v| {
+            if v.is_object() {
+                key == "additionalItems" || key == "dependencies" || v.obj_len() > 0
+            } else {
+                !v.is_null()
             }
-            Some(_) => true,
-        };
+        });
         if present {
             errs.push(FieldError::forbidden(
                 path.child(key),
@@ -348,7 +365,7 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
             ));
         }
     }
-    if kw.reference.is_some_and(|r| !r.is_null()) {
+    if kw.reference().is_some_and(|r| !r.is_null()) {
         errs.push(FieldError::forbidden(
             path.child("$ref"),
             "$ref is not supported",
@@ -360,105 +377,43 @@ fn openapi(s: &Obj, path: &Path, ssv: Ssv, is_root: bool, errs: &mut Vec<FieldEr
             "type cannot be set to null, use nullable as an alternative",
         ));
     }
-    if kw.items.is_some_and(Value::is_array) {
+    if kw.items().is_some_and(D::is_array) {
         errs.push(FieldError::forbidden(
             path.child("items"),
             "items must be a schema object and not an array",
         ));
     }
-    if ssv.inside_resource_meta && kw.embedded {
+    if ssv.inside_resource_meta && kw.embedded() {
         errs.push(FieldError::forbidden(
             path.child("x-kubernetes-embedded-resource"),
             "must not be used inside of resource meta",
         ));
     }
-    if kw.unique_items {
+    if kw.unique_items() {
         errs.push(FieldError::forbidden(
             path.child("uniqueItems"),
             "uniqueItems cannot be set to true since the runtime complexity becomes quadratic",
         ));
     }
-    if let Some(ap) = kw.additional_properties {
-        if kw.props().next().is_some() && (ap == &Value::Bool(false) || ap.is_object()) {
-            errs.push(FieldError::forbidden(
-                path.child("additionalProperties"),
-                "additionalProperties and properties are mutual exclusive",
-            ));
-        }
-        if let Some(ap) = ap.as_object() {
-            let mut sub = ssv.clone();
-            if ssv.inside_resource_meta {
-                sub.forbidden_defaults =
-                    Some("inside additionalProperties applying to object metadata".into());
-            }
-            openapi(ap, &path.child("additionalProperties"), sub, false, errs);
-        }
-    }
-    let embedded = kw.embedded;
-    for (k, p) in kw.props() {
-        let mut sub = ssv.clone();
-        if (is_root || embedded) && matches!(k.as_str(), "metadata" | "kind" | "apiVersion") {
-            sub.inside_resource_meta = true;
-            if is_root {
-                sub.forbidden_defaults = Some(format!("in top-level {k}"));
-            }
-        }
-        openapi(p, &path.child("properties").key(k), sub, false, errs);
-    }
-    if let Some(not) = kw.not {
-        openapi(not, &path.child("not"), ssv.clone(), false, errs);
-    }
-    for (key, value) in [
-        ("allOf", kw.all_of),
-        ("oneOf", kw.one_of),
-        ("anyOf", kw.any_of),
-    ] {
-        let schemas = value.and_then(Value::as_array).into_iter().flatten();
-        for (i, a) in schemas.filter_map(Value::as_object).enumerate() {
-            openapi(a, &path.child(key).index(i), ssv.clone(), false, errs);
-        }
-    }
-    match kw.items {
-        Some(Value::Object(items)) => {
-            openapi(items, &path.child("items"), ssv.clone(), false, errs)
-        }
-        Some(Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                if let Some(item) = item.as_object() {
-                    openapi(
-                        item,
-                        &path.child("items").index(i),
-                        ssv.clone(),
-                        false,
-                        errs,
-                    );
-                }
-            }
-        }
-        _ => {}
-    }
-    if kw.preserve_unknown == Some(&Value::Bool(false)) {
-        errs.push(FieldError::invalid(
-            path.child("x-kubernetes-preserve-unknown-fields"),
-            BadValue::Json(json!(false)),
-            "must be true or undefined",
+    if let Some(ap) = kw.additional_properties()
+        && kw.props_any_order().next().is_some()
+        && (ap.is_false() || ap.is_object())
+    {
+        errs.push(FieldError::forbidden(
+            path.child("additionalProperties"),
+            "additionalProperties and properties are mutual exclusive",
         ));
-    }
-    // Both report nothing on a schema without these keywords.
-    if kw.lists_or_rules {
-        list_and_map_types(s, path, errs);
-        validation_rules(s, path, errs);
     }
 }
 
-fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
-    let t = ty(s);
-    let map_type = s.get("x-kubernetes-map-type").and_then(Value::as_str);
-    let list_type = s.get("x-kubernetes-list-type").and_then(Value::as_str);
-    let keys: Vec<&str> = s
-        .get("x-kubernetes-list-map-keys")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
+fn list_and_map_types<D: Doc>(kw: &Kw<'_, D>, path: &Path, errs: &mut Vec<FieldError>) {
+    let t = kw.ty();
+    let map_type = kw.map_type().and_then(D::as_str);
+    let list_type = kw.list_type().and_then(D::as_str);
+    let keys: Vec<&str> = kw
+        .list_map_keys()
+        .and_then(D::as_array)
+        .map(|a| a.iter().filter_map(D::as_str).collect())
         .unwrap_or_default();
     let wrong_type = |errs: &mut Vec<FieldError>, want: &str, detail: &str| {
         if t.is_empty() {
@@ -481,7 +436,7 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
             ));
         }
     }
-    let items = obj(s, "items");
+    let items = kw.items().and_then(D::as_object);
     if let Some(l) = list_type {
         if t != "array" {
             wrong_type(
@@ -492,7 +447,7 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
         } else if l == "set"
             && let Some(is) = items
         {
-            let item_list = is.get("x-kubernetes-list-type").and_then(Value::as_str);
+            let item_list = is.get("x-kubernetes-list-type").and_then(D::as_str);
             match ty(is) {
                 "array" if item_list.is_some_and(|x| x != "atomic") => {
                     errs.push(FieldError::invalid_str(
@@ -502,8 +457,7 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
                     ))
                 }
                 "object"
-                    if is.get("x-kubernetes-map-type").and_then(Value::as_str)
-                        != Some("atomic") =>
+                    if is.get("x-kubernetes-map-type").and_then(D::as_str) != Some("atomic") =>
                 {
                     // (The server prints the item's list type here, usually unset.)
                     let shown = item_list
@@ -547,14 +501,14 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
                 "must not be empty if x-kubernetes-list-type is map",
             ));
         }
-        match s.get("items") {
+        match kw.items() {
             None => errs.push(FieldError::required(
                 path.child("items"),
                 "must have a schema if x-kubernetes-list-type is map",
             )),
-            Some(Value::Array(a)) => errs.push(FieldError::invalid(
+            Some(a) if a.is_array() => errs.push(FieldError::invalid(
                 path.child("items"),
-                BadValue::Json(Value::Array(a.clone())),
+                BadValue::Json(a.to_json()),
                 "must only have a single schema if x-kubernetes-list-type is map",
             )),
             _ => {}
@@ -602,8 +556,8 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
         if l == "map" {
             let required: Vec<&str> = is
                 .get("required")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .and_then(D::as_array)
+                .map(|a| a.iter().filter_map(D::as_str).collect())
                 .unwrap_or_default();
             let items_path = path.child("items");
             let item_props_path = items_path.child("properties");
@@ -612,7 +566,7 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
                     continue;
                 };
                 let kp = item_props_path.key(k);
-                if !required.contains(k) && p.get("default").is_none_or(Value::is_null) {
+                if !required.contains(k) && p.get("default").is_none_or(D::is_null) {
                     errs.push(FieldError::required(kp.child("default"), "this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property"));
                 }
                 if flag(p, "nullable") {
@@ -627,11 +581,12 @@ fn list_and_map_types(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
 }
 
 /// The shape of `x-kubernetes-validations` rules (their CEL is not compiled here).
-fn validation_rules(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
+fn validation_rules<D: Doc>(kw: &Kw<'_, D>, path: &Path, errs: &mut Vec<FieldError>) {
     let rules_path = path.child("x-kubernetes-validations");
-    for (i, rule) in list(s, "x-kubernetes-validations").into_iter().enumerate() {
+    let rules = kw.validations().and_then(D::as_array).unwrap_or_default();
+    for (i, rule) in rules.iter().filter(|r| r.is_object()).enumerate() {
         let rp = rules_path.index(i);
-        let text = |k: &str| rule.get(k).and_then(Value::as_str).unwrap_or_default();
+        let text = |k: &str| rule.get(k).and_then(D::as_str).unwrap_or_default();
         let (r, m, me) = (text("rule"), text("message"), text("messageExpression"));
         let has_newline = |x: &str| x.contains('\n') || x.contains('\r');
         if r.trim().is_empty() {
@@ -663,7 +618,7 @@ fn validation_rules(s: &Obj, path: &Path, errs: &mut Vec<FieldError>) {
                 "messageExpression must be non-empty if specified",
             ));
         }
-        if let Some(reason) = rule.get("reason").and_then(Value::as_str) {
+        if let Some(reason) = rule.get("reason").and_then(D::as_str) {
             const REASONS: &[&str] = &[
                 "FieldValueDuplicate",
                 "FieldValueForbidden",

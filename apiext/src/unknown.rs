@@ -2,9 +2,9 @@
 //! `sevred: true`: kubectl's strict field validation refuses them
 //! (`strict decoding error: unknown field "spec.versions[0].sevred"`).
 
-use serde_json::{Map, Value};
-
+use crate::doc::Doc;
 use crate::field::Path;
+use crate::schema::Keyword;
 
 const CRD: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
 const SPEC: &[&str] = &[
@@ -65,33 +65,33 @@ const RULE: &[&str] = &[
 const DOCS: &[&str] = &["description", "url"];
 
 /// The paths of the keys of `crd` that apiextensions.k8s.io/v1 does not declare, in
-/// document order (e.g. `spec.versions[0].sevred`). `metadata` and `status` are not
-/// looked into.
-pub fn unknown_fields(crd: &Value) -> Vec<String> {
+/// the order of the walk, a mapping's keys in JSON's key order (e.g.
+/// `spec.versions[0].sevred`). `metadata` and `status` are not looked into.
+pub fn unknown_fields<D: Doc>(crd: &D) -> Vec<String> {
     let mut out = Vec::new();
     let Some(crd) = crd.as_object() else {
         return out;
     };
     let root = Path::new("");
     check(crd, CRD, &root, &mut out);
-    let Some(spec) = crd.get("spec").and_then(Value::as_object) else {
+    let Some(spec) = crd.get("spec").and_then(D::as_object) else {
         return out;
     };
     let sp = root.child("spec");
     check(spec, SPEC, &sp, &mut out);
-    if let Some(names) = spec.get("names").and_then(Value::as_object) {
+    if let Some(names) = spec.get("names").and_then(D::as_object) {
         check(names, NAMES, &sp.child("names"), &mut out);
     }
-    if let Some(conv) = spec.get("conversion").and_then(Value::as_object) {
+    if let Some(conv) = spec.get("conversion").and_then(D::as_object) {
         let cp = sp.child("conversion");
         check(conv, CONVERSION, &cp, &mut out);
-        if let Some(wh) = conv.get("webhook").and_then(Value::as_object) {
+        if let Some(wh) = conv.get("webhook").and_then(D::as_object) {
             let wp = cp.child("webhook");
             check(wh, WEBHOOK, &wp, &mut out);
-            if let Some(cc) = wh.get("clientConfig").and_then(Value::as_object) {
+            if let Some(cc) = wh.get("clientConfig").and_then(D::as_object) {
                 let ccp = wp.child("clientConfig");
                 check(cc, CLIENT, &ccp, &mut out);
-                if let Some(svc) = cc.get("service").and_then(Value::as_object) {
+                if let Some(svc) = cc.get("service").and_then(D::as_object) {
                     check(svc, SERVICE, &ccp.child("service"), &mut out);
                 }
             }
@@ -101,17 +101,17 @@ pub fn unknown_fields(crd: &Value) -> Vec<String> {
     for (i, v) in items(spec.get("versions")) {
         let vp = versions_path.index(i);
         check(v, VERSION, &vp, &mut out);
-        if let Some(val) = v.get("schema").and_then(Value::as_object) {
+        if let Some(val) = v.get("schema").and_then(D::as_object) {
             let valp = vp.child("schema");
             check(val, VALIDATION, &valp, &mut out);
-            if let Some(s) = val.get("openAPIV3Schema").and_then(Value::as_object) {
+            if let Some(s) = val.get("openAPIV3Schema").and_then(D::as_object) {
                 schema(s, &valp.child("openAPIV3Schema"), &mut out);
             }
         }
-        if let Some(sub) = v.get("subresources").and_then(Value::as_object) {
+        if let Some(sub) = v.get("subresources").and_then(D::as_object) {
             let subp = vp.child("subresources");
             check(sub, SUBRESOURCES, &subp, &mut out);
-            if let Some(scale) = sub.get("scale").and_then(Value::as_object) {
+            if let Some(scale) = sub.get("scale").and_then(D::as_object) {
                 check(scale, SCALE, &subp.child("scale"), &mut out);
             }
         }
@@ -135,110 +135,101 @@ pub fn unknown_fields(crd: &Value) -> Vec<String> {
     out
 }
 
-fn items(v: Option<&Value>) -> impl Iterator<Item = (usize, &Map<String, Value>)> {
-    v.and_then(Value::as_array)
+fn items<D: Doc>(v: Option<&D>) -> impl Iterator<Item = (usize, &D)> {
+    v.and_then(D::as_array)
         .into_iter()
         .flatten()
         .enumerate()
-        .filter_map(|(i, x)| x.as_object().map(|o| (i, o)))
+        .filter(|(_, x)| x.is_object())
 }
 
-fn check(obj: &Map<String, Value>, known: &[&str], path: &Path, out: &mut Vec<String>) {
-    for k in obj.keys() {
-        if !known.contains(&k.as_str()) {
-            out.push(path.child(k).into());
-        }
+fn check<D: Doc>(obj: &D, known: &[&str], path: &Path, out: &mut Vec<String>) {
+    let unknown = obj
+        .entries()
+        .map(|(k, _)| k)
+        .filter(|k| !known.contains(k))
+        .collect::<Vec<_>>();
+    if !unknown.is_empty() {
+        push_sorted(unknown, path, out);
     }
+}
+
+/// The unknown keys of one mapping, in JSON's key order.
+fn push_sorted(mut keys: Vec<&str>, path: &Path, out: &mut Vec<String>) {
+    keys.sort_unstable();
+    out.extend(keys.into_iter().map(|k| path.child(k).render()));
 }
 
 /// [`check`] for schema nodes, the bulk of a CRD: a `match` rather than a list scan,
 /// in the same pass that finds the keys [`schema`] descends into (returned in the order
 /// `properties`, `patternProperties`, `definitions`, `items`, `additionalProperties`,
 /// `not`, `additionalItems`, `allOf`, `anyOf`, `oneOf`, `x-kubernetes-validations`,
-/// `externalDocs`).
-fn check_schema<'a>(
-    obj: &'a Map<String, Value>,
+/// `externalDocs`); `None` when there is none of them (most nodes).
+fn check_schema<'a, D: Doc>(
+    obj: &'a D,
     path: &Path,
     out: &mut Vec<String>,
-) -> [Option<&'a Value>; 12] {
+) -> Option<[Option<&'a D>; 12]> {
     let mut children = [None; 12];
-    for (k, v) in obj {
-        let slot = match k.as_str() {
-            "properties" => 0,
-            "patternProperties" => 1,
-            "definitions" => 2,
-            "items" => 3,
-            "additionalProperties" => 4,
-            "not" => 5,
-            "additionalItems" => 6,
-            "allOf" => 7,
-            "anyOf" => 8,
-            "oneOf" => 9,
-            "x-kubernetes-validations" => 10,
-            "externalDocs" => 11,
-            "id"
-            | "$schema"
-            | "$ref"
-            | "description"
-            | "type"
-            | "format"
-            | "title"
-            | "default"
-            | "maximum"
-            | "exclusiveMaximum"
-            | "minimum"
-            | "exclusiveMinimum"
-            | "maxLength"
-            | "minLength"
-            | "pattern"
-            | "maxItems"
-            | "minItems"
-            | "uniqueItems"
-            | "multipleOf"
-            | "enum"
-            | "maxProperties"
-            | "minProperties"
-            | "required"
-            | "example"
-            | "nullable"
-            | "x-kubernetes-preserve-unknown-fields"
-            | "x-kubernetes-embedded-resource"
-            | "x-kubernetes-int-or-string"
-            | "x-kubernetes-list-map-keys"
-            | "x-kubernetes-list-type"
-            | "x-kubernetes-map-type" => continue,
-            _ => {
-                out.push(path.child(k).into());
+    let mut any = false;
+    let mut unknown = Vec::new();
+    for (k, v) in obj.entries() {
+        let slot = match Keyword::of(k) {
+            Some(Keyword::Properties) => 0,
+            Some(Keyword::PatternProperties) => 1,
+            Some(Keyword::Definitions) => 2,
+            Some(Keyword::Items) => 3,
+            Some(Keyword::AdditionalProperties) => 4,
+            Some(Keyword::Not) => 5,
+            Some(Keyword::AdditionalItems) => 6,
+            Some(Keyword::AllOf) => 7,
+            Some(Keyword::AnyOf) => 8,
+            Some(Keyword::OneOf) => 9,
+            Some(Keyword::XValidations) => 10,
+            Some(Keyword::ExternalDocs) => 11,
+            // (`dependencies` is reported, as it always was here.)
+            Some(Keyword::Dependencies) | None => {
+                unknown.push(k);
                 continue;
             }
+            Some(_) => continue,
         };
         children[slot] = Some(v);
+        any = true;
     }
-    children
+    if !unknown.is_empty() {
+        push_sorted(unknown, path, out);
+    }
+    any.then_some(children)
 }
 
-fn schema(s: &Map<String, Value>, path: &Path, out: &mut Vec<String>) {
-    let [
-        properties,
-        pattern_properties,
-        definitions,
-        item_schemas,
-        additional_properties,
-        not,
-        additional_items,
-        all_of,
-        any_of,
-        one_of,
-        validations,
-        docs,
-    ] = check_schema(s, path, out);
+fn schema<D: Doc>(s: &D, path: &Path, out: &mut Vec<String>) {
+    let Some(
+        [
+            properties,
+            pattern_properties,
+            definitions,
+            item_schemas,
+            additional_properties,
+            not,
+            additional_items,
+            all_of,
+            any_of,
+            one_of,
+            validations,
+            docs,
+        ],
+    ) = check_schema(s, path, out)
+    else {
+        return;
+    };
     for (key, v) in [
         ("properties", properties),
         ("patternProperties", pattern_properties),
         ("definitions", definitions),
     ] {
-        if let Some(props) = v.and_then(Value::as_object) {
-            for (k, v) in props {
+        if let Some(props) = v.and_then(D::as_object) {
+            for (k, v) in props.sorted_entries() {
                 if let Some(v) = v.as_object() {
                     schema(v, &path.child(key).key(k), out);
                 }
@@ -251,16 +242,14 @@ fn schema(s: &Map<String, Value>, path: &Path, out: &mut Vec<String>) {
         ("not", not),
         ("additionalItems", additional_items),
     ] {
-        match v {
-            Some(Value::Object(o)) => schema(o, &path.child(key), out),
-            Some(Value::Array(a)) if key == "items" => {
-                for (i, x) in a.iter().enumerate() {
-                    if let Some(o) = x.as_object() {
-                        schema(o, &path.child(key).index(i), out);
-                    }
+        if let Some(o) = v.and_then(D::as_object) {
+            schema(o, &path.child(key), out);
+        } else if let Some(a) = v.and_then(D::as_array).filter(|_| key == "items") {
+            for (i, x) in a.iter().enumerate() {
+                if let Some(o) = x.as_object() {
+                    schema(o, &path.child(key).index(i), out);
                 }
             }
-            _ => {}
         }
     }
     for (key, v) in [("allOf", all_of), ("anyOf", any_of), ("oneOf", one_of)] {
@@ -276,7 +265,7 @@ fn schema(s: &Map<String, Value>, path: &Path, out: &mut Vec<String>) {
             out,
         );
     }
-    if let Some(d) = docs.and_then(Value::as_object) {
+    if let Some(d) = docs.and_then(D::as_object) {
         check(d, DOCS, &path.child("externalDocs"), out);
     }
 }

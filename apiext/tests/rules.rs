@@ -26,8 +26,58 @@ fn good() -> Value {
     })
 }
 
+/// The errors for `crd`, checked to be the same read from YAML (the tree `crdgen
+/// generate` checks, its keys written in reverse order).
 fn errors(crd: &Value) -> Vec<String> {
-    validate(crd).iter().map(ToString::to_string).collect()
+    let from_json: Vec<String> = validate(crd).iter().map(ToString::to_string).collect();
+    let from_yaml: Vec<String> = validate(&yaml(crd))
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(from_yaml, from_json);
+    from_json
+}
+
+/// [`unknown_fields`], checked the same way as [`errors`].
+fn unknown(crd: &Value) -> Vec<String> {
+    let from_json = unknown_fields(crd);
+    assert_eq!(unknown_fields(&yaml(crd)), from_json);
+    from_json
+}
+
+/// `v` as crdgen's YAML tree, each mapping's keys in reverse order (JSON is YAML).
+fn yaml(v: &Value) -> crdgen_yaml::Node {
+    fn write(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(m) => {
+                out.push('{');
+                for (i, (k, x)) in m.iter().rev().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&Value::String(k.clone()).to_string());
+                    out.push_str(": ");
+                    write(x, out);
+                }
+                out.push('}');
+            }
+            Value::Array(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write(x, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut text = String::new();
+    write(v, &mut text);
+    let mut docs = crdgen_yaml::parse(&text, Default::default()).expect("JSON is YAML");
+    docs.remove(0).root
 }
 
 #[test]
@@ -245,6 +295,7 @@ fn the_status_body_is_the_servers() {
     let mut crd = good();
     crd["spec"]["group"] = json!("");
     let errs = validate(&crd);
+    assert_eq!(validate(&yaml(&crd)), errs);
     let status = invalid_status("widgets.example.com", &errs);
     assert_eq!(status["code"], 422);
     assert_eq!(status["reason"], "Invalid");
@@ -268,12 +319,72 @@ fn unknown_keys_are_listed_with_their_paths() {
         json!({});
     crd["spec"]["nmes"] = json!({});
     assert_eq!(
-        unknown_fields(&crd),
+        unknown(&crd),
         [
             "spec.nmes",
             "spec.versions[0].sevred",
             "spec.versions[0].schema.openAPIV3Schema.properties[spec].propertis",
         ]
     );
-    assert!(unknown_fields(&good()).is_empty());
+    assert!(unknown(&good()).is_empty());
+}
+
+#[test]
+fn versions_with_one_schema_in_any_key_order_share_it() {
+    let mut crd = good();
+    let mut v2 = crd["spec"]["versions"][0].clone();
+    v2["name"] = json!("v2");
+    v2["storage"] = json!(false);
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["type"] =
+        json!("strin");
+    v2["schema"] = crd["spec"]["versions"][0]["schema"].clone();
+    crd["spec"]["versions"].as_array_mut().unwrap().push(v2);
+    // `yaml` writes every mapping's keys in reverse order: still one shared schema.
+    assert_eq!(
+        errors(&crd),
+        [
+            "spec.validation.openAPIV3Schema.properties[spec].type: Unsupported value: \"strin\": supported values: \"array\", \"boolean\", \"integer\", \"number\", \"object\", \"string\""
+        ]
+    );
+    crd["spec"]["versions"][1]["schema"]["openAPIV3Schema"]["properties"]["spec"]["type"] =
+        json!("object");
+    assert_eq!(
+        errors(&crd),
+        [
+            "spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Unsupported value: \"strin\": supported values: \"array\", \"boolean\", \"integer\", \"number\", \"object\", \"string\""
+        ]
+    );
+}
+
+#[test]
+fn structure_is_checked_only_on_a_schema_the_server_can_convert() {
+    let mut crd = good();
+    let props = &mut crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+        ["properties"];
+    props["untyped"] = json!({});
+    props["list"] = json!({"type": "array", "items": [{"type": "string"}]});
+    assert_eq!(
+        errors(&crd),
+        [
+            "spec.validation.openAPIV3Schema.properties[spec].properties[list].items: Forbidden: items must be a schema object and not an array"
+        ]
+    );
+    let props = &mut crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+        ["properties"];
+    props["list"] = json!({"type": "array", "items": {"type": "string"}});
+    props["ref"] = json!({"allOf": [{"$ref": "#/definitions/x"}]});
+    assert_eq!(
+        errors(&crd),
+        [
+            "spec.validation.openAPIV3Schema.properties[spec].properties[ref].allOf[0].$ref: Forbidden: $ref is not supported"
+        ]
+    );
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["ref"] =
+        json!({"type": "string"});
+    assert_eq!(
+        errors(&crd),
+        [
+            "spec.validation.openAPIV3Schema.properties[spec].properties[untyped].type: Required value: must not be empty for specified object fields"
+        ]
+    );
 }

@@ -2,9 +2,10 @@
 //! and complete.go): every field has a type; allOf/anyOf/oneOf/not only add value
 //! validations to fields the schema itself specifies.
 
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
-use super::{Kw, Obj, flag, is_zero, list, obj, props, ty};
+use super::{Kw, flag, is_zero, list, obj, props, ty};
+use crate::doc::Doc;
 use crate::field::{BadValue, FieldError, Path};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -15,45 +16,40 @@ pub(super) enum Level {
 }
 
 /// `anyOf: [{type: integer}, {type: string}]` exactly (checked without building it).
-fn int_or_string_any_of(any_of: Option<&Value>) -> bool {
-    let only_type = |v: &Value, t: &str| {
-        v.as_object()
-            .is_some_and(|o| o.len() == 1 && o.get("type").and_then(Value::as_str) == Some(t))
+fn int_or_string_any_of<D: Doc>(any_of: Option<&D>) -> bool {
+    let only_type = |v: &D, t: &str| {
+        v.is_object() && v.obj_len() == 1 && v.get("type").and_then(D::as_str) == Some(t)
     };
-    matches!(any_of, Some(Value::Array(a)) if a.len() == 2 && only_type(&a[0], "integer") && only_type(&a[1], "string"))
+    any_of
+        .and_then(D::as_array)
+        .is_some_and(|a| a.len() == 2 && only_type(&a[0], "integer") && only_type(&a[1], "string"))
 }
 
-/// `validateStructuralInvariants`.
-pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldError>) {
-    let kw = Kw::of(s);
-    let t = kw.ty;
-    let items = kw.items.and_then(Value::as_object);
-    if t == "array" && items.is_none() {
+/// `validateStructuralInvariants` of one node (its keywords `kw`). The walk in
+/// `schema::openapi` visits the nodes (items at [`Level::Item`], properties and
+/// additionalProperties at [`Level::Field`]), in any order: the errors are sorted.
+pub(super) fn invariants<D: Doc>(
+    kw: &Kw<'_, D>,
+    lvl: Level,
+    path: &Path,
+    errs: &mut Vec<FieldError>,
+) {
+    let t = kw.ty();
+    if t == "array" && kw.items().and_then(D::as_object).is_none() {
         errs.push(FieldError::required(
             path.child("items"),
             "must be specified",
         ));
     }
-    if let Some(items) = items {
-        invariants(items, Level::Item, &path.child("items"), errs);
+    if kw.additional_properties().is_some() && lvl == Level::Root {
+        errs.push(FieldError::forbidden(
+            path.child("additionalProperties"),
+            "must not be used at the root",
+        ));
     }
-    for (k, v) in kw.props() {
-        invariants(v, Level::Field, &path.child("properties").key(k), errs);
-    }
-    if let Some(ap) = kw.additional_properties {
-        if lvl == Level::Root {
-            errs.push(FieldError::forbidden(
-                path.child("additionalProperties"),
-                "must not be used at the root",
-            ));
-        }
-        if let Some(ap) = ap.as_object() {
-            invariants(ap, Level::Field, &path.child("additionalProperties"), errs);
-        }
-    }
-    let int_or_string = kw.int_or_string;
-    let preserve = kw.preserve_unknown == Some(&Value::Bool(true));
-    let embedded = kw.embedded;
+    let int_or_string = kw.int_or_string();
+    let preserve = kw.preserve_unknown().is_some_and(D::is_true);
+    let embedded = kw.embedded();
     if int_or_string && preserve {
         errs.push(FieldError::invalid(
             path.child("x-kubernetes-preserve-unknown-fields"),
@@ -68,11 +64,14 @@ pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldE
             "must be false if x-kubernetes-int-or-string is true",
         ));
     }
-    let skip_any_of = int_or_string_any_of(kw.any_of);
-    let skip_first_all_of_any_of = objects(kw.all_of)
-        .next()
-        .is_some_and(|a| int_or_string_any_of(a.get("anyOf")));
-    value_validation(&kw, skip_any_of, skip_first_all_of_any_of, path, errs);
+    if kw.any_of().is_some() || kw.all_of().is_some() || kw.one_of().is_some() || kw.not().is_some()
+    {
+        let skip_any_of = int_or_string_any_of(kw.any_of());
+        let skip_first_all_of_any_of = objects(kw.all_of())
+            .next()
+            .is_some_and(|a| int_or_string_any_of(a.get("anyOf")));
+        value_validation(kw, skip_any_of, skip_first_all_of_any_of, path, errs);
+    }
 
     if embedded && t != "object" {
         if t.is_empty() {
@@ -95,7 +94,7 @@ pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldE
         };
         errs.push(FieldError::required(path.child("type"), detail));
     }
-    if embedded && kw.additional_properties.is_some() {
+    if embedded && kw.additional_properties().is_some() {
         errs.push(FieldError::forbidden(
             path.child("additionalProperties"),
             "must not be used if x-kubernetes-embedded-resource is set",
@@ -109,10 +108,13 @@ pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldE
         ));
     }
     let check_metadata = lvl == Level::Root || embedded;
-    let properties = kw.properties;
+    // (Looked up only where something is checked: most nodes are neither.)
+    let properties = kw
+        .properties()
+        .filter(|_| check_metadata || lvl == Level::Root);
     for key in ["kind", "apiVersion"] {
-        if let Some(p) = properties.and_then(|p| obj(p, key))
-            && check_metadata
+        if check_metadata
+            && let Some(p) = properties.and_then(|p| obj(p, key))
             && ty(p) != "string"
         {
             errs.push(FieldError::invalid_str(
@@ -136,22 +138,22 @@ pub(super) fn invariants(s: &Obj, lvl: Level, path: &Path, errs: &mut Vec<FieldE
             errs.push(FieldError::forbidden(mpath, "must not specify anything other than name and generateName, but metadata is implicitly specified"));
         }
     }
-    if embedded && !preserve && kw.props().next().is_none() {
+    if embedded && !preserve && kw.props_any_order().next().is_none() {
         errs.push(FieldError::required(path.child("properties"), "must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields"));
     }
 }
 
 /// The root's `metadata` schema may only restrict `name` and `generateName`.
-fn metadata_is_implicit(meta: &Obj) -> bool {
-    meta.iter().all(|(k, v)| match k.as_str() {
+fn metadata_is_implicit<D: Doc>(meta: &D) -> bool {
+    meta.entries().all(|(k, v)| match k {
         // Not part of the structural schema, or cleared before the comparison.
         "type" | "default" | "example" | "externalDocs" | "id" | "$schema" => true,
-        "x-kubernetes-preserve-unknown-fields" => v != &Value::Bool(true),
+        "x-kubernetes-preserve-unknown-fields" => !v.is_true(),
         "properties" => {
             let p = v.as_object();
-            let n = p.map_or(0, Map::len);
-            let name = p.is_some_and(|p| p.contains_key("name"));
-            let generate = p.is_some_and(|p| p.contains_key("generateName"));
+            let n = p.map_or(0, D::obj_len);
+            let name = p.is_some_and(|p| p.get("name").is_some());
+            let generate = p.is_some_and(|p| p.get("generateName").is_some());
             n == 0 || (name && generate && n == 2) || ((name || generate) && n == 1)
         }
         _ => is_zero(k, v),
@@ -159,27 +161,27 @@ fn metadata_is_implicit(meta: &Obj) -> bool {
 }
 
 /// The schemas of an `allOf`/`anyOf`/`oneOf` list.
-fn objects(list: Option<&Value>) -> impl Iterator<Item = &Obj> {
-    list.and_then(Value::as_array)
+fn objects<D: Doc>(list: Option<&D>) -> impl Iterator<Item = &D> {
+    list.and_then(D::as_array)
         .into_iter()
         .flatten()
-        .filter_map(Value::as_object)
+        .filter(|x| x.is_object())
 }
 
 /// `validateValueValidation`: the allOf/anyOf/oneOf/not of a structural node.
-fn value_validation(
-    kw: &Kw,
+fn value_validation<D: Doc>(
+    kw: &Kw<D>,
     skip_any_of: bool,
     skip_first_all_of_any_of: bool,
     path: &Path,
     errs: &mut Vec<FieldError>,
 ) {
     if !skip_any_of {
-        for (i, a) in objects(kw.any_of).enumerate() {
+        for (i, a) in objects(kw.any_of()).enumerate() {
             nested(a, false, &path.child("anyOf").index(i), errs);
         }
     }
-    for (i, a) in objects(kw.all_of).enumerate() {
+    for (i, a) in objects(kw.all_of()).enumerate() {
         nested(
             a,
             skip_first_all_of_any_of && i == 0,
@@ -187,17 +189,17 @@ fn value_validation(
             errs,
         );
     }
-    for (i, a) in objects(kw.one_of).enumerate() {
+    for (i, a) in objects(kw.one_of()).enumerate() {
         nested(a, false, &path.child("oneOf").index(i), errs);
     }
-    if let Some(not) = kw.not {
+    if let Some(not) = kw.not() {
         nested(not, false, &path.child("not"), errs);
     }
 }
 
 /// `validateNestedValueValidation`: inside allOf/anyOf/oneOf/not only value validations
 /// are allowed.
-fn nested(v: &Obj, skip_any_of: bool, path: &Path, errs: &mut Vec<FieldError>) {
+fn nested<D: Doc>(v: &D, skip_any_of: bool, path: &Path, errs: &mut Vec<FieldError>) {
     value_validation(&Kw::of(v), skip_any_of, false, path, errs);
     if let Some(items) = obj(v, "items") {
         nested(items, false, &path.child("items"), errs);
@@ -205,18 +207,14 @@ fn nested(v: &Obj, skip_any_of: bool, path: &Path, errs: &mut Vec<FieldError>) {
     for (k, p) in props(v) {
         nested(p, false, &path.child("properties").key(k), errs);
     }
-    let non_empty_str = |k: &str| {
-        v.get(k)
-            .and_then(Value::as_str)
-            .is_some_and(|s| !s.is_empty())
-    };
+    let non_empty_str = |k: &str| v.get(k).and_then(D::as_str).is_some_and(|s| !s.is_empty());
     if non_empty_str("type") {
         errs.push(FieldError::forbidden(
             path.child("type"),
             "must be empty to be structural",
         ));
     }
-    if v.get("additionalProperties").is_some_and(Value::is_object) {
+    if v.get("additionalProperties").is_some_and(D::is_object) {
         errs.push(FieldError::forbidden(
             path.child("additionalProperties"),
             "must be undefined to be structural",
@@ -259,7 +257,7 @@ fn nested(v: &Obj, skip_any_of: bool, path: &Path, errs: &mut Vec<FieldError>) {
         }
     }
     if v.get("x-kubernetes-list-map-keys")
-        .and_then(Value::as_array)
+        .and_then(D::as_array)
         .is_some_and(|a| !a.is_empty())
     {
         errs.push(FieldError::forbidden(
@@ -276,7 +274,7 @@ fn nested(v: &Obj, skip_any_of: bool, path: &Path, errs: &mut Vec<FieldError>) {
         }
     }
     if v.get("x-kubernetes-validations")
-        .and_then(Value::as_array)
+        .and_then(D::as_array)
         .is_some_and(|a| !a.is_empty())
     {
         errs.push(FieldError::forbidden(
@@ -284,7 +282,7 @@ fn nested(v: &Obj, skip_any_of: bool, path: &Path, errs: &mut Vec<FieldError>) {
             "must be empty to be structural",
         ));
     }
-    if obj(v, "properties").is_some_and(|p| p.contains_key("metadata")) {
+    if obj(v, "properties").is_some_and(|p| p.get("metadata").is_some()) {
         errs.push(FieldError::forbidden(
             path.child("properties").key("metadata"),
             "must not be specified in a nested context",
@@ -294,9 +292,9 @@ fn nested(v: &Obj, skip_any_of: bool, path: &Path, errs: &mut Vec<FieldError>) {
 
 /// `validateStructuralCompleteness`: what the root's allOf/anyOf/oneOf/not name must
 /// also be specified in the structural part.
-pub(super) fn completeness(
-    v: &Obj,
-    s: &Obj,
+pub(super) fn completeness<D: Doc>(
+    v: &D,
+    s: &D,
     s_path: &Path,
     v_path: &Path,
     errs: &mut Vec<FieldError>,
@@ -311,9 +309,9 @@ pub(super) fn completeness(
     }
 }
 
-fn nested_completeness(
-    v: &Obj,
-    s: Option<&Obj>,
+fn nested_completeness<D: Doc>(
+    v: &D,
+    s: Option<&D>,
     s_path: &Path,
     v_path: &Path,
     errs: &mut Vec<FieldError>,

@@ -12,15 +12,15 @@ use crate::error::SourceRef;
 /// Notes for one CRD document: each reason the server would refuse it, then each key
 /// that apiextensions.k8s.io/v1 does not declare.
 pub(crate) fn notes(file: &Path, doc: &Node) -> Vec<Note> {
-    let json = doc.to_json();
+    // The checks read the YAML tree as the server reads its JSON (crdgen_apiext::Doc).
     let mut out = Vec::new();
-    for e in crdgen_apiext::validate(&json) {
+    for e in crdgen_apiext::validate(doc) {
         out.push(Note {
             source: locate(file, doc, &e.field),
             message: format!("kube-apiserver would refuse this CRD: {}", e.body()),
         });
     }
-    for path in crdgen_apiext::unknown_fields(&json) {
+    for path in crdgen_apiext::unknown_fields(doc) {
         out.push(Note {
             source: locate(file, doc, &path),
             message: format!(
