@@ -164,13 +164,13 @@ fn push_sorted(mut keys: Vec<&str>, path: &Path, out: &mut Vec<String>) {
 /// in the same pass that finds the keys [`schema`] descends into (returned in the order
 /// `properties`, `patternProperties`, `definitions`, `items`, `additionalProperties`,
 /// `not`, `additionalItems`, `allOf`, `anyOf`, `oneOf`, `x-kubernetes-validations`,
-/// `externalDocs`); `None` when there is none of them (most nodes).
+/// `externalDocs`, `dependencies`); `None` when there is none of them (most nodes).
 fn check_schema<'a, D: Doc>(
     obj: &'a D,
     path: &Path,
     out: &mut Vec<String>,
-) -> Option<[Option<&'a D>; 12]> {
-    let mut children = [None; 12];
+) -> Option<[Option<&'a D>; 13]> {
+    let mut children = [None; 13];
     let mut any = false;
     let mut unknown = Vec::new();
     for (k, v) in obj.entries() {
@@ -187,8 +187,10 @@ fn check_schema<'a, D: Doc>(
             Some(Keyword::OneOf) => 9,
             Some(Keyword::XValidations) => 10,
             Some(Keyword::ExternalDocs) => 11,
-            // (`dependencies` is reported, as it always was here.)
-            Some(Keyword::Dependencies) | None => {
+            // JSONSchemaProps declares `dependencies` (JSONSchemaDependencies), so strict
+            // decoding takes it: not unknown, and its schema values are walked.
+            Some(Keyword::Dependencies) => 12,
+            None => {
                 unknown.push(k);
                 continue;
             }
@@ -218,6 +220,7 @@ fn schema<D: Doc>(s: &D, path: &Path, out: &mut Vec<String>) {
             one_of,
             validations,
             docs,
+            dependencies,
         ],
     ) = check_schema(s, path, out)
     else {
@@ -267,5 +270,13 @@ fn schema<D: Doc>(s: &D, path: &Path, out: &mut Vec<String>) {
     }
     if let Some(d) = docs.and_then(D::as_object) {
         check(d, DOCS, &path.child("externalDocs"), out);
+    }
+    // Each entry is a schema or a list of property names.
+    if let Some(deps) = dependencies.and_then(D::as_object) {
+        for (k, v) in deps.sorted_entries() {
+            if let Some(v) = v.as_object() {
+                schema(v, &path.child("dependencies").key(k), out);
+            }
+        }
     }
 }

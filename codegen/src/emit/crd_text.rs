@@ -716,17 +716,17 @@ mod tests {
                 ("alpha".to_owned(), leaf("a1")),
                 ("Mid".to_owned(), leaf("m")),
                 ("alpha".to_owned(), leaf("a2")),
-            ],
-            required: vec!["zeta".to_owned()],
+            ].into(),
+            required: vec!["zeta".to_owned()].into(),
             nullable: true,
             default: Some(serde_json::json!({"b": 1, "a": [true, null]})),
             enum_values: Some(vec![serde_json::json!("x"), serde_json::json!(2.5)]),
             preserve_unknown_fields: true,
             int_or_string: true,
             embedded_resource: true,
-            all_of: vec![leaf("all")],
-            any_of: vec![leaf("any")],
-            one_of: vec![leaf("one")],
+            all_of: vec![leaf("all")].into(),
+            any_of: vec![leaf("any")].into(),
+            one_of: vec![leaf("one")].into(),
             not: Some(Box::new(leaf("not"))),
             additional_properties: Some(AdditionalProperties::Bool(false)),
             keywords: vec![
@@ -736,7 +736,7 @@ mod tests {
                 ("maxLength".to_owned(), serde_json::json!(3)),
                 ("zz".to_owned(), serde_json::json!(1)),
                 ("example".to_owned(), serde_json::json!("later")),
-            ],
+            ].into(),
             ..Schema::default()
         };
         for keywords in [
@@ -775,10 +775,10 @@ mod tests {
                             default: Some(serde_json::json!(zero)),
                             ..Schema::default()
                         },
-                    )],
+                    )].into(),
                     ..Schema::default()
                 },
-            )],
+            )].into(),
             ..Schema::default()
         };
         let root = Schema {
@@ -788,7 +788,7 @@ mod tests {
                 ("b".to_owned(), object(0.0, 2)),
                 ("c".to_owned(), object(-0.0, 3)),
                 ("d".to_owned(), object(-0.0, 4)),
-            ],
+            ].into(),
             ..Schema::default()
         };
         assert!(same(&root.properties[0].1, &root.properties[1].1));
