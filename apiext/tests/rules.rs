@@ -332,14 +332,15 @@ fn unknown_keys_are_listed_with_their_paths() {
 #[test]
 fn dependencies_are_a_known_field_whose_schemas_are_checked() {
     let mut crd = good();
-    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
-        ["dependencies"] = json!({
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["dependencies"] = json!({
         "a": ["b"],
         "c": {"properties": {"d": {"type": "string", "tpye": "string"}}},
     });
     assert_eq!(
         unknown(&crd),
-        ["spec.versions[0].schema.openAPIV3Schema.properties[spec].dependencies[c].properties[d].tpye"]
+        [
+            "spec.versions[0].schema.openAPIV3Schema.properties[spec].dependencies[c].properties[d].tpye"
+        ]
     );
 }
 

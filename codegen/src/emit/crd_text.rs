@@ -716,7 +716,8 @@ mod tests {
                 ("alpha".to_owned(), leaf("a1")),
                 ("Mid".to_owned(), leaf("m")),
                 ("alpha".to_owned(), leaf("a2")),
-            ].into(),
+            ]
+            .into(),
             required: vec!["zeta".to_owned()].into(),
             nullable: true,
             default: Some(serde_json::json!({"b": 1, "a": [true, null]})),
@@ -736,7 +737,8 @@ mod tests {
                 ("maxLength".to_owned(), serde_json::json!(3)),
                 ("zz".to_owned(), serde_json::json!(1)),
                 ("example".to_owned(), serde_json::json!("later")),
-            ].into(),
+            ]
+            .into(),
             ..Schema::default()
         };
         for keywords in [
@@ -775,10 +777,12 @@ mod tests {
                             default: Some(serde_json::json!(zero)),
                             ..Schema::default()
                         },
-                    )].into(),
+                    )]
+                    .into(),
                     ..Schema::default()
                 },
-            )].into(),
+            )]
+            .into(),
             ..Schema::default()
         };
         let root = Schema {
@@ -788,7 +792,8 @@ mod tests {
                 ("b".to_owned(), object(0.0, 2)),
                 ("c".to_owned(), object(-0.0, 3)),
                 ("d".to_owned(), object(-0.0, 4)),
-            ].into(),
+            ]
+            .into(),
             ..Schema::default()
         };
         assert!(same(&root.properties[0].1, &root.properties[1].1));
