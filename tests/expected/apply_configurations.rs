@@ -277,6 +277,7 @@ pub mod apply_example_com {
 
         #[automatically_derived]
         impl KindEnum for ApplyExampleComV1Kind {
+            #[inline]
             fn from_dynamic(obj: DynamicObject) -> error::Result<Self> {
                 let gvk = scheme::gvk_of_dynamic(&obj)?;
                 let kind = scheme::kind_in(&gvk, "apply.example.com", "v1");
@@ -286,6 +287,7 @@ pub mod apply_example_com {
                 }
             }
 
+            #[inline]
             fn to_dynamic(&self) -> error::Result<DynamicObject> {
                 match self {
                     Self::Sprocket(o) => Scheme::encode(o.as_ref()),
@@ -327,6 +329,7 @@ pub mod apply_example_com {
 
             /// A controller of `Sprocket` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
+            #[inline]
             pub fn sprockets_controller(&self) -> Controller<Sprocket> {
                 Controller::new(self.sprockets())
             }

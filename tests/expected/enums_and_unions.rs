@@ -239,6 +239,7 @@ pub mod example_com {
 
         #[automatically_derived]
         impl KindEnum for ExampleComV1Kind {
+            #[inline]
             fn from_dynamic(obj: DynamicObject) -> error::Result<Self> {
                 let gvk = scheme::gvk_of_dynamic(&obj)?;
                 let kind = scheme::kind_in(&gvk, "example.com", "v1");
@@ -248,6 +249,7 @@ pub mod example_com {
                 }
             }
 
+            #[inline]
             fn to_dynamic(&self) -> error::Result<DynamicObject> {
                 match self {
                     Self::Choice(o) => Scheme::encode(o.as_ref()),
@@ -287,6 +289,7 @@ pub mod example_com {
 
             /// A controller of `Choice` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
+            #[inline]
             pub fn choices_controller(&self) -> Controller<Choice> {
                 Controller::new(self.choices())
             }

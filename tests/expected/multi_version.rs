@@ -425,6 +425,7 @@ pub mod example_com {
 
         #[automatically_derived]
         impl KindEnum for ExampleComV1Kind {
+            #[inline]
             fn from_dynamic(obj: DynamicObject) -> error::Result<Self> {
                 let gvk = scheme::gvk_of_dynamic(&obj)?;
                 let kind = scheme::kind_in(&gvk, "example.com", "v1");
@@ -435,6 +436,7 @@ pub mod example_com {
                 }
             }
 
+            #[inline]
             fn to_dynamic(&self) -> error::Result<DynamicObject> {
                 match self {
                     Self::Gadget(o) => Scheme::encode(o.as_ref()),
@@ -483,12 +485,14 @@ pub mod example_com {
 
             /// A controller of `Gadget` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
+            #[inline]
             pub fn gadgets_controller(&self) -> Controller<Gadget> {
                 Controller::new(self.gadgets())
             }
 
             /// A controller of `Widget` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
+            #[inline]
             pub fn widgets_controller(&self) -> Controller<Widget> {
                 Controller::new(self.widgets())
             }
@@ -720,6 +724,7 @@ pub mod example_com {
 
         #[automatically_derived]
         impl KindEnum for ExampleComV1alpha1Kind {
+            #[inline]
             fn from_dynamic(obj: DynamicObject) -> error::Result<Self> {
                 let gvk = scheme::gvk_of_dynamic(&obj)?;
                 let kind = scheme::kind_in(&gvk, "example.com", "v1alpha1");
@@ -729,6 +734,7 @@ pub mod example_com {
                 }
             }
 
+            #[inline]
             fn to_dynamic(&self) -> error::Result<DynamicObject> {
                 match self {
                     Self::Widget(o) => Scheme::encode(o.as_ref()),
@@ -768,6 +774,7 @@ pub mod example_com {
 
             /// A controller of `Widget` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
+            #[inline]
             pub fn widgets_controller(&self) -> Controller<Widget> {
                 Controller::new(self.widgets())
             }

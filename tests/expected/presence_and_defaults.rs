@@ -250,6 +250,7 @@ pub mod example_com {
 
         #[automatically_derived]
         impl KindEnum for ExampleComV1Kind {
+            #[inline]
             fn from_dynamic(obj: DynamicObject) -> error::Result<Self> {
                 let gvk = scheme::gvk_of_dynamic(&obj)?;
                 let kind = scheme::kind_in(&gvk, "example.com", "v1");
@@ -259,6 +260,7 @@ pub mod example_com {
                 }
             }
 
+            #[inline]
             fn to_dynamic(&self) -> error::Result<DynamicObject> {
                 match self {
                     Self::Presence(o) => Scheme::encode(o.as_ref()),
@@ -298,6 +300,7 @@ pub mod example_com {
 
             /// A controller of `Presence` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
+            #[inline]
             pub fn presences_controller(&self) -> Controller<Presence> {
                 Controller::new(self.presences())
             }

@@ -261,6 +261,7 @@ pub mod example_com {
 
         #[automatically_derived]
         impl KindEnum for ExampleComV1Kind {
+            #[inline]
             fn from_dynamic(obj: DynamicObject) -> error::Result<Self> {
                 let gvk = scheme::gvk_of_dynamic(&obj)?;
                 let kind = scheme::kind_in(&gvk, "example.com", "v1");
@@ -270,6 +271,7 @@ pub mod example_com {
                 }
             }
 
+            #[inline]
             fn to_dynamic(&self) -> error::Result<DynamicObject> {
                 match self {
                     Self::Keep(o) => Scheme::encode(o.as_ref()),
@@ -309,6 +311,7 @@ pub mod example_com {
 
             /// A controller of `Keep` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
+            #[inline]
             pub fn keeps_controller(&self) -> Controller<Keep> {
                 Controller::new(self.keeps())
             }

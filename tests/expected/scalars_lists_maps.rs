@@ -234,6 +234,7 @@ pub mod example_com {
 
         #[automatically_derived]
         impl KindEnum for ExampleComV1Kind {
+            #[inline]
             fn from_dynamic(obj: DynamicObject) -> error::Result<Self> {
                 let gvk = scheme::gvk_of_dynamic(&obj)?;
                 let kind = scheme::kind_in(&gvk, "example.com", "v1");
@@ -243,6 +244,7 @@ pub mod example_com {
                 }
             }
 
+            #[inline]
             fn to_dynamic(&self) -> error::Result<DynamicObject> {
                 match self {
                     Self::Scalar(o) => Scheme::encode(o.as_ref()),
@@ -282,6 +284,7 @@ pub mod example_com {
 
             /// A controller of `Scalar` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
+            #[inline]
             pub fn scalars_controller(&self) -> Controller<Scalar> {
                 Controller::new(self.scalars())
             }

@@ -260,6 +260,9 @@ impl Writer<'_> {
         self.blank();
         self.line(i, "#[automatically_derived]");
         self.impl_header(i, &kind_enum, enum_ty);
+        // Decoding and encoding instantiate serde_json for every kind's types: compiled
+        // where used (`#[inline]`), not in every generated crate.
+        self.line(b, "#[inline]");
         self.sig(
             b,
             "fn from_dynamic",
@@ -286,6 +289,7 @@ impl Writer<'_> {
         self.line(b, "}");
         self.blank();
         let result = Tree::generic(format!("{error}::Result"), vec![atom(&dynamic)]);
+        self.line(b, "#[inline]");
         self.sig(b, "fn to_dynamic", &self_, Some(&result));
         self.line(c, "match self {");
         let scheme_ty = self.n(Sym::Scheme);
@@ -422,6 +426,9 @@ impl Writer<'_> {
                     " add `owns` / `watches`, then `run`.".to_owned(),
                 ],
             );
+            // `#[inline]` (as the informer accessors): a kind's controller machinery is
+            // compiled where a program asks for it, not for every kind in this crate.
+            self.line(b, "#[inline]");
             let ret = Tree::generic(&controller, vec![atom(kind)]);
             self.sig(
                 b,
