@@ -268,6 +268,7 @@ pub mod example_com {
 
         #[automatically_derived]
         impl KindEnum for ExampleComV1Kind {
+            #[inline]
             fn from_dynamic(obj: DynamicObject) -> error::Result<Self> {
                 let gvk = scheme::gvk_of_dynamic(&obj)?;
                 let kind = scheme::kind_in(&gvk, "example.com", "v1");
@@ -277,6 +278,7 @@ pub mod example_com {
                 }
             }
 
+            #[inline]
             fn to_dynamic(&self) -> error::Result<DynamicObject> {
                 match self {
                     Self::Certificate(o) => Scheme::encode(o.as_ref()),
@@ -318,6 +320,7 @@ pub mod example_com {
 
             /// A controller of `Certificate` on its shared informer (no watch of its own):
             /// add `owns` / `watches`, then `run`.
+            #[inline]
             pub fn certificates_controller(&self) -> Controller<Certificate> {
                 Controller::new(self.certificates())
             }
