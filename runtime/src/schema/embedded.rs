@@ -33,11 +33,7 @@ fn embedded<'a>(x: &'a Value, s: &'a Value, path: &mut Path, out: &mut Vec<(Stri
     match x {
         Value::Object(m) => {
             for (k, v) in m {
-                let sub = s
-                    .get("properties")
-                    .and_then(|p| p.get(k))
-                    .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()));
-                if let Some(sub) = sub.filter(|_| v.is_object() || v.is_array()) {
+                if let Some(sub) = nested_schema(s, k, v) {
                     let len = path.key(k);
                     if is_embedded(sub) && v.is_object() {
                         out.push((path.0.clone(), v));
@@ -134,11 +130,7 @@ fn walk_embedded(x: &mut Value, s: &Value, path: &mut Path, check: bool, out: &m
                 }
             }
             for (k, v) in m.iter_mut() {
-                let sub = s
-                    .get("properties")
-                    .and_then(|p| p.get(k))
-                    .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()));
-                if let Some(sub) = sub.filter(|_| v.is_object() || v.is_array()) {
+                if let Some(sub) = nested_schema(s, k, v) {
                     let len = path.key(k);
                     walk_embedded(v, sub, path, is_embedded(sub), out);
                     path.0.truncate(len);
@@ -159,6 +151,17 @@ fn walk_embedded(x: &mut Value, s: &Value, path: &mut Path, check: bool, out: &m
         }
         _ => {}
     }
+}
+
+/// The schema of an object's member `k` whose value `v` can hold embedded resources (an
+/// object or a list): its property, else `additionalProperties`.
+fn nested_schema<'a>(s: &'a Value, k: &str, v: &Value) -> Option<&'a Value> {
+    if !(v.is_object() || v.is_array()) {
+        return None;
+    }
+    s.get("properties")
+        .and_then(|p| p.get(k))
+        .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()))
 }
 
 #[cfg(test)]
