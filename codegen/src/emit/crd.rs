@@ -152,7 +152,7 @@ pub(crate) fn schema_json_except(s: &Schema, skip: Children) -> Map<String, Valu
     if let Some(t) = &s.ty {
         out.insert("type".into(), json!(t));
     }
-    if let Some(f) = &s.format {
+    if let Some(f) = s.format() {
         out.insert("format".into(), json!(f));
     }
     if let Some(d) = &s.description {
@@ -185,11 +185,11 @@ pub(crate) fn schema_json_except(s: &Schema, skip: Children) -> Map<String, Valu
     if s.nullable {
         out.insert("nullable".into(), Value::Bool(true));
     }
-    if let Some(d) = &s.default {
+    if let Some(d) = s.default_value() {
         out.insert("default".into(), d.clone());
     }
-    if let Some(e) = &s.enum_values {
-        out.insert("enum".into(), Value::Array(e.clone()));
+    if let Some(e) = s.enum_values() {
+        out.insert("enum".into(), Value::Array(e.to_vec()));
     }
     for (flag, key) in [
         (
@@ -204,18 +204,18 @@ pub(crate) fn schema_json_except(s: &Schema, skip: Children) -> Map<String, Valu
         }
     }
     for (list, key) in [
-        (&s.all_of, "allOf"),
-        (&s.any_of, "anyOf"),
-        (&s.one_of, "oneOf"),
+        (s.all_of(), "allOf"),
+        (s.any_of(), "anyOf"),
+        (s.one_of(), "oneOf"),
     ] {
         if !list.is_empty() {
             out.insert(key.into(), list.iter().map(schema_json).collect());
         }
     }
-    if let Some(n) = &s.not {
+    if let Some(n) = s.not() {
         out.insert("not".into(), schema_json(n));
     }
-    for (k, v) in &s.keywords {
+    for (k, v) in s.keywords() {
         out.insert(k.clone(), v.clone());
     }
     out

@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use foldhash::fast::FixedState;
 use serde_json::Value;
 
-use crate::ir::{AdditionalProperties, ResourceModel, Schema, Scope, VersionModel};
+use crate::ir::{AdditionalProperties, ResourceModel, Schema, SchemaExtra, Scope, VersionModel};
 
 /// Append the CRD of `res` to `out` as compact JSON; returns the `#`s a raw string
 /// literal holding that text needs ([`Text::hashes`]).
@@ -244,11 +244,11 @@ impl<'s> Text<'_, 's> {
     /// [`super::crd::schema_json`]), every member in key order as it is written.
     fn node(&mut self, s: &'s Schema) {
         let sorted;
-        let keywords = if s.keywords.is_sorted_by(|a, b| a.0 < b.0) {
-            &s.keywords[..]
+        let keywords = if s.keywords().is_sorted_by(|a, b| a.0 < b.0) {
+            s.keywords()
         } else {
             // Not from the YAML reader (which sorts them and refuses a key twice).
-            sorted = by_key(&s.keywords)
+            sorted = by_key(s.keywords())
                 .map(|(k, v)| (k.to_owned(), v.clone()))
                 .collect::<Vec<_>>();
             &sorted[..]
@@ -267,13 +267,13 @@ impl<'s> Text<'_, 's> {
                 AdditionalProperties::Schema(v) => self.schema(v),
             }
         }
-        if !s.all_of.is_empty() && self.typed(m, member!("allOf")) {
-            self.list(&s.all_of, Self::schema);
+        if !s.all_of().is_empty() && self.typed(m, member!("allOf")) {
+            self.list(s.all_of(), Self::schema);
         }
-        if !s.any_of.is_empty() && self.typed(m, member!("anyOf")) {
-            self.list(&s.any_of, Self::schema);
+        if !s.any_of().is_empty() && self.typed(m, member!("anyOf")) {
+            self.list(s.any_of(), Self::schema);
         }
-        if let Some(d) = &s.default
+        if let Some(d) = s.default_value()
             && self.typed(m, member!("default"))
         {
             self.json(d);
@@ -283,12 +283,12 @@ impl<'s> Text<'_, 's> {
         {
             self.string(d);
         }
-        if let Some(e) = &s.enum_values
+        if let Some(e) = s.enum_values()
             && self.typed(m, member!("enum"))
         {
             self.list(e, Self::json);
         }
-        if let Some(f) = &s.format
+        if let Some(f) = s.format()
             && self.typed(m, member!("format"))
         {
             self.string(f);
@@ -298,7 +298,7 @@ impl<'s> Text<'_, 's> {
         {
             self.schema(items);
         }
-        if let Some(n) = &s.not
+        if let Some(n) = s.not()
             && self.typed(m, member!("not"))
         {
             self.schema(n);
@@ -306,8 +306,8 @@ impl<'s> Text<'_, 's> {
         if s.nullable && self.typed(m, member!("nullable")) {
             self.bool(true);
         }
-        if !s.one_of.is_empty() && self.typed(m, member!("oneOf")) {
-            self.list(&s.one_of, Self::schema);
+        if !s.one_of().is_empty() && self.typed(m, member!("oneOf")) {
+            self.list(s.one_of(), Self::schema);
         }
         if !s.properties.is_empty() && self.typed(m, member!("properties")) {
             self.out.push('{');
@@ -477,7 +477,7 @@ fn fingerprint(s: &Schema) -> u64 {
     use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
     let mut h = FixedState::default().build_hasher();
     s.ty.hash(&mut h);
-    s.format.hash(&mut h);
+    s.format().hash(&mut h);
     if let Some(d) = &s.description {
         h.write_usize(d.len());
         h.write(&d.as_bytes()[..d.len().min(32)]);
@@ -488,7 +488,7 @@ fn fingerprint(s: &Schema) -> u64 {
         h.write_usize(p.description.as_ref().map_or(0, String::len));
     }
     h.write_usize(s.required.len());
-    h.write_usize(s.keywords.len());
+    h.write_usize(s.keywords().len());
     h.finish()
 }
 
@@ -498,18 +498,56 @@ fn same(a: &Schema, b: &Schema) -> bool {
     let Schema {
         pos: _,
         ty,
-        format,
         description,
         properties,
         required,
         items,
         additional_properties,
         nullable,
-        default,
-        enum_values,
         preserve_unknown_fields,
         int_or_string,
         embedded_resource,
+        extra,
+    } = a;
+    *ty == b.ty
+        && *nullable == b.nullable
+        && *preserve_unknown_fields == b.preserve_unknown_fields
+        && *int_or_string == b.int_or_string
+        && *embedded_resource == b.embedded_resource
+        && *description == b.description
+        && *required == b.required
+        && properties.len() == b.properties.len()
+        && properties
+            .iter()
+            .zip(&b.properties)
+            .all(|((n, x), (m, y))| n == m && same(x, y))
+        && same_boxed(items, &b.items)
+        && match (additional_properties, &b.additional_properties) {
+            (Some(AdditionalProperties::Bool(x)), Some(AdditionalProperties::Bool(y))) => x == y,
+            (Some(AdditionalProperties::Schema(x)), Some(AdditionalProperties::Schema(y))) => {
+                same(x, y)
+            }
+            (x, y) => x.is_none() && y.is_none(),
+        }
+        && match (extra, &b.extra) {
+            (Some(x), Some(y)) => same_extra(x, y),
+            (x, y) => x.is_none() && y.is_none(),
+        }
+}
+
+fn same_boxed(x: &Option<Box<Schema>>, y: &Option<Box<Schema>>) -> bool {
+    match (x, y) {
+        (Some(x), Some(y)) => same(x, y),
+        (x, y) => x.is_none() && y.is_none(),
+    }
+}
+
+/// [`same`] for the rare keywords.
+fn same_extra(a: &SchemaExtra, b: &SchemaExtra) -> bool {
+    let SchemaExtra {
+        format,
+        default,
+        enum_values,
         all_of,
         any_of,
         one_of,
@@ -518,31 +556,7 @@ fn same(a: &Schema, b: &Schema) -> bool {
     } = a;
     let schemas =
         |x: &[Schema], y: &[Schema]| x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y));
-    let boxed = |x: &Option<Box<Schema>>, y: &Option<Box<Schema>>| match (x, y) {
-        (Some(x), Some(y)) => same(x, y),
-        (x, y) => x.is_none() && y.is_none(),
-    };
-    *ty == b.ty
-        && *nullable == b.nullable
-        && *preserve_unknown_fields == b.preserve_unknown_fields
-        && *int_or_string == b.int_or_string
-        && *embedded_resource == b.embedded_resource
-        && *format == b.format
-        && *description == b.description
-        && *required == b.required
-        && properties.len() == b.properties.len()
-        && properties
-            .iter()
-            .zip(&b.properties)
-            .all(|((n, x), (m, y))| n == m && same(x, y))
-        && boxed(items, &b.items)
-        && match (additional_properties, &b.additional_properties) {
-            (Some(AdditionalProperties::Bool(x)), Some(AdditionalProperties::Bool(y))) => x == y,
-            (Some(AdditionalProperties::Schema(x)), Some(AdditionalProperties::Schema(y))) => {
-                same(x, y)
-            }
-            (x, y) => x.is_none() && y.is_none(),
-        }
+    *format == b.format
         && match (default, &b.default) {
             (Some(x), Some(y)) => same_json(x, y),
             (x, y) => x.is_none() && y.is_none(),
@@ -556,7 +570,7 @@ fn same(a: &Schema, b: &Schema) -> bool {
         && schemas(all_of, &b.all_of)
         && schemas(any_of, &b.any_of)
         && schemas(one_of, &b.one_of)
-        && boxed(not, &b.not)
+        && same_boxed(not, &b.not)
         && keywords.len() == b.keywords.len()
         && keywords
             .iter()
@@ -707,9 +721,26 @@ mod tests {
             description: Some(d.to_owned()),
             ..Schema::default()
         };
+        let extra = SchemaExtra {
+            format: Some("f\"#x".to_owned()),
+            default: Some(serde_json::json!({"b": 1, "a": [true, null]})),
+            enum_values: Some(vec![serde_json::json!("x"), serde_json::json!(2.5)]),
+            all_of: vec![leaf("all")].into(),
+            any_of: vec![leaf("any")].into(),
+            one_of: vec![leaf("one")].into(),
+            not: Some(Box::new(leaf("not"))),
+            keywords: vec![
+                ("type".to_owned(), serde_json::json!("replaced")),
+                ("$schema".to_owned(), serde_json::json!("first")),
+                ("example".to_owned(), serde_json::json!({"k": "v"})),
+                ("maxLength".to_owned(), serde_json::json!(3)),
+                ("zz".to_owned(), serde_json::json!(1)),
+                ("example".to_owned(), serde_json::json!("later")),
+            ]
+            .into(),
+        };
         let s = Schema {
             ty: Some("object"),
-            format: Some("f\"#x".to_owned()),
             description: Some("##top".to_owned()),
             properties: vec![
                 ("zeta".to_owned(), leaf("z")),
@@ -720,35 +751,23 @@ mod tests {
             .into(),
             required: vec!["zeta".to_owned()].into(),
             nullable: true,
-            default: Some(serde_json::json!({"b": 1, "a": [true, null]})),
-            enum_values: Some(vec![serde_json::json!("x"), serde_json::json!(2.5)]),
             preserve_unknown_fields: true,
             int_or_string: true,
             embedded_resource: true,
-            all_of: vec![leaf("all")].into(),
-            any_of: vec![leaf("any")].into(),
-            one_of: vec![leaf("one")].into(),
-            not: Some(Box::new(leaf("not"))),
             additional_properties: Some(AdditionalProperties::Bool(false)),
-            keywords: vec![
-                ("type".to_owned(), serde_json::json!("replaced")),
-                ("$schema".to_owned(), serde_json::json!("first")),
-                ("example".to_owned(), serde_json::json!({"k": "v"})),
-                ("maxLength".to_owned(), serde_json::json!(3)),
-                ("zz".to_owned(), serde_json::json!(1)),
-                ("example".to_owned(), serde_json::json!("later")),
-            ]
-            .into(),
             ..Schema::default()
         };
         for keywords in [
-            s.keywords.clone(),
-            by_key(&s.keywords)
+            extra.keywords.clone(),
+            by_key(&extra.keywords)
                 .map(|(k, v)| (k.to_owned(), v.clone()))
                 .collect(),
         ] {
             let s = Schema {
-                keywords,
+                extra: Some(Box::new(SchemaExtra {
+                    keywords,
+                    ..extra.clone()
+                })),
                 ..s.clone()
             };
             let (out, hashes) = text(|t| t.schema(&s));
@@ -774,7 +793,10 @@ mod tests {
                         "n".to_owned(),
                         Schema {
                             ty: Some("number"),
-                            default: Some(serde_json::json!(zero)),
+                            extra: Some(Box::new(SchemaExtra {
+                                default: Some(serde_json::json!(zero)),
+                                ..SchemaExtra::default()
+                            })),
                             ..Schema::default()
                         },
                     )]

@@ -8,7 +8,7 @@ use super::yaml::{Node, Value};
 use crate::error::{Diagnostic, SourceRef};
 use crate::ir::join_path as join;
 use crate::ir::{
-    AdditionalProperties, ResourceModel, ScaleSubresource, Schema, Scope, VersionModel,
+    AdditionalProperties, ResourceModel, ScaleSubresource, Schema, SchemaExtra, Scope, VersionModel,
 };
 
 /// Reads one document; collects every problem instead of stopping at the first.
@@ -448,7 +448,7 @@ impl<'a> CrdReader<'a> {
                     Some(other) => self.error(&value, &kp(), format!("unknown type `{other}` (expected object, array, string, integer, number or boolean)")),
                     None => self.error(&value, &kp(), format!("`type` must be a string, found {}", value.kind_name())),
                 },
-                "format" => s.format = self.scalar_string(value, kp),
+                "format" => s.extra_mut().format = self.scalar_string(value, kp),
                 "description" => s.description = self.scalar_string(value, kp),
                 "properties" => match std::mem::replace(&mut value.value, Value::Null) {
                     Value::Map(props) => {
@@ -505,9 +505,9 @@ impl<'a> CrdReader<'a> {
                 "x-kubernetes-preserve-unknown-fields" => s.preserve_unknown_fields = self.flag(&value, kp),
                 "x-kubernetes-int-or-string" => s.int_or_string = self.flag(&value, kp),
                 "x-kubernetes-embedded-resource" => s.embedded_resource = self.flag(&value, kp),
-                "default" => s.default = Some(value.into_json()),
+                "default" => s.extra_mut().default = Some(value.into_json()),
                 "enum" => match std::mem::replace(&mut value.value, Value::Null) {
-                    Value::Seq(items) => s.enum_values = Some(items.into_iter().map(Node::into_json).collect()),
+                    Value::Seq(items) => s.extra_mut().enum_values = Some(items.into_iter().map(Node::into_json).collect()),
                     other => {
                         value.value = other;
                         self.error(&value, &kp(), format!("`enum` must be a list, found {}", value.kind_name()));
@@ -520,10 +520,11 @@ impl<'a> CrdReader<'a> {
                             .enumerate()
                             .filter_map(|(i, item)| self.schema(item, &at_key.index(i)))
                             .collect();
+                        let extra = s.extra_mut();
                         match key.name.as_str() {
-                            "allOf" => s.all_of = list,
-                            "anyOf" => s.any_of = list,
-                            _ => s.one_of = list,
+                            "allOf" => extra.all_of = list,
+                            "anyOf" => extra.any_of = list,
+                            _ => extra.one_of = list,
                         }
                     }
                     other => {
@@ -531,7 +532,7 @@ impl<'a> CrdReader<'a> {
                         self.error(&value, &kp(), format!("`{}` must be a list of schemas, found {}", key.name, value.kind_name()));
                     }
                 },
-                "not" => s.not = self.schema(value, &at_key).map(Box::new),
+                "not" => s.extra_mut().not = self.schema(value, &at_key).map(Box::new),
                 "$ref" => self.error_help(
                     &value,
                     &kp(),
@@ -550,7 +551,13 @@ impl<'a> CrdReader<'a> {
         keywords.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         s.properties = properties.into_boxed_slice();
         s.required = required.into_boxed_slice();
-        s.keywords = keywords.into_boxed_slice();
+        if !keywords.is_empty() {
+            s.extra_mut().keywords = keywords.into_boxed_slice();
+        }
+        // A keyword given as null (`format: ~`) leaves no empty extra behind.
+        if s.extra.as_deref() == Some(&SchemaExtra::default()) {
+            s.extra = None;
+        }
         if !s.properties.is_empty() && s.additional_properties.is_some() {
             self.error_help(
                 &node,

@@ -95,7 +95,7 @@ impl Overrides {
 
     /// The type of a schema node by its `format`, and the override's number.
     pub(crate) fn for_format(&self, schema: &Schema) -> Option<(usize, TypeRef)> {
-        let (i, ty) = self.formats.get(schema.format.as_deref()?)?;
+        let (i, ty) = self.formats.get(schema.format()?)?;
         Some((*i, TypeRef::Override(ty.clone())))
     }
 

@@ -244,7 +244,7 @@ impl Builder<'_> {
             }
             None => self.map(schema, wire, segs),
         };
-        let default = match &schema.default {
+        let default = match schema.default_value() {
             None | Some(Value::Null) => None,
             Some(d) => {
                 if let Err(why) = self.check_value(&ty, d) {
@@ -260,7 +260,7 @@ impl Builder<'_> {
         };
         // Enums that stay plain types (integers, mixed values) keep their values in the docs.
         let mut doc = schema.description.clone();
-        if let (Some(values), false) = (&schema.enum_values, matches!(ty, TypeRef::Named(_))) {
+        if let (Some(values), false) = (schema.enum_values(), matches!(ty, TypeRef::Named(_))) {
             let listed: Vec<String> = values.iter().map(Value::to_string).collect();
             let line = format!("Allowed values: {}.", listed.join(", "));
             doc = Some(match doc {
@@ -320,7 +320,7 @@ impl Builder<'_> {
                 None => TypeRef::String,
             },
             Some("integer") => {
-                if schema.format.as_deref() == Some("int32") {
+                if schema.format() == Some("int32") {
                     TypeRef::I32
                 } else {
                     TypeRef::I64
@@ -445,8 +445,7 @@ impl Builder<'_> {
             .collect();
         let other = RustIdent(names.claim("Other"));
         let default = schema
-            .default
-            .as_ref()
+            .default_value()
             .and_then(Value::as_str)
             .and_then(|d| values.iter().position(|v| v == d));
         self.intern(
@@ -612,7 +611,7 @@ fn shape_hash(body: &TypeBody) -> u64 {
 /// The values of a string enum, when every value is a string (a `null` in the list of
 /// a nullable field is allowed and skipped). Anything else keeps the field a `String`.
 fn string_enum(schema: &Schema) -> Option<Vec<String>> {
-    let values = schema.enum_values.as_ref()?;
+    let values = schema.enum_values()?;
     let mut out: Vec<String> = Vec::new();
     for v in values {
         match v {

@@ -146,7 +146,7 @@ pub fn match_schema(property: &str, schema: &Schema) -> Option<WellKnown> {
 }
 
 fn plain(schema: &Schema) -> bool {
-    schema.default.is_none()
+    schema.default_value().is_none()
         && !schema.nullable
         && !schema.preserve_unknown_fields
         && !schema.int_or_string
