@@ -100,7 +100,8 @@ pub(crate) fn annotate(model: &Model, space: &TypeSpace) -> SpaceAnnotations {
                 o.omit.retain(|k| k != "description");
                 match &root.description {
                     Some(d) => {
-                        o.set.insert("description".into(), Value::String(d.clone()));
+                        o.set
+                            .insert("description".into(), Value::String(d.to_string()));
                     }
                     None => o.omit.push("description".into()),
                 }

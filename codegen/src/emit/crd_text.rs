@@ -485,7 +485,7 @@ fn fingerprint(s: &Schema) -> u64 {
     h.write_usize(s.properties.len());
     for (name, p) in &s.properties {
         name.hash(&mut h);
-        h.write_usize(p.description.as_ref().map_or(0, String::len));
+        h.write_usize(p.description.as_ref().map_or(0, |d| d.len()));
     }
     h.write_usize(s.required.len());
     h.write_usize(s.keywords().len());
@@ -718,7 +718,7 @@ mod tests {
     fn members_merge_in_key_order() {
         let leaf = |d: &str| Schema {
             ty: Some("string"),
-            description: Some(d.to_owned()),
+            description: Some(d.into()),
             ..Schema::default()
         };
         let extra = SchemaExtra {
@@ -741,7 +741,7 @@ mod tests {
         };
         let s = Schema {
             ty: Some("object"),
-            description: Some("##top".to_owned()),
+            description: Some("##top".into()),
             properties: vec![
                 ("zeta".to_owned(), leaf("z")),
                 ("alpha".to_owned(), leaf("a1")),
@@ -784,7 +784,7 @@ mod tests {
         let object = |zero: f64, line: usize| Schema {
             pos: crate::input::yaml::Pos { line, column: 1 },
             ty: Some("object"),
-            description: Some("\"#quoted".to_owned()),
+            description: Some("\"#quoted".into()),
             properties: vec![(
                 "inner".to_owned(),
                 Schema {

@@ -1,14 +1,17 @@
 //! CustomResourceDefinition documents (apiextensions.k8s.io/v1) into the model.
 
+use std::collections::HashSet;
 use std::path::Path;
 
+use foldhash::fast::FixedState;
 use serde_json::Value as Json;
 
 use super::yaml::{Node, Value};
 use crate::error::{Diagnostic, SourceRef};
 use crate::ir::join_path as join;
 use crate::ir::{
-    AdditionalProperties, ResourceModel, ScaleSubresource, Schema, SchemaExtra, Scope, VersionModel,
+    AdditionalProperties, ResourceModel, ScaleSubresource, Schema, SchemaExtra, Scope, Text,
+    VersionModel,
 };
 
 /// Reads one document; collects every problem instead of stopping at the first.
@@ -16,6 +19,9 @@ pub(crate) struct CrdReader<'a> {
     file: &'a Path,
     diags: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// The document's descriptions, one copy of each text (two thirds of the dev
+    /// corpus's description text repeats, mostly from version to version).
+    texts: HashSet<Text, FixedState>,
 }
 
 impl<'a> CrdReader<'a> {
@@ -24,6 +30,7 @@ impl<'a> CrdReader<'a> {
             file,
             diags: Vec::new(),
             warnings: Vec::new(),
+            texts: HashSet::default(),
         }
     }
 
@@ -449,7 +456,7 @@ impl<'a> CrdReader<'a> {
                     None => self.error(&value, &kp(), format!("`type` must be a string, found {}", value.kind_name())),
                 },
                 "format" => s.extra_mut().format = self.scalar_string(value, kp),
-                "description" => s.description = self.scalar_string(value, kp),
+                "description" => s.description = self.scalar_string(value, kp).map(|d| self.text(d)),
                 "properties" => match std::mem::replace(&mut value.value, Value::Null) {
                     Value::Map(props) => {
                         properties.reserve_exact(props.len());
@@ -585,6 +592,16 @@ impl<'a> CrdReader<'a> {
                 None
             }
         }
+    }
+
+    /// The one copy of `s` in the document.
+    fn text(&mut self, s: String) -> Text {
+        if let Some(t) = self.texts.get(s.as_str()) {
+            return t.clone();
+        }
+        let t = Text::from(s);
+        self.texts.insert(t.clone());
+        t
     }
 
     /// `path` as for [`Self::scalar_string`].

@@ -8,6 +8,7 @@
 //! - [`TypeSpace`]: the named Rust types derived from the schemas of one group/version.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -111,6 +112,43 @@ pub enum AdditionalProperties {
     Schema(Box<Schema>),
 }
 
+/// Text that many places hold the same copy of: descriptions (every version of a CRD
+/// repeats its descriptions, and the reader keeps one copy per document) and the docs
+/// made from them. Cloning it shares the text; it reads as a `str`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Text(Arc<str>);
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(s.into())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(s.into())
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 /// A structural schema node.
 ///
 /// Its lists are boxed slices, not `Vec`s: a corpus holds hundreds of thousands of
@@ -125,8 +163,8 @@ pub struct Schema {
     pub pos: Pos,
     /// `type`: one of the six names the API server accepts (no allocation per node).
     pub ty: Option<&'static str>,
-    /// `description`.
-    pub description: Option<String>,
+    /// `description` (shared with the nodes and docs that repeat it).
+    pub description: Option<Text>,
     /// `properties`, in document order.
     pub properties: Box<[(String, Schema)]>,
     /// `required`.
@@ -407,7 +445,7 @@ pub struct Field {
     /// Schema default, as compact JSON text.
     pub default: Option<String>,
     /// Documentation.
-    pub doc: Option<String>,
+    pub doc: Option<Text>,
 }
 
 /// A generated struct.
@@ -456,7 +494,7 @@ pub struct TypeDef {
     /// The Rust name.
     pub name: RustIdent,
     /// Documentation.
-    pub doc: Option<String>,
+    pub doc: Option<Text>,
     /// Where it comes from, e.g. `Foo.spec.template`.
     pub origin: String,
     /// The body.
@@ -479,7 +517,7 @@ pub struct KindDef {
     /// Extra top-level fields are kept (preserve-unknown-fields at the root).
     pub preserve_unknown: bool,
     /// Documentation.
-    pub doc: Option<String>,
+    pub doc: Option<Text>,
     /// Whether the root implements `Default`.
     pub has_default: bool,
 }
@@ -523,5 +561,16 @@ pub(crate) fn join_path(path: &str, key: &str) -> String {
         format!("{path}.{key}")
     } else {
         format!("{path}[{key:?}]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A corpus holds hundreds of thousands of schema nodes, inline in their parents'
+    /// property lists: a field added to [`super::Schema`] belongs in
+    /// [`super::SchemaExtra`] unless most nodes have it.
+    #[test]
+    fn schema_node_stays_small() {
+        assert_eq!(std::mem::size_of::<super::Schema>(), 120);
     }
 }

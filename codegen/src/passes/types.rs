@@ -264,8 +264,8 @@ impl Builder<'_> {
             let listed: Vec<String> = values.iter().map(Value::to_string).collect();
             let line = format!("Allowed values: {}.", listed.join(", "));
             doc = Some(match doc {
-                Some(d) => format!("{d}\n\n{line}"),
-                None => line,
+                Some(d) => format!("{}\n\n{line}", &*d).into(),
+                None => line.into(),
             });
         }
         Field {
