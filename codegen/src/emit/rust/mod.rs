@@ -47,12 +47,13 @@ pub struct EmitOptions {
     pub derives: Vec<(String, String)>,
 }
 
-/// Lines by description (trimmed), in a hasher that needs no seed.
-type DocCache = std::collections::HashMap<String, String, foldhash::fast::FixedState>;
+/// The `///` lines of each description (trimmed), in a hasher that needs no seed: for
+/// each indent they were written at, the lines padded to it.
+type DocCache = std::collections::HashMap<String, Vec<(usize, String)>, foldhash::fast::FixedState>;
 
 thread_local! {
     /// [`Writer::doc_text`]'s lines of each description written before on this
-    /// thread: `///`, the line, a newline, for each.
+    /// thread: the indent, `///`, the line, a newline, for each.
     static DOC_LINES: std::cell::RefCell<DocCache> = std::cell::RefCell::default();
 }
 
@@ -112,35 +113,43 @@ impl<'a> Writer<'a> {
     /// for a missing or blank one; as [`Writer::docs`] of its
     /// [`crate::emit::docs::doc_lines`], without a `String` per line.
     ///
-    /// The lines of a description are remembered per thread ([`DOC_LINES`]): most
-    /// descriptions come back, in every version of a CRD and across CRDs (two thirds
-    /// of the doc text over the corpus).
+    /// The lines of a description are remembered per thread ([`DOC_LINES`]), padded
+    /// for each indent they were written at: most descriptions come back, in every
+    /// version of a CRD and across CRDs (two thirds of the doc text over the corpus),
+    /// and one that comes back at the same indent is a single copy.
     pub(crate) fn doc_text(&mut self, indent: usize, text: Option<&str>) {
         let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
             return;
         };
         let out = &mut self.out;
         DOC_LINES.with_borrow_mut(|docs| {
-            let write = |out: &mut String, lines: &str| {
-                for l in lines.split_inclusive('\n') {
-                    layout::push_pad(out, indent);
-                    out.push_str(l);
+            if let Some(padded) = docs.get_mut(text) {
+                if let Some((_, lines)) = padded.iter().find(|(at, _)| *at == indent) {
+                    return out.push_str(lines);
                 }
-            };
-            if let Some(lines) = docs.get(text) {
-                return write(out, lines);
+                // Written before at another indent: the same lines, padded anew.
+                let (at, first) = &padded[0];
+                let mut lines = String::with_capacity(first.len());
+                for l in first.split_inclusive('\n') {
+                    layout::push_pad(&mut lines, indent);
+                    lines.push_str(&l[*at..]);
+                }
+                out.push_str(&lines);
+                padded.push((indent, lines));
+                return;
             }
             let mut lines = String::new();
             crate::emit::docs::sanitize_each(text, |l| {
+                layout::push_pad(&mut lines, indent);
                 lines.push_str("///");
                 lines.push_str(l.trim_end_matches(' '));
                 lines.push('\n');
             });
-            write(out, &lines);
+            out.push_str(&lines);
             if docs.len() >= 100_000 {
                 docs.clear(); // bounded, whatever a long-lived process feeds it
             }
-            docs.insert(text.to_owned(), lines);
+            docs.insert(text.to_owned(), vec![(indent, lines)]);
         });
     }
 
