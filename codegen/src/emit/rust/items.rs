@@ -4,7 +4,7 @@
 use serde_json::Value as Json;
 
 use super::layout::INDENT;
-use super::{EmitOptions, Emitted, Names, Sym, Tree, Writer, lit_str};
+use super::{EmitOptions, Emitted, Names, Sym, Tree, Writer, lit_str, push_lit_str};
 use crate::emit::annotate::{Owner, SpaceAnnotations, attr_args};
 use crate::emit::type_complexity;
 use crate::ir::{
@@ -425,32 +425,46 @@ impl Writer<'_> {
             lit_str(&format!("{}::__private::double_option", self.rt()))
         );
         let mut head = String::new();
+        let (mut rename, mut default) = (String::new(), String::new());
         for f in fields {
             self.doc_text(indent, f.doc.as_deref());
-            let mut args: Vec<Tree> = Vec::new();
+            // At most four: rename, default, skip_serializing_if, with.
+            let mut args = [""; 4];
+            let mut n = 0;
             let renamed = if camel {
                 !serde_camel_case_is(f.rust_name.unraw(), &f.wire_name)
             } else {
                 f.rust_name.unraw() != f.wire_name
             };
             if renamed {
-                args.push(Tree::atom(format!("rename = {}", lit_str(&f.wire_name))));
+                rename.clear();
+                rename.push_str("rename = ");
+                push_lit_str(&mut rename, &f.wire_name);
+                args[n] = &rename;
+                n += 1;
             }
             let optional = matches!(f.presence, Presence::Optional | Presence::OptionalNullable);
             if f.default.is_some() {
                 let path = format!("{owner}::__default_{}", f.rust_name.unraw());
-                args.push(Tree::atom(format!("default = {}", lit_str(&path))));
+                default.clear();
+                default.push_str("default = ");
+                push_lit_str(&mut default, &path);
+                args[n] = &default;
+                n += 1;
             } else if optional {
-                args.push(Tree::atom("default"));
+                args[n] = "default";
+                n += 1;
             }
             if optional {
-                args.push(Tree::atom(skip.clone()));
+                args[n] = &skip;
+                n += 1;
             }
             if f.presence == Presence::OptionalNullable {
-                args.push(Tree::atom(with.clone()));
+                args[n] = &with;
+                n += 1;
             }
-            if !args.is_empty() {
-                self.field_attr(indent, "serde", args);
+            if n > 0 {
+                self.field_attr_atoms(indent, "serde", &args[..n]);
             }
             if let Some(attr) = ann.and_then(|(a, o)| a.field(o, f)) {
                 self.field_attr(indent, "crdgen", attr_args(attr));

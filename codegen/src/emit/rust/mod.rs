@@ -244,13 +244,19 @@ pub(crate) fn reexports(kinds: &[(String, String)], indent: usize) -> Emitted {
 /// they are, the rest is escaped as `char::escape_debug` does (`\0` or `\x00` for NUL).
 pub(crate) fn lit_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_lit_str(&mut out, s);
+    out
+}
+
+/// [`lit_str`] of `s` onto `out`.
+pub(crate) fn push_lit_str(out: &mut String, s: &str) {
     out.push('"');
     if s.bytes()
         .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
     {
         out.push_str(s);
         out.push('"');
-        return out;
+        return;
     }
     let mut run = 0;
     for (i, c) in s.char_indices() {
@@ -274,7 +280,6 @@ pub(crate) fn lit_str(s: &str) -> String {
     }
     out.push_str(&s[run..]);
     out.push('"');
-    out
 }
 
 #[cfg(test)]
