@@ -415,15 +415,18 @@ impl Writer<'_> {
         ann: Option<(&SpaceAnnotations, Owner)>,
     ) {
         let option = self.n(Sym::Option);
-        // The same for every optional field: made once.
-        let skip = format!(
-            "skip_serializing_if = {}",
-            lit_str(&format!("{option}::is_none"))
-        );
-        let with = format!(
-            "with = {}",
-            lit_str(&format!("{}::__private::double_option", self.rt()))
-        );
+        // The same for every optional field of the module: made once.
+        let (skip, with) = self.optional_args.take().unwrap_or_else(|| {
+            let skip = format!(
+                "skip_serializing_if = {}",
+                lit_str(&format!("{option}::is_none"))
+            );
+            let with = format!(
+                "with = {}",
+                lit_str(&format!("{}::__private::double_option", self.rt()))
+            );
+            (skip, with)
+        });
         let mut head = String::new();
         let (mut rename, mut default) = (String::new(), String::new());
         for f in fields {
@@ -488,6 +491,7 @@ impl Writer<'_> {
             head.push(':');
             self.rhs(indent, &head, &ty, ",");
         }
+        self.optional_args = Some((skip, with));
     }
 
     /// The flattened map that keeps unknown fields.
