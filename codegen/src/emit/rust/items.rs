@@ -50,14 +50,27 @@ pub(crate) fn types(
 
 /// The doc line of a type whose schema has no description.
 pub(crate) fn placeholder_doc(t: &TypeDef) -> String {
+    if plain(&t.origin) {
+        return [" `", &t.origin, "` (generated from the schema)."].concat();
+    }
     format!(
         " `{}` (generated from the schema).",
         t.origin.escape_debug()
     )
 }
 
+/// Whether `s` reads the same escaped as `str::escape_debug` escapes it and is no code
+/// span delimiter: printable ASCII but quotes, `\` and `` ` ``.
+fn plain(s: &str) -> bool {
+    s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'"' | b'\'' | b'\\' | b'`'))
+}
+
 /// The doc line of an enum variant: its wire value.
 pub(crate) fn variant_doc(wire: &str) -> String {
+    if !wire.is_empty() && plain(wire) {
+        return [" `", wire, "`"].concat();
+    }
     // Control characters are shown escaped: a raw `\r` is not allowed in a doc comment.
     let shown = wire.escape_debug().to_string();
     if wire.is_empty() {
@@ -231,20 +244,25 @@ pub(crate) fn aliases(names: &Names, options: &EmitOptions, indent: usize) -> Em
     let mut w = Writer::new(names, options);
     for (alias, target) in &names.aliases {
         w.blank();
-        w.docs(
-            indent,
-            &[format!(
-                " The same shape as [`{target}`], named for where it is used."
-            )],
-        );
-        let head = format!("pub type {alias} =");
-        if indent + head.len() + 1 + target.len() < super::layout::MAX_WIDTH {
-            w.line(indent, &format!("{head} {target};"));
+        w.pad(indent);
+        w.out.push_str("/// The same shape as [`");
+        w.out.push_str(target);
+        w.out.push_str("`], named for where it is used.\n");
+        // `pub type {alias} =`
+        let head_len = 9 + alias.len() + 2;
+        w.pad(indent);
+        w.out.push_str("pub type ");
+        w.out.push_str(alias);
+        w.out.push_str(" =");
+        if indent + head_len + 1 + target.len() < super::layout::MAX_WIDTH {
+            w.out.push(' ');
         } else {
             // On the next line even where it passes the margin there too.
-            w.line(indent, &head);
-            w.line(indent + INDENT, &format!("{target};"));
+            w.out.push('\n');
+            w.pad(indent + INDENT);
         }
+        w.out.push_str(target);
+        w.out.push_str(";\n");
     }
     w.finish()
 }
@@ -383,7 +401,7 @@ impl Writer<'_> {
             );
         }
         if s.fields.is_empty() && !s.preserve_unknown {
-            let flat = format!("pub struct {} {{}}", t.name.0);
+            let flat = ["pub struct ", &t.name.0, " {}"].concat();
             // rustfmt keeps it on one line up to column 98 only.
             if indent + flat.len() + 2 <= super::layout::MAX_WIDTH {
                 self.line(indent, &flat);
@@ -393,7 +411,7 @@ impl Writer<'_> {
             }
             return;
         }
-        self.item_header(indent, &format!("pub struct {}", t.name.0));
+        self.item_header(indent, &["pub struct ", &t.name.0].concat());
         let owner = ann.map(|(a, i)| (a, Owner::Type(i)));
         let owner_names = (t.name.0.as_str(), t.origin.as_str());
         self.fields(space, owner_names, &s.fields, indent + INDENT, camel, owner);
@@ -622,7 +640,7 @@ impl Writer<'_> {
         );
         self.derive(indent, &derives);
         self.serde_crate(indent);
-        self.item_header(indent, &format!("pub enum {}", t.name.0));
+        self.item_header(indent, &["pub enum ", &t.name.0].concat());
         for (n, v) in e.variants.iter().enumerate() {
             self.docs(vi, &[variant_doc(&v.wire)]);
             if v.rust_name.unraw() != v.wire {
@@ -632,7 +650,9 @@ impl Writer<'_> {
             if e.default == Some(n) {
                 self.line(vi, "#[default]");
             }
-            self.line(vi, &format!("{},", v.rust_name.0));
+            self.pad(vi);
+            self.out.push_str(&v.rust_name.0);
+            self.out.push_str(",\n");
         }
         self.docs(
             vi,
