@@ -376,8 +376,7 @@ fn write_body(
     }
     w.write_all(uses.as_bytes())?;
     let mut strip = uses.is_empty() && !lead;
-    for p in pieces {
-        let mut text = p.text.as_str();
+    for mut text in pieces.iter().flat_map(emit::rust::Emitted::texts) {
         if strip && !text.is_empty() {
             text = text.strip_prefix('\n').unwrap_or(text);
             strip = false;

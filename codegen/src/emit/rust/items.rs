@@ -4,7 +4,7 @@
 use serde_json::Value as Json;
 
 use super::layout::INDENT;
-use super::{EmitOptions, Emitted, Names, Sym, Tree, Writer, lit_str};
+use super::{EmitOptions, Emitted, Names, Sym, Tree, Writer, lit_str, push_lit_str};
 use crate::emit::annotate::{Owner, SpaceAnnotations, attr_args};
 use crate::emit::type_complexity;
 use crate::ir::{
@@ -50,14 +50,27 @@ pub(crate) fn types(
 
 /// The doc line of a type whose schema has no description.
 pub(crate) fn placeholder_doc(t: &TypeDef) -> String {
+    if plain(&t.origin) {
+        return [" `", &t.origin, "` (generated from the schema)."].concat();
+    }
     format!(
         " `{}` (generated from the schema).",
         t.origin.escape_debug()
     )
 }
 
+/// Whether `s` reads the same escaped as `str::escape_debug` escapes it and is no code
+/// span delimiter: printable ASCII but quotes, `\` and `` ` ``.
+fn plain(s: &str) -> bool {
+    s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'"' | b'\'' | b'\\' | b'`'))
+}
+
 /// The doc line of an enum variant: its wire value.
 pub(crate) fn variant_doc(wire: &str) -> String {
+    if !wire.is_empty() && plain(wire) {
+        return [" `", wire, "`"].concat();
+    }
     // Control characters are shown escaped: a raw `\r` is not allowed in a doc comment.
     let shown = wire.escape_debug().to_string();
     if wire.is_empty() {
@@ -231,20 +244,25 @@ pub(crate) fn aliases(names: &Names, options: &EmitOptions, indent: usize) -> Em
     let mut w = Writer::new(names, options);
     for (alias, target) in &names.aliases {
         w.blank();
-        w.docs(
-            indent,
-            &[format!(
-                " The same shape as [`{target}`], named for where it is used."
-            )],
-        );
-        let head = format!("pub type {alias} =");
-        if indent + head.len() + 1 + target.len() < super::layout::MAX_WIDTH {
-            w.line(indent, &format!("{head} {target};"));
+        w.pad(indent);
+        w.out.push_str("/// The same shape as [`");
+        w.out.push_str(target);
+        w.out.push_str("`], named for where it is used.\n");
+        // `pub type {alias} =`
+        let head_len = 9 + alias.len() + 2;
+        w.pad(indent);
+        w.out.push_str("pub type ");
+        w.out.push_str(alias);
+        w.out.push_str(" =");
+        if indent + head_len + 1 + target.len() < super::layout::MAX_WIDTH {
+            w.out.push(' ');
         } else {
             // On the next line even where it passes the margin there too.
-            w.line(indent, &head);
-            w.line(indent + INDENT, &format!("{target};"));
+            w.out.push('\n');
+            w.pad(indent + INDENT);
         }
+        w.out.push_str(target);
+        w.out.push_str(";\n");
     }
     w.finish()
 }
@@ -383,7 +401,7 @@ impl Writer<'_> {
             );
         }
         if s.fields.is_empty() && !s.preserve_unknown {
-            let flat = format!("pub struct {} {{}}", t.name.0);
+            let flat = ["pub struct ", &t.name.0, " {}"].concat();
             // rustfmt keeps it on one line up to column 98 only.
             if indent + flat.len() + 2 <= super::layout::MAX_WIDTH {
                 self.line(indent, &flat);
@@ -393,7 +411,7 @@ impl Writer<'_> {
             }
             return;
         }
-        self.item_header(indent, &format!("pub struct {}", t.name.0));
+        self.item_header(indent, &["pub struct ", &t.name.0].concat());
         let owner = ann.map(|(a, i)| (a, Owner::Type(i)));
         let owner_names = (t.name.0.as_str(), t.origin.as_str());
         self.fields(space, owner_names, &s.fields, indent + INDENT, camel, owner);
@@ -415,42 +433,59 @@ impl Writer<'_> {
         ann: Option<(&SpaceAnnotations, Owner)>,
     ) {
         let option = self.n(Sym::Option);
-        // The same for every optional field: made once.
-        let skip = format!(
-            "skip_serializing_if = {}",
-            lit_str(&format!("{option}::is_none"))
-        );
-        let with = format!(
-            "with = {}",
-            lit_str(&format!("{}::__private::double_option", self.rt()))
-        );
+        // The same for every optional field of the module: made once.
+        let (skip, with) = self.optional_args.take().unwrap_or_else(|| {
+            let skip = format!(
+                "skip_serializing_if = {}",
+                lit_str(&format!("{option}::is_none"))
+            );
+            let with = format!(
+                "with = {}",
+                lit_str(&format!("{}::__private::double_option", self.rt()))
+            );
+            (skip, with)
+        });
         let mut head = String::new();
+        let (mut rename, mut default) = (String::new(), String::new());
         for f in fields {
             self.doc_text(indent, f.doc.as_deref());
-            let mut args: Vec<Tree> = Vec::new();
+            // At most four: rename, default, skip_serializing_if, with.
+            let mut args = [""; 4];
+            let mut n = 0;
             let renamed = if camel {
                 !serde_camel_case_is(f.rust_name.unraw(), &f.wire_name)
             } else {
                 f.rust_name.unraw() != f.wire_name
             };
             if renamed {
-                args.push(Tree::atom(format!("rename = {}", lit_str(&f.wire_name))));
+                rename.clear();
+                rename.push_str("rename = ");
+                push_lit_str(&mut rename, &f.wire_name);
+                args[n] = &rename;
+                n += 1;
             }
             let optional = matches!(f.presence, Presence::Optional | Presence::OptionalNullable);
             if f.default.is_some() {
                 let path = format!("{owner}::__default_{}", f.rust_name.unraw());
-                args.push(Tree::atom(format!("default = {}", lit_str(&path))));
+                default.clear();
+                default.push_str("default = ");
+                push_lit_str(&mut default, &path);
+                args[n] = &default;
+                n += 1;
             } else if optional {
-                args.push(Tree::atom("default"));
+                args[n] = "default";
+                n += 1;
             }
             if optional {
-                args.push(Tree::atom(skip.clone()));
+                args[n] = &skip;
+                n += 1;
             }
             if f.presence == Presence::OptionalNullable {
-                args.push(Tree::atom(with.clone()));
+                args[n] = &with;
+                n += 1;
             }
-            if !args.is_empty() {
-                self.field_attr(indent, "serde", args);
+            if n > 0 {
+                self.field_attr_atoms(indent, "serde", &args[..n]);
             }
             if let Some(attr) = ann.and_then(|(a, o)| a.field(o, f)) {
                 self.field_attr(indent, "crdgen", attr_args(attr));
@@ -474,6 +509,7 @@ impl Writer<'_> {
             head.push(':');
             self.rhs(indent, &head, &ty, ",");
         }
+        self.optional_args = Some((skip, with));
     }
 
     /// The flattened map that keeps unknown fields.
@@ -604,7 +640,7 @@ impl Writer<'_> {
         );
         self.derive(indent, &derives);
         self.serde_crate(indent);
-        self.item_header(indent, &format!("pub enum {}", t.name.0));
+        self.item_header(indent, &["pub enum ", &t.name.0].concat());
         for (n, v) in e.variants.iter().enumerate() {
             self.docs(vi, &[variant_doc(&v.wire)]);
             if v.rust_name.unraw() != v.wire {
@@ -614,7 +650,9 @@ impl Writer<'_> {
             if e.default == Some(n) {
                 self.line(vi, "#[default]");
             }
-            self.line(vi, &format!("{},", v.rust_name.0));
+            self.pad(vi);
+            self.out.push_str(&v.rust_name.0);
+            self.out.push_str(",\n");
         }
         self.docs(
             vi,

@@ -228,6 +228,34 @@ impl Writer<'_> {
         self.attr_within(indent, name, args, MAX_WIDTH - 1);
     }
 
+    /// [`Writer::field_attr`] of plain arguments (each a word or `key = value`), with no
+    /// tree built when the attribute stays on its line (the common case).
+    pub(crate) fn field_attr_atoms(&mut self, indent: usize, name: &str, args: &[&str]) {
+        let args_len =
+            args.iter().map(|a| a.len()).sum::<usize>() + 2 * args.len().saturating_sub(1);
+        // Where `tree` keeps `Tree::meta(name, atoms)` flat: it fits after `#[` with
+        // the `]` (a field's attribute has one column less), within the attribute
+        // width unless it is one argument.
+        let flat = !args.is_empty()
+            && indent + 2 + name.len() + 2 + args_len < MAX_WIDTH - 1
+            && (args.len() == 1 || args_len <= ATTR_FN_LIKE_WIDTH);
+        if !flat {
+            let trees = args.iter().map(|a| Tree::atom(*a)).collect();
+            return self.field_attr(indent, name, trees);
+        }
+        self.pad(indent);
+        self.out.push_str("#[");
+        self.out.push_str(name);
+        self.out.push('(');
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.out.push_str(a);
+        }
+        self.out.push_str(")]\n");
+    }
+
     fn attr_within(&mut self, indent: usize, name: &str, args: Vec<Tree>, max: usize) {
         self.pad(indent);
         self.out.push_str("#[");

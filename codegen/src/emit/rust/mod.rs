@@ -22,21 +22,22 @@ use crate::ir::{Model, TypeSpace};
 /// A piece of a module: its text and the names it used.
 #[derive(Debug, Clone, Default)]
 pub struct Emitted {
-    /// The items, each preceded by a blank line.
-    pub text: String,
+    /// The items, each preceded by a blank line: the text is these strings one after
+    /// another (none empty), so that a long text is not copied as it grows.
+    pieces: Vec<String>,
     pub(crate) used: Used,
 }
 
 impl Emitted {
-    /// Append another piece of the same module.
+    /// Append another piece of the same module (its strings move, not copied).
     pub(crate) fn push(&mut self, other: Emitted) {
-        if self.text.is_empty() {
-            // The first piece: its text moves, not copied.
-            self.text = other.text;
-        } else {
-            self.text.push_str(&other.text);
-        }
+        self.pieces.extend(other.pieces);
         self.used = self.used.union(other.used);
+    }
+
+    /// The text, in the strings it is made of.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.pieces.iter().map(String::as_str)
     }
 }
 
@@ -47,18 +48,21 @@ pub struct EmitOptions {
     pub derives: Vec<(String, String)>,
 }
 
-/// Lines by description (trimmed), in a hasher that needs no seed.
-type DocCache = std::collections::HashMap<String, String, foldhash::fast::FixedState>;
+/// The `///` lines of each description (trimmed), in a hasher that needs no seed,
+/// padded to the indent they were first written at.
+type DocCache = std::collections::HashMap<String, (usize, String), foldhash::fast::FixedState>;
 
 thread_local! {
     /// [`Writer::doc_text`]'s lines of each description written before on this
-    /// thread: `///`, the line, a newline, for each.
+    /// thread: the indent, `///`, the line, a newline, for each.
     static DOC_LINES: std::cell::RefCell<DocCache> = std::cell::RefCell::default();
 }
 
 /// Writes the items of one module.
 pub(crate) struct Writer<'a> {
     pub out: String,
+    /// What was written before `out`, in the strings [`Emitted`] holds.
+    done: Vec<String>,
     pub names: &'a Names,
     pub used: Used,
     pub options: &'a EmitOptions,
@@ -67,26 +71,53 @@ pub(crate) struct Writer<'a> {
     /// The `#[serde(crate = ...)]` line written last and its indent (the same on
     /// every type of a module).
     serde_crate_line: Option<(usize, String)>,
+    /// The `skip_serializing_if` and `with` arguments of optional fields' serde
+    /// attributes (the same on every field of a module), once made.
+    pub(crate) optional_args: Option<(String, String)>,
 }
 
 impl<'a> Writer<'a> {
     pub(crate) fn new(names: &'a Names, options: &'a EmitOptions) -> Writer<'a> {
         Writer {
             out: String::with_capacity(16 * 1024),
+            done: Vec::new(),
             names,
             used: Used::default(),
             options,
             max: layout::MAX_WIDTH,
             serde_crate_line: None,
+            optional_args: None,
         }
     }
 
-    pub(crate) fn finish(self) -> Emitted {
+    pub(crate) fn finish(mut self) -> Emitted {
+        self.cut(String::new());
         Emitted {
-            text: self.out,
+            pieces: self.done,
             used: self.used,
         }
     }
+
+    /// Ends the current string of the text at what was written so far; `next` is
+    /// where the text goes on. Positions in [`Writer::out`] start again from 0.
+    fn cut(&mut self, next: String) {
+        let done = std::mem::replace(&mut self.out, next);
+        if !done.is_empty() {
+            self.done.push(done);
+        }
+    }
+
+    /// `text`, whole, as the next string of the text (not copied): for a long text
+    /// written on its own, such as a CRD.
+    pub(crate) fn push_piece(&mut self, text: String) {
+        self.cut(String::with_capacity(Self::PIECE));
+        if !text.is_empty() {
+            self.done.push(text);
+        }
+    }
+
+    /// How long [`Writer::out`] grows before an item starts a new one.
+    const PIECE: usize = 64 * 1024;
 
     /// The text of a name ([`Names::get`]).
     pub(crate) fn n(&mut self, sym: Sym) -> String {
@@ -112,40 +143,48 @@ impl<'a> Writer<'a> {
     /// for a missing or blank one; as [`Writer::docs`] of its
     /// [`crate::emit::docs::doc_lines`], without a `String` per line.
     ///
-    /// The lines of a description are remembered per thread ([`DOC_LINES`]): most
-    /// descriptions come back, in every version of a CRD and across CRDs (two thirds
-    /// of the doc text over the corpus).
+    /// The lines of a description are remembered per thread ([`DOC_LINES`]), padded
+    /// to the indent they were first written at: most descriptions come back, in
+    /// every version of a CRD and across CRDs (two thirds of the doc text over the
+    /// corpus), mostly at the same indent, and are then a single copy.
     pub(crate) fn doc_text(&mut self, indent: usize, text: Option<&str>) {
         let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
             return;
         };
         let out = &mut self.out;
         DOC_LINES.with_borrow_mut(|docs| {
-            let write = |out: &mut String, lines: &str| {
+            if let Some((at, lines)) = docs.get(text) {
+                if *at == indent {
+                    return out.push_str(lines);
+                }
+                // Written before at another indent: the same lines, padded anew.
                 for l in lines.split_inclusive('\n') {
                     layout::push_pad(out, indent);
-                    out.push_str(l);
+                    out.push_str(&l[*at..]);
                 }
-            };
-            if let Some(lines) = docs.get(text) {
-                return write(out, lines);
+                return;
             }
-            let mut lines = String::new();
+            let start = out.len();
             crate::emit::docs::sanitize_each(text, |l| {
-                lines.push_str("///");
-                lines.push_str(l.trim_end_matches(' '));
-                lines.push('\n');
+                layout::push_pad(out, indent);
+                out.push_str("///");
+                out.push_str(l.trim_end_matches(' '));
+                out.push('\n');
             });
-            write(out, &lines);
             if docs.len() >= 100_000 {
                 docs.clear(); // bounded, whatever a long-lived process feeds it
             }
-            docs.insert(text.to_owned(), lines);
+            // Copied at its length: the cache holds every description of the run.
+            docs.insert(text.to_owned(), (indent, out[start..].to_owned()));
         });
     }
 
-    /// The blank line that separates items.
+    /// The blank line that separates items (and starts a new string of the text
+    /// when the current one is long: [`Writer::PIECE`]).
     pub(crate) fn blank(&mut self) {
+        if self.out.len() >= Self::PIECE {
+            self.cut(String::with_capacity(Self::PIECE * 3 / 2));
+        }
         self.out.push('\n');
     }
 
@@ -226,7 +265,11 @@ pub(crate) fn reexports(kinds: &[(String, String)], indent: usize) -> Emitted {
         }
     }
     Emitted {
-        text: out,
+        pieces: if out.is_empty() {
+            Vec::new()
+        } else {
+            vec![out]
+        },
         used: Used::default(),
     }
 }
@@ -235,13 +278,19 @@ pub(crate) fn reexports(kinds: &[(String, String)], indent: usize) -> Emitted {
 /// they are, the rest is escaped as `char::escape_debug` does (`\0` or `\x00` for NUL).
 pub(crate) fn lit_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_lit_str(&mut out, s);
+    out
+}
+
+/// [`lit_str`] of `s` onto `out`.
+pub(crate) fn push_lit_str(out: &mut String, s: &str) {
     out.push('"');
     if s.bytes()
         .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
     {
         out.push_str(s);
         out.push('"');
-        return out;
+        return;
     }
     let mut run = 0;
     for (i, c) in s.char_indices() {
@@ -265,7 +314,6 @@ pub(crate) fn lit_str(s: &str) -> String {
     }
     out.push_str(&s[run..]);
     out.push('"');
-    out
 }
 
 #[cfg(test)]
