@@ -78,6 +78,7 @@ pub mod clientset {
     }
 
     /// Register every kind generated here in a scheme.
+    #[inline]
     pub fn add_to_scheme(scheme: &mut Scheme) -> error::Result<()> {
         super::apply_example_com::v1::add_to_scheme(scheme)?;
         Ok(())
@@ -304,6 +305,7 @@ pub mod apply_example_com {
         }
 
         /// Register the kinds of `apply.example.com/v1` (every version generated, served or not) in a scheme.
+        #[inline]
         pub fn add_to_scheme(scheme: &mut Scheme) -> error::Result<()> {
             scheme.add::<Sprocket>()?;
             Ok(())

@@ -88,6 +88,7 @@ pub mod clientset {
     }
 
     /// Register every kind generated here in a scheme.
+    #[inline]
     pub fn add_to_scheme(scheme: &mut Scheme) -> error::Result<()> {
         super::example_com::v1::add_to_scheme(scheme)?;
         super::example_com::v1alpha1::add_to_scheme(scheme)?;
@@ -453,6 +454,7 @@ pub mod example_com {
         }
 
         /// Register the kinds of `example.com/v1` (every version generated, served or not) in a scheme.
+        #[inline]
         pub fn add_to_scheme(scheme: &mut Scheme) -> error::Result<()> {
             scheme.add::<Gadget>()?;
             scheme.add::<Widget>()?;
@@ -749,6 +751,7 @@ pub mod example_com {
         }
 
         /// Register the kinds of `example.com/v1alpha1` (every version generated, served or not) in a scheme.
+        #[inline]
         pub fn add_to_scheme(scheme: &mut Scheme) -> error::Result<()> {
             scheme.add::<Widget>()?;
             Ok(())

@@ -74,6 +74,7 @@ pub mod clientset {
     }
 
     /// Register every kind generated here in a scheme.
+    #[inline]
     pub fn add_to_scheme(scheme: &mut Scheme) -> error::Result<()> {
         super::example_com::v1::add_to_scheme(scheme)?;
         Ok(())
@@ -259,6 +260,7 @@ pub mod example_com {
         }
 
         /// Register the kinds of `example.com/v1` (every version generated, served or not) in a scheme.
+        #[inline]
         pub fn add_to_scheme(scheme: &mut Scheme) -> error::Result<()> {
             scheme.add::<Scalar>()?;
             Ok(())

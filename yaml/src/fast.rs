@@ -128,23 +128,11 @@ fn scan_bytes(b: &[u8]) -> Scan {
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-/// The offset of the first `\n` at or after `from`, or the length: eight bytes at a
-/// time (a word has a `\n` byte when `x ^ 0x0a..` has a zero byte).
+/// The offset of the first `\n` at or after `from`, or the length (memchr: a vector
+/// at a time, where a word at a time cost 16 instructions per 8 bytes of the block
+/// scalar lines that make up a quarter of a CRD).
 fn find_newline(b: &[u8], from: usize) -> usize {
-    let mut k = from;
-    while k + 8 <= b.len() {
-        let w = u64::from_le_bytes(b[k..k + 8].try_into().expect("eight bytes"));
-        let x = w ^ (LO * u64::from(b'\n'));
-        let found = x.wrapping_sub(LO) & !x & HI;
-        if found != 0 {
-            return k + (found.trailing_zeros() / 8) as usize;
-        }
-        k += 8;
-    }
-    while k < b.len() && b[k] != b'\n' {
-        k += 1;
-    }
-    k
+    memchr::memchr(b'\n', &b[from..]).map_or(b.len(), |k| from + k)
 }
 
 /// Where a plain scalar's part of its line ends, from `from` (on the scalar, not on

@@ -322,6 +322,10 @@ impl Writer<'_> {
                 " Register the kinds of `{gv}` (every version generated, served or not) in a scheme."
             )],
         );
+        // Registering a kind instantiates its decoder (serde_json for every type of the
+        // kind): `#[inline]` compiles it in the program that registers, not in every
+        // generated crate.
+        self.line(i, "#[inline]");
         self.sig(
             i,
             "pub fn add_to_scheme",
@@ -576,6 +580,8 @@ impl Writer<'_> {
         let (scheme_ty, error) = (self.n(Sym::Scheme), self.n(Sym::ErrorModule));
         self.blank();
         self.line(i, "/// Register every kind generated here in a scheme.");
+        // `#[inline]` as each group/version's: the decoders are compiled where used.
+        self.line(i, "#[inline]");
         self.sig(
             i,
             "pub fn add_to_scheme",
