@@ -103,7 +103,7 @@ fn scan_bytes(b: &[u8]) -> Scan {
     }
 }
 
-/// A one in each byte of a word, and the high bit of each byte: [`find_newline`]'s
+/// A one in each byte of a word, and the high bit of each byte: [`find_plain_candidate`]'s
 /// test for a byte in a word.
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
@@ -136,7 +136,8 @@ fn plain_line_stop(b: &[u8], from: usize, has_cr: bool) -> usize {
 }
 
 /// The offset of the first `\n`, `:` or `#` (or `\r`, with `CR`) at or after `from`,
-/// or the length: eight bytes at a time, as in [`find_newline`].
+/// or the length: eight bytes at a time (a word has a `c` byte when `w ^ c..` has a
+/// zero byte). memchr3 measured slower here: most of these runs are a short word.
 #[inline]
 fn find_plain_candidate<const CR: bool>(b: &[u8], from: usize) -> usize {
     let has = |w: u64, c: u8| {
