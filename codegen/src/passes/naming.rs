@@ -150,17 +150,42 @@ fn field_uncached(wire: &str) -> RustIdent {
 
 /// A type name from path segments: `["Foo", "spec", "template"]` → `FooSpecTemplate`.
 pub fn type_name(segments: &[&str]) -> String {
-    let mut name = String::new();
-    for s in segments {
-        // Straight from the cache into the name (an empty word adds nothing).
-        with_cached(&PASCAL, s, pascal_uncached, |p| push_pascal(&mut name, p));
+    finish_type_name(TypeWords::new(segments.iter().copied()).0)
+}
+
+/// [`type_name`] in two steps, for naming many places under one owner: the owner's
+/// words once ([`TypeWords::new`]), then each place's last segment
+/// ([`TypeWords::name_with`]) — one cache lookup per place instead of one per segment.
+pub struct TypeWords(String);
+
+impl TypeWords {
+    /// The PascalCase words of `segments`, joined as [`type_name`] joins them.
+    pub fn new<'a>(segments: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut name = String::new();
+        for s in segments {
+            // Straight from the cache into the name (an empty word adds nothing).
+            with_cached(&PASCAL, s, pascal_uncached, |p| push_pascal(&mut name, p));
+        }
+        TypeWords(name)
     }
-    let name = if name.is_empty() {
+
+    /// [`type_name`] of the segments given to [`TypeWords::new`] followed by `last`.
+    pub fn name_with(&self, last: &str) -> String {
+        let mut name = String::with_capacity(self.0.len() + last.len() + 8);
+        name.push_str(&self.0);
+        with_cached(&PASCAL, last, pascal_uncached, |p| {
+            push_pascal(&mut name, p)
+        });
+        finish_type_name(name)
+    }
+}
+
+/// The fix-ups of a joined type name: never empty, never starting with a digit, never
+/// the keyword `Self`.
+fn finish_type_name(name: String) -> String {
+    if name.is_empty() {
         "Type".to_owned()
-    } else {
-        name
-    };
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
         format!("T{name}")
     } else if name == "Self" {
         // A keyword that cannot be written raw (a kind named `self`).
@@ -328,6 +353,18 @@ mod tests {
         assert_eq!(variant("Self"), "Self_");
         assert_eq!(type_name(&["self"]), "Self_");
         assert_eq!(type_name(&["self", "spec"]), "SelfSpec");
+        // In two steps, the same names (fix-ups included).
+        for segs in [
+            &["Foo", "spec", "tls-config"][..],
+            &["self"],
+            &["1x", "a"],
+            &[""],
+            &["", "", "9"],
+        ] {
+            let (owner, last) = segs.split_at(segs.len() - 1);
+            let words = TypeWords::new(owner.iter().copied());
+            assert_eq!(words.name_with(last[0]), type_name(segs), "{segs:?}");
+        }
         assert_eq!(variant("TLSv1.3"), "TlSv1_3");
         assert_eq!(group_module("cert-manager.io").0, "cert_manager_io");
         assert_eq!(group_module("").0, "core");

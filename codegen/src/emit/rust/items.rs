@@ -10,6 +10,7 @@ use crate::emit::type_complexity;
 use crate::ir::{
     EnumDef, Field, Model, Presence, StructDef, TypeBody, TypeDef, TypeRef, TypeSpace,
 };
+use crate::passes::naming::TypeWords;
 
 const EXTRA_DOC: &str =
     " Fields the schema does not list, kept because it preserves unknown fields.";
@@ -171,9 +172,7 @@ fn named(ty: &TypeRef) -> Option<usize> {
 /// The name a field's own type would have (its schema path), for a field of the type
 /// or kind whose path is `owner`.
 pub(crate) fn place_name(owner: &str, field: &Field) -> String {
-    let mut segs: Vec<&str> = owner.split('.').collect();
-    segs.push(&field.wire_name);
-    crate::passes::naming::type_name(&segs)
+    TypeWords::new(owner.split('.')).name_with(&field.wire_name)
 }
 
 /// The fields of every struct and kind of the space, with the path of their owner.
@@ -203,10 +202,16 @@ pub(crate) fn shared_aliases(
     names: &Names,
 ) -> std::collections::BTreeMap<String, String> {
     let mut claimed: std::collections::BTreeMap<String, Option<String>> = Default::default();
+    // The fields of one owner come together: its words are joined once for all of them.
+    let mut words: Option<(&str, TypeWords)> = None;
     for (owner, f) in owned_fields(model, space) {
         let Some(id) = named(&f.ty) else { continue };
         let target = &space.types[id].name.0;
-        let place = place_name(owner, f);
+        let owner_words = match &words {
+            Some((o, w)) if std::ptr::eq(*o, owner) => w,
+            _ => &words.insert((owner, TypeWords::new(owner.split('.')))).1,
+        };
+        let place = owner_words.name_with(&f.wire_name);
         if place == *target || names.is_taken(&place) {
             continue;
         }
