@@ -1,6 +1,6 @@
 //! CustomResourceDefinition documents (apiextensions.k8s.io/v1) into the model.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 
 use foldhash::fast::FixedState;
@@ -20,8 +20,9 @@ pub(crate) struct CrdReader<'a> {
     diags: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
     /// The document's descriptions, one copy of each text (two thirds of the dev
-    /// corpus's description text repeats, mostly from version to version).
-    texts: HashSet<Text, FixedState>,
+    /// corpus's description text repeats, mostly from version to version), by
+    /// [`text_key`].
+    texts: HashMap<u64, Text, FixedState>,
 }
 
 impl<'a> CrdReader<'a> {
@@ -30,7 +31,7 @@ impl<'a> CrdReader<'a> {
             file,
             diags: Vec::new(),
             warnings: Vec::new(),
-            texts: HashSet::default(),
+            texts: HashMap::default(),
         }
     }
 
@@ -562,7 +563,7 @@ impl<'a> CrdReader<'a> {
             s.extra_mut().keywords = keywords.into_boxed_slice();
         }
         // A keyword given as null (`format: ~`) leaves no empty extra behind.
-        if s.extra.as_deref() == Some(&SchemaExtra::default()) {
+        if s.extra.as_deref().is_some_and(SchemaExtra::is_empty) {
             s.extra = None;
         }
         if !s.properties.is_empty() && s.additional_properties.is_some() {
@@ -596,12 +597,13 @@ impl<'a> CrdReader<'a> {
 
     /// The one copy of `s` in the document.
     fn text(&mut self, s: String) -> Text {
-        if let Some(t) = self.texts.get(s.as_str()) {
-            return t.clone();
+        use std::collections::hash_map::Entry;
+        match self.texts.entry(text_key(&s)) {
+            Entry::Occupied(e) if **e.get() == *s => e.get().clone(),
+            // Another text with the same key (rare): kept apart.
+            Entry::Occupied(_) => Text::from(s),
+            Entry::Vacant(e) => e.insert(Text::from(s)).clone(),
         }
-        let t = Text::from(s);
-        self.texts.insert(t.clone());
-        t
     }
 
     /// `path` as for [`Self::scalar_string`].
@@ -619,6 +621,18 @@ impl<'a> CrdReader<'a> {
             }
         }
     }
+}
+
+/// What tells descriptions apart for [`CrdReader::text`] without hashing them whole
+/// (hashing every byte of the corpus's descriptions cost more than the copies it
+/// saves): the length and the first and last 32 bytes. Texts with the same key are
+/// compared whole.
+fn text_key(s: &str) -> u64 {
+    use std::hash::BuildHasher as _;
+    let b = s.as_bytes();
+    let head = &b[..b.len().min(32)];
+    let tail = &b[b.len().saturating_sub(32)..];
+    FixedState::default().hash_one((b.len(), head, tail))
 }
 
 /// Takes each version's `schema.openAPIV3Schema` out of a CRD document, leaving a null
