@@ -741,3 +741,31 @@ fn is_dns_label(s: &str) -> bool {
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
+
+#[cfg(test)]
+mod tests {
+    /// Descriptions are shared by [`super::text_key`]: two texts with the same key
+    /// (length, first and last 32 bytes) but another middle each keep their own text,
+    /// and a keyword given as null leaves the node without extra keywords.
+    #[test]
+    fn descriptions_with_the_same_key_stay_apart() {
+        let head = "h".repeat(40);
+        let tail = "t".repeat(40);
+        let (a, b) = (format!("{head}AAAA{tail}"), format!("{head}BBBB{tail}"));
+        let text = format!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\
+             metadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  \
+             names:\n    kind: Widget\n    plural: widgets\n  scope: Namespaced\n  \
+             versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      \
+             openAPIV3Schema:\n        type: object\n        properties:\n          \
+             a:\n            type: string\n            description: {a}\n          \
+             b:\n            type: string\n            description: {b}\n          \
+             c:\n            type: string\n            format: null\n            description: {a}\n"
+        );
+        let res = crate::input::load_str("w.yaml", &text).unwrap();
+        let schema = res[0].versions[0].schema.as_ref().unwrap();
+        let desc = |p: &str| schema.property(p).unwrap().description.as_deref().unwrap();
+        assert_eq!((desc("a"), desc("b"), desc("c")), (&*a, &*b, &*a));
+        assert!(schema.property("c").unwrap().extra.is_none());
+    }
+}
