@@ -1,6 +1,6 @@
 //! CustomResourceDefinition documents (apiextensions.k8s.io/v1) into the model.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 
 use foldhash::fast::FixedState;
@@ -20,8 +20,9 @@ pub(crate) struct CrdReader<'a> {
     diags: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
     /// The document's descriptions, one copy of each text (two thirds of the dev
-    /// corpus's description text repeats, mostly from version to version).
-    texts: HashSet<Text, FixedState>,
+    /// corpus's description text repeats, mostly from version to version), by
+    /// [`text_key`].
+    texts: HashMap<u64, Text, FixedState>,
 }
 
 impl<'a> CrdReader<'a> {
@@ -30,7 +31,7 @@ impl<'a> CrdReader<'a> {
             file,
             diags: Vec::new(),
             warnings: Vec::new(),
-            texts: HashSet::default(),
+            texts: HashMap::default(),
         }
     }
 
@@ -562,7 +563,7 @@ impl<'a> CrdReader<'a> {
             s.extra_mut().keywords = keywords.into_boxed_slice();
         }
         // A keyword given as null (`format: ~`) leaves no empty extra behind.
-        if s.extra.as_deref() == Some(&SchemaExtra::default()) {
+        if s.extra.as_deref().is_some_and(SchemaExtra::is_empty) {
             s.extra = None;
         }
         if !s.properties.is_empty() && s.additional_properties.is_some() {
@@ -596,12 +597,13 @@ impl<'a> CrdReader<'a> {
 
     /// The one copy of `s` in the document.
     fn text(&mut self, s: String) -> Text {
-        if let Some(t) = self.texts.get(s.as_str()) {
-            return t.clone();
+        use std::collections::hash_map::Entry;
+        match self.texts.entry(text_key(&s)) {
+            Entry::Occupied(e) if **e.get() == *s => e.get().clone(),
+            // Another text with the same key (rare): kept apart.
+            Entry::Occupied(_) => Text::from(s),
+            Entry::Vacant(e) => e.insert(Text::from(s)).clone(),
         }
-        let t = Text::from(s);
-        self.texts.insert(t.clone());
-        t
     }
 
     /// `path` as for [`Self::scalar_string`].
@@ -619,6 +621,18 @@ impl<'a> CrdReader<'a> {
             }
         }
     }
+}
+
+/// What tells descriptions apart for [`CrdReader::text`] without hashing them whole
+/// (hashing every byte of the corpus's descriptions cost more than the copies it
+/// saves): the length and the first and last 32 bytes. Texts with the same key are
+/// compared whole.
+fn text_key(s: &str) -> u64 {
+    use std::hash::BuildHasher as _;
+    let b = s.as_bytes();
+    let head = &b[..b.len().min(32)];
+    let tail = &b[b.len().saturating_sub(32)..];
+    FixedState::default().hash_one((b.len(), head, tail))
 }
 
 /// Takes each version's `schema.openAPIV3Schema` out of a CRD document, leaving a null
@@ -726,4 +740,32 @@ fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    /// Descriptions are shared by [`super::text_key`]: two texts with the same key
+    /// (length, first and last 32 bytes) but another middle each keep their own text,
+    /// and a keyword given as null leaves the node without extra keywords.
+    #[test]
+    fn descriptions_with_the_same_key_stay_apart() {
+        let head = "h".repeat(40);
+        let tail = "t".repeat(40);
+        let (a, b) = (format!("{head}AAAA{tail}"), format!("{head}BBBB{tail}"));
+        let text = format!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\
+             metadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  \
+             names:\n    kind: Widget\n    plural: widgets\n  scope: Namespaced\n  \
+             versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      \
+             openAPIV3Schema:\n        type: object\n        properties:\n          \
+             a:\n            type: string\n            description: {a}\n          \
+             b:\n            type: string\n            description: {b}\n          \
+             c:\n            type: string\n            format: null\n            description: {a}\n"
+        );
+        let res = crate::input::load_str("w.yaml", &text).unwrap();
+        let schema = res[0].versions[0].schema.as_ref().unwrap();
+        let desc = |p: &str| schema.property(p).unwrap().description.as_deref().unwrap();
+        assert_eq!((desc("a"), desc("b"), desc("c")), (&*a, &*b, &*a));
+        assert!(schema.property("c").unwrap().extra.is_none());
+    }
 }

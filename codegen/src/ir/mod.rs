@@ -219,6 +219,30 @@ fn keywords_as_map<S: serde::Serializer>(
     serializer.collect_map(keywords.iter().map(|(k, v)| (k, v)))
 }
 
+impl SchemaExtra {
+    /// Whether it holds none of the keywords.
+    pub fn is_empty(&self) -> bool {
+        let SchemaExtra {
+            format,
+            default,
+            enum_values,
+            all_of,
+            any_of,
+            one_of,
+            not,
+            keywords,
+        } = self;
+        format.is_none()
+            && default.is_none()
+            && enum_values.is_none()
+            && all_of.is_empty()
+            && any_of.is_empty()
+            && one_of.is_empty()
+            && not.is_none()
+            && keywords.is_empty()
+    }
+}
+
 impl Schema {
     /// The node's [`SchemaExtra`], made empty if it has none (for building a node).
     pub fn extra_mut(&mut self) -> &mut SchemaExtra {
