@@ -249,25 +249,20 @@ pub(crate) fn aliases(names: &Names, options: &EmitOptions, indent: usize) -> Em
     let mut w = Writer::new(names, options);
     for (alias, target) in &names.aliases {
         w.blank();
-        w.pad(indent);
-        w.out.push_str("/// The same shape as [`");
-        w.out.push_str(target);
-        w.out.push_str("`], named for where it is used.\n");
-        // `pub type {alias} =`
-        let head_len = 9 + alias.len() + 2;
-        w.pad(indent);
-        w.out.push_str("pub type ");
-        w.out.push_str(alias);
-        w.out.push_str(" =");
-        if indent + head_len + 1 + target.len() < super::layout::MAX_WIDTH {
-            w.out.push(' ');
+        w.docs(
+            indent,
+            &[format!(
+                " The same shape as [`{target}`], named for where it is used."
+            )],
+        );
+        let head = format!("pub type {alias} =");
+        if indent + head.len() + 1 + target.len() < super::layout::MAX_WIDTH {
+            w.line(indent, &format!("{head} {target};"));
         } else {
             // On the next line even where it passes the margin there too.
-            w.out.push('\n');
-            w.pad(indent + INDENT);
+            w.line(indent, &head);
+            w.line(indent + INDENT, &format!("{target};"));
         }
-        w.out.push_str(target);
-        w.out.push_str(";\n");
     }
     w.finish()
 }

@@ -114,12 +114,23 @@ impl Tree {
         let lone_atom = args.len() == 1 && matches!(args[0], Tree::Atom(_));
         let width_ok = match self {
             Tree::Call(..) => lone_atom || args_len(args) <= FN_CALL_WIDTH,
-            Tree::Meta(..) => lone_atom || args_len(args) <= ATTR_FN_LIKE_WIDTH,
+            Tree::Meta(..) => meta_width_ok(lone_atom, args_len(args)),
             Tree::Array(..) => lone_atom || args_len(args) <= ARRAY_WIDTH,
             _ => true,
         };
         width_ok && args.iter().all(Tree::flat_allowed)
     }
+}
+
+/// Whether rustfmt may keep an attribute's argument list on one line by its width
+/// (one plain argument always may).
+fn meta_width_ok(lone_atom: bool, args_len: usize) -> bool {
+    lone_atom || args_len <= ATTR_FN_LIKE_WIDTH
+}
+
+/// Whether `flat_len` columns fit from column `col` with `trailing` after them.
+fn fits(col: usize, flat_len: usize, trailing: usize, max: usize) -> bool {
+    col + flat_len + trailing <= max
 }
 
 fn args_len(args: &[Tree]) -> usize {
@@ -158,7 +169,7 @@ impl Writer<'_> {
             self.out.push_str(t.text());
             return;
         };
-        if !force && col + t.flat_len() + trailing <= self.max && t.flat_allowed() {
+        if !force && fits(col, t.flat_len(), trailing, self.max) && t.flat_allowed() {
             t.push_flat(&mut self.out);
             return;
         }
@@ -233,12 +244,11 @@ impl Writer<'_> {
     pub(crate) fn field_attr_atoms(&mut self, indent: usize, name: &str, args: &[&str]) {
         let args_len =
             args.iter().map(|a| a.len()).sum::<usize>() + 2 * args.len().saturating_sub(1);
-        // Where `tree` keeps `Tree::meta(name, atoms)` flat: it fits after `#[` with
-        // the `]` (a field's attribute has one column less), within the attribute
-        // width unless it is one argument.
+        // The rules `tree_in` applies to `Tree::meta(name, atoms)` in `field_attr`:
+        // from after `#[`, with the `]` after it, within a field attribute's width.
         let flat = !args.is_empty()
-            && indent + 2 + name.len() + 2 + args_len < MAX_WIDTH - 1
-            && (args.len() == 1 || args_len <= ATTR_FN_LIKE_WIDTH);
+            && fits(indent + 2, name.len() + 2 + args_len, 1, MAX_WIDTH - 1)
+            && meta_width_ok(args.len() == 1, args_len);
         if !flat {
             let trees = args.iter().map(|a| Tree::atom(*a)).collect();
             return self.field_attr(indent, name, trees);
